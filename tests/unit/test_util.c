@@ -1,0 +1,59 @@
+/* test_util.c - bv.h helpers: field encoding, UTF-8 checks, errors. */
+#include "bvtest.h"
+
+static void
+test_fields_unambiguous(void **state)
+{
+    bv_buf a, b;
+    (void)state;
+    bv_buf_init(&a);
+    bv_buf_init(&b);
+    bv_buf_field_str(&a, "ab");
+    bv_buf_field_str(&a, "c");
+    bv_buf_field_str(&b, "a");
+    bv_buf_field_str(&b, "bc");
+    assert_int_equal(a.len, 11);
+    assert_false(a.len == b.len && memcmp(a.p, b.p, a.len) == 0);
+    assert_memory_equal(a.p, "\0\0\0\2ab\0\0\0\1c", 11);
+    bv_buf_free(&a);
+    bv_buf_free(&b);
+}
+
+static void
+test_utf8(void **state)
+{
+    size_t off = 99;
+    (void)state;
+    assert_true(bv_utf8_ok("Jade Hodgson", 12, NULL));
+    assert_true(bv_utf8_ok("D\xe2\x80\x99Urso", 8, NULL));
+    assert_false(bv_utf8_ok("ab\xff", 3, &off));
+    assert_int_equal(off, 2);
+    assert_false(bv_utf8_ok("a\x1b[2J", 5, &off));
+    assert_int_equal(off, 1);
+    assert_false(bv_utf8_ok("\xc0\xaf", 2, NULL));         /* overlong */
+    assert_false(bv_utf8_ok("\xed\xa0\x80", 3, NULL));     /* surrogate */
+    assert_false(bv_utf8_ok("\xe2\x80", 2, NULL));         /* cut short */
+    assert_true(bv_utf8_ok("\xf0\x9f\x94\x92", 4, NULL)); /* U+1F512 */
+}
+
+static void
+test_first_error_wins(void **state)
+{
+    (void)state;
+    bv_err_clear();
+    assert_int_equal(bv_fail(BV_EAUTH, "first %d", 1), BV_EAUTH);
+    bv_fail(BV_ERR, "second");
+    assert_string_equal(bv_errmsg(), "first 1");
+    bv_err_clear();
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fields_unambiguous),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_first_error_wins),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
