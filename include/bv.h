@@ -16,13 +16,13 @@
 
 typedef enum {
     BV_OK = 0,
-    BV_ERR = 1,        /* other error: I/O, out of memory, vault busy */
-    BV_EUSAGE = 2,     /* bad command line */
-    BV_EAUTH = 3,      /* wrong passphrase, unknown person */
-    BV_EPERM = 4,      /* not permitted: no grant, not an officer, pending */
+    BV_ERR = 1, /* other error: I/O, out of memory, vault busy */
+    BV_EUSAGE = 2, /* bad command line */
+    BV_EAUTH = 3, /* wrong passphrase, unknown person */
+    BV_EPERM = 4, /* not permitted: no grant, not an officer, pending */
     BV_EINTEGRITY = 5, /* tampering or corruption detected */
-    BV_ENOTFOUND = 6,  /* item, member, board or input file not found */
-    BV_EINPUT = 7      /* unreadable or malformed input data */
+    BV_ENOTFOUND = 6, /* item, member, board or input file not found */
+    BV_EINPUT = 7 /* unreadable or malformed input data */
 } bv_status;
 
 /*
@@ -31,8 +31,7 @@ typedef enum {
  * The message is kept per thread; the first failure recorded since the
  * last bv_err_clear() wins, so a cleanup path cannot overwrite the cause.
  */
-bv_status bv_fail(bv_status st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+bv_status bv_fail(bv_status st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *bv_errmsg(void);
 void bv_err_clear(void);
 
@@ -69,6 +68,9 @@ void bv_hex(char *out, const uint8_t *in, size_t n);
 /* 1 if s (len bytes) is valid UTF-8 with no C0 controls or DEL; else 0.
  * If bad_off is not NULL it receives the offset of the first bad byte. */
 int bv_utf8_ok(const char *s, size_t len, size_t *bad_off);
+
+/* Append s as a JSON string literal (RFC 8259 §7), quotes included. */
+void bv_json_str(bv_buf *b, const char *s);
 
 /* UTC time now as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL). */
 void bv_utc_now(char out[21]);

@@ -1,1 +1,213 @@
-int main(void){return 0;}
+/*
+ * main.c - boardvault's entry point: process hardening, the global
+ * options, and dispatch through the one commands[] table.
+ */
+#define _GNU_SOURCE
+#include "bv_cli.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EXIT_CODES                                                                                 \
+    "Exit codes:\n"                                                                                \
+    "  0 ok   1 other error   2 usage   3 authentication failed\n"                                 \
+    "  4 not permitted   5 integrity failure   6 not found   7 bad input data\n"
+
+static const struct bv_command commands[] = {
+    { NULL, "init", bv_cmd_init, "init --as NAME [--passphrase-fd N] [KDF options]",
+        "create a vault and its first officer (the root)",
+        "  --as NAME            the root officer's name\n"
+        "  --passphrase-fd N    read the passphrase from fd N (first line)\n"
+        "  --kdf-memory KIB     Argon2id memory (default 524288, floor 19456)\n"
+        "  --kdf-time N         Argon2id passes (default 2, floor 2)\n"
+        "  --kdf-lanes N        Argon2id lanes/threads (default 2)\n" },
+    { "member", "enroll", bv_cmd_member_enroll,
+        "member enroll NAME [--passphrase-fd N] [KDF options]",
+        "enrol a new member (pending until an officer approves)",
+        "  --passphrase-fd N    read the new passphrase from fd N\n"
+        "  --kdf-memory KIB, --kdf-time N, --kdf-lanes N   as for init\n" },
+    { "member", "approve", bv_cmd_member_approve,
+        "member approve NAME --as OFFICER [--passphrase-fd N]", "certify a pending member's keys",
+        "" },
+    { "member", "list", bv_cmd_member_list, "member list [--json]", "list members", "" },
+    { "member", "show", bv_cmd_member_show, "member show NAME [--json]",
+        "show a member, fingerprint and verifier key", "" },
+    { "board", "create", bv_cmd_board_create, "board create BOARD --as OFFICER",
+        "create a board and its first board key", "" },
+    { "board", "add", bv_cmd_board_add,
+        "board add BOARD NAME --role officer|member|auditor --as OFFICER",
+        "give a person a role on a board", "" },
+    { "board", "list", bv_cmd_board_list, "board list [--json]", "list boards", "" },
+    { "board", "show", bv_cmd_board_show, "board show BOARD [--json]",
+        "show a board and its people", "" },
+    { NULL, "seal", bv_cmd_seal,
+        "seal BOARD FILE|- --title TEXT [--grant NAME[,NAME...]] --as OFFICER",
+        "encrypt a restricted item; prints its id",
+        "  --title TEXT         the item's title (shown to everyone who can list items)\n"
+        "  --grant NAMES        comma-separated members to grant at once\n" },
+    { NULL, "grant", bv_cmd_grant, "grant ITEM NAME... --as OFFICER",
+        "grant members access to an item", "" },
+    { NULL, "revoke", bv_cmd_revoke, "revoke ITEM NAME... --as OFFICER",
+        "withdraw members' access to an item", "" },
+    { NULL, "items", bv_cmd_items, "items [--board BOARD] [--json]",
+        "list sealed items (never their content)", "" },
+    { NULL, "open", bv_cmd_open, "open ITEM [-o FILE] [--force] --as NAME",
+        "decrypt an item granted to you; the access is recorded first",
+        "  -o FILE              write to FILE (0600, complete or absent)\n"
+        "  --force              replace FILE, or write to a terminal\n" },
+    { "audit", "log", bv_cmd_audit_log,
+        "audit log [--board B] [--item I] [--member M] [--action A] [--outcome ok|denied|failed]\n"
+        "          [--since T] [--until T] [--json|--csv]",
+        "show the audit log", "" },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void
+usage_all(FILE *f)
+{
+    size_t i;
+
+    fprintf(f,
+        "usage: boardvault [--vault PATH] COMMAND [ARGS]\n\n"
+        "A vault for the restricted items of public boards.\n\n"
+        "Commands:\n");
+    for (i = 0; i < NCOMMANDS; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s%s%s", commands[i].group ? commands[i].group : "",
+            commands[i].group ? " " : "", commands[i].name);
+        fprintf(f, "  %-16s %s\n", name, commands[i].summary);
+    }
+    fprintf(f,
+        "\nThe vault is PATH, else $BOARDVAULT_PATH, else ./boardvault.db.\n"
+        "Passphrases come from the terminal (no echo) or --passphrase-fd N, never\n"
+        "from arguments or the environment. 'boardvault COMMAND --help' for more.\n\n" EXIT_CODES);
+}
+
+int
+bv_cli_help(const char *group, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(commands[i].name, name) != 0 || (group == NULL) != (commands[i].group == NULL)
+            || (group && strcmp(group, commands[i].group) != 0))
+            continue;
+        printf("usage: boardvault %s\n\n%s.\n", commands[i].usage, commands[i].summary);
+        if (*commands[i].help)
+            printf("\n%s", commands[i].help);
+        if (strstr(commands[i].usage, "--as"))
+            printf("  --as NAME            act as NAME (asks NAME's passphrase)\n"
+                   "  --passphrase-fd N    read the passphrase from fd N (first line)\n");
+        printf("\n" EXIT_CODES);
+        return 0;
+    }
+    return 0;
+}
+
+static const char *cleanup;
+
+void
+bv_cli_cleanup_path(const char *path)
+{
+    cleanup = path;
+}
+
+static void
+on_signal(int sig)
+{
+    /* async-signal-safe: a half-written temp file of plaintext must not
+     * outlive us */
+    if (cleanup)
+        unlink(cleanup);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void
+harden(void)
+{
+    struct rlimit rl = { 0, 0 };
+    struct sigaction sa;
+
+    /* no core dump may carry a key or plaintext */
+    setrlimit(RLIMIT_CORE, &rl);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    umask(077);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    /* EPIPE is reported by write(2) and handled as an error */
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int
+main(int argc, char **argv)
+{
+    bv_cli g = { NULL };
+    const char *group = NULL, *name;
+    size_t i;
+    int ai = 1;
+
+    harden();
+    if (bv_crypto_init() != BV_OK)
+        return bv_cli_error(BV_ERR);
+    g.vault = getenv("BOARDVAULT_PATH");
+    if (g.vault == NULL || *g.vault == '\0')
+        g.vault = "boardvault.db";
+    while (ai < argc && argv[ai][0] == '-') {
+        if (strcmp(argv[ai], "--vault") == 0 && ai + 1 < argc) {
+            g.vault = argv[ai + 1];
+            ai += 2;
+        } else if (strncmp(argv[ai], "--vault=", 8) == 0) {
+            g.vault = argv[ai] + 8;
+            ai++;
+        } else if (strcmp(argv[ai], "--version") == 0) {
+            printf("boardvault %s\n", BV_VERSION);
+            return 0;
+        } else if (strcmp(argv[ai], "--help") == 0 || strcmp(argv[ai], "-h") == 0) {
+            usage_all(stdout);
+            return 0;
+        } else {
+            usage_all(stderr);
+            return bv_cli_usage("unknown option %s", argv[ai]);
+        }
+    }
+    if (ai >= argc) {
+        usage_all(stderr);
+        return BV_EUSAGE;
+    }
+    if (*g.vault == '\0')
+        return bv_cli_usage("--vault needs a path");
+    name = argv[ai];
+    for (i = 0; i < NCOMMANDS; i++)
+        if (commands[i].group && strcmp(commands[i].group, name) == 0)
+            break;
+    if (i < NCOMMANDS) {
+        group = name;
+        if (ai + 1 >= argc || argv[ai + 1][0] == '-') {
+            printf("usage:\n");
+            for (i = 0; i < NCOMMANDS; i++)
+                if (commands[i].group && strcmp(commands[i].group, group) == 0)
+                    printf("  boardvault %s\n", commands[i].usage);
+            return ai + 1 < argc && strcmp(argv[ai + 1], "--help") == 0 ? 0 : BV_EUSAGE;
+        }
+        name = argv[++ai];
+    }
+    for (i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(commands[i].name, name) != 0 || (group == NULL) != (commands[i].group == NULL)
+            || (group && strcmp(group, commands[i].group) != 0))
+            continue;
+        return commands[i].fn(&g, argc - ai, argv + ai);
+    }
+    usage_all(stderr);
+    return bv_cli_usage("unknown command %s%s%s", group ? group : "", group ? " " : "", name);
+}

@@ -157,8 +157,7 @@ bv_store_be32(uint8_t out[4], uint32_t v)
 uint32_t
 bv_load_be32(const uint8_t in[4])
 {
-    return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 |
-           (uint32_t)in[3];
+    return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | (uint32_t)in[3];
 }
 
 void
@@ -219,8 +218,8 @@ bv_utf8_ok(const char *s, size_t len, size_t *bad_off)
             cp = cp << 6 | (u[i + k] & 0x3f);
         }
         /* overlong forms, UTF-16 surrogates and C1 controls are refused */
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-            (cp >= 0x80 && cp <= 0x9f))
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)
+            || (cp >= 0x80 && cp <= 0x9f))
             goto bad;
         i += need + 1;
     }
@@ -239,4 +238,21 @@ bv_utc_now(char out[21])
 
     if (gmtime_r(&t, &tm) == NULL || strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         strcpy(out, "1970-01-01T00:00:00Z");
+}
+
+void
+bv_json_str(bv_buf *b, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)(s ? s : "");
+
+    bv_buf_puts(b, "\"");
+    for (; *u; u++) {
+        if (*u == '"' || *u == '\\')
+            bv_buf_printf(b, "\\%c", *u);
+        else if (*u < 0x20 || *u == 0x7f)
+            bv_buf_printf(b, "\\u%04x", *u);
+        else
+            bv_buf_put(b, u, 1);
+    }
+    bv_buf_puts(b, "\"");
 }

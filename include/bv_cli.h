@@ -1,0 +1,124 @@
+/*
+ * bv_cli.h - what the command files share: the global options, the
+ * person-acting options (--as, --passphrase-fd), printing an error and
+ * output helpers. Only the CLI layer prints errors and picks exit codes.
+ */
+#ifndef BV_CLI_H
+#define BV_CLI_H
+
+#include "bv.h"
+#include "bv_vault.h"
+
+typedef struct {
+    const char *vault; /* --vault, else $BOARDVAULT_PATH, else ./boardvault.db */
+} bv_cli;
+
+/* Options common to commands that act as a person. */
+typedef struct {
+    const char *as;
+    int pass_fd; /* -1: ask on the terminal */
+    int json, csv, force;
+    bv_kdf_params kdf;
+} bv_cli_opts;
+
+typedef int (*bv_cmd_fn)(bv_cli *g, int argc, char **argv);
+
+struct bv_command {
+    const char *group; /* "member", or NULL for a one-word command */
+    const char *name;
+    bv_cmd_fn fn;
+    const char *usage; /* the synopsis after "boardvault " */
+    const char *summary; /* one line for the command list */
+    const char *help; /* the options, for --help */
+};
+
+/* Print "boardvault: <message>" (control bytes escaped) and return st. */
+int bv_cli_error(bv_status st);
+/* Print the usage line and return BV_EUSAGE. */
+int bv_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parse a decimal option value into [lo, hi]. */
+bv_status bv_cli_uint(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
+/* Read the --as person's passphrase and unlock; on failure prints nothing. */
+bv_status bv_cli_unlock(
+    bv_vault *v, const bv_cli_opts *o, const char *action, const char *item, bv_actor **a);
+bv_status bv_cli_vault(bv_cli *g, int readonly, bv_vault **v);
+/* Print a string for a terminal: control bytes shown as \xNN. */
+void bv_cli_print_safe(const char *s);
+/* Registered temp file removed if a signal ends the process. */
+void bv_cli_cleanup_path(const char *path);
+
+/* The command functions, one file per group. */
+int bv_cmd_init(bv_cli *g, int argc, char **argv);
+int bv_cmd_member_enroll(bv_cli *g, int argc, char **argv);
+int bv_cmd_member_approve(bv_cli *g, int argc, char **argv);
+int bv_cmd_member_list(bv_cli *g, int argc, char **argv);
+int bv_cmd_member_show(bv_cli *g, int argc, char **argv);
+int bv_cmd_board_create(bv_cli *g, int argc, char **argv);
+int bv_cmd_board_add(bv_cli *g, int argc, char **argv);
+int bv_cmd_board_list(bv_cli *g, int argc, char **argv);
+int bv_cmd_board_show(bv_cli *g, int argc, char **argv);
+int bv_cmd_seal(bv_cli *g, int argc, char **argv);
+int bv_cmd_grant(bv_cli *g, int argc, char **argv);
+int bv_cmd_revoke(bv_cli *g, int argc, char **argv);
+int bv_cmd_items(bv_cli *g, int argc, char **argv);
+int bv_cmd_open(bv_cli *g, int argc, char **argv);
+int bv_cmd_audit_log(bv_cli *g, int argc, char **argv);
+
+/*
+ * A small option parser shared by the commands: long options only, each
+ * with or without a value; positional arguments collected in order.
+ */
+typedef struct {
+    const char *name; /* "--as" */
+    int has_arg;
+    int id;
+} bv_opt;
+typedef struct {
+    int id;
+    const char *val;
+} bv_optres;
+/*
+ * Parse argv[1..] against opts. Positional args go to pos (up to maxpos).
+ * Returns BV_OK, or BV_EUSAGE with a message. id -1 is --help.
+ */
+bv_status bv_cli_parse(int argc, char **argv, const bv_opt *opts, bv_optres *res, size_t maxres,
+    size_t *nres, char **pos, size_t maxpos, size_t *npos);
+/* Handle the options every person-acting command shares. Returns 1 if
+ * consumed, 0 if not one of them, or a negative number on a bad value. */
+int bv_cli_common(const bv_optres *r, bv_cli_opts *o);
+void bv_cli_opts_init(bv_cli_opts *o);
+/*
+ * Parse a command's arguments: shared options into o, the command's own
+ * into extra, positionals into pos (between minpos and maxpos of them).
+ * Returns BV_CLI_GO to carry on, else the exit code (0 after --help).
+ */
+#define BV_CLI_GO (-1)
+int bv_cli_args(int argc, char **argv, const bv_opt *opts, bv_cli_opts *o, bv_optres *extra,
+    size_t *nextra, char **pos, size_t minpos, size_t maxpos, size_t *npos, const char *group,
+    const char *name);
+int bv_cli_help(const char *group, const char *name);
+
+/* Option ids shared by all commands (a command's own start at 100). */
+enum {
+    OPT_HELP = -1,
+    OPT_AS = 1,
+    OPT_PASSFD,
+    OPT_JSON,
+    OPT_CSV,
+    OPT_FORCE,
+    OPT_KDF_M,
+    OPT_KDF_T,
+    OPT_KDF_P
+};
+#define BV_COMMON_OPTS                                                                             \
+    { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP }, { "--as", 1, OPT_AS },                       \
+    {                                                                                              \
+        "--passphrase-fd", 1, OPT_PASSFD                                                           \
+    }
+#define BV_KDF_OPTS                                                                                \
+    { "--kdf-memory", 1, OPT_KDF_M }, { "--kdf-time", 1, OPT_KDF_T },                              \
+    {                                                                                              \
+        "--kdf-lanes", 1, OPT_KDF_P                                                                \
+    }
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * bv_crypto.h - the crypto envelope: person key pairs, key wrapping with
+ * associated data, sealed boxes bound to a context, signatures and the
+ * chunked body stream. Everything is libsodium; nothing here knows about
+ * the store or the command line. Formats are fixed in docs/FORMATS.md and
+ * pinned by the vectors in keys/.
+ */
+#ifndef BV_CRYPTO_H
+#define BV_CRYPTO_H
+
+#include "bv.h"
+
+#define BV_KEY_LEN 32
+#define BV_PK_LEN 32
+#define BV_SIG_LEN 64
+#define BV_VAULT_ID_LEN 16
+#define BV_FP_LEN 52 /* "SHA256:" + 43 base64 chars + NUL, rounded */
+/* Body chunk: 64 KiB of plaintext per secretstream message. */
+#define BV_CHUNK 65536u
+#define BV_STREAM_HEADER 24u /* crypto_secretstream_xchacha20poly1305_HEADERBYTES */
+#define BV_STREAM_ABYTES 17u /* crypto_secretstream_xchacha20poly1305_ABYTES */
+/* A wrapped symmetric key: 24-byte nonce || 32-byte key || 16-byte tag. */
+#define BV_WRAPPED_LEN (24u + 32u + 16u)
+/* A key in a sealed box: 48-byte box overhead || 32-byte context hash || key. */
+#define BV_SEALED_LEN (48u + 32u + 32u)
+
+/* A person's four keys. Always allocated with sodium_malloc. */
+typedef struct {
+    uint8_t box_pk[32]; /* X25519, for sealed boxes */
+    uint8_t box_sk[32];
+    uint8_t sign_pk[32]; /* Ed25519 */
+    uint8_t sign_sk[64]; /* libsodium layout: seed || pk */
+} bv_keys;
+
+/* sodium_init, and a check that we link the library we were built for. */
+bv_status bv_crypto_init(void);
+
+bv_status bv_keys_alloc(bv_keys **out);
+bv_status bv_keys_generate(bv_keys **out);
+/* Rebuild the key pairs from the two 32-byte seeds stored wrapped. */
+bv_status bv_keys_from_seeds(const uint8_t seeds[64], bv_keys **out);
+void bv_keys_seeds(const bv_keys *k, uint8_t seeds[64]);
+void bv_keys_free(bv_keys *k);
+
+/* A random symmetric key in sodium memory. */
+uint8_t *bv_key_new(void);
+uint8_t *bv_key_alloc(void);
+void bv_key_free(uint8_t *key);
+
+/* "SHA256:" + unpadded base64 of SHA-256(sign_pk || box_pk). */
+void bv_fingerprint(const uint8_t sign_pk[32], const uint8_t box_pk[32], char out[BV_FP_LEN]);
+
+/* XChaCha20-Poly1305 (IETF) under kek, nonce random, ad bound. out: nonce || ct. */
+bv_status bv_wrap(const uint8_t kek[32], const uint8_t *ad, size_t adlen, const uint8_t *msg,
+    size_t mlen, bv_buf *out);
+/* BV_EINTEGRITY if the tag, the ad or the length does not match. */
+bv_status bv_unwrap(const uint8_t kek[32], const uint8_t *ad, size_t adlen, const uint8_t *wrapped,
+    size_t wlen, uint8_t *msg, size_t mlen);
+
+/*
+ * Sealed boxes carry no associated data, so the plaintext is
+ * SHA-256(context) || key and opening checks the context: a box moved
+ * to another item, board or person fails with BV_EINTEGRITY.
+ */
+bv_status bv_seal_key(
+    const uint8_t pk[32], const uint8_t *ctx, size_t ctxlen, const uint8_t key[32], bv_buf *out);
+bv_status bv_open_key(const bv_keys *k, const uint8_t *ctx, size_t ctxlen, const uint8_t *sealed,
+    size_t slen, uint8_t key[32]);
+
+void bv_sign(const bv_keys *k, const uint8_t *msg, size_t len, uint8_t sig[64]);
+bv_status bv_verify(
+    const uint8_t pk[32], const uint8_t *msg, size_t len, const uint8_t *sig, size_t siglen);
+
+/* BLAKE2b-256, the collision-resistant hash of stored ciphertext chunks. */
+void bv_hash(uint8_t out[32], const uint8_t *p, size_t n);
+
+/*
+ * The body: crypto_secretstream_xchacha20poly1305, one message per chunk,
+ * TAG_FINAL on the last (an empty body is one empty final chunk). The
+ * same ad goes with every chunk; the stream's own counter orders them.
+ */
+typedef struct bv_stream bv_stream;
+bv_status bv_stream_push_init(
+    const uint8_t key[32], uint8_t header[BV_STREAM_HEADER], bv_stream **out);
+bv_status bv_stream_pull_init(
+    const uint8_t key[32], const uint8_t header[BV_STREAM_HEADER], bv_stream **out);
+/* ct must hold n + BV_STREAM_ABYTES bytes. */
+bv_status bv_stream_push(bv_stream *s, const uint8_t *ad, size_t adlen, const uint8_t *pt, size_t n,
+    int final, uint8_t *ct);
+/* pt must hold ctlen - BV_STREAM_ABYTES bytes. *final set from the tag. */
+bv_status bv_stream_pull(bv_stream *s, const uint8_t *ad, size_t adlen, const uint8_t *ct,
+    size_t ctlen, uint8_t *pt, size_t *ptlen, int *final);
+void bv_stream_free(bv_stream *s);
+
+#endif

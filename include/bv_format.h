@@ -1,0 +1,59 @@
+/*
+ * bv_format.h - the exact bytes boardvault signs, binds and stores
+ * (docs/FORMATS.md; vectors in keys/). Every signed message and every
+ * associated-data string is a list of fields, each a u32 big-endian
+ * length and its bytes; the first field names the kind and version, the
+ * second is the vault id. A format change here must change keys/.
+ */
+#ifndef BV_FORMAT_H
+#define BV_FORMAT_H
+
+#include "bv.h"
+#include "bv_crypto.h"
+#include "bv_kdf.h"
+#include "bv_pass.h"
+#include "bv_store.h"
+
+#define BV_SECRET_MAGIC "BVK1"
+#define BV_SECRET_HDR (4 + 12 + BV_SALT_LEN)
+#define BV_SECRET_LEN (BV_SECRET_HDR + BV_WRAPPED_LEN + 32)
+
+typedef const uint8_t bv_vid[BV_VAULT_ID_LEN];
+
+void bv_fmt_start(bv_buf *b, bv_vid vid, const char *kind);
+/* An officer's certificate of a person's name and public keys. */
+void bv_fmt_cert(bv_buf *b, bv_vid vid, const bv_person_row *p, const char *by);
+void bv_fmt_board(bv_buf *b, bv_vid vid, const char *board, const char *by);
+void bv_fmt_role(bv_buf *b, bv_vid vid, const char *board, const bv_person_row *p, const char *role,
+    const char *by);
+/* Context inside a sealed board key: board, epoch, recipient. */
+void bv_fmt_board_key_ctx(
+    bv_buf *b, bv_vid vid, const char *board, int64_t epoch, const bv_person_row *p);
+/* AD of an item's data key wrapped under the board key of `epoch`. */
+void bv_fmt_item_key_ad(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t epoch);
+/* AD of every body chunk: the epoch the item was sealed under, for life. */
+void bv_fmt_body_ad(
+    bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t sealed_epoch);
+/* Context inside a grant's sealed box. */
+void bv_fmt_grant_ctx(
+    bv_buf *b, bv_vid vid, const char *board, const char *uid, const bv_person_row *p);
+/* Officer's signature over a wrapped key row (board key or grant). */
+void bv_fmt_keyrow(bv_buf *b, bv_vid vid, const char *kind, const char *board, const char *what,
+    const bv_keyrow *k);
+void bv_fmt_grantset(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t version,
+    const uint8_t *names, size_t nlen, const char *by);
+/* The sealing officer's signature: covers the hash of all chunk hashes. */
+void bv_fmt_item(bv_buf *b, bv_vid vid, const bv_item_row *it);
+
+/*
+ * A person's secret-key record: "BVK1" | m_kib | t | p (u32 BE) | salt16 |
+ * nonce24 | XChaCha20-Poly1305(box_sk || ed25519 seed), AD = the person
+ * key context including that header. out holds BV_SECRET_LEN bytes.
+ */
+bv_status bv_fmt_secret_wrap(bv_vid vid, const char *name, const bv_keys *k, const bv_secret *pass,
+    const bv_kdf_params *kp, uint8_t *out, size_t *outlen);
+/* BV_EAUTH for a wrong passphrase, BV_EINTEGRITY for a damaged record. */
+bv_status bv_fmt_secret_unwrap(
+    bv_vid vid, const bv_person_row *p, const bv_secret *pass, bv_keys **out);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * bv_store.h - the vault file: SQLite in WAL mode. All SQL lives in
+ * store.c. The store knows rows, not cryptography: what it returns is
+ * untrusted until the vault layer has checked the signatures on it.
+ */
+#ifndef BV_STORE_H
+#define BV_STORE_H
+
+#include "bv.h"
+
+#define BV_NAME_MAX 64 /* bytes of a person or board name */
+#define BV_TITLE_MAX 1024 /* bytes of an item title */
+#define BV_UID_LEN 16 /* item ids: 16 lower-case hex digits */
+#define BV_SECRET_MAX 256 /* a person's wrapped secret-key record */
+#define BV_BLOB_MAX 256 /* wrapped keys and signatures */
+/* "BVT1": tells our files from other SQLite databases before any write. */
+#define BV_APPLICATION_ID 0x42565431
+#define BV_SCHEMA_VERSION 1
+
+typedef struct bv_store bv_store;
+
+typedef struct {
+    int64_t id;
+    char name[BV_NAME_MAX + 1];
+    uint8_t box_pk[32], sign_pk[32];
+    uint8_t secret[BV_SECRET_MAX];
+    size_t secret_len;
+    int approved;
+    char cert_by[BV_NAME_MAX + 1]; /* "" while pending */
+    uint8_t cert_sig[BV_BLOB_MAX];
+    size_t cert_sig_len;
+    char created[21];
+} bv_person_row;
+
+typedef struct {
+    int64_t id;
+    char name[BV_NAME_MAX + 1];
+    int64_t epoch;
+    char created_by[BV_NAME_MAX + 1];
+    uint8_t sig[BV_BLOB_MAX];
+    size_t sig_len;
+    char created[21];
+} bv_board_row;
+
+typedef struct {
+    int64_t board_id, person_id;
+    char person[BV_NAME_MAX + 1];
+    char role[16];
+    char added_by[BV_NAME_MAX + 1];
+    uint8_t sig[BV_BLOB_MAX];
+    size_t sig_len;
+} bv_role_row;
+
+/* A wrapped key held by a person: board key (per epoch) or item grant. */
+typedef struct {
+    int64_t person_id;
+    char person[BV_NAME_MAX + 1];
+    uint8_t sealed[BV_BLOB_MAX];
+    size_t sealed_len;
+    char by[BV_NAME_MAX + 1];
+    uint8_t sig[BV_BLOB_MAX];
+    size_t sig_len;
+} bv_keyrow;
+
+typedef struct {
+    int64_t id;
+    char uid[BV_UID_LEN + 1];
+    int64_t board_id;
+    char board[BV_NAME_MAX + 1];
+    char title[BV_TITLE_MAX + 1];
+    uint64_t size, nchunks;
+    int64_t sealed_epoch;
+    uint8_t header[24];
+    size_t header_len;
+    bv_buf chunk_hashes; /* nchunks x 32 bytes */
+    char sealed_by[BV_NAME_MAX + 1];
+    uint8_t sig[BV_BLOB_MAX];
+    size_t sig_len;
+    char created[21];
+    /* the current signed grant set */
+    int64_t gs_version;
+    bv_buf gs_names;
+    char gs_by[BV_NAME_MAX + 1];
+    uint8_t gs_sig[BV_BLOB_MAX];
+    size_t gs_sig_len;
+} bv_item_row;
+
+/* An audit entry's columns; leaf holds the exact signed bytes. */
+typedef struct {
+    int64_t seq;
+    char time[21];
+    const char *actor, *actor_fp, *action, *board, *item, *meeting, *agenda, *outcome, *reason;
+    const uint8_t *leaf;
+    size_t leaf_len;
+    const uint8_t *leaf_hash; /* RFC 6962 leaf hash, set on append only */
+} bv_audit_row;
+
+typedef struct {
+    const char *board, *item, *actor, *action, *outcome, *since, *until;
+} bv_audit_filter;
+
+/* Open modes. CREATE makes a new file and refuses an existing one. */
+enum { BV_STORE_RW = 0, BV_STORE_RO = 1, BV_STORE_CREATE = 2 };
+bv_status bv_store_open(const char *path, int mode, bv_store **out);
+void bv_store_close(bv_store *s);
+
+/* BEGIN IMMEDIATE: one writer at a time, waits up to the busy timeout. */
+bv_status bv_store_begin(bv_store *s);
+bv_status bv_store_begin_read(bv_store *s);
+bv_status bv_store_commit(bv_store *s);
+void bv_store_rollback(bv_store *s);
+
+bv_status bv_store_meta_get(bv_store *s, const char *key, bv_buf *val);
+bv_status bv_store_meta_set(bv_store *s, const char *key, const void *val, size_t len);
+
+bv_status bv_store_person_get(bv_store *s, const char *name, bv_person_row *p);
+bv_status bv_store_person_add(bv_store *s, const bv_person_row *p);
+bv_status bv_store_person_certify(
+    bv_store *s, const char *name, const char *by, const uint8_t *sig, size_t siglen);
+/* Calls fn for each person in name order. */
+bv_status bv_store_person_each(
+    bv_store *s, bv_status (*fn)(void *, const bv_person_row *), void *ctx);
+
+bv_status bv_store_board_get(bv_store *s, const char *name, bv_board_row *b);
+bv_status bv_store_board_add(bv_store *s, bv_board_row *b);
+bv_status bv_store_board_each(
+    bv_store *s, bv_status (*fn)(void *, const bv_board_row *), void *ctx);
+bv_status bv_store_role_get(bv_store *s, int64_t board_id, int64_t person_id, bv_role_row *r);
+bv_status bv_store_role_add(bv_store *s, const bv_role_row *r);
+bv_status bv_store_role_each(
+    bv_store *s, int64_t board_id, bv_status (*fn)(void *, const bv_role_row *), void *ctx);
+/* Boards a person holds a role on. */
+bv_status bv_store_role_each_person(
+    bv_store *s, int64_t person_id, bv_status (*fn)(void *, const bv_role_row *), void *ctx);
+
+bv_status bv_store_board_key_get(
+    bv_store *s, int64_t board_id, int64_t epoch, int64_t person_id, bv_keyrow *k);
+bv_status bv_store_board_key_add(bv_store *s, int64_t board_id, int64_t epoch, const bv_keyrow *k);
+
+void bv_item_row_init(bv_item_row *it);
+void bv_item_row_free(bv_item_row *it);
+bv_status bv_store_item_get(bv_store *s, const char *uid, bv_item_row *it);
+/* Inserts the item row; fills it->id. */
+bv_status bv_store_item_add(bv_store *s, bv_item_row *it);
+bv_status bv_store_item_finish(bv_store *s, const bv_item_row *it);
+bv_status bv_store_item_each(
+    bv_store *s, const char *board, bv_status (*fn)(void *, const bv_item_row *), void *ctx);
+bv_status bv_store_item_key_get(
+    bv_store *s, int64_t item_id, int64_t epoch, uint8_t *w, size_t *wlen);
+bv_status bv_store_item_key_set(
+    bv_store *s, int64_t item_id, int64_t epoch, const uint8_t *w, size_t wlen);
+bv_status bv_store_chunk_put(
+    bv_store *s, int64_t item_id, uint64_t idx, const uint8_t *p, size_t n);
+/* Streams the chunks in index order; fn gets (idx, bytes). */
+bv_status bv_store_chunk_each(bv_store *s, int64_t item_id,
+    bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t), void *ctx);
+bv_status bv_store_grantset_set(bv_store *s, int64_t item_id, int64_t version, const uint8_t *names,
+    size_t nlen, const char *by, const uint8_t *sig, size_t siglen);
+
+bv_status bv_store_grant_get(bv_store *s, int64_t item_id, int64_t person_id, bv_keyrow *k);
+bv_status bv_store_grant_put(bv_store *s, int64_t item_id, const bv_keyrow *k);
+bv_status bv_store_grant_delete(bv_store *s, int64_t item_id, int64_t person_id);
+bv_status bv_store_grant_each(
+    bv_store *s, int64_t item_id, bv_status (*fn)(void *, const bv_keyrow *), void *ctx);
+
+/* Audit: the tree state (one row) and the entries. */
+bv_status bv_store_audit_state(bv_store *s, bv_buf *frontier);
+bv_status bv_store_audit_append(
+    bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen);
+bv_status bv_store_audit_each(bv_store *s, const bv_audit_filter *f,
+    bv_status (*fn)(void *, const bv_audit_row *), void *ctx);
+bv_status bv_store_audit_leaf_hash(bv_store *s, uint64_t index, uint8_t out[32]);
+bv_status bv_store_audit_count(bv_store *s, uint64_t *n);
+bv_status bv_store_checkpoint_add(
+    bv_store *s, uint64_t size, const char *by, const uint8_t *note, size_t len);
+bv_status bv_store_checkpoint_each(
+    bv_store *s, bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t), void *ctx);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * bv_vault.h - what the commands do: the domain layer between the CLI and
+ * the store/crypto modules. Each operation checks who may do it, checks
+ * every signature on the rows it relies on (the database is untrusted),
+ * changes the vault and appends its audit entry in one transaction.
+ */
+#ifndef BV_VAULT_H
+#define BV_VAULT_H
+
+#include "bv.h"
+#include "bv_crypto.h"
+#include "bv_kdf.h"
+#include "bv_out.h"
+#include "bv_pass.h"
+#include "bv_store.h"
+
+typedef struct bv_vault bv_vault;
+
+/* A person who has unlocked their keys with their passphrase. */
+typedef struct {
+    bv_person_row row;
+    bv_keys *keys;
+    char fp[BV_FP_LEN];
+} bv_actor;
+
+/* Names of people and boards: 1..64 bytes of UTF-8, no control characters. */
+bv_status bv_name_check(const char *what, const char *name);
+
+bv_status bv_vault_create(const char *path, const char *root, const bv_secret *pass,
+    const bv_kdf_params *kp, char vault_hex[33], char fp[BV_FP_LEN]);
+bv_status bv_vault_open(const char *path, int readonly, bv_vault **out);
+void bv_vault_close(bv_vault *v);
+bv_store *bv_vault_store(bv_vault *v);
+const uint8_t *bv_vault_id(const bv_vault *v);
+
+/*
+ * Unlock NAME's keys. An unknown name or a wrong passphrase is recorded
+ * (unsigned entry: action `action`, item `item`) and returns BV_EAUTH.
+ */
+bv_status bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, const char *action,
+    const char *item, bv_actor **out);
+void bv_actor_free(bv_actor *a);
+
+bv_status bv_member_enroll(bv_vault *v, const char *name, const bv_secret *pass,
+    const bv_kdf_params *kp, char fp[BV_FP_LEN]);
+bv_status bv_member_approve(bv_vault *v, bv_actor *officer, const char *name, char fp[BV_FP_LEN]);
+/* Certificate state of a person as checked now: "approved", "pending" or
+ * "INVALID" (a signature in its chain does not verify). */
+const char *bv_member_state(bv_vault *v, const char *name);
+
+bv_status bv_board_create(bv_vault *v, bv_actor *officer, const char *board);
+bv_status bv_board_add(
+    bv_vault *v, bv_actor *officer, const char *board, const char *name, const char *role);
+
+bv_status bv_item_seal(bv_vault *v, bv_actor *officer, const char *board, int fd, const char *title,
+    char *const *grantees, size_t ngrantees, char uid[BV_UID_LEN + 1]);
+bv_status bv_item_grant(
+    bv_vault *v, bv_actor *officer, const char *uid, char *const *names, size_t n);
+bv_status bv_item_revoke(
+    bv_vault *v, bv_actor *officer, const char *uid, char *const *names, size_t n);
+/*
+ * Open: check the grant and every signature, commit the audit record,
+ * then stream authenticated plaintext into out. Refusals and integrity
+ * failures are recorded too. The caller commits or aborts out.
+ */
+bv_status bv_item_open(bv_vault *v, bv_actor *reader, const char *uid, bv_out *out);
+
+#endif

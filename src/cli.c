@@ -1,0 +1,216 @@
+/*
+ * cli.c - helpers shared by the command files: option parsing, error
+ * printing, opening the vault and unlocking the acting person.
+ */
+#include "bv_cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+bv_cli_print_safe(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+
+    for (; *u; u++) {
+        if (*u < 0x20 || *u == 0x7f)
+            printf("\\x%02x", *u);
+        else
+            putchar(*u);
+    }
+}
+
+int
+bv_cli_error(bv_status st)
+{
+    const unsigned char *u = (const unsigned char *)bv_errmsg();
+
+    fputs("boardvault: ", stderr);
+    for (; *u; u++) {
+        /* names and titles come from the vault: never let them drive the terminal */
+        if (*u < 0x20 || *u == 0x7f)
+            fprintf(stderr, "\\x%02x", *u);
+        else
+            fputc(*u, stderr);
+    }
+    fputc('\n', stderr);
+    bv_err_clear();
+    return (int)st;
+}
+
+int
+bv_cli_usage(const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    bv_err_clear();
+    bv_fail(BV_EUSAGE, "%s (see --help)", msg);
+    return bv_cli_error(BV_EUSAGE);
+}
+
+bv_status
+bv_cli_uint(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    if (*s < '0' || *s > '9')
+        return bv_fail(BV_EUSAGE, "%s needs a number", opt);
+    v = strtoull(s, &end, 10);
+    if (*end != '\0' || v < lo || v > hi)
+        return bv_fail(BV_EUSAGE, "%s must be a number from %u to %u", opt, lo, hi);
+    *out = (uint32_t)v;
+    return BV_OK;
+}
+
+void
+bv_cli_opts_init(bv_cli_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->pass_fd = -1;
+    bv_kdf_defaults(&o->kdf);
+}
+
+int
+bv_cli_common(const bv_optres *r, bv_cli_opts *o)
+{
+    uint32_t v;
+
+    switch (r->id) {
+    case OPT_AS:
+        o->as = r->val;
+        return 1;
+    case OPT_PASSFD:
+        if (bv_cli_uint("--passphrase-fd", r->val, 0, 1024, &v) != BV_OK)
+            return -1;
+        o->pass_fd = (int)v;
+        return 1;
+    case OPT_JSON:
+        o->json = 1;
+        return 1;
+    case OPT_CSV:
+        o->csv = 1;
+        return 1;
+    case OPT_FORCE:
+        o->force = 1;
+        return 1;
+    case OPT_KDF_M:
+        return bv_cli_uint("--kdf-memory", r->val, 0, UINT32_MAX, &o->kdf.m_kib) == BV_OK ? 1 : -1;
+    case OPT_KDF_T:
+        return bv_cli_uint("--kdf-time", r->val, 0, UINT32_MAX, &o->kdf.t) == BV_OK ? 1 : -1;
+    case OPT_KDF_P:
+        return bv_cli_uint("--kdf-lanes", r->val, 1, BV_KDF_MAX_P, &o->kdf.p) == BV_OK ? 1 : -1;
+    default:
+        return 0;
+    }
+}
+
+bv_status
+bv_cli_parse(int argc, char **argv, const bv_opt *opts, bv_optres *res, size_t maxres, size_t *nres,
+    char **pos, size_t maxpos, size_t *npos)
+{
+    int i, only_pos = 0;
+    size_t k;
+
+    *nres = *npos = 0;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *eq;
+        size_t alen;
+        const bv_opt *o = NULL;
+
+        if (only_pos || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (*npos == maxpos)
+                return bv_fail(BV_EUSAGE, "unexpected argument \"%.64s\"", a);
+            pos[(*npos)++] = argv[i];
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        eq = strchr(a, '=');
+        alen = eq ? (size_t)(eq - a) : strlen(a);
+        for (k = 0; opts[k].name; k++)
+            if (strlen(opts[k].name) == alen && strncmp(opts[k].name, a, alen) == 0)
+                o = &opts[k];
+        if (o == NULL)
+            return bv_fail(BV_EUSAGE, "unknown option %.*s", (int)alen, a);
+        if (*nres == maxres)
+            return bv_fail(BV_EUSAGE, "too many options");
+        res[*nres].id = o->id;
+        res[*nres].val = NULL;
+        if (o->has_arg) {
+            if (eq)
+                res[*nres].val = eq + 1;
+            else if (i + 1 < argc)
+                res[*nres].val = argv[++i];
+            else
+                return bv_fail(BV_EUSAGE, "%s needs a value", o->name);
+        } else if (eq) {
+            return bv_fail(BV_EUSAGE, "%s takes no value", o->name);
+        }
+        (*nres)++;
+    }
+    return BV_OK;
+}
+
+bv_status
+bv_cli_vault(bv_cli *g, int readonly, bv_vault **v)
+{
+    return bv_vault_open(g->vault, readonly, v);
+}
+
+bv_status
+bv_cli_unlock(bv_vault *v, const bv_cli_opts *o, const char *action, const char *item, bv_actor **a)
+{
+    bv_secret pass = { 0 };
+    char prompt[128];
+    bv_status st;
+
+    *a = NULL;
+    if (o->as == NULL)
+        return bv_fail(BV_EUSAGE, "this command needs --as NAME");
+    if ((st = bv_name_check("member", o->as)) != BV_OK)
+        return st;
+    snprintf(prompt, sizeof prompt, "Passphrase for %.64s: ", o->as);
+    if ((st = bv_pass_read(o->pass_fd, prompt, 0, &pass)) != BV_OK)
+        return st;
+    st = bv_vault_unlock(v, o->as, &pass, action, item, a);
+    bv_secret_free(&pass);
+    return st;
+}
+
+int
+bv_cli_args(int argc, char **argv, const bv_opt *opts, bv_cli_opts *o, bv_optres *extra,
+    size_t *nextra, char **pos, size_t minpos, size_t maxpos, size_t *npos, const char *group,
+    const char *name)
+{
+    bv_optres res[64];
+    size_t nres, i, n = 0;
+    int c;
+
+    bv_cli_opts_init(o);
+    if (bv_cli_parse(argc, argv, opts, res, 64, &nres, pos, maxpos, npos) != BV_OK)
+        return bv_cli_error(BV_EUSAGE);
+    for (i = 0; i < nres; i++) {
+        if (res[i].id == OPT_HELP)
+            return bv_cli_help(group, name);
+        if ((c = bv_cli_common(&res[i], o)) < 0)
+            return bv_cli_error(BV_EUSAGE);
+        if (c == 0 && extra) {
+            extra[n++] = res[i];
+        }
+    }
+    if (nextra)
+        *nextra = n;
+    if (*npos < minpos)
+        return bv_cli_usage(
+            "missing arguments: boardvault %s%s%s ...", group ? group : "", group ? " " : "", name);
+    return BV_CLI_GO;
+}

@@ -1,0 +1,206 @@
+/*
+ * cmd_board.c - board create/add/list/show.
+ */
+#include "bv_cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { OPT_ROLE = 100 };
+
+static const bv_opt person_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
+static const bv_opt add_opts[] = { BV_COMMON_OPTS, { "--role", 1, OPT_ROLE }, { NULL, 0, 0 } };
+static const bv_opt list_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
+    { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
+
+int
+bv_cmd_board_create(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    char *pos[1];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(
+             argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "board", "create"))
+        != BV_CLI_GO)
+        return rc;
+    if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_cli_unlock(v, &o, "board-create", NULL, &a)) == BV_OK)
+        st = bv_board_create(v, a, pos[0]);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    printf("created board ");
+    bv_cli_print_safe(pos[0]);
+    printf(" (key epoch 1)\n");
+    return 0;
+}
+
+int
+bv_cmd_board_add(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    const char *role = NULL;
+    char *pos[2];
+    size_t npos, nex, i;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, add_opts, &o, ex, &nex, pos, 2, 2, &npos, "board", "add"))
+        != BV_CLI_GO)
+        return rc;
+    for (i = 0; i < nex; i++)
+        if (ex[i].id == OPT_ROLE)
+            role = ex[i].val;
+    if (role == NULL)
+        return bv_cli_usage("board add needs --role officer|member|auditor");
+    if (strcmp(role, "officer") != 0 && strcmp(role, "member") != 0 && strcmp(role, "auditor") != 0)
+        return bv_cli_usage("--role must be officer, member or auditor");
+    if ((st = bv_name_check("board", pos[0])) != BV_OK
+        || (st = bv_name_check("member", pos[1])) != BV_OK
+        || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_cli_unlock(v, &o, "board-add", NULL, &a)) == BV_OK)
+        st = bv_board_add(v, a, pos[0], pos[1], role);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    printf("added ");
+    bv_cli_print_safe(pos[1]);
+    printf(" to ");
+    bv_cli_print_safe(pos[0]);
+    printf(" as %s\n", role);
+    return 0;
+}
+
+struct listing {
+    bv_buf out;
+    int json, n;
+};
+
+static bv_status
+board_cb(void *ctx, const bv_board_row *b)
+{
+    struct listing *l = ctx;
+
+    if (l->json) {
+        bv_buf_puts(&l->out, l->n++ ? ",\n  {\"name\": " : "  {\"name\": ");
+        bv_json_str(&l->out, b->name);
+        bv_buf_printf(&l->out, ", \"epoch\": %lld, \"created_by\": ", (long long)b->epoch);
+        bv_json_str(&l->out, b->created_by);
+        bv_buf_printf(&l->out, ", \"created\": \"%s\"}", b->created);
+    } else {
+        printf("%-5lld %s  ", (long long)b->epoch, b->created);
+        bv_cli_print_safe(b->name);
+        printf("\n");
+    }
+    return BV_OK;
+}
+
+int
+bv_cmd_board_list(bv_cli *g, int argc, char **argv)
+{
+    struct listing l;
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    char *pos[1];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, list_opts, &o, NULL, NULL, pos, 0, 0, &npos, "board", "list"))
+        != BV_CLI_GO)
+        return rc;
+    memset(&l, 0, sizeof l);
+    l.json = o.json;
+    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if (!o.json)
+        printf("%-5s %-20s  %s\n", "EPOCH", "CREATED", "BOARD");
+    st = bv_store_board_each(bv_vault_store(v), board_cb, &l);
+    bv_vault_close(v);
+    if (st == BV_OK && o.json)
+        printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
+    bv_buf_free(&l.out);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}
+
+static bv_status
+role_cb(void *ctx, const bv_role_row *r)
+{
+    struct listing *l = ctx;
+
+    if (l->json) {
+        bv_buf_puts(&l->out, ", ");
+        bv_buf_puts(&l->out, "{\"name\": ");
+        bv_json_str(&l->out, r->person);
+        bv_buf_printf(&l->out, ", \"role\": \"%s\", \"added_by\": ", r->role);
+        bv_json_str(&l->out, r->added_by);
+        bv_buf_puts(&l->out, "}");
+    } else {
+        printf("  %-8s ", r->role);
+        bv_cli_print_safe(r->person);
+        printf("\n");
+    }
+    return BV_OK;
+}
+
+int
+bv_cmd_board_show(bv_cli *g, int argc, char **argv)
+{
+    struct listing l;
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_board_row b;
+    char *pos[1];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, list_opts, &o, NULL, NULL, pos, 1, 1, &npos, "board", "show"))
+        != BV_CLI_GO)
+        return rc;
+    memset(&l, 0, sizeof l);
+    l.json = o.json;
+    if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_store_board_get(bv_vault_store(v), pos[0], &b)) != BV_OK)
+        goto out;
+    if (o.json) {
+        bv_buf_puts(&l.out, "{\"name\": ");
+        bv_json_str(&l.out, b.name);
+        bv_buf_printf(&l.out, ", \"epoch\": %lld, \"created\": \"%s\", \"people\": [",
+            (long long)b.epoch, b.created);
+        bv_buf_puts(&l.out, "{\"name\": ");
+        bv_json_str(&l.out, b.created_by);
+        bv_buf_puts(&l.out, ", \"role\": \"officer\", \"added_by\": ");
+        bv_json_str(&l.out, b.created_by);
+        bv_buf_puts(&l.out, "}");
+    } else {
+        printf("board:    ");
+        bv_cli_print_safe(b.name);
+        printf("\nepoch:    %lld\ncreated:  %s\npeople:\n  %-8s ", (long long)b.epoch, b.created,
+            "officer");
+        bv_cli_print_safe(b.created_by);
+        printf("\n");
+    }
+    st = bv_store_role_each(bv_vault_store(v), b.id, role_cb, &l);
+    if (st == BV_OK && o.json) {
+        bv_buf_puts(&l.out, "]}\n");
+        fwrite(l.out.p, 1, l.out.len, stdout);
+    }
+out:
+    bv_buf_free(&l.out);
+    bv_vault_close(v);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}

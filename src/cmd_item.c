@@ -1,0 +1,303 @@
+/*
+ * cmd_item.c - seal, grant, revoke, items, open.
+ */
+#define _GNU_SOURCE
+#include "bv_cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { OPT_TITLE = 100, OPT_GRANT, OPT_BOARD, OPT_OUT };
+
+#define MAX_NAMES 256
+
+static const bv_opt seal_opts[]
+    = { BV_COMMON_OPTS, { "--title", 1, OPT_TITLE }, { "--grant", 1, OPT_GRANT }, { NULL, 0, 0 } };
+static const bv_opt person_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
+static const bv_opt items_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
+    { "--json", 0, OPT_JSON }, { "--board", 1, OPT_BOARD }, { NULL, 0, 0 } };
+static const bv_opt open_opts[] = { BV_COMMON_OPTS, { "-o", 1, OPT_OUT },
+    { "--output", 1, OPT_OUT }, { "--force", 0, OPT_FORCE }, { NULL, 0, 0 } };
+
+/* Open the input to seal: exit 6 if it is missing, 7 if unreadable. */
+static bv_status
+open_input(const char *path, int *fd)
+{
+    struct stat sb;
+
+    if (strcmp(path, "-") == 0) {
+        *fd = 0;
+        return BV_OK;
+    }
+    if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return bv_fail(BV_ENOTFOUND, "no such file: %s", path);
+        return bv_fail(BV_EINPUT, "cannot read %s: %s", path, strerror(errno));
+    }
+    if (fstat(*fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
+        close(*fd);
+        *fd = -1;
+        return bv_fail(BV_EINPUT, "%s is a directory, not a file", path);
+    }
+    return BV_OK;
+}
+
+int
+bv_cmd_seal(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    const char *title = NULL;
+    char *pos[2], *names[MAX_NAMES], *list = NULL, *tok, *save;
+    char uid[BV_UID_LEN + 1];
+    size_t npos, nex, i, nnames = 0;
+    bv_status st;
+    int rc, fd = -1;
+
+    if ((rc = bv_cli_args(argc, argv, seal_opts, &o, ex, &nex, pos, 2, 2, &npos, NULL, "seal"))
+        != BV_CLI_GO)
+        return rc;
+    for (i = 0; i < nex; i++) {
+        if (ex[i].id == OPT_TITLE)
+            title = ex[i].val;
+        else if (ex[i].id == OPT_GRANT) {
+            free(list);
+            list = strdup(ex[i].val);
+        }
+    }
+    if (title == NULL)
+        return free(list), bv_cli_usage("seal needs --title TEXT");
+    if (strcmp(pos[1], "-") == 0 && o.pass_fd == 0)
+        return free(list), bv_cli_usage("the body and the passphrase cannot both come from stdin");
+    if (list) {
+        for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            if (nnames == MAX_NAMES) {
+                free(list);
+                return bv_cli_usage("too many names in --grant");
+            }
+            names[nnames++] = tok;
+        }
+        if (nnames == 0) {
+            free(list);
+            return bv_cli_usage("--grant needs at least one name");
+        }
+    }
+    if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = open_input(pos[1], &fd)) != BV_OK
+        || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        goto out;
+    if ((st = bv_cli_unlock(v, &o, "seal", NULL, &a)) == BV_OK)
+        st = bv_item_seal(v, a, pos[0], fd, title, names, nnames, uid);
+out:
+    if (fd > 0)
+        close(fd);
+    free(list);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    printf("%s\n", uid);
+    return 0;
+}
+
+static int
+grant_or_revoke(bv_cli *g, int argc, char **argv, int grant)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    char *pos[MAX_NAMES + 1];
+    size_t npos, i;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 2, MAX_NAMES + 1, &npos,
+             NULL, grant ? "grant" : "revoke"))
+        != BV_CLI_GO)
+        return rc;
+    for (i = 1; i < npos; i++)
+        if ((st = bv_name_check("member", pos[i])) != BV_OK)
+            return bv_cli_error(st);
+    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_cli_unlock(v, &o, grant ? "grant" : "revoke", pos[0], &a)) == BV_OK)
+        st = grant ? bv_item_grant(v, a, pos[0], pos + 1, npos - 1)
+                   : bv_item_revoke(v, a, pos[0], pos + 1, npos - 1);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    for (i = 1; i < npos; i++) {
+        printf("%s ", grant ? "granted" : "revoked");
+        bv_cli_print_safe(pos[i]);
+        printf(" on %s\n", pos[0]);
+    }
+    return 0;
+}
+
+int
+bv_cmd_grant(bv_cli *g, int argc, char **argv)
+{
+    return grant_or_revoke(g, argc, argv, 1);
+}
+
+int
+bv_cmd_revoke(bv_cli *g, int argc, char **argv)
+{
+    return grant_or_revoke(g, argc, argv, 0);
+}
+
+struct listing {
+    bv_buf out;
+    int json, n;
+};
+
+/* The stored grant set: length-prefixed names. Listed, not trusted. */
+static void
+grantees(bv_buf *out, const bv_item_row *it, int json)
+{
+    size_t off = 0, k = 0;
+    char name[BV_NAME_MAX + 1];
+
+    while (off + 4 <= it->gs_names.len) {
+        uint32_t l = bv_load_be32(it->gs_names.p + off);
+        off += 4;
+        if (l > it->gs_names.len - off || l > BV_NAME_MAX)
+            break;
+        memcpy(name, it->gs_names.p + off, l);
+        name[l] = '\0';
+        off += l;
+        if (json) {
+            if (k++)
+                bv_buf_puts(out, ", ");
+            bv_json_str(out, name);
+        } else {
+            bv_buf_puts(out, k++ ? "," : "");
+            bv_buf_puts(out, name);
+        }
+    }
+    if (!json && k == 0)
+        bv_buf_puts(out, "-");
+}
+
+static bv_status
+item_cb(void *ctx, const bv_item_row *it)
+{
+    struct listing *l = ctx;
+    bv_buf g;
+
+    if (l->json) {
+        bv_buf_puts(&l->out, l->n++ ? ",\n  {\"id\": " : "  {\"id\": ");
+        bv_json_str(&l->out, it->uid);
+        bv_buf_puts(&l->out, ", \"board\": ");
+        bv_json_str(&l->out, it->board);
+        bv_buf_puts(&l->out, ", \"title\": ");
+        bv_json_str(&l->out, it->title);
+        bv_buf_printf(&l->out, ", \"size\": %llu, \"sealed_by\": ", (unsigned long long)it->size);
+        bv_json_str(&l->out, it->sealed_by);
+        bv_buf_printf(&l->out, ", \"sealed\": \"%s\", \"grantees\": [", it->created);
+        grantees(&l->out, it, 1);
+        bv_buf_puts(&l->out, "]}");
+        return l->out.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+    }
+    bv_buf_init(&g);
+    grantees(&g, it, 0);
+    printf("%s  %12llu  ", it->uid, (unsigned long long)it->size);
+    bv_cli_print_safe(it->board);
+    printf("  ");
+    bv_cli_print_safe(it->title);
+    printf("  [");
+    bv_cli_print_safe(g.p ? (const char *)g.p : "-");
+    printf("]\n");
+    bv_buf_free(&g);
+    return BV_OK;
+}
+
+int
+bv_cmd_items(bv_cli *g, int argc, char **argv)
+{
+    struct listing l;
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_vault *v = NULL;
+    bv_board_row b;
+    const char *board = NULL;
+    char *pos[1];
+    size_t npos, nex, i;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, items_opts, &o, ex, &nex, pos, 0, 0, &npos, NULL, "items"))
+        != BV_CLI_GO)
+        return rc;
+    for (i = 0; i < nex; i++)
+        if (ex[i].id == OPT_BOARD)
+            board = ex[i].val;
+    memset(&l, 0, sizeof l);
+    l.json = o.json;
+    if ((board && (st = bv_name_check("board", board)) != BV_OK)
+        || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if (board && (st = bv_store_board_get(bv_vault_store(v), board, &b)) != BV_OK)
+        goto out;
+    if (!o.json)
+        printf("%-16s  %12s  %s\n", "ID", "SIZE", "BOARD  TITLE  [GRANTEES]");
+    st = bv_store_item_each(bv_vault_store(v), board, item_cb, &l);
+    if (st == BV_OK && o.json)
+        printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
+out:
+    bv_buf_free(&l.out);
+    bv_vault_close(v);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}
+
+int
+bv_cmd_open(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    bv_out out;
+    const char *path = NULL;
+    char *pos[1];
+    size_t npos, nex, i;
+    bv_status st;
+    int rc;
+
+    memset(&out, 0, sizeof out);
+    out.fd = -1;
+    if ((rc = bv_cli_args(argc, argv, open_opts, &o, ex, &nex, pos, 1, 1, &npos, NULL, "open"))
+        != BV_CLI_GO)
+        return rc;
+    for (i = 0; i < nex; i++)
+        if (ex[i].id == OPT_OUT)
+            path = ex[i].val;
+    if (o.as == NULL)
+        return bv_cli_usage("open needs --as NAME");
+    if (strlen(pos[0]) != BV_UID_LEN || strspn(pos[0], "0123456789abcdef") != BV_UID_LEN)
+        return bv_cli_usage("an item id is %d lower-case hex digits", BV_UID_LEN);
+    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    /* the output is checked (terminal, symlink, existing file) before the KDF */
+    if ((st = bv_out_open(&out, path, o.force, 0600)) != BV_OK)
+        goto out;
+    bv_cli_cleanup_path(out.tmp);
+    if ((st = bv_cli_unlock(v, &o, "open", pos[0], &a)) != BV_OK)
+        goto out;
+    if ((st = bv_item_open(v, a, pos[0], &out)) != BV_OK)
+        goto out;
+    st = bv_out_commit(&out);
+out:
+    bv_out_abort(&out);
+    bv_cli_cleanup_path(NULL);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}

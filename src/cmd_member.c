@@ -1,0 +1,235 @@
+/*
+ * cmd_member.c - init, member enroll/approve/list/show.
+ */
+#include "bv_audit.h"
+#include "bv_cli.h"
+#include "bv_note.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const bv_opt kdf_opts[] = { BV_COMMON_OPTS, BV_KDF_OPTS, { NULL, 0, 0 } };
+static const bv_opt person_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
+static const bv_opt list_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
+    { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
+
+/* A new passphrase: asked twice on a terminal, then checked for strength. */
+static bv_status
+new_passphrase(const bv_cli_opts *o, const char *name, bv_secret *pass)
+{
+    char prompt[128];
+    bv_status st;
+
+    snprintf(prompt, sizeof prompt, "New passphrase for %.64s: ", name);
+    if ((st = bv_pass_read(o->pass_fd, prompt, 1, pass)) != BV_OK)
+        return st;
+    if ((st = bv_kdf_check(&o->kdf)) != BV_OK || (st = bv_pass_strength(pass, name)) != BV_OK)
+        bv_secret_free(pass);
+    return st;
+}
+
+int
+bv_cmd_init(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_secret pass = { 0 };
+    char *pos[1], vid[33], fp[BV_FP_LEN];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, kdf_opts, &o, NULL, NULL, pos, 0, 0, &npos, NULL, "init"))
+        != BV_CLI_GO)
+        return rc;
+    if (o.as == NULL)
+        return bv_cli_usage("init needs --as NAME (the root officer)");
+    if ((st = bv_name_check("member", o.as)) != BV_OK || (st = bv_kdf_check(&o.kdf)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = new_passphrase(&o, o.as, &pass)) != BV_OK)
+        return bv_cli_error(st);
+    st = bv_vault_create(g->vault, o.as, &pass, &o.kdf, vid, fp);
+    bv_secret_free(&pass);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    printf("vault id:         %s\n", vid);
+    printf("root officer:     ");
+    bv_cli_print_safe(o.as);
+    printf("\nroot fingerprint: %s\n", fp);
+    printf("Keep this fingerprint somewhere outside the vault (print it in the minutes):\n"
+           "it is how members and auditors know this vault's root is the real one.\n");
+    return 0;
+}
+
+int
+bv_cmd_member_enroll(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_secret pass = { 0 };
+    char *pos[1], fp[BV_FP_LEN];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(
+             argc, argv, kdf_opts, &o, NULL, NULL, pos, 1, 1, &npos, "member", "enroll"))
+        != BV_CLI_GO)
+        return rc;
+    if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_kdf_check(&o.kdf)) != BV_OK
+        || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = new_passphrase(&o, pos[0], &pass)) == BV_OK)
+        st = bv_member_enroll(v, pos[0], &pass, &o.kdf, fp);
+    bv_secret_free(&pass);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    printf("enrolled ");
+    bv_cli_print_safe(pos[0]);
+    printf(" (pending approval)\nfingerprint: %s\n"
+           "Read this fingerprint to the approving officer; they must see the same.\n",
+        fp);
+    return 0;
+}
+
+int
+bv_cmd_member_approve(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    char *pos[1], fp[BV_FP_LEN];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(
+             argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "member", "approve"))
+        != BV_CLI_GO)
+        return rc;
+    if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_cli_unlock(v, &o, "approve", NULL, &a)) == BV_OK)
+        st = bv_member_approve(v, a, pos[0], fp);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    printf("approved ");
+    bv_cli_print_safe(pos[0]);
+    printf("\nfingerprint: %s\n", fp);
+    return 0;
+}
+
+struct listing {
+    bv_vault *v;
+    bv_buf out;
+    int json, n;
+};
+
+static bv_status
+member_cb(void *ctx, const bv_person_row *p)
+{
+    struct listing *l = ctx;
+    char fp[BV_FP_LEN];
+    const char *state = bv_member_state(l->v, p->name);
+
+    bv_fingerprint(p->sign_pk, p->box_pk, fp);
+    if (l->json) {
+        bv_buf_puts(&l->out, l->n++ ? ",\n  {\"name\": " : "  {\"name\": ");
+        bv_json_str(&l->out, p->name);
+        bv_buf_printf(&l->out, ", \"state\": \"%s\", \"fingerprint\": \"%s\", \"created\": \"%s\"}",
+            state, fp, p->created);
+    } else {
+        printf("%-9s %s  ", state, fp);
+        bv_cli_print_safe(p->name);
+        printf("\n");
+    }
+    return BV_OK;
+}
+
+int
+bv_cmd_member_list(bv_cli *g, int argc, char **argv)
+{
+    struct listing l;
+    bv_cli_opts o;
+    char *pos[1];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(
+             argc, argv, list_opts, &o, NULL, NULL, pos, 0, 0, &npos, "member", "list"))
+        != BV_CLI_GO)
+        return rc;
+    memset(&l, 0, sizeof l);
+    l.json = o.json;
+    bv_buf_init(&l.out);
+    if ((st = bv_cli_vault(g, 1, &l.v)) != BV_OK)
+        return bv_cli_error(st);
+    if (!o.json)
+        printf("%-9s %-51s  %s\n", "STATE", "FINGERPRINT", "NAME");
+    st = bv_store_person_each(bv_vault_store(l.v), member_cb, &l);
+    bv_vault_close(l.v);
+    if (st == BV_OK && o.json)
+        printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
+    bv_buf_free(&l.out);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}
+
+int
+bv_cmd_member_show(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_person_row p;
+    bv_buf kn, vkey, out;
+    char *pos[1], fp[BV_FP_LEN];
+    const char *state;
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(
+             argc, argv, list_opts, &o, NULL, NULL, pos, 1, 1, &npos, "member", "show"))
+        != BV_CLI_GO)
+        return rc;
+    bv_buf_init(&kn);
+    bv_buf_init(&vkey);
+    bv_buf_init(&out);
+    if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
+        return bv_cli_error(st);
+    st = bv_store_person_get(bv_vault_store(v), pos[0], &p);
+    if (st == BV_ENOTFOUND)
+        st = bv_fail(BV_ENOTFOUND, "no member named \"%s\"", pos[0]);
+    if (st != BV_OK)
+        goto out;
+    state = bv_member_state(v, p.name);
+    bv_fingerprint(p.sign_pk, p.box_pk, fp);
+    if ((st = bv_audit_key_name(bv_vault_id(v), p.name, &kn)) != BV_OK
+        || (st = bv_note_vkey((const char *)kn.p, p.sign_pk, &vkey)) != BV_OK)
+        goto out;
+    if (o.json) {
+        bv_buf_puts(&out, "{\"name\": ");
+        bv_json_str(&out, p.name);
+        bv_buf_printf(
+            &out, ", \"state\": \"%s\", \"fingerprint\": \"%s\", \"certified_by\": ", state, fp);
+        bv_json_str(&out, p.cert_by);
+        bv_buf_printf(&out, ", \"created\": \"%s\", \"verifier_key\": ", p.created);
+        bv_json_str(&out, (const char *)vkey.p);
+        bv_buf_puts(&out, "}\n");
+        fwrite(out.p, 1, out.len, stdout);
+    } else {
+        printf("name:          ");
+        bv_cli_print_safe(p.name);
+        printf("\nstate:         %s\nfingerprint:   %s\ncertified by:  ", state, fp);
+        bv_cli_print_safe(p.cert_by[0] ? p.cert_by : "-");
+        printf("\nenrolled:      %s\nverifier key:  %s\n", p.created, (const char *)vkey.p);
+    }
+out:
+    bv_buf_free(&kn);
+    bv_buf_free(&vkey);
+    bv_buf_free(&out);
+    bv_vault_close(v);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}

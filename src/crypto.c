@@ -1,0 +1,297 @@
+/*
+ * crypto.c - the envelope around libsodium (see include/bv_crypto.h).
+ * Secret keys and stream states live in sodium_malloc'd memory: guard
+ * pages, mlock, excluded from core dumps, wiped on free.
+ */
+#include "bv_crypto.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct bv_stream {
+    crypto_secretstream_xchacha20poly1305_state st;
+};
+
+bv_status
+bv_crypto_init(void)
+{
+    if (sodium_init() < 0)
+        return bv_fail(BV_ERR, "libsodium failed to initialise");
+    return BV_OK;
+}
+
+bv_status
+bv_keys_alloc(bv_keys **out)
+{
+    if ((*out = sodium_malloc(sizeof **out)) == NULL)
+        return bv_fail(BV_ERR, "out of secure memory");
+    sodium_memzero(*out, sizeof **out);
+    return BV_OK;
+}
+
+bv_status
+bv_keys_from_seeds(const uint8_t seeds[64], bv_keys **out)
+{
+    bv_keys *k;
+    bv_status st;
+
+    if ((st = bv_keys_alloc(&k)) != BV_OK)
+        return st;
+    memcpy(k->box_sk, seeds, 32);
+    if (crypto_scalarmult_base(k->box_pk, k->box_sk) != 0
+        || crypto_sign_seed_keypair(k->sign_pk, k->sign_sk, seeds + 32) != 0) {
+        bv_keys_free(k);
+        return bv_fail(BV_ERR, "key derivation failed");
+    }
+    *out = k;
+    return BV_OK;
+}
+
+bv_status
+bv_keys_generate(bv_keys **out)
+{
+    uint8_t *seeds;
+    bv_status st;
+
+    if ((seeds = sodium_malloc(64)) == NULL)
+        return bv_fail(BV_ERR, "out of secure memory");
+    randombytes_buf(seeds, 64);
+    st = bv_keys_from_seeds(seeds, out);
+    sodium_free(seeds);
+    return st;
+}
+
+void
+bv_keys_seeds(const bv_keys *k, uint8_t seeds[64])
+{
+    memcpy(seeds, k->box_sk, 32);
+    memcpy(seeds + 32, k->sign_sk, 32); /* the first half of libsodium's sk is the seed */
+}
+
+void
+bv_keys_free(bv_keys *k)
+{
+    sodium_free(k); /* wipes; NULL is fine */
+}
+
+uint8_t *
+bv_key_alloc(void)
+{
+    uint8_t *k = sodium_malloc(BV_KEY_LEN);
+
+    if (k)
+        sodium_memzero(k, BV_KEY_LEN);
+    return k;
+}
+
+uint8_t *
+bv_key_new(void)
+{
+    uint8_t *k = sodium_malloc(BV_KEY_LEN);
+
+    if (k)
+        randombytes_buf(k, BV_KEY_LEN);
+    return k;
+}
+
+void
+bv_key_free(uint8_t *key)
+{
+    sodium_free(key);
+}
+
+void
+bv_fingerprint(const uint8_t sign_pk[32], const uint8_t box_pk[32], char out[BV_FP_LEN])
+{
+    crypto_hash_sha256_state h;
+    uint8_t d[32];
+
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, sign_pk, 32);
+    crypto_hash_sha256_update(&h, box_pk, 32);
+    crypto_hash_sha256_final(&h, d);
+    memcpy(out, "SHA256:", 7);
+    sodium_bin2base64(
+        out + 7, BV_FP_LEN - 7, d, sizeof d, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+}
+
+bv_status
+bv_wrap(const uint8_t kek[32], const uint8_t *ad, size_t adlen, const uint8_t *msg, size_t mlen,
+    bv_buf *out)
+{
+    const size_t nlen = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+    const size_t alen = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+    unsigned long long clen;
+    uint8_t *p;
+
+    bv_buf_init(out);
+    bv_buf_put(out, NULL, 0);
+    if (out->oom || mlen > SIZE_MAX - nlen - alen)
+        return bv_fail(BV_ERR, "out of memory");
+    if ((p = malloc(nlen + mlen + alen)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    randombytes_buf(p, nlen);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(p + nlen, &clen, msg, mlen, ad, adlen, NULL, p, kek);
+    bv_buf_put(out, p, nlen + (size_t)clen);
+    free(p);
+    return out->oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+}
+
+bv_status
+bv_unwrap(const uint8_t kek[32], const uint8_t *ad, size_t adlen, const uint8_t *wrapped,
+    size_t wlen, uint8_t *msg, size_t mlen)
+{
+    const size_t nlen = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+    const size_t alen = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+
+    if (wlen != nlen + mlen + alen)
+        return bv_fail(BV_EINTEGRITY, "wrapped key has the wrong length");
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            msg, NULL, NULL, wrapped + nlen, wlen - nlen, ad, adlen, wrapped, kek)
+        != 0)
+        return BV_EINTEGRITY; /* caller names what failed */
+    return BV_OK;
+}
+
+static void
+ctx_hash(uint8_t out[32], const uint8_t *ctx, size_t ctxlen)
+{
+    crypto_hash_sha256(out, ctx, ctxlen);
+}
+
+bv_status
+bv_seal_key(
+    const uint8_t pk[32], const uint8_t *ctx, size_t ctxlen, const uint8_t key[32], bv_buf *out)
+{
+    uint8_t *pt;
+    uint8_t ct[BV_SEALED_LEN];
+
+    bv_buf_init(out);
+    if ((pt = sodium_malloc(64)) == NULL)
+        return bv_fail(BV_ERR, "out of secure memory");
+    ctx_hash(pt, ctx, ctxlen);
+    memcpy(pt + 32, key, 32);
+    if (crypto_box_seal(ct, pt, 64, pk) != 0) {
+        sodium_free(pt);
+        return bv_fail(BV_EINTEGRITY, "public key refused by crypto_box_seal");
+    }
+    sodium_free(pt);
+    bv_buf_put(out, ct, sizeof ct);
+    return out->oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+}
+
+bv_status
+bv_open_key(const bv_keys *k, const uint8_t *ctx, size_t ctxlen, const uint8_t *sealed, size_t slen,
+    uint8_t key[32])
+{
+    uint8_t *pt;
+    uint8_t want[32];
+    bv_status st = BV_EINTEGRITY;
+
+    if (slen != BV_SEALED_LEN)
+        return BV_EINTEGRITY;
+    if ((pt = sodium_malloc(64)) == NULL)
+        return bv_fail(BV_ERR, "out of secure memory");
+    if (crypto_box_seal_open(pt, sealed, slen, k->box_pk, k->box_sk) != 0)
+        goto out;
+    ctx_hash(want, ctx, ctxlen);
+    if (sodium_memcmp(pt, want, 32) != 0)
+        goto out;
+    memcpy(key, pt + 32, 32);
+    st = BV_OK;
+out:
+    sodium_free(pt);
+    return st;
+}
+
+void
+bv_sign(const bv_keys *k, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    crypto_sign_detached(sig, NULL, msg, len, k->sign_sk);
+}
+
+bv_status
+bv_verify(const uint8_t pk[32], const uint8_t *msg, size_t len, const uint8_t *sig, size_t siglen)
+{
+    if (siglen != BV_SIG_LEN || crypto_sign_verify_detached(sig, msg, len, pk) != 0)
+        return BV_EINTEGRITY;
+    return BV_OK;
+}
+
+void
+bv_hash(uint8_t out[32], const uint8_t *p, size_t n)
+{
+    crypto_generichash(out, 32, p, n, NULL, 0);
+}
+
+static bv_status
+stream_alloc(bv_stream **out)
+{
+    if ((*out = sodium_malloc(sizeof **out)) == NULL)
+        return bv_fail(BV_ERR, "out of secure memory");
+    return BV_OK;
+}
+
+bv_status
+bv_stream_push_init(const uint8_t key[32], uint8_t header[BV_STREAM_HEADER], bv_stream **out)
+{
+    bv_status st;
+
+    if ((st = stream_alloc(out)) != BV_OK)
+        return st;
+    crypto_secretstream_xchacha20poly1305_init_push(&(*out)->st, header, key);
+    return BV_OK;
+}
+
+bv_status
+bv_stream_pull_init(const uint8_t key[32], const uint8_t header[BV_STREAM_HEADER], bv_stream **out)
+{
+    bv_status st;
+
+    if ((st = stream_alloc(out)) != BV_OK)
+        return st;
+    if (crypto_secretstream_xchacha20poly1305_init_pull(&(*out)->st, header, key) != 0) {
+        bv_stream_free(*out);
+        *out = NULL;
+        return bv_fail(BV_EINTEGRITY, "body header is invalid");
+    }
+    return BV_OK;
+}
+
+bv_status
+bv_stream_push(bv_stream *s, const uint8_t *ad, size_t adlen, const uint8_t *pt, size_t n,
+    int final, uint8_t *ct)
+{
+    uint8_t tag = final ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
+                        : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+
+    if (crypto_secretstream_xchacha20poly1305_push(&s->st, ct, NULL, pt, n, ad, adlen, tag) != 0)
+        return bv_fail(BV_ERR, "chunk encryption failed");
+    return BV_OK;
+}
+
+bv_status
+bv_stream_pull(bv_stream *s, const uint8_t *ad, size_t adlen, const uint8_t *ct, size_t ctlen,
+    uint8_t *pt, size_t *ptlen, int *final)
+{
+    unsigned long long n;
+    uint8_t tag;
+
+    if (ctlen < BV_STREAM_ABYTES
+        || crypto_secretstream_xchacha20poly1305_pull(&s->st, pt, &n, &tag, ct, ctlen, ad, adlen)
+            != 0)
+        return BV_EINTEGRITY;
+    if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
+        && tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+        return BV_EINTEGRITY; /* we never write PUSH or REKEY tags */
+    *ptlen = (size_t)n;
+    *final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+    return BV_OK;
+}
+
+void
+bv_stream_free(bv_stream *s)
+{
+    sodium_free(s);
+}

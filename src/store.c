@@ -1,0 +1,1346 @@
+/*
+ * store.c - every SQL statement of boardvault. SQLite in WAL mode with
+ * synchronous=FULL (a committed audit record survives power loss),
+ * foreign keys on, secure_delete on (freed pages are zeroed, so deleted
+ * wrapped keys do not linger in the file), a busy timeout, and our
+ * application_id checked before anything is written.
+ */
+#define _GNU_SOURCE
+#include "bv_store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct bv_store {
+    sqlite3 *db;
+    int readonly;
+};
+
+#define BUSY_MS_DEFAULT 5000
+
+static const char schema_v1[]
+    = "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+      "CREATE TABLE persons("
+      " id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+      " box_pk BLOB NOT NULL, sign_pk BLOB NOT NULL, secret BLOB NOT NULL,"
+      " status TEXT NOT NULL CHECK (status IN ('pending','approved')),"
+      " cert_by TEXT, cert_sig BLOB, created TEXT NOT NULL);"
+      "CREATE TABLE boards("
+      " id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, epoch INTEGER NOT NULL,"
+      " created_by TEXT NOT NULL, sig BLOB NOT NULL, created TEXT NOT NULL);"
+      "CREATE TABLE roles("
+      " board_id INTEGER NOT NULL REFERENCES boards(id),"
+      " person_id INTEGER NOT NULL REFERENCES persons(id),"
+      " role TEXT NOT NULL CHECK (role IN ('officer','member','auditor')),"
+      " added_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (board_id, person_id));"
+      "CREATE TABLE board_keys("
+      " board_id INTEGER NOT NULL REFERENCES boards(id), epoch INTEGER NOT NULL,"
+      " person_id INTEGER NOT NULL REFERENCES persons(id), sealed BLOB NOT NULL,"
+      " wrapped_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (board_id, epoch, person_id));"
+      "CREATE TABLE items("
+      " id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE,"
+      " board_id INTEGER NOT NULL REFERENCES boards(id), title TEXT NOT NULL,"
+      " size INTEGER NOT NULL, nchunks INTEGER NOT NULL, sealed_epoch INTEGER NOT NULL,"
+      " header BLOB NOT NULL, chunk_hashes BLOB NOT NULL, sealed_by TEXT NOT NULL,"
+      " sig BLOB NOT NULL, created TEXT NOT NULL, retain_until TEXT);"
+      "CREATE INDEX items_board ON items(board_id);"
+      "CREATE TABLE item_keys("
+      " item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+      " epoch INTEGER NOT NULL, wrapped BLOB NOT NULL, PRIMARY KEY (item_id, epoch));"
+      "CREATE TABLE chunks("
+      " item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+      " idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (item_id, idx));"
+      "CREATE TABLE grantsets("
+      " item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,"
+      " version INTEGER NOT NULL, names BLOB NOT NULL, signed_by TEXT NOT NULL,"
+      " sig BLOB NOT NULL);"
+      "CREATE TABLE grants("
+      " item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
+      " person_id INTEGER NOT NULL REFERENCES persons(id), sealed BLOB NOT NULL,"
+      " granted_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (item_id, person_id));"
+      "CREATE TABLE audit("
+      " seq INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL,"
+      " actor_fp TEXT NOT NULL, action TEXT NOT NULL, board TEXT NOT NULL,"
+      " item TEXT NOT NULL, meeting TEXT NOT NULL, agenda TEXT NOT NULL,"
+      " outcome TEXT NOT NULL, reason TEXT NOT NULL, leaf BLOB NOT NULL,"
+      " leaf_hash BLOB NOT NULL);"
+      "CREATE INDEX audit_item ON audit(item, seq);"
+      "CREATE INDEX audit_board ON audit(board, seq);"
+      "CREATE INDEX audit_actor ON audit(actor, seq);"
+      "CREATE INDEX audit_action ON audit(action, seq);"
+      "CREATE INDEX audit_time ON audit(time);"
+      "CREATE TABLE audit_state(id INTEGER PRIMARY KEY CHECK (id = 1), frontier BLOB NOT NULL);"
+      "CREATE TABLE checkpoints("
+      " id INTEGER PRIMARY KEY, size INTEGER NOT NULL, signed_by TEXT NOT NULL,"
+      " note BLOB NOT NULL, created TEXT NOT NULL);"
+      /* Accidents, not attackers: whoever can write the file can drop these. */
+      "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+      " BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
+      "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+      " BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;";
+
+static bv_status
+sqlerr(bv_store *s, int rc, const char *what)
+{
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return bv_fail(BV_ERR, "vault busy: another boardvault process holds it (%s)", what);
+    case SQLITE_FULL:
+        return bv_fail(BV_ERR, "disk full while %s", what);
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_CANTOPEN:
+        return bv_fail(BV_ERR, "cannot write the vault (%s): %s", what,
+            s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return bv_fail(BV_EINTEGRITY, "the vault file is corrupt (%s)", what);
+    case SQLITE_CONSTRAINT:
+        return bv_fail(BV_EINTEGRITY, "vault constraint violated while %s: %s", what,
+            s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    case SQLITE_NOMEM:
+        return bv_fail(BV_ERR, "out of memory while %s", what);
+    default:
+        return bv_fail(BV_ERR, "vault error while %s: %s", what,
+            s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    }
+}
+
+static bv_status
+exec(bv_store *s, const char *sql, const char *what)
+{
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+    return rc == SQLITE_OK ? BV_OK : sqlerr(s, rc, what);
+}
+
+static bv_status
+prep(bv_store *s, const char *sql, sqlite3_stmt **st)
+{
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+
+    return rc == SQLITE_OK ? BV_OK : sqlerr(s, rc, "preparing a query");
+}
+
+/* Look at the file itself before SQLite does, so a file that is not ours
+ * is never written to (SQLite would happily turn a 0-byte file into a
+ * database, and rewrite another application's file when we set pragmas). */
+static bv_status
+precheck(const char *path)
+{
+    static const char magic[16] = "SQLite format 3";
+    char head[16];
+    struct stat sb;
+    ssize_t n;
+    int fd;
+
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            return bv_fail(BV_EINPUT, "no vault at %s (create one with: boardvault init)", path);
+        return bv_fail(BV_EINPUT, "cannot use vault %s: %s", path, strerror(errno));
+    }
+    if (S_ISDIR(sb.st_mode))
+        return bv_fail(BV_EINPUT, "vault path %s is a directory", path);
+    if (!S_ISREG(sb.st_mode))
+        return bv_fail(BV_EINPUT, "vault path %s is not a regular file", path);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return bv_fail(BV_EINPUT, "cannot read vault %s: %s", path, strerror(errno));
+    n = read(fd, head, sizeof head);
+    close(fd);
+    if (n != (ssize_t)sizeof head || memcmp(head, magic, sizeof magic) != 0)
+        return bv_fail(BV_EINPUT, "%s is not a boardvault vault", path);
+    return BV_OK;
+}
+
+static bv_status
+pragmas(bv_store *s)
+{
+    const char *env = getenv("BOARDVAULT_BUSY_TIMEOUT_MS");
+    int ms = BUSY_MS_DEFAULT;
+    bv_status st;
+
+    if (env && *env) {
+        long v = strtol(env, NULL, 10);
+        if (v >= 0 && v <= 600000)
+            ms = (int)v;
+    }
+    sqlite3_busy_timeout(s->db, ms);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+    if ((st = exec(s,
+             "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+             " PRAGMA synchronous=FULL; PRAGMA cell_size_check=ON;",
+             "setting up"))
+        != BV_OK)
+        return st;
+    return BV_OK;
+}
+
+static bv_status
+pragma_int(bv_store *s, const char *sql, int64_t *v)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, sql, &q)) != BV_OK)
+        return st;
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? BV_OK : sqlerr(s, rc, "reading the vault header");
+}
+
+static bv_status
+create_schema(bv_store *s)
+{
+    char sql[128];
+    bv_status st;
+
+    if ((st = exec(s, "PRAGMA journal_mode=WAL", "creating the vault")) != BV_OK)
+        return st;
+    if ((st = exec(s, "BEGIN IMMEDIATE", "creating the vault")) != BV_OK)
+        return st;
+    snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+        BV_APPLICATION_ID, BV_SCHEMA_VERSION);
+    if ((st = exec(s, sql, "creating the vault")) != BV_OK
+        || (st = exec(s, schema_v1, "creating the vault")) != BV_OK) {
+        bv_store_rollback(s);
+        return st;
+    }
+    return bv_store_commit(s);
+}
+
+bv_status
+bv_store_open(const char *path, int mode, bv_store **out)
+{
+    bv_store *s;
+    int64_t appid = 0, ver = 0;
+    bv_status st;
+    int flags, fd, rc;
+
+    *out = NULL;
+    if (mode == BV_STORE_CREATE) {
+        /* 0600 from the first byte; SQLite gives -wal and -shm the same mode. */
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            if (errno == EEXIST)
+                return bv_fail(BV_EUSAGE, "%s already exists; not overwriting it", path);
+            return bv_fail(BV_ERR, "cannot create %s: %s", path, strerror(errno));
+        }
+        close(fd);
+    } else if ((st = precheck(path)) != BV_OK) {
+        return st;
+    }
+    if ((s = calloc(1, sizeof *s)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    s->readonly = mode == BV_STORE_RO;
+    flags = (s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOFOLLOW
+        | SQLITE_OPEN_FULLMUTEX;
+    rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        st = sqlerr(s, rc, "opening the vault");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    if ((st = pragmas(s)) != BV_OK)
+        goto fail;
+    if (mode == BV_STORE_CREATE) {
+        if ((st = create_schema(s)) != BV_OK)
+            goto fail;
+    } else {
+        if ((st = pragma_int(s, "PRAGMA application_id", &appid)) != BV_OK)
+            goto fail;
+        if (appid != BV_APPLICATION_ID) {
+            st = bv_fail(BV_EINPUT, "%s is an SQLite file of another application", path);
+            goto fail;
+        }
+        if ((st = pragma_int(s, "PRAGMA user_version", &ver)) != BV_OK)
+            goto fail;
+        if (ver > BV_SCHEMA_VERSION) {
+            st = bv_fail(
+                BV_EINPUT, "%s was made by a newer boardvault (format %lld)", path, (long long)ver);
+            goto fail;
+        }
+        if (ver < 1) {
+            st = bv_fail(BV_EINPUT, "%s has an unknown format version %lld", path, (long long)ver);
+            goto fail;
+        }
+        /* Migrations from older formats go here, each in one transaction. */
+    }
+    *out = s;
+    return BV_OK;
+fail:
+    bv_store_close(s);
+    if (mode == BV_STORE_CREATE)
+        unlink(path);
+    return st;
+}
+
+void
+bv_store_close(bv_store *s)
+{
+    if (s == NULL)
+        return;
+    sqlite3_close_v2(s->db);
+    free(s);
+}
+
+bv_status
+bv_store_begin(bv_store *s)
+{
+    if (s->readonly)
+        return bv_fail(BV_ERR, "the vault is open read-only");
+    return exec(s, "BEGIN IMMEDIATE", "starting a write");
+}
+
+bv_status
+bv_store_begin_read(bv_store *s)
+{
+    return exec(s, "BEGIN", "starting a read");
+}
+
+bv_status
+bv_store_commit(bv_store *s)
+{
+    int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+
+    if (rc != SQLITE_OK) {
+        bv_status st = sqlerr(s, rc, "committing");
+        bv_store_rollback(s);
+        return st;
+    }
+    return BV_OK;
+}
+
+void
+bv_store_rollback(bv_store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- column helpers: copy with bounds, so a tampered row can't overflow ---- */
+
+static bv_status
+col_text(sqlite3_stmt *q, int i, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    size_t n = (size_t)sqlite3_column_bytes(q, i);
+
+    if (t == NULL) {
+        out[0] = '\0';
+        return BV_OK;
+    }
+    if (n >= cap)
+        return bv_fail(BV_EINTEGRITY, "vault field is too long (column %d)", i);
+    memcpy(out, t, n);
+    out[n] = '\0';
+    return BV_OK;
+}
+
+static bv_status
+col_blob(sqlite3_stmt *q, int i, uint8_t *out, size_t cap, size_t *len)
+{
+    const void *p = sqlite3_column_blob(q, i);
+    size_t n = (size_t)sqlite3_column_bytes(q, i);
+
+    if (n > cap)
+        return bv_fail(BV_EINTEGRITY, "vault field is too long (column %d)", i);
+    if (n)
+        memcpy(out, p, n);
+    *len = n;
+    return BV_OK;
+}
+
+static bv_status
+col_blob_exact(sqlite3_stmt *q, int i, uint8_t *out, size_t n)
+{
+    size_t len;
+    bv_status st;
+    uint8_t tmp[BV_BLOB_MAX];
+
+    if (n > sizeof tmp)
+        return BV_ERR;
+    if ((st = col_blob(q, i, tmp, sizeof tmp, &len)) != BV_OK)
+        return st;
+    if (len != n)
+        return bv_fail(BV_EINTEGRITY, "vault field has the wrong length (column %d)", i);
+    memcpy(out, tmp, n);
+    return BV_OK;
+}
+
+static bv_status
+col_buf(sqlite3_stmt *q, int i, bv_buf *b)
+{
+    const void *p = sqlite3_column_blob(q, i);
+    size_t n = (size_t)sqlite3_column_bytes(q, i);
+
+    b->len = 0;
+    bv_buf_put(b, p, n);
+    return b->oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+}
+
+static void
+bind_text(sqlite3_stmt *q, int i, const char *t)
+{
+    sqlite3_bind_text(q, i, t, -1, SQLITE_STATIC);
+}
+
+static void
+bind_blob(sqlite3_stmt *q, int i, const void *p, size_t n)
+{
+    sqlite3_bind_blob64(q, i, p ? p : "", n, SQLITE_STATIC);
+}
+
+/* Step a statement that returns no rows; finalize it. */
+static bv_status
+done(bv_store *s, sqlite3_stmt *q, const char *what)
+{
+    int rc = sqlite3_step(q);
+
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? BV_OK : sqlerr(s, rc, what);
+}
+
+/* ---- meta ---- */
+
+bv_status
+bv_store_meta_get(bv_store *s, const char *key, bv_buf *val)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, "SELECT value FROM meta WHERE key = ?", &q)) != BV_OK)
+        return st;
+    bind_text(q, 1, key);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        st = col_buf(q, 0, val);
+    else if (rc == SQLITE_DONE)
+        st = bv_fail(BV_EINTEGRITY, "the vault has no %s record", key);
+    else
+        st = sqlerr(s, rc, "reading vault metadata");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_meta_set(bv_store *s, const char *key, const void *val, size_t len)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", &q)) != BV_OK)
+        return st;
+    bind_text(q, 1, key);
+    bind_blob(q, 2, val, len);
+    return done(s, q, "writing vault metadata");
+}
+
+/* ---- persons ---- */
+
+#define PERSON_COLS "id, name, box_pk, sign_pk, secret, status, cert_by, cert_sig, created"
+
+static bv_status
+person_row(sqlite3_stmt *q, bv_person_row *p)
+{
+    bv_status st;
+    const unsigned char *status;
+
+    memset(p, 0, sizeof *p);
+    p->id = sqlite3_column_int64(q, 0);
+    status = sqlite3_column_text(q, 5);
+    p->approved = status && strcmp((const char *)status, "approved") == 0;
+    if ((st = col_text(q, 1, p->name, sizeof p->name)) != BV_OK
+        || (st = col_blob_exact(q, 2, p->box_pk, 32)) != BV_OK
+        || (st = col_blob_exact(q, 3, p->sign_pk, 32)) != BV_OK
+        || (st = col_blob(q, 4, p->secret, sizeof p->secret, &p->secret_len)) != BV_OK
+        || (st = col_text(q, 6, p->cert_by, sizeof p->cert_by)) != BV_OK
+        || (st = col_blob(q, 7, p->cert_sig, sizeof p->cert_sig, &p->cert_sig_len)) != BV_OK
+        || (st = col_text(q, 8, p->created, sizeof p->created)) != BV_OK)
+        return st;
+    return BV_OK;
+}
+
+bv_status
+bv_store_person_get(bv_store *s, const char *name, bv_person_row *p)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, "SELECT " PERSON_COLS " FROM persons WHERE name = ?", &q)) != BV_OK)
+        return st;
+    bind_text(q, 1, name);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        st = person_row(q, p);
+    else if (rc == SQLITE_DONE)
+        st = BV_ENOTFOUND; /* callers word it: unknown --as is 3, unknown member 6 */
+    else
+        st = sqlerr(s, rc, "reading a member");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_person_add(bv_store *s, const bv_person_row *p)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s,
+             "INSERT INTO persons(name, box_pk, sign_pk, secret, status, cert_by, "
+             "cert_sig, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             &q))
+        != BV_OK)
+        return st;
+    bind_text(q, 1, p->name);
+    bind_blob(q, 2, p->box_pk, 32);
+    bind_blob(q, 3, p->sign_pk, 32);
+    bind_blob(q, 4, p->secret, p->secret_len);
+    bind_text(q, 5, p->approved ? "approved" : "pending");
+    if (p->approved) {
+        bind_text(q, 6, p->cert_by);
+        bind_blob(q, 7, p->cert_sig, p->cert_sig_len);
+    }
+    bind_text(q, 8, p->created);
+    return done(s, q, "adding a member");
+}
+
+bv_status
+bv_store_person_certify(
+    bv_store *s, const char *name, const char *by, const uint8_t *sig, size_t siglen)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s,
+             "UPDATE persons SET status = 'approved', cert_by = ?, cert_sig = ? "
+             "WHERE name = ?",
+             &q))
+        != BV_OK)
+        return st;
+    bind_text(q, 1, by);
+    bind_blob(q, 2, sig, siglen);
+    bind_text(q, 3, name);
+    return done(s, q, "approving a member");
+}
+
+bv_status
+bv_store_person_each(bv_store *s, bv_status (*fn)(void *, const bv_person_row *), void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_person_row p;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, "SELECT " PERSON_COLS " FROM persons ORDER BY name", &q)) != BV_OK)
+        return st;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = person_row(q, &p)) != BV_OK || (st = fn(ctx, &p)) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "listing members");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- boards and roles ---- */
+
+static bv_status
+board_row(sqlite3_stmt *q, bv_board_row *b)
+{
+    bv_status st;
+
+    memset(b, 0, sizeof *b);
+    b->id = sqlite3_column_int64(q, 0);
+    b->epoch = sqlite3_column_int64(q, 2);
+    if ((st = col_text(q, 1, b->name, sizeof b->name)) != BV_OK
+        || (st = col_text(q, 3, b->created_by, sizeof b->created_by)) != BV_OK
+        || (st = col_blob(q, 4, b->sig, sizeof b->sig, &b->sig_len)) != BV_OK
+        || (st = col_text(q, 5, b->created, sizeof b->created)) != BV_OK)
+        return st;
+    return BV_OK;
+}
+
+bv_status
+bv_store_board_get(bv_store *s, const char *name, bv_board_row *b)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(
+             s, "SELECT id, name, epoch, created_by, sig, created FROM boards WHERE name = ?", &q))
+        != BV_OK)
+        return st;
+    bind_text(q, 1, name);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        st = board_row(q, b);
+    else if (rc == SQLITE_DONE)
+        st = bv_fail(BV_ENOTFOUND, "no board named \"%s\"", name);
+    else
+        st = sqlerr(s, rc, "reading a board");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_board_add(bv_store *s, bv_board_row *b)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s,
+             "INSERT INTO boards(name, epoch, created_by, sig, created) "
+             "VALUES (?, ?, ?, ?, ?)",
+             &q))
+        != BV_OK)
+        return st;
+    bind_text(q, 1, b->name);
+    sqlite3_bind_int64(q, 2, b->epoch);
+    bind_text(q, 3, b->created_by);
+    bind_blob(q, 4, b->sig, b->sig_len);
+    bind_text(q, 5, b->created);
+    if ((st = done(s, q, "creating a board")) != BV_OK)
+        return st;
+    b->id = sqlite3_last_insert_rowid(s->db);
+    return BV_OK;
+}
+
+bv_status
+bv_store_board_each(bv_store *s, bv_status (*fn)(void *, const bv_board_row *), void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_board_row b;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(
+             s, "SELECT id, name, epoch, created_by, sig, created FROM boards ORDER BY name", &q))
+        != BV_OK)
+        return st;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = board_row(q, &b)) != BV_OK || (st = fn(ctx, &b)) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "listing boards");
+    sqlite3_finalize(q);
+    return st;
+}
+
+#define ROLE_SELECT                                                                                \
+    "SELECT r.board_id, r.person_id, p.name, r.role, r.added_by, r.sig FROM roles r "              \
+    "JOIN persons p ON p.id = r.person_id "
+
+static bv_status
+role_row(sqlite3_stmt *q, bv_role_row *r)
+{
+    bv_status st;
+
+    memset(r, 0, sizeof *r);
+    r->board_id = sqlite3_column_int64(q, 0);
+    r->person_id = sqlite3_column_int64(q, 1);
+    if ((st = col_text(q, 2, r->person, sizeof r->person)) != BV_OK
+        || (st = col_text(q, 3, r->role, sizeof r->role)) != BV_OK
+        || (st = col_text(q, 4, r->added_by, sizeof r->added_by)) != BV_OK
+        || (st = col_blob(q, 5, r->sig, sizeof r->sig, &r->sig_len)) != BV_OK)
+        return st;
+    return BV_OK;
+}
+
+bv_status
+bv_store_role_get(bv_store *s, int64_t board_id, int64_t person_id, bv_role_row *r)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, ROLE_SELECT "WHERE r.board_id = ? AND r.person_id = ?", &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, board_id);
+    sqlite3_bind_int64(q, 2, person_id);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        st = role_row(q, r);
+    else if (rc == SQLITE_DONE)
+        st = BV_ENOTFOUND;
+    else
+        st = sqlerr(s, rc, "reading a board role");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_role_add(bv_store *s, const bv_role_row *r)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s,
+             "INSERT OR REPLACE INTO roles(board_id, person_id, role, added_by, sig) "
+             "VALUES (?, ?, ?, ?, ?)",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, r->board_id);
+    sqlite3_bind_int64(q, 2, r->person_id);
+    bind_text(q, 3, r->role);
+    bind_text(q, 4, r->added_by);
+    bind_blob(q, 5, r->sig, r->sig_len);
+    return done(s, q, "adding a board role");
+}
+
+static bv_status
+role_each(bv_store *s, const char *where, int64_t id, bv_status (*fn)(void *, const bv_role_row *),
+    void *ctx)
+{
+    char sql[512];
+    sqlite3_stmt *q;
+    bv_role_row r;
+    bv_status st;
+    int rc;
+
+    snprintf(sql, sizeof sql, ROLE_SELECT "WHERE %s = ? ORDER BY r.board_id, p.name", where);
+    if ((st = prep(s, sql, &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = role_row(q, &r)) != BV_OK || (st = fn(ctx, &r)) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "listing board roles");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_role_each(
+    bv_store *s, int64_t board_id, bv_status (*fn)(void *, const bv_role_row *), void *ctx)
+{
+    return role_each(s, "r.board_id", board_id, fn, ctx);
+}
+
+bv_status
+bv_store_role_each_person(
+    bv_store *s, int64_t person_id, bv_status (*fn)(void *, const bv_role_row *), void *ctx)
+{
+    return role_each(s, "r.person_id", person_id, fn, ctx);
+}
+
+/* ---- wrapped keys: board keys and grants share the row shape ---- */
+
+static bv_status
+key_row(sqlite3_stmt *q, bv_keyrow *k)
+{
+    bv_status st;
+
+    memset(k, 0, sizeof *k);
+    k->person_id = sqlite3_column_int64(q, 0);
+    if ((st = col_text(q, 1, k->person, sizeof k->person)) != BV_OK
+        || (st = col_blob(q, 2, k->sealed, sizeof k->sealed, &k->sealed_len)) != BV_OK
+        || (st = col_text(q, 3, k->by, sizeof k->by)) != BV_OK
+        || (st = col_blob(q, 4, k->sig, sizeof k->sig, &k->sig_len)) != BV_OK)
+        return st;
+    return BV_OK;
+}
+
+static bv_status
+key_get(bv_store *s, sqlite3_stmt *q, bv_keyrow *k, const char *what)
+{
+    bv_status st;
+    int rc = sqlite3_step(q);
+
+    if (rc == SQLITE_ROW)
+        st = key_row(q, k);
+    else if (rc == SQLITE_DONE)
+        st = BV_ENOTFOUND;
+    else
+        st = sqlerr(s, rc, what);
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_board_key_get(
+    bv_store *s, int64_t board_id, int64_t epoch, int64_t person_id, bv_keyrow *k)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s,
+             "SELECT k.person_id, p.name, k.sealed, k.wrapped_by, k.sig FROM board_keys k "
+             "JOIN persons p ON p.id = k.person_id "
+             "WHERE k.board_id = ? AND k.epoch = ? AND k.person_id = ?",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, board_id);
+    sqlite3_bind_int64(q, 2, epoch);
+    sqlite3_bind_int64(q, 3, person_id);
+    return key_get(s, q, k, "reading a board key");
+}
+
+bv_status
+bv_store_board_key_add(bv_store *s, int64_t board_id, int64_t epoch, const bv_keyrow *k)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s,
+             "INSERT OR REPLACE INTO board_keys(board_id, epoch, person_id, sealed, "
+             "wrapped_by, sig) VALUES (?, ?, ?, ?, ?, ?)",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, board_id);
+    sqlite3_bind_int64(q, 2, epoch);
+    sqlite3_bind_int64(q, 3, k->person_id);
+    bind_blob(q, 4, k->sealed, k->sealed_len);
+    bind_text(q, 5, k->by);
+    bind_blob(q, 6, k->sig, k->sig_len);
+    return done(s, q, "storing a board key");
+}
+
+/* ---- items ---- */
+
+void
+bv_item_row_init(bv_item_row *it)
+{
+    memset(it, 0, sizeof *it);
+    bv_buf_init(&it->chunk_hashes);
+    bv_buf_init(&it->gs_names);
+}
+
+void
+bv_item_row_free(bv_item_row *it)
+{
+    bv_buf_free(&it->chunk_hashes);
+    bv_buf_free(&it->gs_names);
+}
+
+#define ITEM_SELECT                                                                                \
+    "SELECT i.id, i.uid, i.board_id, b.name, i.title, i.size, i.nchunks, i.sealed_epoch, "         \
+    "i.header, i.chunk_hashes, i.sealed_by, i.sig, i.created, "                                    \
+    "g.version, g.names, g.signed_by, g.sig FROM items i "                                         \
+    "JOIN boards b ON b.id = i.board_id LEFT JOIN grantsets g ON g.item_id = i.id "
+
+static bv_status
+item_row(sqlite3_stmt *q, bv_item_row *it)
+{
+    bv_status st;
+    int64_t size, nchunks;
+
+    it->id = sqlite3_column_int64(q, 0);
+    it->board_id = sqlite3_column_int64(q, 2);
+    size = sqlite3_column_int64(q, 5);
+    nchunks = sqlite3_column_int64(q, 6);
+    if (size < 0 || nchunks < 1)
+        return bv_fail(BV_EINTEGRITY, "item record has an impossible size");
+    it->size = (uint64_t)size;
+    it->nchunks = (uint64_t)nchunks;
+    it->sealed_epoch = sqlite3_column_int64(q, 7);
+    it->gs_version = sqlite3_column_int64(q, 13);
+    if ((st = col_text(q, 1, it->uid, sizeof it->uid)) != BV_OK
+        || (st = col_text(q, 3, it->board, sizeof it->board)) != BV_OK
+        || (st = col_text(q, 4, it->title, sizeof it->title)) != BV_OK
+        || (st = col_blob(q, 8, it->header, sizeof it->header, &it->header_len)) != BV_OK
+        || (st = col_buf(q, 9, &it->chunk_hashes)) != BV_OK
+        || (st = col_text(q, 10, it->sealed_by, sizeof it->sealed_by)) != BV_OK
+        || (st = col_blob(q, 11, it->sig, sizeof it->sig, &it->sig_len)) != BV_OK
+        || (st = col_text(q, 12, it->created, sizeof it->created)) != BV_OK
+        || (st = col_buf(q, 14, &it->gs_names)) != BV_OK
+        || (st = col_text(q, 15, it->gs_by, sizeof it->gs_by)) != BV_OK
+        || (st = col_blob(q, 16, it->gs_sig, sizeof it->gs_sig, &it->gs_sig_len)) != BV_OK)
+        return st;
+    return BV_OK;
+}
+
+bv_status
+bv_store_item_get(bv_store *s, const char *uid, bv_item_row *it)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, ITEM_SELECT "WHERE i.uid = ?", &q)) != BV_OK)
+        return st;
+    bind_text(q, 1, uid);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        st = item_row(q, it);
+    else if (rc == SQLITE_DONE)
+        st = bv_fail(BV_ENOTFOUND, "no item with id %s", uid);
+    else
+        st = sqlerr(s, rc, "reading an item");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_item_add(bv_store *s, bv_item_row *it)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    /* The body goes in chunk by chunk; size, hashes and the signature
+     * are filled in by bv_store_item_finish in the same transaction. */
+    if ((st = prep(s,
+             "INSERT INTO items(uid, board_id, title, size, nchunks, sealed_epoch, header, "
+             "chunk_hashes, sealed_by, sig, created) "
+             "VALUES (?, ?, ?, 0, 1, ?, ?, x'', ?, x'', ?)",
+             &q))
+        != BV_OK)
+        return st;
+    bind_text(q, 1, it->uid);
+    sqlite3_bind_int64(q, 2, it->board_id);
+    bind_text(q, 3, it->title);
+    sqlite3_bind_int64(q, 4, it->sealed_epoch);
+    bind_blob(q, 5, it->header, it->header_len);
+    bind_text(q, 6, it->sealed_by);
+    bind_text(q, 7, it->created);
+    if ((st = done(s, q, "adding an item")) != BV_OK)
+        return st;
+    it->id = sqlite3_last_insert_rowid(s->db);
+    return BV_OK;
+}
+
+bv_status
+bv_store_item_finish(bv_store *s, const bv_item_row *it)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s,
+             "UPDATE items SET size = ?, nchunks = ?, chunk_hashes = ?, sig = ? "
+             "WHERE id = ?",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)it->size);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)it->nchunks);
+    bind_blob(q, 3, it->chunk_hashes.p, it->chunk_hashes.len);
+    bind_blob(q, 4, it->sig, it->sig_len);
+    sqlite3_bind_int64(q, 5, it->id);
+    return done(s, q, "finishing an item");
+}
+
+bv_status
+bv_store_item_each(
+    bv_store *s, const char *board, bv_status (*fn)(void *, const bv_item_row *), void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_item_row it;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, ITEM_SELECT "WHERE ?1 IS NULL OR b.name = ?1 ORDER BY b.name, i.id", &q))
+        != BV_OK)
+        return st;
+    if (board)
+        bind_text(q, 1, board);
+    bv_item_row_init(&it);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = item_row(q, &it)) != BV_OK || (st = fn(ctx, &it)) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "listing items");
+    bv_item_row_free(&it);
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_item_key_get(bv_store *s, int64_t item_id, int64_t epoch, uint8_t *w, size_t *wlen)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, "SELECT wrapped FROM item_keys WHERE item_id = ? AND epoch = ?", &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 2, epoch);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        st = col_blob(q, 0, w, BV_BLOB_MAX, wlen);
+    else if (rc == SQLITE_DONE)
+        st = BV_ENOTFOUND;
+    else
+        st = sqlerr(s, rc, "reading an item key");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_item_key_set(bv_store *s, int64_t item_id, int64_t epoch, const uint8_t *w, size_t wlen)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(
+             s, "INSERT OR REPLACE INTO item_keys(item_id, epoch, wrapped) VALUES (?, ?, ?)", &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 2, epoch);
+    bind_blob(q, 3, w, wlen);
+    return done(s, q, "storing an item key");
+}
+
+bv_status
+bv_store_chunk_put(bv_store *s, int64_t item_id, uint64_t idx, const uint8_t *p, size_t n)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, "INSERT INTO chunks(item_id, idx, data) VALUES (?, ?, ?)", &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)idx);
+    bind_blob(q, 3, p, n);
+    return done(s, q, "storing the body");
+}
+
+bv_status
+bv_store_chunk_each(bv_store *s, int64_t item_id,
+    bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t), void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int64_t idx;
+    int rc;
+
+    if ((st = prep(s, "SELECT idx, data FROM chunks WHERE item_id = ? ORDER BY idx", &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const uint8_t *p = sqlite3_column_blob(q, 1);
+        size_t n = (size_t)sqlite3_column_bytes(q, 1);
+        idx = sqlite3_column_int64(q, 0);
+        if (idx < 0) {
+            st = bv_fail(BV_EINTEGRITY, "body chunk has a negative index");
+            break;
+        }
+        if ((st = fn(ctx, (uint64_t)idx, p, n)) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "reading the body");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_grantset_set(bv_store *s, int64_t item_id, int64_t version, const uint8_t *names,
+    size_t nlen, const char *by, const uint8_t *sig, size_t siglen)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s,
+             "INSERT OR REPLACE INTO grantsets(item_id, version, names, signed_by, sig) "
+             "VALUES (?, ?, ?, ?, ?)",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 2, version);
+    bind_blob(q, 3, names, nlen);
+    bind_text(q, 4, by);
+    bind_blob(q, 5, sig, siglen);
+    return done(s, q, "storing the grant set");
+}
+
+bv_status
+bv_store_grant_get(bv_store *s, int64_t item_id, int64_t person_id, bv_keyrow *k)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s,
+             "SELECT g.person_id, p.name, g.sealed, g.granted_by, g.sig FROM grants g "
+             "JOIN persons p ON p.id = g.person_id WHERE g.item_id = ? AND g.person_id = ?",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 2, person_id);
+    return key_get(s, q, k, "reading a grant");
+}
+
+bv_status
+bv_store_grant_put(bv_store *s, int64_t item_id, const bv_keyrow *k)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s,
+             "INSERT OR REPLACE INTO grants(item_id, person_id, sealed, granted_by, sig) "
+             "VALUES (?, ?, ?, ?, ?)",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 2, k->person_id);
+    bind_blob(q, 3, k->sealed, k->sealed_len);
+    bind_text(q, 4, k->by);
+    bind_blob(q, 5, k->sig, k->sig_len);
+    return done(s, q, "storing a grant");
+}
+
+bv_status
+bv_store_grant_delete(bv_store *s, int64_t item_id, int64_t person_id)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, "DELETE FROM grants WHERE item_id = ? AND person_id = ?", &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 2, person_id);
+    return done(s, q, "revoking a grant");
+}
+
+bv_status
+bv_store_grant_each(
+    bv_store *s, int64_t item_id, bv_status (*fn)(void *, const bv_keyrow *), void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_keyrow k;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s,
+             "SELECT g.person_id, p.name, g.sealed, g.granted_by, g.sig FROM grants g "
+             "JOIN persons p ON p.id = g.person_id WHERE g.item_id = ? ORDER BY p.name",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = key_row(q, &k)) != BV_OK || (st = fn(ctx, &k)) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "listing grants");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- audit ---- */
+
+bv_status
+bv_store_audit_state(bv_store *s, bv_buf *frontier)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, "SELECT frontier FROM audit_state WHERE id = 1", &q)) != BV_OK)
+        return st;
+    rc = sqlite3_step(q);
+    frontier->len = 0;
+    if (rc == SQLITE_ROW)
+        st = col_buf(q, 0, frontier);
+    else if (rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "reading the audit state");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_audit_append(bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen)
+{
+    static const char *ins = "INSERT INTO audit(seq, time, actor, actor_fp, action, board, item, "
+                             "meeting, agenda, outcome, reason, leaf, leaf_hash) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, ins, &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, e->seq);
+    bind_text(q, 2, e->time);
+    bind_text(q, 3, e->actor);
+    bind_text(q, 4, e->actor_fp);
+    bind_text(q, 5, e->action);
+    bind_text(q, 6, e->board);
+    bind_text(q, 7, e->item);
+    bind_text(q, 8, e->meeting);
+    bind_text(q, 9, e->agenda);
+    bind_text(q, 10, e->outcome);
+    bind_text(q, 11, e->reason);
+    bind_blob(q, 12, e->leaf, e->leaf_len);
+    bind_blob(q, 13, e->leaf_hash, 32);
+    if ((st = done(s, q, "recording the audit entry")) != BV_OK)
+        return st;
+    if ((st = prep(s, "INSERT OR REPLACE INTO audit_state(id, frontier) VALUES (1, ?)", &q))
+        != BV_OK)
+        return st;
+    bind_blob(q, 1, frontier, flen);
+    return done(s, q, "recording the audit entry");
+}
+
+static const char *
+col_str(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t ? (const char *)t : "";
+}
+
+bv_status
+bv_store_audit_each(
+    bv_store *s, const bv_audit_filter *f, bv_status (*fn)(void *, const bv_audit_row *), void *ctx)
+{
+    static const char *sql
+        = "SELECT seq, time, actor, actor_fp, action, board, item, meeting, agenda, outcome, "
+          "reason, leaf FROM audit WHERE (?1 IS NULL OR board = ?1) AND (?2 IS NULL OR item = ?2) "
+          "AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR action = ?4) "
+          "AND (?5 IS NULL OR outcome = ?5) AND (?6 IS NULL OR time >= ?6) "
+          "AND (?7 IS NULL OR time <= ?7) ORDER BY seq";
+    static const bv_audit_filter none;
+    sqlite3_stmt *q;
+    bv_audit_row e;
+    bv_status st;
+    int rc;
+
+    if (f == NULL)
+        f = &none;
+    if ((st = prep(s, sql, &q)) != BV_OK)
+        return st;
+    if (f->board)
+        bind_text(q, 1, f->board);
+    if (f->item)
+        bind_text(q, 2, f->item);
+    if (f->actor)
+        bind_text(q, 3, f->actor);
+    if (f->action)
+        bind_text(q, 4, f->action);
+    if (f->outcome)
+        bind_text(q, 5, f->outcome);
+    if (f->since)
+        bind_text(q, 6, f->since);
+    if (f->until)
+        bind_text(q, 7, f->until);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        memset(&e, 0, sizeof e);
+        e.seq = sqlite3_column_int64(q, 0);
+        snprintf(e.time, sizeof e.time, "%s", col_str(q, 1));
+        e.actor = col_str(q, 2);
+        e.actor_fp = col_str(q, 3);
+        e.action = col_str(q, 4);
+        e.board = col_str(q, 5);
+        e.item = col_str(q, 6);
+        e.meeting = col_str(q, 7);
+        e.agenda = col_str(q, 8);
+        e.outcome = col_str(q, 9);
+        e.reason = col_str(q, 10);
+        e.leaf = sqlite3_column_blob(q, 11);
+        e.leaf_len = (size_t)sqlite3_column_bytes(q, 11);
+        if ((st = fn(ctx, &e)) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "reading the audit log");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_audit_leaf_hash(bv_store *s, uint64_t index, uint8_t out[32])
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    size_t n;
+    int rc;
+
+    if ((st = prep(s, "SELECT leaf_hash FROM audit WHERE seq = ?", &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)(index + 1));
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        st = col_blob(q, 0, out, 32, &n) == BV_OK && n == 32
+            ? BV_OK
+            : bv_fail(BV_EINTEGRITY, "audit entry %llu has a bad leaf hash",
+                (unsigned long long)index + 1);
+    else if (rc == SQLITE_DONE)
+        st = bv_fail(BV_ENOTFOUND, "no audit entry %llu", (unsigned long long)index + 1);
+    else
+        st = sqlerr(s, rc, "reading the audit log");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_audit_count(bv_store *s, uint64_t *n)
+{
+    int64_t v = 0;
+    bv_status st = pragma_int(s, "SELECT count(*) FROM audit", &v);
+
+    *n = (uint64_t)v;
+    return st;
+}
+
+bv_status
+bv_store_checkpoint_add(bv_store *s, uint64_t size, const char *by, const uint8_t *note, size_t len)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    char now[21];
+
+    bv_utc_now(now);
+    if ((st = prep(
+             s, "INSERT INTO checkpoints(size, signed_by, note, created) VALUES (?, ?, ?, ?)", &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)size);
+    bind_text(q, 2, by);
+    bind_blob(q, 3, note, len);
+    bind_text(q, 4, now);
+    return done(s, q, "storing the checkpoint");
+}
+
+bv_status
+bv_store_checkpoint_each(
+    bv_store *s, bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t), void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, "SELECT size, note FROM checkpoints ORDER BY id", &q)) != BV_OK)
+        return st;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t size = sqlite3_column_int64(q, 0);
+        if (size < 0) {
+            st = bv_fail(BV_EINTEGRITY, "stored checkpoint has a negative size");
+            break;
+        }
+        if ((st = fn(ctx, (uint64_t)size, sqlite3_column_blob(q, 1),
+                 (size_t)sqlite3_column_bytes(q, 1)))
+            != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "reading checkpoints");
+    sqlite3_finalize(q);
+    return st;
+}

@@ -1,0 +1,1430 @@
+/*
+ * vault.c - the domain layer (see include/bv_vault.h).
+ *
+ * Trust: the database is untrusted storage. Everything a decision rests
+ * on is signed, and checked here before use:
+ *   person   certified by an officer (the root certifies itself);
+ *   board    signed by its creator, who must be the root or an officer;
+ *   role     signed by an officer of that board (chains end at the creator);
+ *   board key, grant, grant set, item manifest: signed by an officer of
+ *            the board.
+ * Every signed message is a list of length-prefixed fields whose first
+ * field names its kind, so no signature can be replayed as another kind.
+ */
+#include "bv_vault.h"
+#include "bv_audit.h"
+#include "bv_format.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_DEPTH 16
+
+struct bv_vault {
+    bv_store *s;
+    uint8_t id[BV_VAULT_ID_LEN];
+    char root[BV_NAME_MAX + 1];
+};
+
+bv_store *
+bv_vault_store(bv_vault *v)
+{
+    return v->s;
+}
+
+const uint8_t *
+bv_vault_id(const bv_vault *v)
+{
+    return v->id;
+}
+
+bv_status
+bv_name_check(const char *what, const char *name)
+{
+    size_t n = strlen(name), off;
+
+    if (n == 0)
+        return bv_fail(BV_EUSAGE, "%s name is empty", what);
+    if (n > BV_NAME_MAX)
+        return bv_fail(BV_EUSAGE, "%s name is longer than %d bytes", what, BV_NAME_MAX);
+    if (!bv_utf8_ok(name, n, &off))
+        return bv_fail(BV_EUSAGE, "%s name is not printable UTF-8 (byte %zu)", what, off);
+    if (name[0] == ' ' || name[n - 1] == ' ' || name[0] == '-')
+        return bv_fail(
+            BV_EUSAGE, "%s name may not start with a space or '-' or end with a space", what);
+    return BV_OK;
+}
+
+static bv_status
+oom(bv_buf *b)
+{
+    return b->oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+}
+
+static bv_status
+sign_buf(const bv_keys *k, bv_buf *msg, uint8_t sig[64])
+{
+    if (msg->oom)
+        return bv_fail(BV_ERR, "out of memory");
+    bv_sign(k, msg->p, msg->len, sig);
+    return BV_OK;
+}
+
+static bv_status
+verify_buf(const uint8_t pk[32], bv_buf *msg, const uint8_t *sig, size_t siglen)
+{
+    if (msg->oom)
+        return bv_fail(BV_ERR, "out of memory");
+    return bv_verify(pk, msg->p, msg->len, sig, siglen);
+}
+
+/* ---- trust ---- */
+
+static bv_status officer_anywhere(bv_vault *v, const char *name, int depth);
+
+/* Load a person and check the certificate chain up to the root. */
+static bv_status
+person_ok(bv_vault *v, const char *name, bv_person_row *p, int depth)
+{
+    bv_person_row signer;
+    bv_buf m;
+    bv_status st;
+
+    if (depth > MAX_DEPTH)
+        return bv_fail(BV_EINTEGRITY, "certificate chain of %s is too long", name);
+    st = bv_store_person_get(v->s, name, p);
+    if (st == BV_ENOTFOUND)
+        return bv_fail(BV_ENOTFOUND, "no member named \"%s\"", name);
+    if (st != BV_OK)
+        return st;
+    if (!p->approved)
+        return bv_fail(BV_EPERM, "%s is pending approval by an officer", name);
+    bv_fmt_cert(&m, v->id, p, p->cert_by);
+    if (strcmp(name, v->root) == 0) {
+        /* the root certifies itself; its fingerprint is what users pin */
+        st = strcmp(p->cert_by, name) == 0
+            ? verify_buf(p->sign_pk, &m, p->cert_sig, p->cert_sig_len)
+            : BV_EINTEGRITY;
+    } else if (strcmp(p->cert_by, name) == 0) {
+        st = BV_EINTEGRITY; /* only the root is self-certified */
+    } else if ((st = person_ok(v, p->cert_by, &signer, depth + 1)) == BV_OK) {
+        st = verify_buf(signer.sign_pk, &m, p->cert_sig, p->cert_sig_len);
+        if (st == BV_OK)
+            st = officer_anywhere(v, p->cert_by, depth + 1);
+    }
+    bv_buf_free(&m);
+    if (st == BV_EINTEGRITY || st == BV_EPERM || st == BV_ENOTFOUND)
+        return bv_fail(BV_EINTEGRITY, "the certificate of %s does not verify", name);
+    return st;
+}
+
+/* Is `name` an officer of `b`? The chain of role signatures must end at
+ * the board's creator, whose board record is signed. */
+static bv_status
+officer_of(bv_vault *v, const bv_board_row *b, const char *name, int depth)
+{
+    bv_person_row p, signer;
+    bv_role_row r;
+    bv_buf m;
+    bv_status st;
+
+    if (depth > MAX_DEPTH)
+        return bv_fail(BV_EINTEGRITY, "officer chain of board %s is too long", b->name);
+    if ((st = person_ok(v, name, &p, depth + 1)) != BV_OK)
+        return st;
+    if (strcmp(name, b->created_by) == 0) {
+        bv_fmt_board(&m, v->id, b->name, b->created_by);
+        st = verify_buf(p.sign_pk, &m, b->sig, b->sig_len);
+        bv_buf_free(&m);
+        if (st != BV_OK)
+            return bv_fail(BV_EINTEGRITY, "the record of board %s does not verify", b->name);
+        return strcmp(name, v->root) == 0 ? BV_OK : officer_anywhere(v, name, depth + 1);
+    }
+    st = bv_store_role_get(v->s, b->id, p.id, &r);
+    if (st == BV_ENOTFOUND || (st == BV_OK && strcmp(r.role, "officer") != 0))
+        return bv_fail(BV_EPERM, "%s is not an officer of board %s", name, b->name);
+    if (st != BV_OK)
+        return st;
+    if (strcmp(r.added_by, name) == 0)
+        return bv_fail(BV_EINTEGRITY, "the role of %s on board %s does not verify", name, b->name);
+    if ((st = person_ok(v, r.added_by, &signer, depth + 1)) != BV_OK)
+        return st;
+    bv_fmt_role(&m, v->id, b->name, &p, r.role, r.added_by);
+    st = verify_buf(signer.sign_pk, &m, r.sig, r.sig_len);
+    bv_buf_free(&m);
+    if (st != BV_OK)
+        return bv_fail(BV_EINTEGRITY, "the role of %s on board %s does not verify", name, b->name);
+    return officer_of(v, b, r.added_by, depth + 1);
+}
+
+struct board_by_id {
+    int64_t id;
+    bv_board_row b;
+    int found;
+};
+
+static bv_status
+board_by_id_cb(void *ctx, const bv_board_row *b)
+{
+    struct board_by_id *f = ctx;
+
+    if (b->id == f->id) {
+        f->b = *b;
+        f->found = 1;
+    }
+    return BV_OK;
+}
+
+struct officer_boards {
+    int64_t ids[64];
+    size_t n;
+};
+
+static bv_status
+officer_boards_cb(void *ctx, const bv_role_row *r)
+{
+    struct officer_boards *o = ctx;
+
+    if (strcmp(r->role, "officer") == 0 && o->n < 64)
+        o->ids[o->n++] = r->board_id;
+    return BV_OK;
+}
+
+/* Root, or the creator of a board, or a verified officer of some board. */
+static bv_status
+officer_anywhere(bv_vault *v, const char *name, int depth)
+{
+    struct officer_boards ob = { .n = 0 };
+    struct board_by_id f;
+    bv_person_row p;
+    bv_status st;
+    size_t i;
+
+    if (strcmp(name, v->root) == 0)
+        return BV_OK;
+    if (depth > MAX_DEPTH)
+        return bv_fail(BV_EINTEGRITY, "officer chain of %s is too long", name);
+    if ((st = bv_store_person_get(v->s, name, &p)) != BV_OK)
+        return st == BV_ENOTFOUND ? bv_fail(BV_ENOTFOUND, "no member named \"%s\"", name) : st;
+    if ((st = bv_store_role_each_person(v->s, p.id, officer_boards_cb, &ob)) != BV_OK)
+        return st;
+    for (i = 0; i < ob.n; i++) {
+        memset(&f, 0, sizeof f);
+        f.id = ob.ids[i];
+        if ((st = bv_store_board_each(v->s, board_by_id_cb, &f)) != BV_OK)
+            return st;
+        if (f.found && officer_of(v, &f.b, name, depth + 1) == BV_OK) {
+            bv_err_clear();
+            return BV_OK;
+        }
+    }
+    bv_err_clear();
+    return bv_fail(BV_EPERM, "%s is not an officer of any board", name);
+}
+
+/* ---- opening and creating ---- */
+
+static bv_status
+load_meta(bv_vault *v)
+{
+    bv_buf b;
+    bv_status st;
+
+    bv_buf_init(&b);
+    if ((st = bv_store_meta_get(v->s, "vault_id", &b)) != BV_OK)
+        goto out;
+    if (b.len != BV_VAULT_ID_LEN) {
+        st = bv_fail(BV_EINTEGRITY, "the vault id record is damaged");
+        goto out;
+    }
+    memcpy(v->id, b.p, BV_VAULT_ID_LEN);
+    b.len = 0;
+    if ((st = bv_store_meta_get(v->s, "root", &b)) != BV_OK)
+        goto out;
+    if (b.len == 0 || b.len > BV_NAME_MAX) {
+        st = bv_fail(BV_EINTEGRITY, "the root record is damaged");
+        goto out;
+    }
+    memcpy(v->root, b.p, b.len);
+    v->root[b.len] = '\0';
+out:
+    bv_buf_free(&b);
+    return st;
+}
+
+bv_status
+bv_vault_open(const char *path, int readonly, bv_vault **out)
+{
+    bv_vault *v;
+    bv_status st;
+
+    *out = NULL;
+    if ((v = calloc(1, sizeof *v)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    if ((st = bv_store_open(path, readonly ? BV_STORE_RO : BV_STORE_RW, &v->s)) != BV_OK
+        || (st = load_meta(v)) != BV_OK) {
+        bv_vault_close(v);
+        return st;
+    }
+    *out = v;
+    return BV_OK;
+}
+
+void
+bv_vault_close(bv_vault *v)
+{
+    if (v == NULL)
+        return;
+    bv_store_close(v->s);
+    free(v);
+}
+
+static bv_status
+make_person(const bv_vault *v, const char *name, const bv_secret *pass, const bv_kdf_params *kp,
+    bv_person_row *p, bv_keys **keys)
+{
+    bv_status st;
+
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    bv_utc_now(p->created);
+    if ((st = bv_keys_generate(keys)) != BV_OK)
+        return st;
+    memcpy(p->box_pk, (*keys)->box_pk, 32);
+    memcpy(p->sign_pk, (*keys)->sign_pk, 32);
+    if ((st = bv_fmt_secret_wrap(v->id, p->name, *keys, pass, kp, p->secret, &p->secret_len))
+        != BV_OK) {
+        bv_keys_free(*keys);
+        *keys = NULL;
+    }
+    return st;
+}
+
+static bv_status
+audit(bv_vault *v, const bv_actor *a, const char *action, const char *board, const char *item,
+    const char *outcome, const char *reason)
+{
+    bv_audit_event ev = { a->row.name, a->fp, action, board, item, NULL, NULL, outcome, reason };
+
+    return bv_audit_append(v->s, v->id, &ev, a->keys);
+}
+
+bv_status
+bv_vault_create(const char *path, const char *root, const bv_secret *pass, const bv_kdf_params *kp,
+    char vault_hex[33], char fp[BV_FP_LEN])
+{
+    bv_vault *v = NULL;
+    bv_actor a;
+    bv_buf m;
+    bv_status st;
+    int created = 0;
+
+    memset(&a, 0, sizeof a);
+    bv_buf_init(&m);
+    if ((st = bv_name_check("member", root)) != BV_OK || (st = bv_kdf_check(kp)) != BV_OK
+        || (st = bv_pass_strength(pass, root)) != BV_OK)
+        return st;
+    if ((v = calloc(1, sizeof *v)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    randombytes_buf(v->id, sizeof v->id);
+    snprintf(v->root, sizeof v->root, "%s", root);
+    /* the KDF runs before the file exists: nothing to clean up if it fails */
+    if ((st = make_person(v, root, pass, kp, &a.row, &a.keys)) != BV_OK)
+        goto out;
+    if ((st = bv_store_open(path, BV_STORE_CREATE, &v->s)) != BV_OK)
+        goto out;
+    created = 1;
+    a.row.approved = 1;
+    snprintf(a.row.cert_by, sizeof a.row.cert_by, "%s", root);
+    bv_fmt_cert(&m, v->id, &a.row, root);
+    if ((st = sign_buf(a.keys, &m, a.row.cert_sig)) != BV_OK)
+        goto out;
+    a.row.cert_sig_len = 64;
+    bv_fingerprint(a.row.sign_pk, a.row.box_pk, a.fp);
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    if ((st = bv_store_meta_set(v->s, "vault_id", v->id, sizeof v->id)) != BV_OK
+        || (st = bv_store_meta_set(v->s, "root", root, strlen(root))) != BV_OK
+        || (st = bv_store_person_add(v->s, &a.row)) != BV_OK
+        || (st = audit(v, &a, "init", NULL, NULL, "ok", NULL)) != BV_OK) {
+        bv_store_rollback(v->s);
+        goto out;
+    }
+    if ((st = bv_store_commit(v->s)) != BV_OK)
+        goto out;
+    bv_hex(vault_hex, v->id, sizeof v->id);
+    memcpy(fp, a.fp, BV_FP_LEN);
+out:
+    bv_buf_free(&m);
+    bv_keys_free(a.keys);
+    if (v)
+        bv_store_close(v->s);
+    free(v);
+    if (st != BV_OK && created) {
+        /* init is all or nothing: no half-made vault is left behind */
+        char side[4096];
+        unlink(path);
+        snprintf(side, sizeof side, "%s-wal", path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", path);
+        unlink(side);
+    }
+    return st;
+}
+
+/* Record an attempt in its own transaction. */
+static bv_status
+record(bv_vault *v, const bv_audit_event *ev, const bv_keys *signer)
+{
+    bv_status st;
+
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        return st;
+    if ((st = bv_audit_append(v->s, v->id, ev, signer)) != BV_OK) {
+        bv_store_rollback(v->s);
+        return st;
+    }
+    return bv_store_commit(v->s);
+}
+
+/* Record a refusal and keep the refusal's own status and message. */
+static bv_status
+refuse(bv_vault *v, const bv_actor *a, const char *action, const char *board, const char *item,
+    bv_status why, const char *reason)
+{
+    bv_audit_event ev = { a->row.name, a->fp, action, board, item, NULL, NULL,
+        why == BV_EPERM ? "denied" : "failed", reason };
+
+    (void)record(v, &ev, a->keys); /* the first error message stays the one shown */
+    return why;
+}
+
+bv_status
+bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, const char *action,
+    const char *item, bv_actor **out)
+{
+    bv_audit_event ev = { name, NULL, action, NULL, item, NULL, NULL, "failed", NULL };
+    bv_actor *a;
+    bv_status st;
+
+    *out = NULL;
+    if ((st = bv_name_check("member", name)) != BV_OK)
+        return st;
+    if ((a = calloc(1, sizeof *a)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    st = bv_store_person_get(v->s, name, &a->row);
+    if (st == BV_ENOTFOUND) {
+        /* run the KDF anyway at default cost, so the time taken does not
+         * tell whether a name exists */
+        bv_kdf_params kp;
+        uint8_t salt[BV_SALT_LEN] = { 0 }, *junk = bv_key_alloc();
+        bv_kdf_defaults(&kp);
+        kp.m_kib = BV_KDF_MIN_M;
+        if (junk)
+            (void)bv_kdf_derive(pass, salt, &kp, junk);
+        bv_key_free(junk);
+        ev.reason = "unknown-person";
+        (void)record(v, &ev, NULL);
+        bv_err_clear();
+        st = bv_fail(BV_EAUTH, "authentication failed for \"%s\"", name);
+        goto out;
+    }
+    if (st != BV_OK)
+        goto out;
+    bv_fingerprint(a->row.sign_pk, a->row.box_pk, a->fp);
+    if (a->row.approved) {
+        /* A public key changed in the database would otherwise look like
+         * a wrong passphrase (the keys are bound to the secret record):
+         * check the certificate first and call it what it is. */
+        bv_person_row chk;
+        if ((st = person_ok(v, name, &chk, 0)) != BV_OK) {
+            ev.actor_fp = a->fp;
+            ev.reason = "integrity";
+            (void)record(v, &ev, NULL);
+            goto out;
+        }
+    }
+    if ((st = bv_fmt_secret_unwrap(v->id, &a->row, pass, &a->keys)) != BV_OK) {
+        ev.actor_fp = a->fp;
+        ev.reason = st == BV_EAUTH ? "wrong-passphrase" : "integrity";
+        (void)record(v, &ev, NULL);
+        goto out;
+    }
+    *out = a;
+    return BV_OK;
+out:
+    bv_actor_free(a);
+    return st;
+}
+
+void
+bv_actor_free(bv_actor *a)
+{
+    if (a == NULL)
+        return;
+    bv_keys_free(a->keys);
+    free(a);
+}
+
+/* ---- members ---- */
+
+bv_status
+bv_member_enroll(bv_vault *v, const char *name, const bv_secret *pass, const bv_kdf_params *kp,
+    char fp[BV_FP_LEN])
+{
+    bv_person_row old;
+    bv_actor a;
+    bv_status st;
+
+    memset(&a, 0, sizeof a);
+    if ((st = bv_name_check("member", name)) != BV_OK || (st = bv_kdf_check(kp)) != BV_OK)
+        return st;
+    st = bv_store_person_get(v->s, name, &old);
+    if (st == BV_OK)
+        return bv_fail(BV_EUSAGE, "a member named \"%s\" already exists", name);
+    if (st != BV_ENOTFOUND)
+        return st;
+    if ((st = bv_pass_strength(pass, name)) != BV_OK)
+        return st;
+    if ((st = make_person(v, name, pass, kp, &a.row, &a.keys)) != BV_OK)
+        return st;
+    bv_fingerprint(a.row.sign_pk, a.row.box_pk, a.fp);
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    if ((st = bv_store_person_add(v->s, &a.row)) != BV_OK
+        || (st = audit(v, &a, "enroll", NULL, NULL, "ok", "pending")) != BV_OK) {
+        bv_store_rollback(v->s);
+        goto out;
+    }
+    if ((st = bv_store_commit(v->s)) != BV_OK)
+        goto out;
+    memcpy(fp, a.fp, BV_FP_LEN);
+out:
+    bv_keys_free(a.keys);
+    return st;
+}
+
+static bv_status
+actor_ok(bv_vault *v, bv_actor *a)
+{
+    bv_person_row p;
+
+    return person_ok(v, a->row.name, &p, 0);
+}
+
+bv_status
+bv_member_approve(bv_vault *v, bv_actor *o, const char *name, char fp[BV_FP_LEN])
+{
+    bv_person_row p;
+    bv_buf m;
+    uint8_t sig[64];
+    bv_status st;
+
+    bv_buf_init(&m);
+    if ((st = actor_ok(v, o)) != BV_OK)
+        return st;
+    if ((st = officer_anywhere(v, o->row.name, 0)) != BV_OK)
+        return refuse(v, o, "approve", NULL, NULL, st, "not-an-officer");
+    st = bv_store_person_get(v->s, name, &p);
+    if (st == BV_ENOTFOUND)
+        return bv_fail(BV_ENOTFOUND, "no member named \"%s\"", name);
+    if (st != BV_OK)
+        return st;
+    if (p.approved)
+        return bv_fail(BV_EUSAGE, "%s is already approved", name);
+    bv_fmt_cert(&m, v->id, &p, o->row.name);
+    if ((st = sign_buf(o->keys, &m, sig)) != BV_OK)
+        goto out;
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    if ((st = bv_store_person_certify(v->s, name, o->row.name, sig, sizeof sig)) != BV_OK
+        || (st = audit(v, o, "approve", NULL, NULL, "ok", name)) != BV_OK) {
+        bv_store_rollback(v->s);
+        goto out;
+    }
+    if ((st = bv_store_commit(v->s)) != BV_OK)
+        goto out;
+    bv_fingerprint(p.sign_pk, p.box_pk, fp);
+out:
+    bv_buf_free(&m);
+    return st;
+}
+
+const char *
+bv_member_state(bv_vault *v, const char *name)
+{
+    bv_person_row p;
+    bv_status st = person_ok(v, name, &p, 0);
+
+    bv_err_clear();
+    if (st == BV_OK)
+        return "approved";
+    if (st == BV_EPERM)
+        return "pending";
+    return "INVALID";
+}
+
+/* ---- boards ---- */
+
+static bv_status
+get_board(bv_vault *v, const char *board, bv_board_row *b)
+{
+    bv_status st;
+
+    if ((st = bv_name_check("board", board)) != BV_OK)
+        return st;
+    return bv_store_board_get(v->s, board, b);
+}
+
+/* Seal `key` to person p for board b at epoch, signed by the officer. */
+static bv_status
+put_board_key(bv_vault *v, const bv_actor *o, const bv_board_row *b, int64_t epoch,
+    const bv_person_row *p, const uint8_t key[32])
+{
+    bv_keyrow k;
+    bv_buf ctx, m, sealed;
+    char ep[24];
+    bv_status st;
+
+    memset(&k, 0, sizeof k);
+    bv_buf_init(&m);
+    bv_buf_init(&sealed);
+    bv_fmt_board_key_ctx(&ctx, v->id, b->name, epoch, p);
+    if ((st = oom(&ctx)) != BV_OK
+        || (st = bv_seal_key(p->box_pk, ctx.p, ctx.len, key, &sealed)) != BV_OK)
+        goto out;
+    k.person_id = p->id;
+    snprintf(k.person, sizeof k.person, "%s", p->name);
+    memcpy(k.sealed, sealed.p, sealed.len);
+    k.sealed_len = sealed.len;
+    snprintf(k.by, sizeof k.by, "%s", o->row.name);
+    snprintf(ep, sizeof ep, "%lld", (long long)epoch);
+    bv_fmt_keyrow(&m, v->id, "boardvault board-key-sig v1", b->name, ep, &k);
+    if ((st = sign_buf(o->keys, &m, k.sig)) != BV_OK)
+        goto out;
+    k.sig_len = 64;
+    st = bv_store_board_key_add(v->s, b->id, epoch, &k);
+out:
+    bv_buf_free(&ctx);
+    bv_buf_free(&m);
+    bv_buf_free(&sealed);
+    return st;
+}
+
+/* The current board key, as held by officer o: checked and opened. */
+static bv_status
+get_board_key(bv_vault *v, const bv_actor *o, const bv_board_row *b, uint8_t key[32])
+{
+    bv_keyrow k;
+    bv_buf ctx, m;
+    char ep[24];
+    bv_status st;
+
+    st = bv_store_board_key_get(v->s, b->id, b->epoch, o->row.id, &k);
+    if (st == BV_ENOTFOUND)
+        return bv_fail(BV_EPERM, "%s holds no key of board %s", o->row.name, b->name);
+    if (st != BV_OK)
+        return st;
+    if ((st = officer_of(v, b, k.by, 0)) != BV_OK) {
+        bv_err_clear();
+        return bv_fail(BV_EINTEGRITY, "the key of board %s was not wrapped by an officer", b->name);
+    }
+    snprintf(ep, sizeof ep, "%lld", (long long)b->epoch);
+    bv_fmt_keyrow(&m, v->id, "boardvault board-key-sig v1", b->name, ep, &k);
+    bv_fmt_board_key_ctx(&ctx, v->id, b->name, b->epoch, &o->row);
+    {
+        bv_person_row signer;
+        if ((st = person_ok(v, k.by, &signer, 0)) == BV_OK)
+            st = verify_buf(signer.sign_pk, &m, k.sig, k.sig_len);
+    }
+    if (st == BV_OK && (st = oom(&ctx)) == BV_OK)
+        st = bv_open_key(o->keys, ctx.p, ctx.len, k.sealed, k.sealed_len, key);
+    bv_buf_free(&ctx);
+    bv_buf_free(&m);
+    if (st == BV_EINTEGRITY)
+        return bv_fail(BV_EINTEGRITY, "the wrapped key of board %s does not verify", b->name);
+    return st;
+}
+
+bv_status
+bv_board_create(bv_vault *v, bv_actor *o, const char *board)
+{
+    bv_board_row b, old;
+    uint8_t *key = NULL;
+    bv_buf m;
+    bv_status st;
+
+    bv_buf_init(&m);
+    if ((st = bv_name_check("board", board)) != BV_OK || (st = actor_ok(v, o)) != BV_OK)
+        return st;
+    if ((st = officer_anywhere(v, o->row.name, 0)) != BV_OK)
+        return refuse(v, o, "board-create", board, NULL, st, "not-an-officer");
+    st = bv_store_board_get(v->s, board, &old);
+    if (st == BV_OK)
+        return bv_fail(BV_EUSAGE, "board %s already exists", board);
+    if (st != BV_ENOTFOUND)
+        return st;
+    bv_err_clear();
+    memset(&b, 0, sizeof b);
+    snprintf(b.name, sizeof b.name, "%s", board);
+    snprintf(b.created_by, sizeof b.created_by, "%s", o->row.name);
+    bv_utc_now(b.created);
+    b.epoch = 1;
+    bv_fmt_board(&m, v->id, board, o->row.name);
+    if ((st = sign_buf(o->keys, &m, b.sig)) != BV_OK)
+        goto out;
+    b.sig_len = 64;
+    if ((key = bv_key_new()) == NULL) {
+        st = bv_fail(BV_ERR, "out of secure memory");
+        goto out;
+    }
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    if ((st = bv_store_board_add(v->s, &b)) != BV_OK
+        || (st = put_board_key(v, o, &b, 1, &o->row, key)) != BV_OK
+        || (st = audit(v, o, "board-create", board, NULL, "ok", "epoch 1")) != BV_OK) {
+        bv_store_rollback(v->s);
+        goto out;
+    }
+    st = bv_store_commit(v->s);
+out:
+    bv_key_free(key);
+    bv_buf_free(&m);
+    return st;
+}
+
+bv_status
+bv_board_add(bv_vault *v, bv_actor *o, const char *board, const char *name, const char *role)
+{
+    bv_board_row b;
+    bv_person_row p;
+    bv_role_row r, old;
+    uint8_t *key = NULL;
+    bv_buf m;
+    bv_status st;
+
+    bv_buf_init(&m);
+    if (strcmp(role, "officer") != 0 && strcmp(role, "member") != 0 && strcmp(role, "auditor") != 0)
+        return bv_fail(BV_EUSAGE, "role must be officer, member or auditor");
+    if ((st = get_board(v, board, &b)) != BV_OK || (st = actor_ok(v, o)) != BV_OK)
+        return st;
+    if ((st = officer_of(v, &b, o->row.name, 0)) != BV_OK)
+        return refuse(v, o, "board-add", board, NULL, st, "not-an-officer");
+    if ((st = person_ok(v, name, &p, 0)) != BV_OK)
+        return st;
+    if (bv_store_role_get(v->s, b.id, p.id, &old) == BV_OK || strcmp(name, b.created_by) == 0)
+        return bv_fail(BV_EUSAGE, "%s is already on board %s", name, board);
+    memset(&r, 0, sizeof r);
+    r.board_id = b.id;
+    r.person_id = p.id;
+    snprintf(r.person, sizeof r.person, "%s", name);
+    snprintf(r.role, sizeof r.role, "%s", role);
+    snprintf(r.added_by, sizeof r.added_by, "%s", o->row.name);
+    bv_fmt_role(&m, v->id, board, &p, role, o->row.name);
+    if ((st = sign_buf(o->keys, &m, r.sig)) != BV_OK)
+        goto out;
+    r.sig_len = 64;
+    if (strcmp(role, "officer") == 0) {
+        if ((key = bv_key_alloc()) == NULL) {
+            st = bv_fail(BV_ERR, "out of secure memory");
+            goto out;
+        }
+        if ((st = get_board_key(v, o, &b, key)) != BV_OK)
+            goto out;
+    }
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    if ((st = bv_store_role_add(v->s, &r)) != BV_OK
+        || (key && (st = put_board_key(v, o, &b, b.epoch, &p, key)) != BV_OK)
+        || (st = audit(v, o, "board-add", board, NULL, "ok", role)) != BV_OK) {
+        bv_store_rollback(v->s);
+        goto out;
+    }
+    st = bv_store_commit(v->s);
+out:
+    bv_key_free(key);
+    bv_buf_free(&m);
+    return st;
+}
+
+/* ---- items ---- */
+
+static void
+new_uid(char uid[BV_UID_LEN + 1])
+{
+    uint8_t r[BV_UID_LEN / 2];
+
+    randombytes_buf(r, sizeof r);
+    bv_hex(uid, r, sizeof r);
+}
+
+/* The signed grant set lists names as length-prefixed fields, sorted. */
+static int
+names_has(const uint8_t *p, size_t len, const char *name)
+{
+    size_t off = 0, n = strlen(name);
+
+    while (off + 4 <= len) {
+        uint32_t l = bv_load_be32(p + off);
+        off += 4;
+        if (l > len - off)
+            return 0;
+        if (l == n && memcmp(p + off, name, n) == 0)
+            return 1;
+        off += l;
+    }
+    return 0;
+}
+
+struct nameset {
+    char (*v)[BV_NAME_MAX + 1];
+    size_t n, cap;
+};
+
+static bv_status
+nameset_add(struct nameset *s, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], name) == 0)
+            return BV_OK;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 8;
+        void *p = realloc(s->v, cap * sizeof *s->v);
+        if (p == NULL)
+            return bv_fail(BV_ERR, "out of memory");
+        s->v = p;
+        s->cap = cap;
+    }
+    snprintf(s->v[s->n++], BV_NAME_MAX + 1, "%s", name);
+    return BV_OK;
+}
+
+static void
+nameset_del(struct nameset *s, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], name) == 0) {
+            memmove(s->v + i, s->v + i + 1, (s->n - i - 1) * sizeof *s->v);
+            s->n--;
+            return;
+        }
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+static bv_status
+nameset_parse(struct nameset *s, const uint8_t *p, size_t len)
+{
+    size_t off = 0;
+    char name[BV_NAME_MAX + 1];
+    bv_status st;
+
+    while (off < len) {
+        uint32_t l;
+        if (len - off < 4)
+            return bv_fail(BV_EINTEGRITY, "grant set is malformed");
+        l = bv_load_be32(p + off);
+        off += 4;
+        if (l > len - off || l > BV_NAME_MAX)
+            return bv_fail(BV_EINTEGRITY, "grant set is malformed");
+        memcpy(name, p + off, l);
+        name[l] = '\0';
+        off += l;
+        if ((st = nameset_add(s, name)) != BV_OK)
+            return st;
+    }
+    return BV_OK;
+}
+
+/* Sign and store the item's grant set, one version up. */
+static bv_status
+put_grantset(bv_vault *v, const bv_actor *o, const bv_item_row *it, struct nameset *s)
+{
+    bv_buf names, m;
+    uint8_t sig[64];
+    size_t i;
+    bv_status st;
+
+    bv_buf_init(&names);
+    qsort(s->v, s->n, sizeof *s->v, cmp_names);
+    for (i = 0; i < s->n; i++)
+        bv_buf_field_str(&names, s->v[i]);
+    bv_fmt_grantset(
+        &m, v->id, it->board, it->uid, it->gs_version + 1, names.p, names.len, o->row.name);
+    if ((st = oom(&names)) == BV_OK && (st = sign_buf(o->keys, &m, sig)) == BV_OK)
+        st = bv_store_grantset_set(
+            v->s, it->id, it->gs_version + 1, names.p, names.len, o->row.name, sig, sizeof sig);
+    bv_buf_free(&names);
+    bv_buf_free(&m);
+    return st;
+}
+
+/* The grant set as stored, after checking its signature. */
+static bv_status
+grantset_check(bv_vault *v, const bv_board_row *b, const bv_item_row *it)
+{
+    bv_person_row signer;
+    bv_buf m;
+    bv_status st;
+
+    if (it->gs_version < 1)
+        return bv_fail(BV_EINTEGRITY, "item %s has no signed grant set", it->uid);
+    if ((st = officer_of(v, b, it->gs_by, 0)) != BV_OK
+        || (st = person_ok(v, it->gs_by, &signer, 0)) != BV_OK) {
+        bv_err_clear();
+        return bv_fail(
+            BV_EINTEGRITY, "the grant set of item %s was not signed by an officer", it->uid);
+    }
+    bv_fmt_grantset(
+        &m, v->id, it->board, it->uid, it->gs_version, it->gs_names.p, it->gs_names.len, it->gs_by);
+    st = verify_buf(signer.sign_pk, &m, it->gs_sig, it->gs_sig_len);
+    bv_buf_free(&m);
+    if (st != BV_OK)
+        return bv_fail(BV_EINTEGRITY, "the grant set of item %s does not verify", it->uid);
+    return BV_OK;
+}
+
+static bv_status
+item_check(bv_vault *v, const bv_board_row *b, const bv_item_row *it)
+{
+    bv_person_row signer;
+    bv_buf m;
+    bv_status st;
+
+    if (it->header_len != BV_STREAM_HEADER || it->chunk_hashes.len != it->nchunks * 32
+        || it->nchunks != (it->size == 0 ? 1 : (it->size + BV_CHUNK - 1) / BV_CHUNK))
+        return bv_fail(BV_EINTEGRITY, "the record of item %s is damaged", it->uid);
+    if ((st = officer_of(v, b, it->sealed_by, 0)) != BV_OK
+        || (st = person_ok(v, it->sealed_by, &signer, 0)) != BV_OK) {
+        bv_err_clear();
+        return bv_fail(
+            BV_EINTEGRITY, "item %s was not sealed by an officer of %s", it->uid, b->name);
+    }
+    bv_fmt_item(&m, v->id, it);
+    st = verify_buf(signer.sign_pk, &m, it->sig, it->sig_len);
+    bv_buf_free(&m);
+    if (st != BV_OK)
+        return bv_fail(BV_EINTEGRITY, "the seal of item %s does not verify", it->uid);
+    return BV_OK;
+}
+
+/* Wrap data key for person p as a signed grant. */
+static bv_status
+put_grant(bv_vault *v, const bv_actor *o, const bv_item_row *it, const bv_person_row *p,
+    const uint8_t key[32])
+{
+    bv_keyrow k;
+    bv_buf ctx, m, sealed;
+    bv_status st;
+
+    memset(&k, 0, sizeof k);
+    bv_buf_init(&m);
+    bv_buf_init(&sealed);
+    bv_fmt_grant_ctx(&ctx, v->id, it->board, it->uid, p);
+    if ((st = oom(&ctx)) != BV_OK
+        || (st = bv_seal_key(p->box_pk, ctx.p, ctx.len, key, &sealed)) != BV_OK)
+        goto out;
+    k.person_id = p->id;
+    snprintf(k.person, sizeof k.person, "%s", p->name);
+    memcpy(k.sealed, sealed.p, sealed.len);
+    k.sealed_len = sealed.len;
+    snprintf(k.by, sizeof k.by, "%s", o->row.name);
+    bv_fmt_keyrow(&m, v->id, "boardvault grant-sig v1", it->board, it->uid, &k);
+    if ((st = sign_buf(o->keys, &m, k.sig)) != BV_OK)
+        goto out;
+    k.sig_len = 64;
+    st = bv_store_grant_put(v->s, it->id, &k);
+out:
+    bv_buf_free(&ctx);
+    bv_buf_free(&m);
+    bv_buf_free(&sealed);
+    return st;
+}
+
+/* A grantee must be certified, on the board, and not only an auditor. */
+static bv_status
+grantee_ok(bv_vault *v, const bv_board_row *b, const char *name, bv_person_row *p)
+{
+    bv_role_row r;
+    bv_status st;
+
+    if ((st = bv_name_check("member", name)) != BV_OK)
+        return st;
+    if ((st = person_ok(v, name, p, 0)) != BV_OK)
+        return st;
+    if (strcmp(name, b->created_by) == 0)
+        return BV_OK;
+    st = bv_store_role_get(v->s, b->id, p->id, &r);
+    if (st == BV_ENOTFOUND)
+        return bv_fail(BV_EPERM, "%s is not on board %s", name, b->name);
+    if (st != BV_OK)
+        return st;
+    if (strcmp(r.role, "auditor") == 0)
+        return bv_fail(
+            BV_EPERM, "%s is an auditor of %s; auditors cannot be granted items", name, b->name);
+    return BV_OK;
+}
+
+/* The item's data key via the board key held by officer o. */
+static bv_status
+item_key_officer(
+    bv_vault *v, const bv_actor *o, const bv_board_row *b, const bv_item_row *it, uint8_t key[32])
+{
+    uint8_t *bk = NULL;
+    uint8_t w[BV_BLOB_MAX];
+    size_t wlen;
+    bv_buf ad;
+    bv_status st;
+
+    bv_buf_init(&ad);
+    if ((bk = bv_key_alloc()) == NULL)
+        return bv_fail(BV_ERR, "out of secure memory");
+    if ((st = get_board_key(v, o, b, bk)) != BV_OK)
+        goto out;
+    st = bv_store_item_key_get(v->s, it->id, b->epoch, w, &wlen);
+    if (st == BV_ENOTFOUND)
+        st = bv_fail(
+            BV_EINTEGRITY, "item %s has no key for epoch %lld", it->uid, (long long)b->epoch);
+    if (st != BV_OK)
+        goto out;
+    bv_fmt_item_key_ad(&ad, v->id, b->name, it->uid, b->epoch);
+    if ((st = oom(&ad)) == BV_OK && bv_unwrap(bk, ad.p, ad.len, w, wlen, key, 32) != BV_OK)
+        st = bv_fail(BV_EINTEGRITY, "the wrapped key of item %s does not verify", it->uid);
+out:
+    bv_key_free(bk);
+    bv_buf_free(&ad);
+    return st;
+}
+
+/* Read up to n bytes, retrying short reads: a pipe gives what it has. */
+static bv_status
+read_full(int fd, uint8_t *p, size_t n, size_t *got)
+{
+    size_t off = 0;
+    ssize_t r;
+
+    while (off < n) {
+        r = read(fd, p + off, n - off);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return bv_fail(BV_EINPUT, "cannot read the input: %s", strerror(errno));
+        }
+        if (r == 0)
+            break;
+        off += (size_t)r;
+    }
+    *got = off;
+    return BV_OK;
+}
+
+bv_status
+bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
+    char *const *grantees, size_t ngrantees, char uid[BV_UID_LEN + 1])
+{
+    bv_board_row b;
+    bv_item_row it;
+    bv_stream *ss = NULL;
+    uint8_t *bk = NULL, *dk = NULL, *cur = NULL, *next = NULL, *ct = NULL;
+    bv_buf ad, kad, w, m;
+    struct nameset gs = { 0 };
+    bv_person_row *gp = NULL;
+    size_t i, curlen, nextlen, off;
+    uint8_t h[32];
+    bv_status st;
+    int in_tx = 0;
+
+    bv_item_row_init(&it);
+    bv_buf_init(&ad);
+    bv_buf_init(&kad);
+    bv_buf_init(&w);
+    bv_buf_init(&m);
+    if (strlen(title) == 0 || strlen(title) > BV_TITLE_MAX
+        || !bv_utf8_ok(title, strlen(title), &off))
+        return bv_fail(
+            BV_EUSAGE, "the title must be 1 to %d bytes of printable UTF-8", BV_TITLE_MAX);
+    if ((st = get_board(v, board, &b)) != BV_OK || (st = actor_ok(v, o)) != BV_OK)
+        return st;
+    if ((st = officer_of(v, &b, o->row.name, 0)) != BV_OK)
+        return refuse(v, o, "seal", board, NULL, st, "not-an-officer");
+    if (ngrantees && (gp = calloc(ngrantees, sizeof *gp)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    for (i = 0; i < ngrantees; i++) {
+        if ((st = grantee_ok(v, &b, grantees[i], &gp[i])) != BV_OK
+            || (st = nameset_add(&gs, grantees[i])) != BV_OK)
+            goto out;
+    }
+    if ((bk = bv_key_alloc()) == NULL || (dk = bv_key_new()) == NULL
+        || (cur = sodium_malloc(BV_CHUNK)) == NULL || (next = sodium_malloc(BV_CHUNK)) == NULL
+        || (ct = malloc(BV_CHUNK + BV_STREAM_ABYTES)) == NULL) {
+        st = bv_fail(BV_ERR, "out of memory");
+        goto out;
+    }
+    if ((st = get_board_key(v, o, &b, bk)) != BV_OK)
+        goto out;
+    new_uid(it.uid);
+    it.board_id = b.id;
+    snprintf(it.board, sizeof it.board, "%s", b.name);
+    snprintf(it.title, sizeof it.title, "%s", title);
+    snprintf(it.sealed_by, sizeof it.sealed_by, "%s", o->row.name);
+    bv_utc_now(it.created);
+    it.sealed_epoch = b.epoch;
+    it.header_len = BV_STREAM_HEADER;
+    if ((st = bv_stream_push_init(dk, it.header, &ss)) != BV_OK)
+        goto out;
+    bv_fmt_body_ad(&ad, v->id, b.name, it.uid, b.epoch);
+    if ((st = oom(&ad)) != BV_OK)
+        goto out;
+    /* Read the first chunk before taking the write lock: a slow pipe
+     * should not block other writers longer than it must. */
+    if ((st = read_full(fd, cur, BV_CHUNK, &curlen)) != BV_OK)
+        goto out;
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    in_tx = 1;
+    if ((st = bv_store_item_add(v->s, &it)) != BV_OK)
+        goto out;
+    for (;;) {
+        int final;
+        uint8_t *t;
+        /* look one chunk ahead so the last one carries TAG_FINAL */
+        nextlen = 0;
+        if (curlen == BV_CHUNK && (st = read_full(fd, next, BV_CHUNK, &nextlen)) != BV_OK)
+            goto out;
+        final = nextlen == 0;
+        if ((st = bv_stream_push(ss, ad.p, ad.len, cur, curlen, final, ct)) != BV_OK)
+            goto out;
+        bv_hash(h, ct, curlen + BV_STREAM_ABYTES);
+        bv_buf_put(&it.chunk_hashes, h, 32);
+        if ((st = bv_store_chunk_put(v->s, it.id, it.nchunks, ct, curlen + BV_STREAM_ABYTES))
+            != BV_OK)
+            goto out;
+        it.nchunks++;
+        it.size += curlen;
+        if (final)
+            break;
+        t = cur, cur = next, next = t;
+        curlen = nextlen;
+    }
+    if ((st = oom(&it.chunk_hashes)) != BV_OK)
+        goto out;
+    bv_fmt_item_key_ad(&kad, v->id, b.name, it.uid, b.epoch);
+    if ((st = oom(&kad)) != BV_OK || (st = bv_wrap(bk, kad.p, kad.len, dk, 32, &w)) != BV_OK
+        || (st = bv_store_item_key_set(v->s, it.id, b.epoch, w.p, w.len)) != BV_OK)
+        goto out;
+    bv_fmt_item(&m, v->id, &it);
+    if ((st = sign_buf(o->keys, &m, it.sig)) != BV_OK)
+        goto out;
+    it.sig_len = 64;
+    if ((st = bv_store_item_finish(v->s, &it)) != BV_OK
+        || (st = put_grantset(v, o, &it, &gs)) != BV_OK
+        || (st = audit(v, o, "seal", b.name, it.uid, "ok", NULL)) != BV_OK)
+        goto out;
+    for (i = 0; i < ngrantees; i++) {
+        if ((st = put_grant(v, o, &it, &gp[i], dk)) != BV_OK
+            || (st = audit(v, o, "grant", b.name, it.uid, "ok", gp[i].name)) != BV_OK)
+            goto out;
+    }
+    if ((st = bv_store_commit(v->s)) != BV_OK) {
+        in_tx = 0;
+        goto out;
+    }
+    in_tx = 0;
+    memcpy(uid, it.uid, sizeof it.uid);
+out:
+    if (in_tx)
+        bv_store_rollback(v->s);
+    bv_stream_free(ss);
+    bv_key_free(bk);
+    bv_key_free(dk);
+    sodium_free(cur);
+    sodium_free(next);
+    free(ct);
+    free(gp);
+    free(gs.v);
+    bv_item_row_free(&it);
+    bv_buf_free(&ad);
+    bv_buf_free(&kad);
+    bv_buf_free(&w);
+    bv_buf_free(&m);
+    return st;
+}
+
+/* Shared set-up of grant and revoke: item, board, officer check. */
+static bv_status
+item_for_officer(bv_vault *v, bv_actor *o, const char *uid, const char *action, bv_item_row *it,
+    bv_board_row *b, struct nameset *gs)
+{
+    bv_status st;
+
+    if ((st = actor_ok(v, o)) != BV_OK || (st = bv_store_item_get(v->s, uid, it)) != BV_OK
+        || (st = bv_store_board_get(v->s, it->board, b)) != BV_OK)
+        return st;
+    if ((st = officer_of(v, b, o->row.name, 0)) != BV_OK)
+        return refuse(v, o, action, b->name, uid, st, "not-an-officer");
+    if ((st = item_check(v, b, it)) != BV_OK || (st = grantset_check(v, b, it)) != BV_OK)
+        return st;
+    return nameset_parse(gs, it->gs_names.p, it->gs_names.len);
+}
+
+bv_status
+bv_item_grant(bv_vault *v, bv_actor *o, const char *uid, char *const *names, size_t n)
+{
+    bv_item_row it;
+    bv_board_row b;
+    struct nameset gs = { 0 };
+    bv_person_row *gp = NULL;
+    uint8_t *dk = NULL;
+    size_t i;
+    bv_status st;
+
+    bv_item_row_init(&it);
+    if ((st = item_for_officer(v, o, uid, "grant", &it, &b, &gs)) != BV_OK)
+        goto out;
+    if ((gp = calloc(n, sizeof *gp)) == NULL || (dk = bv_key_alloc()) == NULL) {
+        st = bv_fail(BV_ERR, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++)
+        if ((st = grantee_ok(v, &b, names[i], &gp[i])) != BV_OK
+            || (st = nameset_add(&gs, names[i])) != BV_OK)
+            goto out;
+    if ((st = item_key_officer(v, o, &b, &it, dk)) != BV_OK)
+        goto out;
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    for (i = 0; i < n; i++)
+        if ((st = put_grant(v, o, &it, &gp[i], dk)) != BV_OK
+            || (st = audit(v, o, "grant", b.name, uid, "ok", gp[i].name)) != BV_OK)
+            break;
+    if (st == BV_OK)
+        st = put_grantset(v, o, &it, &gs);
+    if (st != BV_OK)
+        bv_store_rollback(v->s);
+    else
+        st = bv_store_commit(v->s);
+out:
+    bv_key_free(dk);
+    free(gp);
+    free(gs.v);
+    bv_item_row_free(&it);
+    return st;
+}
+
+bv_status
+bv_item_revoke(bv_vault *v, bv_actor *o, const char *uid, char *const *names, size_t n)
+{
+    bv_item_row it;
+    bv_board_row b;
+    struct nameset gs = { 0 };
+    bv_person_row p;
+    size_t i;
+    bv_status st;
+
+    bv_item_row_init(&it);
+    if ((st = item_for_officer(v, o, uid, "revoke", &it, &b, &gs)) != BV_OK)
+        goto out;
+    for (i = 0; i < n; i++) {
+        if ((st = bv_name_check("member", names[i])) != BV_OK)
+            goto out;
+        if (!names_has(it.gs_names.p, it.gs_names.len, names[i])) {
+            st = bv_fail(BV_ENOTFOUND, "%s holds no grant of item %s", names[i], uid);
+            goto out;
+        }
+    }
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    for (i = 0; i < n && st == BV_OK; i++) {
+        nameset_del(&gs, names[i]);
+        if ((st = bv_store_person_get(v->s, names[i], &p)) == BV_OK
+            && (st = bv_store_grant_delete(v->s, it.id, p.id)) == BV_OK)
+            st = audit(v, o, "revoke", b.name, uid, "ok", names[i]);
+    }
+    if (st == BV_OK)
+        st = put_grantset(v, o, &it, &gs);
+    if (st != BV_OK)
+        bv_store_rollback(v->s);
+    else
+        st = bv_store_commit(v->s);
+out:
+    free(gs.v);
+    bv_item_row_free(&it);
+    return st;
+}
+
+/* ---- open ---- */
+
+struct reader {
+    bv_stream *ss;
+    const bv_item_row *it;
+    const uint8_t *ad;
+    size_t adlen;
+    uint8_t *pt;
+    bv_out *out;
+    uint64_t next;
+    int final;
+};
+
+static bv_status
+read_chunk(void *ctx, uint64_t idx, const uint8_t *ct, size_t n)
+{
+    struct reader *r = ctx;
+    uint8_t h[32];
+    size_t ptlen;
+    bv_status st;
+
+    /* The seal signature covers every chunk's hash: check before
+     * decrypting, so no byte of an unsigned chunk is ever released. */
+    if (r->final || idx != r->next || idx >= r->it->nchunks || n > BV_CHUNK + BV_STREAM_ABYTES)
+        return bv_fail(BV_EINTEGRITY, "body of item %s is out of order or too long", r->it->uid);
+    bv_hash(h, ct, n);
+    if (sodium_memcmp(h, r->it->chunk_hashes.p + idx * 32, 32) != 0)
+        return bv_fail(BV_EINTEGRITY, "chunk %llu of item %s does not match its seal",
+            (unsigned long long)idx, r->it->uid);
+    if (bv_stream_pull(r->ss, r->ad, r->adlen, ct, n, r->pt, &ptlen, &r->final) != BV_OK)
+        return bv_fail(BV_EINTEGRITY, "chunk %llu of item %s fails authentication",
+            (unsigned long long)idx, r->it->uid);
+    r->next++;
+    if ((st = bv_out_write(r->out, r->pt, ptlen)) != BV_OK)
+        return st;
+    sodium_memzero(r->pt, ptlen);
+    return BV_OK;
+}
+
+/* Everything open checks before it records an access. The reason string
+ * for the log comes back in *why. */
+static bv_status
+open_checks(bv_vault *v, bv_actor *a, const bv_board_row *b, const bv_item_row *it, uint8_t dk[32],
+    const char **why)
+{
+    bv_person_row signer;
+    bv_role_row r;
+    bv_keyrow k;
+    bv_buf ctx, m;
+    bv_status st;
+
+    bv_buf_init(&ctx);
+    bv_buf_init(&m);
+    *why = "integrity";
+    if ((st = actor_ok(v, a)) != BV_OK) {
+        *why = st == BV_EPERM ? "pending" : "integrity";
+        return st;
+    }
+    if (strcmp(a->row.name, b->created_by) != 0) {
+        st = bv_store_role_get(v->s, b->id, a->row.id, &r);
+        if (st == BV_ENOTFOUND) {
+            *why = "not-on-board";
+            return bv_fail(BV_EPERM, "%s is not on board %s", a->row.name, b->name);
+        }
+        if (st != BV_OK)
+            return st;
+        if (strcmp(r.role, "auditor") == 0) {
+            *why = "auditor";
+            return bv_fail(BV_EPERM, "auditors cannot open items");
+        }
+    }
+    if ((st = grantset_check(v, b, it)) != BV_OK)
+        return st;
+    if (!names_has(it->gs_names.p, it->gs_names.len, a->row.name)) {
+        *why = "no-grant";
+        return bv_fail(BV_EPERM, "%s holds no grant of item %s", a->row.name, it->uid);
+    }
+    st = bv_store_grant_get(v->s, it->id, a->row.id, &k);
+    if (st == BV_ENOTFOUND) {
+        *why = "no-grant";
+        return bv_fail(BV_EPERM, "%s holds no grant of item %s", a->row.name, it->uid);
+    }
+    if (st != BV_OK)
+        return st;
+    if ((st = item_check(v, b, it)) != BV_OK)
+        return st;
+    if (officer_of(v, b, k.by, 0) != BV_OK || person_ok(v, k.by, &signer, 0) != BV_OK) {
+        bv_err_clear();
+        return bv_fail(BV_EINTEGRITY, "the grant of item %s was not made by an officer", it->uid);
+    }
+    bv_fmt_keyrow(&m, v->id, "boardvault grant-sig v1", b->name, it->uid, &k);
+    bv_fmt_grant_ctx(&ctx, v->id, b->name, it->uid, &a->row);
+    st = verify_buf(signer.sign_pk, &m, k.sig, k.sig_len);
+    if (st == BV_OK && (st = oom(&ctx)) == BV_OK)
+        st = bv_open_key(a->keys, ctx.p, ctx.len, k.sealed, k.sealed_len, dk);
+    bv_buf_free(&ctx);
+    bv_buf_free(&m);
+    if (st == BV_EINTEGRITY)
+        return bv_fail(BV_EINTEGRITY, "the grant of item %s does not verify", it->uid);
+    return st;
+}
+
+bv_status
+bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
+{
+    bv_item_row it;
+    bv_board_row b;
+    struct reader r;
+    uint8_t *dk = NULL;
+    const char *why = NULL;
+    bv_buf ad;
+    bv_status st;
+
+    memset(&r, 0, sizeof r);
+    bv_item_row_init(&it);
+    bv_buf_init(&ad);
+    if ((st = bv_store_item_get(v->s, uid, &it)) != BV_OK) {
+        if (st == BV_ENOTFOUND)
+            refuse(v, a, "open", NULL, uid, BV_ENOTFOUND, "not-found");
+        goto out;
+    }
+    if ((st = bv_store_board_get(v->s, it.board, &b)) != BV_OK)
+        goto out;
+    if ((dk = bv_key_alloc()) == NULL || (r.pt = sodium_malloc(BV_CHUNK)) == NULL) {
+        st = bv_fail(BV_ERR, "out of secure memory");
+        goto out;
+    }
+    if ((st = open_checks(v, a, &b, &it, dk, &why)) != BV_OK) {
+        refuse(v, a, "open", b.name, uid, st, why);
+        goto out;
+    }
+    /* The record of this access is durable before any plaintext exists
+     * outside this process. If it cannot be committed, we stop here. */
+    {
+        bv_audit_event ev = { a->row.name, a->fp, "open", b.name, uid, NULL, NULL, "ok", NULL };
+        if ((st = record(v, &ev, a->keys)) != BV_OK)
+            goto out;
+    }
+    bv_fmt_body_ad(&ad, v->id, b.name, uid, it.sealed_epoch);
+    if ((st = oom(&ad)) != BV_OK || (st = bv_stream_pull_init(dk, it.header, &r.ss)) != BV_OK)
+        goto fail_stream;
+    r.it = &it;
+    r.ad = ad.p;
+    r.adlen = ad.len;
+    r.out = out;
+    if ((st = bv_store_begin_read(v->s)) != BV_OK)
+        goto fail_stream;
+    st = bv_store_chunk_each(v->s, it.id, read_chunk, &r);
+    bv_store_rollback(v->s);
+    if (st == BV_OK && (!r.final || r.next != it.nchunks))
+        st = bv_fail(BV_EINTEGRITY, "body of item %s is truncated", uid);
+    if (st == BV_OK)
+        goto out;
+fail_stream:
+    if (st == BV_EINTEGRITY)
+        refuse(v, a, "open", b.name, uid, st, "integrity");
+out:
+    bv_stream_free(r.ss);
+    sodium_free(r.pt);
+    bv_key_free(dk);
+    bv_item_row_free(&it);
+    bv_buf_free(&ad);
+    return st;
+}

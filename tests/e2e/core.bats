@@ -1,0 +1,406 @@
+#!/usr/bin/env bats
+# core.bats - the core journeys and the inputs that must fail (issue 3).
+
+load helpers
+
+setup() { setup_vault; }
+teardown() { teardown_vault; }
+
+@test "version and help, with the exit codes" {
+    run "$BV" --version
+    [ "$status" -eq 0 ]
+    [[ "$output" == "boardvault "* ]]
+    run "$BV" --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"5 integrity failure"* ]]
+    [[ "$output" == *"7 bad input data"* ]]
+    for c in init "member enroll" "member approve" "member list" "member show" "board create" \
+        "board add" "board list" "board show" seal grant revoke items open "audit log"; do
+        run $BV $c --help
+        [ "$status" -eq 0 ]
+        [[ "$output" == "usage: boardvault "* ]]
+        [[ "$output" == *"Exit codes"* ]]
+    done
+}
+
+@test "unknown command and option are usage errors" {
+    run "$BV" frobnicate
+    [ "$status" -eq 2 ]
+    run "$BV" items --bogus
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"unknown option --bogus"* ]]
+}
+
+@test "init prints the vault id and root fingerprint; vault files are 0600" {
+    umask 000
+    run bvp "$PW_ROOT" init --as "Root Officer" $KDF
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"vault id:"* ]]
+    [[ "$output" == *"root fingerprint: SHA256:"* ]]
+    [[ "$output" == *"Keep this fingerprint"* ]]
+    [ "$(stat -c %a vault.db)" = 600 ]
+    for f in vault.db-wal vault.db-shm; do
+        [ ! -e "$f" ] || [ "$(stat -c %a "$f")" = 600 ]
+    done
+    run bvp "$PW_ROOT" init --as "Root Officer" $KDF
+    [ "$status" -eq 2 ]
+}
+
+@test "KDF floor cannot be undercut" {
+    run bvp "$PW_ROOT" init --as root --kdf-memory 8192 --kdf-time 2 --kdf-lanes 1
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"floor"* ]]
+    run bvp "$PW_ROOT" init --as root --kdf-memory 19456 --kdf-time 1 --kdf-lanes 1
+    [ "$status" -eq 2 ]
+    [ ! -e vault.db ]
+}
+
+@test "weak and empty passphrases are refused at init and enroll, with a reason" {
+    run bvp "password" init --as root $KDF
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"too short"* ]]
+    run bvp "" init --as root $KDF
+    [ "$status" -eq 7 ]
+    run bvp "passwordpassword1234" init --as root $KDF
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"guess"* ]]
+    [ ! -e vault.db ]
+    bvp "$PW_ROOT" init --as root $KDF
+    run bvp "alicealicealice" member enroll alice $KDF
+    [ "$status" -eq 7 ]
+    run "$BV" member show alice
+    [ "$status" -eq 6 ]
+}
+
+@test "journey: seal, grant one member, that member opens, the other is refused, all logged" {
+    make_world
+    printf 'The review found ZZ-MARKER-%s\n' "$RANDOM" >dhr.txt
+    run seal_item dhr.txt alice
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^[0-9a-f]{16}$ ]]
+    id=$output
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -eq 0 ]
+    [ "$output" = "$(cat dhr.txt)" ]
+    run bvp "$PW_BOB" open "$id" --as bob
+    [ "$status" -eq 4 ]
+    [[ "$output" == *"no grant"* ]]
+    run "$BV" audit log --item "$id" --csv
+    [ "$status" -eq 0 ]
+    [[ "$output" == *'"alice","'*'","open","CSP","'$id'","","","ok"'* ]]
+    [[ "$output" == *'"bob","'*'","open","CSP","'$id'","","","denied","no-grant"'* ]]
+    run "$BV" items --json
+    [[ "$output" == *'"grantees": ["alice"]'* ]]
+    [[ "$output" != *ZZ-MARKER* ]]
+}
+
+@test "seal prints only the item id on stdout" {
+    make_world
+    echo body >b.txt
+    out=$(seal_item b.txt alice,bob 2>/dev/null)
+    [[ "$out" =~ ^[0-9a-f]{16}$ ]]
+}
+
+@test "empty, binary and multi-chunk bodies open byte for byte" {
+    make_world
+    : >empty
+    head -c 300000 /dev/urandom >bin
+    head -c 65536 /dev/urandom >exact
+    for f in empty bin exact; do
+        id=$(seal_item $f alice)
+        bvp "$PW_ALICE" open "$id" --as alice -o out.$f
+        cmp $f out.$f
+        [ "$(stat -c %a out.$f)" = 600 ]
+    done
+    echo "from stdin" | bvp "$PW_ROOT" seal CSP - --title t --grant alice --as "Root Officer" >id
+    run bvp "$PW_ALICE" open "$(cat id)" --as alice
+    [ "$output" = "from stdin" ]
+}
+
+@test "a sealed marker appears in no vault file and no temp file" {
+    make_world
+    marker="ZZ-UNIQUE-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+    printf 'secret %s end\n' "$marker" >in.txt
+    id=$(seal_item in.txt)
+    bvp "$PW_ROOT" grant "$id" alice --as "Root Officer"
+    bvp "$PW_ALICE" open "$id" --as alice -o "$T/out.txt"
+    rm in.txt out.txt
+    ! grep -r -a -q "$marker" "$T"
+    ! grep -r -a -q "$marker" "${TMPDIR:-/tmp}" 2>/dev/null || true
+    ! grep -a -q "$marker" vault.db*
+}
+
+@test "wrong passphrase, unknown person, pending member, other board: 3, 3, 4, 4; all logged" {
+    make_world
+    bvp "$PW_ROOT" board create SAB --as "Root Officer"
+    echo x >x
+    id=$(seal_item x alice)
+    run bvp "wrong-passphrase-here" open "$id" --as alice
+    [ "$status" -eq 3 ]
+    [ -z "$(echo "$output" | grep -v '^boardvault:')" ]
+    run bvp "$PW_ALICE" open "$id" --as mallory
+    [ "$status" -eq 3 ]
+    bvp "$PW_CAROL" open "$id" --as carol && false || [ $? -eq 4 ]
+    run bvp "" open "$id" --as alice
+    [ "$status" -eq 3 ]
+    run "$BV" audit log --outcome failed --csv
+    [[ "$output" == *'"alice",'*'"open","",'*'"failed","wrong-passphrase"'* ]]
+    [[ "$output" == *'"mallory",'*'"failed","unknown-person"'* ]]
+    run "$BV" audit log --member carol --csv
+    [[ "$output" == *'"denied","pending"'* ]]
+}
+
+@test "passphrase fd closed, empty or a directory is a usage error" {
+    make_world
+    run "$BV" member approve carol --as "Root Officer" --passphrase-fd 9
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"fd 9"* ]]
+    run "$BV" member approve carol --as "Root Officer" --passphrase-fd 3 3</dev/null
+    [ "$status" -eq 2 ]
+    run "$BV" member approve carol --as "Root Officer" --passphrase-fd 3 3<"$T"
+    [ "$status" -eq 2 ]
+    run "$BV" member show carol
+    [[ "$output" == *"pending"* ]]
+}
+
+@test "grants: to pending 4, to unknown 6, to non-board member 4, to auditor 4; revoke works" {
+    make_world
+    bvp "$PW_ROOT" member approve carol --as "Root Officer"
+    bvp "$PW_CAROL" member enroll dave $KDF 3<<<"$PW_CAROL" || true
+    echo x >x
+    id=$(seal_item x)
+    run bvp "$PW_ROOT" grant "$id" nobody --as "Root Officer"
+    [ "$status" -eq 6 ]
+    run bvp "$PW_ROOT" grant "$id" carol --as "Root Officer"
+    [ "$status" -eq 4 ]
+    bvp "$PW_ROOT" board add CSP carol --role auditor --as "Root Officer"
+    run bvp "$PW_ROOT" grant "$id" carol --as "Root Officer"
+    [ "$status" -eq 4 ]
+    run bvp "$PW_ROOT" grant "$id" dave --as "Root Officer"
+    [ "$status" -eq 4 ]
+    run bvp "$PW_ALICE" grant "$id" bob --as alice
+    [ "$status" -eq 4 ]
+    bvp "$PW_ROOT" grant "$id" alice bob --as "Root Officer"
+    bvp "$PW_ALICE" open "$id" --as alice >/dev/null
+    bvp "$PW_ROOT" revoke "$id" alice --as "Root Officer"
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -eq 4 ]
+    run bvp "$PW_BOB" open "$id" --as bob
+    [ "$status" -eq 0 ]
+    run bvp "$PW_ROOT" revoke "$id" alice --as "Root Officer"
+    [ "$status" -eq 6 ]
+}
+
+@test "a revoked grant row put back from an old copy opens nothing" {
+    make_world
+    echo x >x
+    id=$(seal_item x alice)
+    cp vault.db old.db
+    sqlite3 old.db "PRAGMA wal_checkpoint" >/dev/null
+    bvp "$PW_ROOT" revoke "$id" alice --as "Root Officer"
+    sql "ATTACH 'old.db' AS o; INSERT INTO grants SELECT * FROM o.grants;"
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -eq 4 ]
+    [[ "$output" != *x* ]] || [[ "$output" == boardvault:* ]]
+}
+
+@test "names with spaces, quotes and SQL are stored safely; long or binary names refused" {
+    bvp "$PW_ROOT" init --as "Root Officer" $KDF
+    for n in "Jade Hodgson" "O'Brien \"the\" officer" "x'; DROP TABLE persons;--"; do
+        bvp "$PW_ALICE" member enroll "$n" $KDF
+        run "$BV" member show "$n" --json
+        [ "$status" -eq 0 ]
+    done
+    run "$BV" member list --json
+    [[ "$output" == *'"O'"'"'Brien \"the\" officer"'* ]]
+    long=$(head -c 10000 /dev/zero | tr '\0' a)
+    run bvp "$PW_ALICE" member enroll "$long" $KDF
+    [ "$status" -eq 2 ]
+    run bvp "$PW_ALICE" member enroll "$(printf 'bad\xffname')" $KDF
+    [ "$status" -eq 2 ]
+    run bvp "$PW_ALICE" member enroll "$(printf 'esc\033[2J')" $KDF
+    [ "$status" -eq 2 ]
+    [ "$(sql 'SELECT count(*) FROM persons')" = 4 ]
+}
+
+@test "bad vault paths: directory, missing, not SQLite, another application's SQLite: 7" {
+    mkdir d
+    run "$BV" --vault d items
+    [ "$status" -eq 7 ]
+    run "$BV" --vault missing.db items
+    [ "$status" -eq 7 ]
+    [ ! -e missing.db ]
+    head -c 5000 /dev/urandom >junk.db
+    cp junk.db junk.orig
+    run "$BV" --vault junk.db items
+    [ "$status" -eq 7 ]
+    cmp junk.db junk.orig
+    : >empty.db
+    run "$BV" --vault empty.db items
+    [ "$status" -eq 7 ]
+    [ ! -s empty.db ]
+    sqlite3 other.db "CREATE TABLE t(x); INSERT INTO t VALUES (1);"
+    cp other.db other.orig
+    run "$BV" --vault other.db items
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"another application"* ]]
+    cmp other.db other.orig
+}
+
+@test "sealing a missing file is 6; a directory 7; nothing stored" {
+    make_world
+    run bvp "$PW_ROOT" seal CSP nothere --title t --as "Root Officer"
+    [ "$status" -eq 6 ]
+    mkdir dir
+    run bvp "$PW_ROOT" seal CSP dir --title t --as "Root Officer"
+    [ "$status" -eq 7 ]
+    run bvp "$PW_ROOT" seal NOBOARD /etc/hostname --title t --as "Root Officer"
+    [ "$status" -eq 6 ]
+    [ "$(sql 'SELECT count(*) FROM items')" = 0 ]
+    run bvp "$PW_ALICE" seal CSP /etc/hostname --title t --as alice
+    [ "$status" -eq 4 ]
+}
+
+@test "open -o: 0600, refuses an existing file without --force, never follows a symlink" {
+    make_world
+    echo secret-body >x
+    id=$(seal_item x alice)
+    echo old >exists
+    run bvp "$PW_ALICE" open "$id" --as alice -o exists
+    [ "$status" -eq 2 ]
+    [ "$(cat exists)" = old ]
+    bvp "$PW_ALICE" open "$id" --as alice -o exists --force
+    [ "$(cat exists)" = secret-body ]
+    [ "$(stat -c %a exists)" = 600 ]
+    echo target >target
+    ln -s target link
+    run bvp "$PW_ALICE" open "$id" --as alice -o link --force
+    [ "$status" -eq 2 ]
+    [ "$(cat target)" = target ]
+    [ -z "$(ls -A | grep bv-)" ]
+}
+
+@test "tampering: a flipped byte in any chunk, key, grant, signature or public key is 5" {
+    make_world
+    head -c 200000 /dev/urandom >x
+    id=$(seal_item x alice)
+    iid=$(sql "SELECT id FROM items WHERE uid='$id'")
+    cp vault.db pristine.db
+    sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+    cp vault.db pristine.db
+    flip() { # flip TABLE COLUMN WHERE
+        cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
+        sql "UPDATE $1 SET $2 = CAST(substr($2,1,5) || char(unicode(substr($2,6,1)) # 1) || substr($2,7) AS BLOB) WHERE $3" 2>/dev/null ||
+        sql "UPDATE $1 SET $2 = x'00' || substr($2,2) WHERE $3"
+        run bvp "$PW_ALICE" open "$id" --as alice -o out
+        echo "$1.$2 -> $status $output" >&3
+        [ "$status" -eq 5 ]
+        [ ! -e out ]
+    }
+    flip chunks data "item_id=$iid AND idx=0"
+    flip chunks data "item_id=$iid AND idx=2"
+    flip grants sealed "item_id=$iid"
+    flip grants sig "item_id=$iid"
+    flip items sig "id=$iid"
+    flip items chunk_hashes "id=$iid"
+    flip items header "id=$iid"
+    flip grantsets sig "item_id=$iid"
+    flip persons sign_pk "name='alice'"
+    flip persons box_pk "name='alice'"
+    flip persons cert_sig "name='alice'"
+    flip persons sign_pk "name='Root Officer'"
+    flip boards sig "name='CSP'"
+    # the wrapped item key is what an officer uses to grant
+    cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
+    sql "UPDATE item_keys SET wrapped = x'00' || substr(wrapped,2) WHERE item_id=$iid"
+    run bvp "$PW_ROOT" grant "$id" bob --as "Root Officer"
+    [ "$status" -eq 5 ]
+    [ "$(sql "SELECT count(*) FROM grants WHERE item_id=$iid")" = 1 ]
+}
+
+@test "tampering: moved, reordered, truncated chunks and swapped grants are 5" {
+    make_world
+    head -c 200000 /dev/urandom >x
+    id=$(seal_item x alice)
+    id2=$(seal_item x alice)
+    a=$(sql "SELECT id FROM items WHERE uid='$id'")
+    b=$(sql "SELECT id FROM items WHERE uid='$id2'")
+    sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+    cp vault.db pristine.db
+    try() {
+        cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
+        sql "$1"
+        run bvp "$PW_ALICE" open "$id" --as alice -o out
+        echo "$1 -> $status $output" >&3
+        [ "$status" -eq 5 ]
+        [ ! -e out ]
+    }
+    try "DELETE FROM chunks WHERE item_id=$a AND idx=3"
+    try "UPDATE chunks SET idx=idx+10 WHERE item_id=$a AND idx=0; UPDATE chunks SET idx=0 WHERE item_id=$a AND idx=1; UPDATE chunks SET idx=1 WHERE item_id=$a AND idx=10"
+    try "DELETE FROM chunks WHERE item_id=$a; INSERT INTO chunks SELECT $a, idx, data FROM chunks WHERE item_id=$b"
+    try "DELETE FROM grants WHERE item_id=$a; INSERT INTO grants SELECT $a, person_id, sealed, granted_by, sig FROM grants WHERE item_id=$b"
+    try "UPDATE items SET title='Something else' WHERE id=$a"
+    try "UPDATE items SET size=size-1 WHERE id=$a"
+    cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
+    sql "UPDATE item_keys SET wrapped=(SELECT wrapped FROM item_keys WHERE item_id=$b) WHERE item_id=$a"
+    run bvp "$PW_ROOT" grant "$id" bob --as "Root Officer"
+    [ "$status" -eq 5 ]
+}
+
+@test "a public key swapped in the database is refused at grant and at open" {
+    make_world
+    echo x >x
+    id=$(seal_item x alice)
+    sql "UPDATE persons SET box_pk=(SELECT box_pk FROM persons WHERE name='bob') WHERE name='alice'"
+    run bvp "$PW_ROOT" grant "$id" alice --as "Root Officer"
+    [ "$status" -eq 5 ]
+    run bvp "$PW_BOB" open "$id" --as alice
+    [ "$status" -eq 3 ] || [ "$status" -eq 5 ]
+}
+
+@test "fail closed: a read-only vault records nothing and releases nothing" {
+    make_world
+    echo ro-secret >x
+    id=$(seal_item x alice)
+    bvp "$PW_ROOT" board add CSP nobody --role member --as "Root Officer" 2>/dev/null || true
+    chmod 755 "$T"
+    chmod 644 vault.db
+    sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+    if [ "$(id -u)" -eq 0 ]; then
+        run setpriv --reuid=65534 --regid=65534 --clear-groups "$BV" open "$id" --as alice --passphrase-fd 3 3<<<"$PW_ALICE"
+    else
+        chmod 444 vault.db
+        run bvp "$PW_ALICE" open "$id" --as alice
+    fi
+    [ "$status" -ne 0 ]
+    [[ "$output" != *ro-secret* ]]
+}
+
+@test "fail closed: a vault locked past the busy timeout releases nothing" {
+    make_world
+    echo busy-secret >x
+    id=$(seal_item x alice)
+    export BOARDVAULT_BUSY_TIMEOUT_MS=300
+    (sqlite3 vault.db "BEGIN IMMEDIATE; INSERT INTO meta VALUES('lock','x');" ".shell sleep 4" "ROLLBACK;" &)
+    sleep 1
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -eq 1 ]
+    [[ "$output" == *busy* ]]
+    [[ "$output" != *busy-secret* ]]
+    sleep 3.5
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$output" = busy-secret ]
+}
+
+@test "stored KDF parameters edited below the floor or absurd are refused before the KDF" {
+    make_world
+    echo x >x
+    id=$(seal_item x alice)
+    # the m field is bytes 5..8 of the secret record
+    sql "UPDATE persons SET secret = substr(secret,1,4) || x'00001000' || substr(secret,9) WHERE name='alice'"
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -eq 5 ]
+    sql "UPDATE persons SET secret = substr(secret,1,4) || x'ffffffff' || substr(secret,9) WHERE name='alice'"
+    run timeout 5 "$BV" open "$id" --as alice --passphrase-fd 3 3<<<"$PW_ALICE"
+    [ "$status" -eq 5 ]
+}

@@ -1,0 +1,52 @@
+# helpers.bash - shared set-up for the end-to-end tests: a throwaway
+# vault per test, cheap KDF settings (the floor), scripted passphrases
+# on fd 3. BV is the binary under test (make e2e sets it).
+
+: "${BV:=$BATS_TEST_DIRNAME/../../build/boardvault}"
+KDF="--kdf-memory 19456 --kdf-time 2 --kdf-lanes 1"
+PW_ROOT="violet-tractor-umbrella-9341"
+PW_ALICE="quiet-harbour-lantern-2287"
+PW_BOB="amber-glacier-trombone-5530"
+PW_CAROL="mossy-pylon-saxophone-7712"
+
+setup_vault() {
+    T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/bv.XXXXXX")
+    export BOARDVAULT_PATH="$T/vault.db"
+    export BOARDVAULT_BUSY_TIMEOUT_MS=2000
+    cd "$T"
+}
+
+teardown_vault() {
+    [ -n "${T:-}" ] && rm -rf "$T"
+}
+
+# bvp PASSPHRASE ARGS... - run boardvault with the passphrase on fd 3
+bvp() {
+    local pw=$1
+    shift
+    "$BV" "$@" --passphrase-fd 3 3<<<"$pw"
+}
+
+# A vault with root "Root Officer", board CSP, alice and bob members, carol pending.
+make_world() {
+    bvp "$PW_ROOT" init --as "Root Officer" $KDF >/dev/null
+    bvp "$PW_ROOT" board create CSP --as "Root Officer" >/dev/null
+    for m in alice bob; do
+        local pw=$PW_ALICE
+        [ "$m" = bob ] && pw=$PW_BOB
+        bvp "$pw" member enroll "$m" $KDF >/dev/null
+        bvp "$PW_ROOT" member approve "$m" --as "Root Officer" >/dev/null
+        bvp "$PW_ROOT" board add CSP "$m" --role member --as "Root Officer" >/dev/null
+    done
+    bvp "$PW_CAROL" member enroll carol $KDF >/dev/null
+}
+
+seal_item() { # seal_item FILE [GRANTS]
+    if [ -n "${2:-}" ]; then
+        bvp "$PW_ROOT" seal CSP "$1" --title "Domestic Homicide Review" --grant "$2" --as "Root Officer"
+    else
+        bvp "$PW_ROOT" seal CSP "$1" --title "Domestic Homicide Review" --as "Root Officer"
+    fi
+}
+
+sql() { sqlite3 "$BOARDVAULT_PATH" "$@"; }

@@ -1,0 +1,234 @@
+/*
+ * test_vectors.c - known-answer vectors of every stored format, in
+ * keys/vectors.txt. With a deterministic random source every format is
+ * rebuilt through the real code and compared byte for byte, and each is
+ * opened again with the test keys. A format change fails here until the
+ * vectors are regenerated on purpose:
+ *     BV_WRITE_VECTORS=1 build/tests/test_vectors
+ */
+#include "bvtest.h"
+
+#include "bv_crypto.h"
+#include "bv_format.h"
+
+#include <sodium.h>
+
+#define VECTORS BV_TOP "/keys/vectors.txt"
+
+/* ---- a deterministic randombytes: ChaCha20 keystream of a fixed seed ---- */
+static uint8_t drbg_key[32];
+static uint64_t drbg_ctr;
+
+static const char *
+drbg_name(void)
+{
+    return "boardvault-test-vectors";
+}
+
+static void
+drbg_buf(void *const buf, const size_t size)
+{
+    uint8_t nonce[8];
+
+    bv_store_be64(nonce, drbg_ctr++);
+    crypto_stream_chacha20(buf, size, nonce, drbg_key);
+}
+
+static uint32_t
+drbg_random(void)
+{
+    uint8_t b[4];
+
+    drbg_buf(b, 4);
+    return bv_load_be32(b);
+}
+
+static struct randombytes_implementation drbg = { drbg_name, drbg_random, NULL, NULL, drbg_buf,
+                                                  NULL };
+
+/* ---- collecting "name hex" lines ---- */
+static bv_buf lines;
+
+static void
+emit(const char *name, const uint8_t *p, size_t n)
+{
+    char *hex = malloc(2 * n + 1);
+
+    assert_non_null(hex);
+    bv_hex(hex, p, n);
+    bv_buf_printf(&lines, "%s %s\n", name, hex);
+    free(hex);
+}
+
+static void
+test_vectors(void **state)
+{
+    static const char pw[] = "vector-passphrase-not-for-real-use";
+    bv_kdf_params kp = { BV_KDF_MIN_M, BV_KDF_MIN_T, 1 };
+    uint8_t vid[BV_VAULT_ID_LEN], board_key[32], item_key[32], back[32], sig[64];
+    uint8_t header[BV_STREAM_HEADER], *body, *ct, *pt, secret[BV_SECRET_LEN];
+    size_t secret_len, ptlen;
+    bv_keys *alice, *again;
+    bv_secret pass = { 0 };
+    bv_person_row p;
+    bv_keyrow kr;
+    bv_stream *ss;
+    bv_buf ad, w, sealed, m;
+    const size_t blen = 70000; /* two chunks: one full, one short and final */
+    int final;
+    FILE *f;
+    (void)state;
+
+    bv_buf_init(&lines);
+    memcpy(drbg_key, "boardvault test vectors v1 seed!", 32);
+    drbg_ctr = 0;
+    assert_int_equal(randombytes_set_implementation(&drbg), 0);
+    assert_true(sodium_init() >= 0);
+
+    randombytes_buf(vid, sizeof vid);
+    emit("vault-id", vid, sizeof vid);
+    assert_int_equal(bv_keys_generate(&alice), BV_OK);
+    emit("alice-box-sk", alice->box_sk, 32);
+    emit("alice-box-pk", alice->box_pk, 32);
+    emit("alice-sign-seed", alice->sign_sk, 32);
+    emit("alice-sign-pk", alice->sign_pk, 32);
+    assert_int_equal(bv_secret_dup(pw, strlen(pw), &pass), BV_OK);
+    emit("alice-passphrase", (const uint8_t *)pw, strlen(pw));
+
+    /* the person's secret-key record */
+    assert_int_equal(bv_fmt_secret_wrap(vid, "alice", alice, &pass, &kp, secret, &secret_len),
+                     BV_OK);
+    assert_int_equal(secret_len, BV_SECRET_LEN);
+    emit("alice-secret-record", secret, secret_len);
+    memset(&p, 0, sizeof p);
+    strcpy(p.name, "alice");
+    memcpy(p.box_pk, alice->box_pk, 32);
+    memcpy(p.sign_pk, alice->sign_pk, 32);
+    memcpy(p.secret, secret, secret_len);
+    p.secret_len = secret_len;
+    assert_int_equal(bv_fmt_secret_unwrap(vid, &p, &pass, &again), BV_OK);
+    assert_memory_equal(again->sign_sk, alice->sign_sk, 64);
+    bv_keys_free(again);
+    strcpy(p.name, "mallory"); /* the record is bound to its owner's name */
+    assert_int_equal(bv_fmt_secret_unwrap(vid, &p, &pass, &again), BV_EAUTH);
+    bv_err_clear();
+    strcpy(p.name, "alice");
+
+    /* a certificate (alice as the self-certified root) */
+    bv_fmt_cert(&m, vid, &p, "alice");
+    bv_sign(alice, m.p, m.len, sig);
+    emit("cert-message", m.p, m.len);
+    emit("cert-signature", sig, 64);
+    bv_buf_free(&m);
+
+    /* a board key sealed to alice for board CSP, epoch 1 */
+    randombytes_buf(board_key, 32);
+    emit("board-key", board_key, 32);
+    bv_fmt_board_key_ctx(&ad, vid, "CSP", 1, &p);
+    assert_int_equal(bv_seal_key(alice->box_pk, ad.p, ad.len, board_key, &sealed), BV_OK);
+    emit("board-key-sealed", sealed.p, sealed.len);
+    assert_int_equal(bv_open_key(alice, ad.p, ad.len, sealed.p, sealed.len, back), BV_OK);
+    assert_memory_equal(back, board_key, 32);
+    bv_buf_free(&ad);
+    bv_fmt_board_key_ctx(&ad, vid, "CSP", 2, &p); /* another epoch: refused */
+    assert_int_equal(bv_open_key(alice, ad.p, ad.len, sealed.p, sealed.len, back), BV_EINTEGRITY);
+    bv_buf_free(&ad);
+    memset(&kr, 0, sizeof kr);
+    strcpy(kr.person, "alice");
+    strcpy(kr.by, "alice");
+    memcpy(kr.sealed, sealed.p, sealed.len);
+    kr.sealed_len = sealed.len;
+    bv_fmt_keyrow(&m, vid, "boardvault board-key-sig v1", "CSP", "1", &kr);
+    bv_sign(alice, m.p, m.len, sig);
+    emit("board-key-signature", sig, 64);
+    bv_buf_free(&m);
+    bv_buf_free(&sealed);
+
+    /* an item key wrapped under the board key */
+    randombytes_buf(item_key, 32);
+    emit("item-key", item_key, 32);
+    bv_fmt_item_key_ad(&ad, vid, "CSP", "0123456789abcdef", 1);
+    assert_int_equal(bv_wrap(board_key, ad.p, ad.len, item_key, 32, &w), BV_OK);
+    emit("item-key-wrapped", w.p, w.len);
+    assert_int_equal(bv_unwrap(board_key, ad.p, ad.len, w.p, w.len, back, 32), BV_OK);
+    assert_memory_equal(back, item_key, 32);
+    bv_buf_free(&ad);
+    bv_fmt_item_key_ad(&ad, vid, "CSP", "fedcba9876543210", 1); /* another item: refused */
+    assert_int_equal(bv_unwrap(board_key, ad.p, ad.len, w.p, w.len, back, 32), BV_EINTEGRITY);
+    bv_buf_free(&ad);
+    bv_buf_free(&w);
+
+    /* a grant of the item key to alice */
+    bv_fmt_grant_ctx(&ad, vid, "CSP", "0123456789abcdef", &p);
+    assert_int_equal(bv_seal_key(alice->box_pk, ad.p, ad.len, item_key, &sealed), BV_OK);
+    emit("grant-sealed", sealed.p, sealed.len);
+    assert_int_equal(bv_open_key(alice, ad.p, ad.len, sealed.p, sealed.len, back), BV_OK);
+    assert_memory_equal(back, item_key, 32);
+    bv_buf_free(&ad);
+    bv_buf_free(&sealed);
+
+    /* a sealed body of two chunks */
+    body = malloc(blen);
+    ct = malloc(BV_CHUNK + BV_STREAM_ABYTES);
+    pt = malloc(BV_CHUNK);
+    assert_non_null(body);
+    assert_non_null(ct);
+    assert_non_null(pt);
+    for (size_t i = 0; i < blen; i++)
+        body[i] = (uint8_t)(i % 251);
+    bv_fmt_body_ad(&ad, vid, "CSP", "0123456789abcdef", 1);
+    emit("body-ad", ad.p, ad.len);
+    assert_int_equal(bv_stream_push_init(item_key, header, &ss), BV_OK);
+    emit("body-header", header, sizeof header);
+    assert_int_equal(bv_stream_push(ss, ad.p, ad.len, body, BV_CHUNK, 0, ct), BV_OK);
+    emit("body-chunk-0", ct, BV_CHUNK + BV_STREAM_ABYTES);
+    assert_int_equal(
+        bv_stream_push(ss, ad.p, ad.len, body + BV_CHUNK, blen - BV_CHUNK, 1, ct), BV_OK);
+    emit("body-chunk-1", ct, blen - BV_CHUNK + BV_STREAM_ABYTES);
+    bv_stream_free(ss);
+    assert_int_equal(bv_stream_pull_init(item_key, header, &ss), BV_OK);
+    assert_int_equal(bv_stream_pull(ss, ad.p, ad.len, ct, blen - BV_CHUNK + BV_STREAM_ABYTES, pt,
+                                    &ptlen, &final),
+                     BV_EINTEGRITY); /* chunk 1 first: out of order */
+    bv_stream_free(ss);
+    bv_buf_free(&ad);
+
+    if (getenv("BV_WRITE_VECTORS")) {
+        f = fopen(VECTORS, "w");
+        assert_non_null(f);
+        fputs("# boardvault known-answer vectors; see keys/README.md. TEST KEYS ONLY.\n", f);
+        fwrite(lines.p, 1, lines.len, f);
+        fclose(f);
+    } else {
+        char *want = NULL;
+        long n;
+        f = fopen(VECTORS, "r");
+        assert_non_null(f);
+        fseek(f, 0, SEEK_END);
+        n = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        want = malloc((size_t)n + 1);
+        assert_non_null(want);
+        assert_int_equal(fread(want, 1, (size_t)n, f), (size_t)n);
+        want[n] = '\0';
+        fclose(f);
+        /* skip the comment line */
+        assert_string_equal(strchr(want, '\n') + 1, (const char *)lines.p);
+        free(want);
+    }
+    free(body);
+    free(ct);
+    free(pt);
+    bv_keys_free(alice);
+    bv_secret_free(&pass);
+    bv_buf_free(&lines);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vectors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
