@@ -70,16 +70,16 @@ bv_status bv_merkle_root(bv_merkle_leaf_fn fn, void *ctx, uint64_t n, uint8_t ro
  * proof[0..*plen-1]; proof must hold BV_MERKLE_MAX_PROOF hashes.
  * BV_EUSAGE if index >= size (so also if size == 0).
  */
-bv_status bv_merkle_inclusion_proof(bv_merkle_leaf_fn fn, void *ctx, uint64_t index,
-                                    uint64_t size, uint8_t proof[][32], size_t *plen);
+bv_status bv_merkle_inclusion_proof(bv_merkle_leaf_fn fn, void *ctx, uint64_t index, uint64_t size,
+    uint8_t proof[][32], size_t *plen);
 /*
  * PROOF(m, D[n]) (RFC 9162 §2.1.4.1); proof must hold BV_MERKLE_MAX_PROOF
  * hashes. m == n gives an empty proof. BV_EUSAGE if m == 0 (a proof from
  * the empty tree is meaningless: any tree extends it) or m > n; BV_ERR if
  * the proof would not fit, which needs n > 2^63.
  */
-bv_status bv_merkle_consistency_proof(bv_merkle_leaf_fn fn, void *ctx, uint64_t m, uint64_t n,
-                                      uint8_t proof[][32], size_t *plen);
+bv_status bv_merkle_consistency_proof(
+    bv_merkle_leaf_fn fn, void *ctx, uint64_t m, uint64_t n, uint8_t proof[][32], size_t *plen);
 
 /*
  * RFC 9162 §2.1.3.2: BV_OK iff proof shows leaf_hash at index in the tree
@@ -88,8 +88,7 @@ bv_status bv_merkle_consistency_proof(bv_merkle_leaf_fn fn, void *ctx, uint64_t 
  * NULL when plen is 0.
  */
 bv_status bv_merkle_verify_inclusion(uint64_t index, uint64_t size, const uint8_t leaf_hash[32],
-                                     const uint8_t proof[][32], size_t plen,
-                                     const uint8_t root[32]);
+    const uint8_t proof[][32], size_t plen, const uint8_t root[32]);
 /*
  * RFC 9162 §2.1.4.2: BV_OK iff proof shows the tree of n leaves with head
  * root2 extends the tree of m leaves with head root1; otherwise
@@ -99,7 +98,6 @@ bv_status bv_merkle_verify_inclusion(uint64_t index, uint64_t size, const uint8_
  * root1 == SHA-256("") and an empty proof itself instead of calling this.
  */
 bv_status bv_merkle_verify_consistency(uint64_t m, uint64_t n, const uint8_t root1[32],
-                                       const uint8_t root2[32], const uint8_t proof[][32],
-                                       size_t plen);
+    const uint8_t root2[32], const uint8_t proof[][32], size_t plen);
 
 #endif

@@ -131,9 +131,8 @@ bv_merkle_frontier_decode(bv_merkle_frontier *f, const uint8_t *p, size_t len)
         count += (size_t)((size >> level) & 1);
     /* the size says exactly how many nodes follow: anything else is damage */
     if (len - 8 != 32 * count)
-        return bv_fail(BV_EINTEGRITY,
-                       "audit tree state has %zu bytes, size %" PRIu64 " needs %zu", len, size,
-                       8 + 32 * count);
+        return bv_fail(BV_EINTEGRITY, "audit tree state has %zu bytes, size %" PRIu64 " needs %zu",
+            len, size, 8 + 32 * count);
     p += 8;
     for (level = 0; level < 64; level++) {
         if ((size >> level) & 1) {
@@ -205,7 +204,7 @@ bv_merkle_root(bv_merkle_leaf_fn fn, void *ctx, uint64_t n, uint8_t root[32])
 
 bv_status
 bv_merkle_inclusion_proof(bv_merkle_leaf_fn fn, void *ctx, uint64_t index, uint64_t size,
-                          uint8_t proof[][32], size_t *plen)
+    uint8_t proof[][32], size_t *plen)
 {
     uint64_t lo = 0, n = size, m = index, k;
     size_t len = 0;
@@ -213,8 +212,8 @@ bv_merkle_inclusion_proof(bv_merkle_leaf_fn fn, void *ctx, uint64_t index, uint6
 
     *plen = 0;
     if (index >= size)
-        return bv_fail(BV_EUSAGE, "no leaf %" PRIu64 " in a tree of %" PRIu64 " leaves", index,
-                       size);
+        return bv_fail(
+            BV_EUSAGE, "no leaf %" PRIu64 " in a tree of %" PRIu64 " leaves", index, size);
     /* PATH(m, D[n]) (§2.1.3.1): keep the half that holds leaf m and record
      * the MTH of the other half. n at least halves each step, so there
      * are at most 64 steps; the check only guards that argument. */
@@ -241,8 +240,8 @@ bv_merkle_inclusion_proof(bv_merkle_leaf_fn fn, void *ctx, uint64_t index, uint6
 }
 
 bv_status
-bv_merkle_consistency_proof(bv_merkle_leaf_fn fn, void *ctx, uint64_t m, uint64_t n,
-                            uint8_t proof[][32], size_t *plen)
+bv_merkle_consistency_proof(
+    bv_merkle_leaf_fn fn, void *ctx, uint64_t m, uint64_t n, uint8_t proof[][32], size_t *plen)
 {
     uint64_t lo = 0, k;
     size_t len = 0;
@@ -254,9 +253,9 @@ bv_merkle_consistency_proof(bv_merkle_leaf_fn fn, void *ctx, uint64_t m, uint64_
         return bv_fail(BV_EUSAGE, "consistency proof from the empty tree is meaningless");
     if (m > n)
         return bv_fail(BV_EUSAGE,
-                       "no consistency proof from %" PRIu64 " to %" PRIu64 " leaves: "
-                       "the tree would shrink",
-                       m, n);
+            "no consistency proof from %" PRIu64 " to %" PRIu64 " leaves: "
+            "the tree would shrink",
+            m, n);
     /* SUBPROOF(m, D[n], b) (§2.1.4.1) as a loop over (lo, m, n, b) */
     while (m != n) {
         if (len == BV_MERKLE_MAX_PROOF)
@@ -304,7 +303,7 @@ skip_border(uint64_t *fn, uint64_t *sn)
 
 bv_status
 bv_merkle_verify_inclusion(uint64_t index, uint64_t size, const uint8_t leaf_hash[32],
-                           const uint8_t proof[][32], size_t plen, const uint8_t root[32])
+    const uint8_t proof[][32], size_t plen, const uint8_t root[32])
 {
     uint64_t fn = index, sn;
     uint8_t r[32];
@@ -312,8 +311,7 @@ bv_merkle_verify_inclusion(uint64_t index, uint64_t size, const uint8_t leaf_has
 
     if (index >= size)
         return bv_fail(BV_EINTEGRITY,
-                       "inclusion proof names leaf %" PRIu64 " of a tree of %" PRIu64 " leaves",
-                       index, size);
+            "inclusion proof names leaf %" PRIu64 " of a tree of %" PRIu64 " leaves", index, size);
     if (plen > BV_MERKLE_MAX_PROOF)
         return bv_fail(BV_EINTEGRITY, "inclusion proof is too long");
     sn = size - 1;
@@ -342,7 +340,7 @@ bv_merkle_verify_inclusion(uint64_t index, uint64_t size, const uint8_t leaf_has
 
 bv_status
 bv_merkle_verify_consistency(uint64_t m, uint64_t n, const uint8_t root1[32],
-                             const uint8_t root2[32], const uint8_t proof[][32], size_t plen)
+    const uint8_t root2[32], const uint8_t proof[][32], size_t plen)
 {
     uint64_t fn, sn;
     uint8_t fr[32], sr[32];
@@ -354,7 +352,7 @@ bv_merkle_verify_consistency(uint64_t m, uint64_t n, const uint8_t root1[32],
      * its test data do. */
     if (m > n)
         return bv_fail(BV_EINTEGRITY,
-                       "tree of %" PRIu64 " leaves cannot extend one of %" PRIu64 " leaves", n, m);
+            "tree of %" PRIu64 " leaves cannot extend one of %" PRIu64 " leaves", n, m);
     if (m == 0)
         return bv_fail(BV_EINTEGRITY, "consistency proof from the empty tree is meaningless");
     if (m == n) {

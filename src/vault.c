@@ -858,7 +858,8 @@ put_grantset(bv_vault *v, const bv_actor *o, const bv_item_row *it, struct names
     bv_status st;
 
     bv_buf_init(&names);
-    qsort(s->v, s->n, sizeof *s->v, cmp_names);
+    if (s->n > 1)
+        qsort(s->v, s->n, sizeof *s->v, cmp_names);
     for (i = 0; i < s->n; i++)
         bv_buf_field_str(&names, s->v[i]);
     bv_fmt_grantset(
