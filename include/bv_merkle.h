@@ -23,7 +23,7 @@
  * const uint8_t (*)[32]: wrap a writable proof array in this to verify it. */
 #define BV_MERKLE_CPROOF(p) ((const uint8_t(*)[BV_MERKLE_HASH])(p))
 
-/* SHA-256(0x00 || leaf): RFC 9162 §2.1.1, MTH({d(0)}). */
+/* SHA-256(0x00 || leaf): RFC 9162 §2.1.1, MTH({d(0)}); leaf may be NULL if len is 0. */
 void bv_merkle_leaf_hash(uint8_t out[32], const uint8_t *leaf, size_t len);
 /* SHA-256(0x01 || l || r); out may be l or r. */
 void bv_merkle_node_hash(uint8_t out[32], const uint8_t l[32], const uint8_t r[32]);
@@ -51,7 +51,7 @@ void bv_merkle_frontier_root(const bv_merkle_frontier *f, uint8_t root[32]);
  * level first, 32 bytes each. The caller checks out->oom. Decode returns
  * BV_EINTEGRITY unless len is exactly 8 + 32 * popcount(size). It cannot see
  * a changed size that keeps the same popcount or a changed node: compare the
- * root with one computed from the leaves for that.
+ * root with one computed from the leaves for that. On failure f is empty.
  */
 void bv_merkle_frontier_encode(const bv_merkle_frontier *f, bv_buf *out);
 bv_status bv_merkle_frontier_decode(bv_merkle_frontier *f, const uint8_t *p, size_t len);
@@ -85,7 +85,9 @@ bv_status bv_merkle_consistency_proof(
  * RFC 9162 §2.1.3.2: BV_OK iff proof shows leaf_hash at index in the tree
  * of `size` leaves with head root; otherwise BV_EINTEGRITY (also for
  * index >= size, size == 0 and plen > BV_MERKLE_MAX_PROOF). proof may be
- * NULL when plen is 0.
+ * NULL when plen is 0. The size is bound only through root (a proof can fit
+ * several sizes): root must be the head signed for that size. Whoever
+ * decodes a leaf hash or proof hash must refuse one that is not 32 bytes.
  */
 bv_status bv_merkle_verify_inclusion(uint64_t index, uint64_t size, const uint8_t leaf_hash[32],
     const uint8_t proof[][32], size_t plen, const uint8_t root[32]);

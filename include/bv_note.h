@@ -36,8 +36,8 @@ bv_status bv_note_vkey_parse(const char *vkey, bv_buf *name, uint8_t pk[32]);
  * characters other than LF). out = text "\n" "— name base64(keyid||sig)\n".
  * sk is libsodium's 64-byte Ed25519 secret key (seed || pk).
  */
-bv_status bv_note_sign(const uint8_t *text, size_t len, const char *name, const uint8_t sk[64],
-                       bv_buf *out);
+bv_status bv_note_sign(
+    const uint8_t *text, size_t len, const char *name, const uint8_t sk[64], bv_buf *out);
 
 /*
  * Append one more signature line to a signed note (a cosignature by a
@@ -45,8 +45,8 @@ bv_status bv_note_sign(const uint8_t *text, size_t len, const char *name, const 
  * note first. BV_EINPUT if the note is malformed, already carries a line
  * from this (name, key ID), or already has BV_NOTE_MAX_SIGS lines.
  */
-bv_status bv_note_add_signature(const uint8_t *note, size_t len, const char *name,
-                                const uint8_t sk[64], bv_buf *out);
+bv_status bv_note_add_signature(
+    const uint8_t *note, size_t len, const char *name, const uint8_t sk[64], bv_buf *out);
 
 typedef struct {
     const char *name;
@@ -67,12 +67,12 @@ typedef struct {
  * signature verified and 0 for the others.
  */
 bv_status bv_note_open(const uint8_t *note, size_t len, const bv_note_verifier *v, size_t nv,
-                       size_t *text_len, int *verified);
+    size_t *text_len, int *verified);
 
 /* Checkpoint text: origin LF decimal-size LF base64(root) LF. BV_EINPUT for
  * an empty or unprintable origin. */
-bv_status bv_checkpoint_format(const char *origin, uint64_t size, const uint8_t root[32],
-                               bv_buf *out);
+bv_status bv_checkpoint_format(
+    const char *origin, uint64_t size, const uint8_t root[32], bv_buf *out);
 
 /*
  * Parse a checkpoint TEXT (not the whole note: open it first). origin is
@@ -81,7 +81,7 @@ bv_status bv_checkpoint_format(const char *origin, uint64_t size, const uint8_t 
  * overflow), a root that is not base64 of exactly 32 bytes, a missing LF
  * or an empty extension line.
  */
-bv_status bv_checkpoint_parse(const uint8_t *text, size_t len, bv_buf *origin, uint64_t *size,
-                              uint8_t root[32]);
+bv_status bv_checkpoint_parse(
+    const uint8_t *text, size_t len, bv_buf *origin, uint64_t *size, uint8_t root[32]);
 
 #endif

@@ -68,8 +68,8 @@ next_cp(const uint8_t *s, size_t *i)
 static int
 is_space(uint32_t c)
 {
-    return c == 0x20 || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-           c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+    return c == 0x20 || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028
+        || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
 }
 
 /* signed-note: key names are non-empty, without Unicode spaces or '+'. We
@@ -128,8 +128,9 @@ b64_decode(uint8_t *bin, size_t cap, const uint8_t *b64, size_t n, size_t *bin_l
 {
     const char *end = NULL;
 
-    if (sodium_base642bin(bin, cap, (const char *)b64, n, NULL, bin_len, &end,
-                          sodium_base64_VARIANT_ORIGINAL) != 0)
+    if (sodium_base642bin(
+            bin, cap, (const char *)b64, n, NULL, bin_len, &end, sodium_base64_VARIANT_ORIGINAL)
+        != 0)
         return 0;
     return end == (const char *)b64 + n;
 }
@@ -193,8 +194,7 @@ bv_note_vkey_parse(const char *vkey, bv_buf *name, uint8_t pk[32])
         return bv_fail(BV_EINPUT, "verifier key has an invalid key name");
     if (!parse_id(p1 + 1, (size_t)(p2 - p1 - 1), &id))
         return bv_fail(BV_EINPUT, "verifier key ID is not 8 lower-case hex digits");
-    if (!b64_decode(key, sizeof key, (const uint8_t *)p2 + 1, strlen(p2 + 1), &klen) ||
-        klen == 0)
+    if (!b64_decode(key, sizeof key, (const uint8_t *)p2 + 1, strlen(p2 + 1), &klen) || klen == 0)
         return bv_fail(BV_EINPUT, "verifier key is not base64");
     if (key_hash((const uint8_t *)vkey, nlen, key, klen) != id)
         return bv_fail(BV_EINPUT, "verifier key ID does not match the key");
@@ -242,8 +242,8 @@ split_note(const uint8_t *note, size_t len, size_t *text_len)
  * at the first space; anything else after it fails as base64.
  */
 static bv_status
-parse_sig_line(const uint8_t *line, size_t n, uint8_t *raw, size_t cap, size_t *name_len,
-               size_t *raw_len)
+parse_sig_line(
+    const uint8_t *line, size_t n, uint8_t *raw, size_t cap, size_t *name_len, size_t *raw_len)
 {
     const uint8_t *name, *sp;
 
@@ -283,8 +283,7 @@ sign_line(const uint8_t *text, size_t len, const char *name, const uint8_t sk[64
 }
 
 bv_status
-bv_note_sign(const uint8_t *text, size_t len, const char *name, const uint8_t sk[64],
-             bv_buf *out)
+bv_note_sign(const uint8_t *text, size_t len, const char *name, const uint8_t sk[64], bv_buf *out)
 {
     bv_buf_init(out);
     if (len == 0 || text[len - 1] != '\n')
@@ -306,8 +305,8 @@ bv_note_sign(const uint8_t *text, size_t len, const char *name, const uint8_t sk
 }
 
 bv_status
-bv_note_add_signature(const uint8_t *note, size_t len, const char *name, const uint8_t sk[64],
-                      bv_buf *out)
+bv_note_add_signature(
+    const uint8_t *note, size_t len, const char *name, const uint8_t sk[64], bv_buf *out)
 {
     size_t text_len, pos, n, nlen, rlen, nsig = 0, mylen;
     const uint8_t *lf;
@@ -335,8 +334,8 @@ bv_note_add_signature(const uint8_t *note, size_t len, const char *name, const u
         }
         /* signed-note: (name, key ID) names one key; a second line from
          * it would only make verifiers check the same thing twice */
-        if (nlen == mylen && memcmp(note + pos + SIG_PREFIX_LEN, name, nlen) == 0 &&
-            bv_load_be32(raw) == myid) {
+        if (nlen == mylen && memcmp(note + pos + SIG_PREFIX_LEN, name, nlen) == 0
+            && bv_load_be32(raw) == myid) {
             st = bv_fail(BV_EINPUT, "note is already signed by %s+%08" PRIx32, name, myid);
             goto out;
         }
@@ -368,7 +367,7 @@ seen_line(const uint8_t *sigs, const uint8_t *line, size_t n)
 
 bv_status
 bv_note_open(const uint8_t *note, size_t len, const bv_note_verifier *v, size_t nv,
-             size_t *text_len, int *verified)
+    size_t *text_len, int *verified)
 {
     size_t tlen, pos, n, nlen, rlen, cap, i, k, nsig = 0, nok = 0;
     const uint8_t *line, *name, *sigs;
@@ -400,8 +399,8 @@ bv_note_open(const uint8_t *note, size_t len, const bv_note_verifier *v, size_t 
         /* Compare names before hashing: a verify run opens many notes
          * against every member key, and names rarely match. */
         for (i = 0, k = nv; i < nv; i++) {
-            if (strlen(v[i].name) != nlen || memcmp(v[i].name, name, nlen) != 0 ||
-                bv_note_key_id(v[i].name, v[i].pk) != id)
+            if (strlen(v[i].name) != nlen || memcmp(v[i].name, name, nlen) != 0
+                || bv_note_key_id(v[i].name, v[i].pk) != id)
                 continue;
             if (k != nv) {
                 st = bv_fail(BV_EINPUT, "ambiguous key %s+%08" PRIx32, v[i].name, id);
@@ -418,10 +417,9 @@ bv_note_open(const uint8_t *note, size_t len, const bv_note_verifier *v, size_t 
          * too (Go skips it): the spec says known signatures MUST be. */
         if (seen_line(sigs, line, n))
             continue;
-        if (rlen != 4 + crypto_sign_BYTES ||
-            crypto_sign_verify_detached(raw + 4, note, tlen, v[k].pk) != 0) {
-            st = bv_fail(BV_EINTEGRITY, "invalid signature for key %s+%08" PRIx32, v[k].name,
-                         id);
+        if (rlen != 4 + crypto_sign_BYTES
+            || crypto_sign_verify_detached(raw + 4, note, tlen, v[k].pk) != 0) {
+            st = bv_fail(BV_EINTEGRITY, "invalid signature for key %s+%08" PRIx32, v[k].name, id);
             goto out;
         }
         if (verified)
@@ -498,8 +496,8 @@ parse_size(const uint8_t *s, size_t n, uint64_t *out)
 }
 
 bv_status
-bv_checkpoint_parse(const uint8_t *text, size_t len, bv_buf *origin, uint64_t *size,
-                    uint8_t root[32])
+bv_checkpoint_parse(
+    const uint8_t *text, size_t len, bv_buf *origin, uint64_t *size, uint8_t root[32])
 {
     const uint8_t *line, *o;
     size_t pos = 0, n, olen, rlen;
@@ -507,20 +505,20 @@ bv_checkpoint_parse(const uint8_t *text, size_t len, bv_buf *origin, uint64_t *s
     uint8_t r[32];
 
     bv_buf_init(origin);
-    if (!next_line(text, len, &pos, &o, &olen) || olen == 0 ||
-        !bv_utf8_ok((const char *)o, olen, NULL))
+    if (!next_line(text, len, &pos, &o, &olen) || olen == 0
+        || !bv_utf8_ok((const char *)o, olen, NULL))
         return bv_fail(BV_EINPUT, "checkpoint: origin line missing, empty or unprintable");
     if (!next_line(text, len, &pos, &line, &n) || !parse_size(line, n, &sz))
         return bv_fail(BV_EINPUT, "checkpoint: tree size is not a plain decimal number");
     /* RFC 6962 with SHA-256: the root is exactly 32 bytes */
-    if (!next_line(text, len, &pos, &line, &n) || !b64_decode(r, sizeof r, line, n, &rlen) ||
-        rlen != sizeof r)
+    if (!next_line(text, len, &pos, &line, &n) || !b64_decode(r, sizeof r, line, n, &rlen)
+        || rlen != sizeof r)
         return bv_fail(BV_EINPUT, "checkpoint: root hash is not base64 of 32 bytes");
     /* tlog-checkpoint: optional extension lines, each non-empty. Unlike
      * transparency-dev/formats we refuse empty ones, as the spec says. */
     while (pos < len)
-        if (!next_line(text, len, &pos, &line, &n) || n == 0 ||
-            !bv_utf8_ok((const char *)line, n, NULL))
+        if (!next_line(text, len, &pos, &line, &n) || n == 0
+            || !bv_utf8_ok((const char *)line, n, NULL))
             return bv_fail(BV_EINPUT, "checkpoint: empty or unterminated extension line");
     bv_buf_put(origin, o, olen);
     if (origin->oom) {

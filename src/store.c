@@ -205,7 +205,9 @@ create_schema(bv_store *s)
     char sql[128];
     bv_status st;
 
-    if ((st = exec(s, "PRAGMA journal_mode=WAL", "creating the vault")) != BV_OK)
+    /* large pages: bodies are stored as 1 MiB rows (see BV_CHUNK) */
+    if ((st = exec(s, "PRAGMA page_size=65536", "creating the vault")) != BV_OK ||
+        (st = exec(s, "PRAGMA journal_mode=WAL", "creating the vault")) != BV_OK)
         return st;
     if ((st = exec(s, "BEGIN IMMEDIATE", "creating the vault")) != BV_OK)
         return st;

@@ -104,8 +104,8 @@ teardown() { teardown_vault; }
 @test "empty, binary and multi-chunk bodies open byte for byte" {
     make_world
     : >empty
-    head -c 300000 /dev/urandom >bin
-    head -c 65536 /dev/urandom >exact
+    head -c 2500000 /dev/urandom >bin
+    head -c 1048576 /dev/urandom >exact
     for f in empty bin exact; do
         id=$(seal_item $f alice)
         bvp "$PW_ALICE" open "$id" --as alice -o out.$f
@@ -282,7 +282,7 @@ teardown() { teardown_vault; }
 
 @test "tampering: a flipped byte in any chunk, key, grant, signature or public key is 5" {
     make_world
-    head -c 200000 /dev/urandom >x
+    head -c 3200000 /dev/urandom >x
     id=$(seal_item x alice)
     iid=$(sql "SELECT id FROM items WHERE uid='$id'")
     cp vault.db pristine.db
@@ -320,7 +320,7 @@ teardown() { teardown_vault; }
 
 @test "tampering: moved, reordered, truncated chunks and swapped grants are 5" {
     make_world
-    head -c 200000 /dev/urandom >x
+    head -c 3200000 /dev/urandom >x
     id=$(seal_item x alice)
     id2=$(seal_item x alice)
     a=$(sql "SELECT id FROM items WHERE uid='$id'")

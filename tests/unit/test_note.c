@@ -17,27 +17,27 @@
     "If you think cryptography is the answer to your problem,\n"                                   \
     "then you don't know what your problem is.\n"
 #define PETER_SIG                                                                                  \
-    EM " PeterNeumann "                                                                            \
-       "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnA" \
-       "M=\n"
+    EM " PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKv"          \
+       "qfqdngotpRZb6KE6RyyBwJnAM=\n"
 #define ENOCH_SIG                                                                                  \
-    EM " EnochRoot "                                                                               \
-       "rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+" \
-       "QQ=\n"
+    EM " EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01"           \
+       "oOTGwnWLox33WWd1RvMc+QQ=\n"
 
 /* golang/mod:sumdb/client_test.go, the test log of TestClientFork */
 #define SUMDB_VKEY "localhost.localdev/sumdb+00000c67+AcTrnkbUA+TU4heY3hkjiSES/DSQniBqIeQ/YppAUtK6"
 #define SUMDB_SKEY "AXu6+oaVaOYuQOFrf1V59JK1owcFlJcHwwXHDfDGxSPk"
 #define SUMDB_TEXT5 "go.sum database tree\n5\nnWzN20+pwMt62p7jbv1/NlN95ePTlHijabv5zO/s36w=\n"
 #define SUMDB_NOTE5                                                                                \
-    SUMDB_TEXT5 "\n" EM " localhost.localdev/sumdb "                                               \
-                "AAAMZ5/2FVAdMH58kmnz/0h299pwyskEbzDzoa2/YaPdhvLya4YWDFQQxu2TQb5GpwAH4NdWnTwuhILafisyf" \
-                "3CNbgg=\n"
+    SUMDB_TEXT5                                                                                    \
+    "\n" EM " localhost.localdev/sumdb "                                                           \
+    "AAAMZ5/2FVAdMH58kmnz/0h299pwyskEbzDzoa2/YaPdhvLya4YWDFQQxu2TQb5GpwAH4NdWnTwuhILafisyf"        \
+    "3CNbgg=\n"
 #define SUMDB_TEXT6 "go.sum database tree\n6\nwc4SkQt52o5W2nQ8To2ARs+mWuUJjss+sdleoiqxMmM=\n"
 #define SUMDB_NOTE6                                                                                \
-    SUMDB_TEXT6 "\n" EM " localhost.localdev/sumdb "                                               \
-                "AAAMZ6oRNswlEZ6ZZhxrCvgl1MBy+nusq4JU+TG6Fe2NihWLqOzb+y2c2kzRLoCr4tvw9o36ucQEnhc20e4nA" \
-                "4Qc/wc=\n"
+    SUMDB_TEXT6                                                                                    \
+    "\n" EM " localhost.localdev/sumdb "                                                           \
+    "AAAMZ6oRNswlEZ6ZZhxrCvgl1MBy+nusq4JU+TG6Fe2NihWLqOzb+y2c2kzRLoCr4tvw9o36ucQEnhc20e4nA"        \
+    "4Qc/wc=\n"
 
 /* The root of FormatTree's vector, reused where formats' roots are short. */
 #define ROOT32 "TszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0="
@@ -57,8 +57,8 @@ keypair_from_skey(const char *b64, uint8_t pk[32], uint8_t sk[64])
     uint8_t raw[33];
     size_t n = 0;
     assert_int_equal(sodium_base642bin(raw, sizeof raw, b64, strlen(b64), NULL, &n, NULL,
-                                       sodium_base64_VARIANT_ORIGINAL),
-                     0);
+                         sodium_base64_VARIANT_ORIGINAL),
+        0);
     assert_int_equal(n, 33);
     assert_int_equal(raw[0], 0x01);
     assert_int_equal(crypto_sign_seed_keypair(pk, sk, raw + 1), 0);
@@ -116,7 +116,7 @@ test_key_id_and_vkey(void **state)
     bv_buf_free(&out);
 
     verifier("example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k",
-             "example.com/foo", &f);
+        "example.com/foo", &f);
     /* transparency-dev/formats:note/note_cosigv1_test.go, type 0x01 */
     verifier("TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6", "TEST", &t);
 
@@ -124,12 +124,35 @@ test_key_id_and_vkey(void **state)
     bv_buf_free(&out);
 }
 
+/* A vkey with any key bytes and a correctly computed ID, so that only the
+ * type or the length can be what is wrong with it. */
+static void
+assert_raw_vkey_bad(const char *name, const uint8_t *raw, size_t n)
+{
+    crypto_hash_sha256_state h;
+    uint8_t d[32];
+    char b64[128], vkey[256];
+
+    crypto_hash_sha256_init(&h);
+    crypto_hash_sha256_update(&h, (const uint8_t *)name, strlen(name));
+    crypto_hash_sha256_update(&h, (const uint8_t *)"\n", 1);
+    crypto_hash_sha256_update(&h, raw, n);
+    crypto_hash_sha256_final(&h, d);
+    sodium_bin2base64(b64, sizeof b64, raw, n, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(vkey, sizeof vkey, "%s+%02x%02x%02x%02x+%s", name, d[0], d[1], d[2], d[3], b64);
+    assert_vkey_bad(vkey);
+}
+
 static void
 test_vkey_rejects(void **state)
 {
     char b[sizeof PETER_VKEY];
     size_t len = strlen(PETER_VKEY), i, j;
+    bv_note_verifier p;
+    uint8_t raw[34];
     (void)state;
+
+    verifier(PETER_VKEY, "PeterNeumann", &p);
 
     /* golang/mod TestNewVerifier: every proper substring (so every proper
      * prefix too), then every single byte incremented by one */
@@ -137,7 +160,7 @@ test_vkey_rejects(void **state)
         for (j = i + 1; j <= len; j++) {
             if (i == 0 && j == len)
                 continue;
-            memcpy(b, PETER_VKEY + i, j - i);
+            memcpy(b, &PETER_VKEY[i], j - i);
             b[j - i] = '\0';
             assert_vkey_bad(b);
         }
@@ -149,9 +172,19 @@ test_vkey_rejects(void **state)
         b[i]--;
     }
     /* key not 32 bytes, and unknown type; both with the ID adjusted */
-    assert_vkey_bad(
-        "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==");
+    assert_vkey_bad("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==");
     assert_vkey_bad("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW");
+    /* "BADKEY==" already fails as base64 here: its last character leaves
+     * non-zero padding bits, which libsodium refuses and Go lets through.
+     * So the length rule gets its own keys, with IDs that do match. */
+    raw[0] = 0x01;
+    memcpy(raw + 1, p.pk, 32);
+    raw[33] = 0;
+    assert_raw_vkey_bad("PeterNeumann", raw, 34);
+    assert_raw_vkey_bad("PeterNeumann", raw, 32);
+    assert_raw_vkey_bad("PeterNeumann", raw, 1);
+    raw[0] = 0x04;
+    assert_raw_vkey_bad("PeterNeumann", raw, 33);
     /* transparency-dev/formats: these fail there too */
     assert_vkey_bad("bananas.sigstore.dev+12344556");
     assert_vkey_bad("rekor.sigstore.dev+12345678+THIS_IS_NOT_BASE64!");
@@ -181,7 +214,7 @@ test_name_ok(void **state)
                                  "b")); /* U+00A0 */
     assert_false(bv_note_name_ok("a\xe2\x80\x83")); /* U+2003 EM SPACE */
     assert_false(bv_note_name_ok("a\xe3\x80\x80")); /* U+3000 */
-    assert_false(bv_note_name_ok("a\xc2\x85"));     /* U+0085 NEL */
+    assert_false(bv_note_name_ok("a\xc2\x85")); /* U+0085 NEL */
     assert_false(bv_note_name_ok("a\x7f"));
     assert_false(bv_note_name_ok("\xff"));
 }
@@ -200,8 +233,8 @@ test_sign_peter(void **state)
     keypair_from_skey(PETER_SKEY, pk, sk);
     assert_memory_equal(pk, p.pk, 32);
     /* golang/mod TestSign: byte-exact, Ed25519 being deterministic */
-    assert_int_equal(bv_note_sign((const uint8_t *)TEXT, strlen(TEXT), "PeterNeumann", sk, &out),
-                     BV_OK);
+    assert_int_equal(
+        bv_note_sign((const uint8_t *)TEXT, strlen(TEXT), "PeterNeumann", sk, &out), BV_OK);
     assert_int_equal(out.len, strlen(TEXT "\n" PETER_SIG));
     assert_memory_equal(out.p, TEXT "\n" PETER_SIG, out.len);
     assert_int_equal(bv_note_open(out.p, out.len, &p, 1, &tl, ok), BV_OK);
@@ -211,12 +244,12 @@ test_sign_peter(void **state)
 
     assert_int_equal(bv_note_sign((const uint8_t *)"abc", 3, "PeterNeumann", sk, &out), BV_EINPUT);
     assert_int_equal(bv_note_sign((const uint8_t *)"", 0, "PeterNeumann", sk, &out), BV_EINPUT);
-    assert_int_equal(bv_note_sign((const uint8_t *)TEXT, strlen(TEXT), "bad name", sk, &out),
-                     BV_EINPUT);
-    assert_int_equal(bv_note_sign((const uint8_t *)"a\x1b[2J\n", 6, "PeterNeumann", sk, &out),
-                     BV_EINPUT);
-    assert_int_equal(bv_note_sign((const uint8_t *)"a\xff\n", 3, "PeterNeumann", sk, &out),
-                     BV_EINPUT);
+    assert_int_equal(
+        bv_note_sign((const uint8_t *)TEXT, strlen(TEXT), "bad name", sk, &out), BV_EINPUT);
+    assert_int_equal(
+        bv_note_sign((const uint8_t *)"a\x1b[2J\n", 6, "PeterNeumann", sk, &out), BV_EINPUT);
+    assert_int_equal(
+        bv_note_sign((const uint8_t *)"a\xff\n", 3, "PeterNeumann", sk, &out), BV_EINPUT);
     assert_int_equal(out.len, 0);
     bv_buf_free(&out);
     sodium_memzero(sk, sizeof sk);
@@ -235,30 +268,28 @@ test_sumdb_notes(void **state)
     verifier(SUMDB_VKEY, "localhost.localdev/sumdb", &s);
     assert_int_equal(open_str(SUMDB_NOTE5, &s, 1, &tl, NULL), BV_OK);
     assert_int_equal(tl, strlen(SUMDB_TEXT5));
-    assert_int_equal(bv_checkpoint_parse((const uint8_t *)SUMDB_TEXT5, tl, &origin, &size, root),
-                     BV_OK);
+    assert_int_equal(
+        bv_checkpoint_parse((const uint8_t *)SUMDB_TEXT5, tl, &origin, &size, root), BV_OK);
     assert_string_equal((const char *)origin.p, "go.sum database tree");
     assert_int_equal(size, 5);
     bv_buf_free(&origin);
     assert_int_equal(open_str(SUMDB_NOTE6, &s, 1, &tl, NULL), BV_OK);
     assert_int_equal(tl, strlen(SUMDB_TEXT6));
-    assert_int_equal(bv_checkpoint_parse((const uint8_t *)SUMDB_TEXT6, tl, &origin, &size, root),
-                     BV_OK);
+    assert_int_equal(
+        bv_checkpoint_parse((const uint8_t *)SUMDB_TEXT6, tl, &origin, &size, root), BV_OK);
     assert_int_equal(size, 6);
     bv_buf_free(&origin);
 
     /* the same notes again from the published skey: byte-exact */
     keypair_from_skey(SUMDB_SKEY, pk, sk);
     assert_memory_equal(pk, s.pk, 32);
-    assert_int_equal(bv_note_sign((const uint8_t *)SUMDB_TEXT5, strlen(SUMDB_TEXT5), s.name, sk,
-                                  &out),
-                     BV_OK);
+    assert_int_equal(
+        bv_note_sign((const uint8_t *)SUMDB_TEXT5, strlen(SUMDB_TEXT5), s.name, sk, &out), BV_OK);
     assert_int_equal(out.len, strlen(SUMDB_NOTE5));
     assert_memory_equal(out.p, SUMDB_NOTE5, out.len);
     bv_buf_free(&out);
-    assert_int_equal(bv_note_sign((const uint8_t *)SUMDB_TEXT6, strlen(SUMDB_TEXT6), s.name, sk,
-                                  &out),
-                     BV_OK);
+    assert_int_equal(
+        bv_note_sign((const uint8_t *)SUMDB_TEXT6, strlen(SUMDB_TEXT6), s.name, sk, &out), BV_OK);
     assert_memory_equal(out.p, SUMDB_NOTE6, out.len);
     bv_buf_free(&out);
     sodium_memzero(sk, sizeof sk);
@@ -267,8 +298,8 @@ test_sumdb_notes(void **state)
     assert_int_equal(open_str(SUMDB_TEXT5 "\n" EM " localhost.localdev/sumdb "
                                           "AAAMZ6oRNswlEZ6ZZhxrCvgl1MBy+nusq4JU+TG6Fe2NihWLqOzb+"
                                           "y2c2kzRLoCr4tvw9o36ucQEnhc20e4nA4Qc/wc=\n",
-                              &s, 1, &tl, NULL),
-                     BV_EINTEGRITY);
+                         &s, 1, &tl, NULL),
+        BV_EINTEGRITY);
 }
 
 /* golang/mod:sumdb/note TestOpen */
@@ -281,11 +312,13 @@ test_open(void **state)
         TEXT,
         TEXT "\n",
         TEXT "\n" EM " PeterNeumann "
-             "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=",
+             "x08go/ZJkuBS9UG/"
+             "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=",
         "\x01" TEXT "\n" PETER_SIG,
         "\xff" TEXT "\n" PETER_SIG,
         TEXT "\n" EM " Bad Name "
-             "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=",
+             "x08go/ZJkuBS9UG/"
+             "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=",
         TEXT "\n" PETER_SIG "Unexpected line.\n",
         /* ours, in the same spirit */
         "",
@@ -301,7 +334,8 @@ test_open(void **state)
         "a\x7f\n\n" PETER_SIG, /* DEL: the spec allows it, we do not */
         "a\r\n\n" PETER_SIG,
     };
-    char buf[sizeof TEXT + 6 * sizeof PETER_SIG];
+    char buf[sizeof TEXT + 6 * sizeof PETER_SIG], b64[128];
+    uint8_t raw[72];
     size_t tl = 0, i, n;
     int ok[3];
     (void)state;
@@ -349,7 +383,7 @@ test_open(void **state)
     memcpy(buf, TEXT "\n", n);
     memcpy(buf + n, PETER_SIG, 60);
     memcpy(buf + n + 60, "ABCD", 4);
-    strcpy(buf + n + 64, PETER_SIG + 60);
+    strcpy(buf + n + 64, &PETER_SIG[60]);
     ok[0] = -1;
     assert_int_equal(open_str(buf, &p, 1, &tl, ok), BV_EINTEGRITY);
     assert_string_equal(bv_errmsg(), "invalid signature for key PeterNeumann+c74f20a3");
@@ -360,7 +394,7 @@ test_open(void **state)
     memcpy(buf, TEXT "\n" PETER_SIG PETER_SIG ENOCH_SIG ENOCH_SIG, n);
     memcpy(buf + n, ENOCH_SIG, 60);
     memcpy(buf + n + 60, "ABCD", 4);
-    strcpy(buf + n + 64, ENOCH_SIG + 60);
+    strcpy(buf + n + 64, &ENOCH_SIG[60]);
     assert_int_equal(open_str(buf, &p, 1, &tl, ok), BV_OK);
     assert_int_equal(ok[0], 1);
     /* Go would skip the broken Enoch line once Enoch has verified; the spec
@@ -374,21 +408,40 @@ test_open(void **state)
             fail_msg("bad note %zu accepted or misjudged: %s", i, bv_errmsg());
     }
 
+    /* Peter's 68 bytes with 3 more, or 1 fewer: a known key, so it fails */
+    assert_int_equal(sodium_base642bin(raw, sizeof raw, &PETER_SIG[17], strlen(PETER_SIG) - 18,
+                         NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL),
+        0);
+    assert_int_equal(n, 68);
+    memset(raw + 68, 0, 3);
+    for (i = 67; i <= 71; i += 4) {
+        sodium_bin2base64(b64, sizeof b64, raw, i, sodium_base64_VARIANT_ORIGINAL);
+        snprintf(buf, sizeof buf, "%s\n" EM " PeterNeumann %s\n", TEXT, b64);
+        assert_int_equal(open_str(buf, &p, 1, &tl, NULL), BV_EINTEGRITY);
+        assert_int_equal(open_str(buf, NULL, 0, &tl, NULL), BV_EINTEGRITY);
+    }
+
     /* a known name with another ID, or another name with the ID: unknown */
-    assert_int_equal(open_str(TEXT "\n" EM " CarmenSandiego "
-                                   "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n",
-                              &p, 1, &tl, NULL),
-                     BV_EINTEGRITY);
-    assert_int_equal(open_str(TEXT "\n" EM " PeterNeumann "
-                                   "xxxxo/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n",
-                              &p, 1, &tl, NULL),
-                     BV_EINTEGRITY);
+    assert_int_equal(
+        open_str(TEXT
+            "\n" EM " CarmenSandiego "
+            "x08go/ZJkuBS9UG/"
+            "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n",
+            &p, 1, &tl, NULL),
+        BV_EINTEGRITY);
+    assert_int_equal(
+        open_str(TEXT
+            "\n" EM " PeterNeumann "
+            "xxxxo/ZJkuBS9UG/"
+            "SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n",
+            &p, 1, &tl, NULL),
+        BV_EINTEGRITY);
     assert_non_null(strstr(bv_errmsg(), "unknown key"));
     /* the text changed under the signature */
     assert_int_equal(open_str("If you think cryptography is the answer to your problem,\n"
                               "then you DO know what your problem is.\n\n" PETER_SIG,
-                              &p, 1, &tl, NULL),
-                     BV_EINTEGRITY);
+                         &p, 1, &tl, NULL),
+        BV_EINTEGRITY);
 }
 
 static void
@@ -397,7 +450,7 @@ test_add_signature(void **state)
     bv_note_verifier p, e, vs[3];
     uint8_t pk[32], sk[64], pk2[32], sk2[64];
     bv_buf out, out2;
-    size_t tl = 0;
+    size_t tl = 0, i;
     int ok[3];
     (void)state;
 
@@ -408,8 +461,8 @@ test_add_signature(void **state)
     /* Peter cosigns Enoch's note: the result is byte for byte the note of
      * TestOpen with the two lines the other way round */
     assert_int_equal(bv_note_add_signature((const uint8_t *)TEXT "\n" ENOCH_SIG,
-                                           strlen(TEXT "\n" ENOCH_SIG), "PeterNeumann", sk, &out),
-                     BV_OK);
+                         strlen(TEXT "\n" ENOCH_SIG), "PeterNeumann", sk, &out),
+        BV_OK);
     assert_int_equal(out.len, strlen(TEXT "\n" ENOCH_SIG PETER_SIG));
     assert_memory_equal(out.p, TEXT "\n" ENOCH_SIG PETER_SIG, out.len);
     vs[0] = p;
@@ -426,14 +479,26 @@ test_add_signature(void **state)
     assert_int_equal(bv_note_open(out2.p, out2.len, vs, 3, &tl, ok), BV_OK);
     assert_true(ok[0] == 1 && ok[1] == 1 && ok[2] == 1);
     bv_buf_free(&out);
-    assert_int_equal(bv_note_add_signature(out2.p, out2.len, "example.org/third", sk2, &out),
-                     BV_EINPUT);
-    assert_int_equal(bv_note_add_signature(out2.p, out2.len, "PeterNeumann", sk, &out),
-                     BV_EINPUT);
-    assert_int_equal(bv_note_add_signature((const uint8_t *)TEXT, strlen(TEXT), "PeterNeumann",
-                                           sk, &out),
-                     BV_EINPUT);
+    assert_int_equal(
+        bv_note_add_signature(out2.p, out2.len, "example.org/third", sk2, &out), BV_EINPUT);
+    assert_int_equal(bv_note_add_signature(out2.p, out2.len, "PeterNeumann", sk, &out), BV_EINPUT);
+    assert_int_equal(
+        bv_note_add_signature((const uint8_t *)TEXT, strlen(TEXT), "PeterNeumann", sk, &out),
+        BV_EINPUT);
     assert_int_equal(bv_note_add_signature(out2.p, out2.len, "bad name", sk, &out), BV_EINPUT);
+    bv_buf_free(&out);
+    bv_buf_free(&out2);
+
+    /* 99 lines take one more; 100 would make a note nobody can open */
+    bv_buf_init(&out2);
+    bv_buf_puts(&out2, TEXT "\n");
+    for (i = 0; i < 99; i++)
+        bv_buf_puts(&out2, ENOCH_SIG);
+    assert_int_equal(bv_note_add_signature(out2.p, out2.len, "PeterNeumann", sk, &out), BV_OK);
+    assert_int_equal(bv_note_open(out.p, out.len, &p, 1, &tl, ok), BV_OK);
+    bv_buf_free(&out);
+    bv_buf_puts(&out2, ENOCH_SIG);
+    assert_int_equal(bv_note_add_signature(out2.p, out2.len, "PeterNeumann", sk, &out), BV_EINPUT);
     bv_buf_free(&out);
     bv_buf_free(&out2);
     sodium_memzero(sk, sizeof sk);
@@ -448,25 +513,26 @@ test_c2sp_examples(void **state)
                                          "trafitto da un raggio di sole:\n"
                                          "\n"
                                          "ed \xc3\xa8 subito sera.\n";
-    static const char quasimodo[] =
-        "Ognuno sta solo sul cuor della terra\n"
-        "trafitto da un raggio di sole:\n"
-        "\n"
-        "ed \xc3\xa8 subito sera.\n"
-        "\n" EM " quasimodo.example/salvatore "
-        "NnugSzTjtVAewIS+Z/iJhUPeFDkO/5QQ2i5ddnGITLlC+EhfLW9oJKONrMouFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=\n";
+    static const char quasimodo[]
+        = "Ognuno sta solo sul cuor della terra\n"
+          "trafitto da un raggio di sole:\n"
+          "\n"
+          "ed \xc3\xa8 subito sera.\n"
+          "\n" EM " quasimodo.example/salvatore "
+          "NnugSzTjtVAewIS+Z/iJhUPeFDkO/"
+          "5QQ2i5ddnGITLlC+EhfLW9oJKONrMouFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=\n";
     static const char sofa_text[] = "example.com/behind-the-sofa\n"
                                     "20852163\n"
                                     "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
-    static const char sofa[] =
-        "example.com/behind-the-sofa\n"
-        "20852163\n"
-        "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
-        "\n" EM " example.com/behind-the-sofa "
-        "Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n" EM
-        " witness.example.com/w1 "
-        "jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+"
-        "mbIUBkBIfZ+qnA==\n";
+    static const char sofa[]
+        = "example.com/behind-the-sofa\n"
+          "20852163\n"
+          "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
+          "\n" EM " example.com/behind-the-sofa "
+          "Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/"
+          "Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n" EM " witness.example.com/w1 "
+          "jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+"
+          "mbIUBkBIfZ+qnA==\n";
     bv_note_verifier f, me;
     uint8_t sk[64], root[32], want[32];
     bv_buf out, origin;
@@ -476,13 +542,13 @@ test_c2sp_examples(void **state)
     (void)state;
 
     verifier("example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k",
-             "example.com/foo", &f);
+        "example.com/foo", &f);
     assert_int_equal(open_str("This is an example message.\n"
                               "\n" EM " example.com/foo "
                               "Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYj"
                               "OBH3mFXmRKuwHjG1Yu72IneyaQM=\n",
-                              &f, 1, &tl, ok),
-                     BV_OK);
+                         &f, 1, &tl, ok),
+        BV_OK);
     assert_int_equal(tl, strlen("This is an example message.\n"));
     assert_int_equal(ok[0], 1);
 
@@ -493,24 +559,24 @@ test_c2sp_examples(void **state)
     /* cosign the poem ourselves: the text ends at the LAST blank line */
     me.name = "boardvault.example/test";
     crypto_sign_keypair(me.pk, sk);
-    assert_int_equal(bv_note_add_signature((const uint8_t *)quasimodo, strlen(quasimodo), me.name,
-                                           sk, &out),
-                     BV_OK);
+    assert_int_equal(
+        bv_note_add_signature((const uint8_t *)quasimodo, strlen(quasimodo), me.name, sk, &out),
+        BV_OK);
     assert_int_equal(bv_note_open(out.p, out.len, &me, 1, &tl, ok), BV_OK);
     assert_int_equal(tl, strlen(quasimodo_text));
     assert_memory_equal(out.p, quasimodo_text, tl);
     bv_buf_free(&out);
-    assert_int_equal(bv_note_sign((const uint8_t *)quasimodo_text, strlen(quasimodo_text),
-                                  me.name, sk, &out),
-                     BV_OK);
+    assert_int_equal(
+        bv_note_sign((const uint8_t *)quasimodo_text, strlen(quasimodo_text), me.name, sk, &out),
+        BV_OK);
     assert_int_equal(bv_note_open(out.p, out.len, &me, 1, &tl, ok), BV_OK);
     assert_int_equal(tl, strlen(quasimodo_text));
     bv_buf_free(&out);
     sodium_memzero(sk, sizeof sk);
 
-    assert_int_equal(bv_checkpoint_parse((const uint8_t *)sofa_text, strlen(sofa_text), &origin,
-                                         &size, root),
-                     BV_OK);
+    assert_int_equal(
+        bv_checkpoint_parse((const uint8_t *)sofa_text, strlen(sofa_text), &origin, &size, root),
+        BV_OK);
     assert_string_equal((const char *)origin.p, "example.com/behind-the-sofa");
     assert_int_equal(size, 20852163);
     unhex(want, "0ac5186a91863e8e1d90c808014aa89bf5da8e3ee1d9f07630f0378f68f1ab62");
@@ -541,8 +607,7 @@ cp_bad(const char *text)
     uint8_t root[32];
 
     bv_err_clear();
-    if (bv_checkpoint_parse((const uint8_t *)text, strlen(text), &origin, &size, root) !=
-        BV_EINPUT)
+    if (bv_checkpoint_parse((const uint8_t *)text, strlen(text), &origin, &size, root) != BV_EINPUT)
         fail_msg("checkpoint accepted: %s", text);
     assert_int_equal(origin.len, 0);
     assert_int_equal(size, 77);
@@ -584,7 +649,8 @@ test_checkpoint_parse(void **state)
 
     /* golang/mod:sumdb/tlog/note_test.go rejections */
     cp_bad("go.sum database tree\n0xabcdef\n" ROOT32 "\n");
-    cp_bad("go.sum database tree\n123456789012\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBTOOBIG=\n");
+    cp_bad(
+        "go.sum database tree\n123456789012\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBTOOBIG=\n");
 
     /* tlog-checkpoint: decimal, no leading zeros, "0" for the empty tree */
     cp_ok("Log\n0\n" ROOT32 "\n", "Log", 0);
@@ -596,7 +662,7 @@ test_checkpoint_parse(void **state)
     cp_bad("Log\n\n" ROOT32 "\n");
     cp_bad("Log\n 5\n" ROOT32 "\n");
     cp_bad("Log\n5\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0\n"); /* padding dropped */
-    cp_bad("Log\n5\n" ROOT32 "AAAA\n");                              /* 35 bytes */
+    cp_bad("Log\n5\n" ROOT32 "AAAA\n"); /* 35 bytes */
     cp_bad("Log\n5\n \n");
     cp_bad("L\x1bog\n5\n" ROOT32 "\n");
     cp_bad("");
@@ -614,8 +680,8 @@ test_format_tree(void **state)
     (void)state;
 
     crypto_hash_sha256(root, leaf, sizeof leaf);
-    assert_int_equal(bv_checkpoint_format("go.sum database tree", 123456789012u, root, &out),
-                     BV_OK);
+    assert_int_equal(
+        bv_checkpoint_format("go.sum database tree", 123456789012u, root, &out), BV_OK);
     assert_string_equal((const char *)out.p, want);
     assert_int_equal(bv_checkpoint_parse(out.p, out.len, &origin, &size, back), BV_OK);
     assert_string_equal((const char *)origin.p, "go.sum database tree");
@@ -634,17 +700,20 @@ test_rfc8032(void **state)
 {
     static const char *v[3][4] = {
         { "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
-          "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
-          "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e3970"
-          "1cf9b46bd25bf5f0595bbe24655141438e7a100b" },
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39"
+            "70"
+            "1cf9b46bd25bf5f0595bbe24655141438e7a100b" },
         { "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
-          "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
-          "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613"
-          "d0f11d8c387b2eaeb4302aeeb00d291612bb0c00" },
+            "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+            "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f36"
+            "13"
+            "d0f11d8c387b2eaeb4302aeeb00d291612bb0c00" },
         { "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
-          "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
-          "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760"
-          "984dc6594a7c15e9716ed28dc027beceea1ec40a" },
+            "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
+            "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f7"
+            "60"
+            "984dc6594a7c15e9716ed28dc027beceea1ec40a" },
     };
     uint8_t seed[32], pk[32], sk[64], want_pk[32], want_sig[64], sig[64], msg[2];
     size_t i, mlen;
@@ -672,7 +741,7 @@ test_round_trip(void **state)
     static const char *texts[] = {
         "boardvault-audit/v1\nlog boardvault/00\nseq 1\n",
         "first part\n\nsecond part\n\n\nthird part\n", /* splits at the LAST blank line */
-        "\n",                                          /* one empty line is a text */
+        "\n", /* one empty line is a text */
         "ends in a blank line\n\n",
         EM " looks like a signature line\n",
         "caf\xc3\xa9 \xf0\x9f\x94\x92\n",
@@ -689,9 +758,8 @@ test_round_trip(void **state)
     other.name = me.name; /* same name, other key: unknown, ignored */
     crypto_sign_keypair(other.pk, osk);
     for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        assert_int_equal(bv_note_sign((const uint8_t *)texts[i], strlen(texts[i]), me.name, sk,
-                                      &out),
-                         BV_OK);
+        assert_int_equal(
+            bv_note_sign((const uint8_t *)texts[i], strlen(texts[i]), me.name, sk, &out), BV_OK);
         assert_int_equal(bv_note_open(out.p, out.len, &me, 1, &tl, ok), BV_OK);
         assert_int_equal(tl, strlen(texts[i]));
         assert_memory_equal(out.p, texts[i], tl);
@@ -722,8 +790,8 @@ test_sixteen_signers(void **state)
         v[i].name = names[i];
         crypto_sign_keypair(v[i].pk, sk);
         if (i == 0)
-            assert_int_equal(bv_note_sign((const uint8_t *)TEXT, strlen(TEXT), names[i], sk, &b),
-                             BV_OK);
+            assert_int_equal(
+                bv_note_sign((const uint8_t *)TEXT, strlen(TEXT), names[i], sk, &b), BV_OK);
         else
             assert_int_equal(bv_note_add_signature(a.p, a.len, names[i], sk, &b), BV_OK);
         bv_buf_free(&a);
@@ -741,12 +809,18 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_key_id_and_vkey), cmocka_unit_test(test_vkey_rejects),
-        cmocka_unit_test(test_name_ok),         cmocka_unit_test(test_sign_peter),
-        cmocka_unit_test(test_sumdb_notes),     cmocka_unit_test(test_open),
-        cmocka_unit_test(test_add_signature),   cmocka_unit_test(test_c2sp_examples),
-        cmocka_unit_test(test_checkpoint_parse), cmocka_unit_test(test_format_tree),
-        cmocka_unit_test(test_rfc8032),         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_key_id_and_vkey),
+        cmocka_unit_test(test_vkey_rejects),
+        cmocka_unit_test(test_name_ok),
+        cmocka_unit_test(test_sign_peter),
+        cmocka_unit_test(test_sumdb_notes),
+        cmocka_unit_test(test_open),
+        cmocka_unit_test(test_add_signature),
+        cmocka_unit_test(test_c2sp_examples),
+        cmocka_unit_test(test_checkpoint_parse),
+        cmocka_unit_test(test_format_tree),
+        cmocka_unit_test(test_rfc8032),
+        cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_sixteen_signers),
     };
     if (sodium_init() < 0)

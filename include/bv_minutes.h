@@ -1,0 +1,132 @@
+/*
+ * bv_minutes.h - published meeting minutes as data: a pure parser that
+ * turns a committee system's "Agenda and minutes" page, saved as text, into
+ * a bv_meeting, and the renderers that publish its open record. Nothing
+ * here touches the vault, the database or any key: the importer seals
+ * restricted_body and wipes it; the publisher only ever sees open text.
+ *
+ * What the parser understands (the two real pages in tests/fixtures are
+ * the reference, see minutes.c for the exact rules):
+ *  - header: "Agenda and minutes", the board, a date line ("Wednesday,
+ *    7 December 2022 10:00 am"), "Venue:", "Contact:", then the table
+ *    heading ("Items", "No. Item", "Note No. Item") which is dropped;
+ *  - items numbered by a line "N." before the title, or unnumbered: a
+ *    duration line ("5 minutes") before the title, or a title set apart by
+ *    two blank lines on each side;
+ *  - noise dropped: "Minutes:", "Additional documents:", document links
+ *    ("pdf icon PDF 131 KB"), "... view the full minutes text for item N."
+ *    (which sets `truncated`);
+ *  - bullets of any glyph (•, ·, Ø, o, -, §, ▪, ...) and numbered lists,
+ *    sub-headings, "ACTION:" lines;
+ *  - restriction markers, in the title ("RESTRICTED:", "Exempt",
+ *    "Confidential", "Restricted", "Private", "Part 2", "Part B") or
+ *    anywhere ("not for publication", "exclusion of the press and public",
+ *    "Schedule 12A", "exempt information", "will not be published").
+ */
+#ifndef BV_MINUTES_H
+#define BV_MINUTES_H
+
+#include "bv.h"
+
+typedef enum {
+    BV_BLK_PARA, /* a paragraph; wrapped lines are joined with one space */
+    BV_BLK_BULLET, /* a bullet of any glyph; the glyph itself is dropped */
+    BV_BLK_NUMBERED, /* "1. text" or "1) text"; renderers number them again */
+    BV_BLK_ACTION, /* an "ACTION:" line; text is what follows the colon */
+    BV_BLK_HEADING /* a sub-heading inside an item, not an agenda item */
+} bv_blk_kind;
+
+typedef struct {
+    bv_blk_kind kind;
+    /* Lists: nesting 1.. (the first glyph of a list opens level 1, a new
+     * glyph one level deeper, a glyph seen before returns to its level).
+     * Headings: 1. Paragraphs and actions: 0. */
+    int level;
+    char *text; /* as written, trimmed, glyph and noise removed */
+} bv_block;
+
+/* From "ACTION: <owners> to <text> (<STATUS>)." */
+typedef struct {
+    char *owners; /* "Fiona Taylor and Jade Hodgson"; NULL when the line names
+                     nobody ("Update ... to be presented at ...") */
+    char *text; /* what is to be done, without the status and final full stop */
+    char *status; /* "COMPLETED", "ONGOING", ... as written; NULL if none */
+} bv_action;
+
+typedef struct {
+    int number; /* as written ("10." gives 10), 0 when the source is unnumbered */
+    int ordinal; /* 1-based position in the agenda; "for item N" in unnumbered
+                    sources counts this way */
+    char *title; /* exactly as written, trimmed, document links removed; a
+                    marker in it stays: "RESTRICTED: Domestic Homicide Review" */
+    int duration_min; /* from a "5 minutes" line, 0 if none */
+    int restricted; /* 1 if any restriction marker was found */
+    char *restriction; /* the marker as found ("RESTRICTED", "Exempt", "Part 2",
+                          "Schedule 12A", "will not be published"), or NULL */
+    int schedule12a_para; /* "Schedule 12A paragraph 3" gives 3, else 0 */
+    int truncated; /* the source says "view the full minutes text" */
+    /* Open minutes in order. For a restricted item only its public notice
+     * ("... will not be published ...") if the source has one, never its body. */
+    bv_block *blocks;
+    size_t nblocks;
+    /* A restricted item's body as found in the source (the raw bytes after
+     * the notice, up to the end of the item), else NULL: a placeholder.
+     * The caller seals it at once; bv_meeting_free wipes it. */
+    uint8_t *restricted_body;
+    size_t restricted_body_len;
+    bv_action *actions; /* the ACTION lines of open text only */
+    size_t nactions;
+} bv_agenda_item;
+
+typedef struct {
+    char *board; /* "Community Safety Partnership", or NULL if the header has none */
+    char *date_line; /* "Wednesday, 7 December 2022 10:00 am" as written */
+    char *date_iso; /* "2022-12-07" */
+    char *time; /* "10:00" (24-hour), or NULL if the date line gives none */
+    char *venue; /* text after "Venue:", or NULL */
+    char *contact; /* text after "Contact:", or NULL */
+    bv_agenda_item *items;
+    size_t nitems;
+    uint8_t content_hash[32]; /* BLAKE2b-256 of the raw input: import dedupe */
+} bv_meeting;
+
+/*
+ * Parse minutes text. BV_EINPUT with a message for: empty input, binary
+ * (a NUL byte), text that is not UTF-8 ("not UTF-8 at byte offset N") or
+ * holds control characters other than tab, CR, LF and form feed, no
+ * meeting date in the header, no agenda items, an item number repeated.
+ * BV_ERR when out of memory. On success *out is the caller's to free.
+ */
+bv_status bv_minutes_parse(const uint8_t *text, size_t len, bv_meeting **out);
+
+/* Free m and everything in it, wiping each restricted_body first. NULL is fine. */
+void bv_meeting_free(bv_meeting *m);
+
+/* The item called N on the command line: by number, or by ordinal when the
+ * source is unnumbered. NULL if there is none. */
+const bv_agenda_item *bv_minutes_item(const bv_meeting *m, int n);
+
+/*
+ * One JSON object (no trailing newline) for import --dry-run and show:
+ * header fields, content_hash in hex, and per item its number, ordinal,
+ * title, duration, restricted, restriction, schedule12a_para, truncated,
+ * has_restricted_body, blocks and actions. Never restricted_body itself.
+ */
+bv_status bv_minutes_json(const bv_meeting *m, bv_buf *out);
+
+/* The same as an aligned text table for people, ending in a newline. */
+bv_status bv_minutes_table(const bv_meeting *m, bv_buf *out);
+
+/*
+ * The public document: header (board, date and time, venue, contact), then
+ * every item in order with its open minutes; a restricted item as its
+ * title and a notice that it is restricted and not published. format is
+ * "txt", "md" or "html" (BV_EUSAGE otherwise). The HTML is one
+ * self-contained page: inline CSS, no script, everything escaped.
+ */
+bv_status bv_minutes_publish(const bv_meeting *m, const char *format, bv_buf *out);
+void bv_minutes_publish_txt(const bv_meeting *m, bv_buf *out);
+void bv_minutes_publish_md(const bv_meeting *m, bv_buf *out);
+void bv_minutes_publish_html(const bv_meeting *m, bv_buf *out);
+
+#endif

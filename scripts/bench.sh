@@ -1,0 +1,79 @@
+#!/bin/sh
+# bench.sh - seal and open throughput beside age, measured in the same run
+# on the same files, with the KDF timed separately; peak RSS of 1 GiB
+# against 1 MiB. Figures, not pass/fail: `make bench` prints them.
+#   BENCH_SIZES="1 100 1024"  sizes in MiB (default)
+set -eu
+BV=${BV:-build/boardvault}
+case $BV in /*) ;; *) BV=$(pwd)/$BV ;; esac
+SIZES=${BENCH_SIZES:-"1 100 1024"}
+D=$(mktemp -d "${TMPDIR:-/tmp}/boardvault-bench.XXXXXX")
+trap 'rm -rf "$D"' EXIT
+export BOARDVAULT_PATH="$D/bench.db"
+PW="bench-only-passphrase-9f3c2a"
+KDF="--kdf-memory 19456 --kdf-time 2 --kdf-lanes 1"
+
+as() { pw=$1; shift; "$BV" "$@" --passphrase-fd 3 3<<EOT
+$pw
+EOT
+}
+# secs_rss CMD... -> "seconds maxrss_kib" of one run, output discarded
+secs_rss() { /usr/bin/time -f "%e %M" -o "$D/t" "$@" >/dev/null; cat "$D/t"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+mibs() { awk -v m="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", m / s; else print "inf" }'; }
+
+as "$PW" init --as bench $KDF >/dev/null
+as "$PW" board create B --as bench >/dev/null
+age-keygen -o "$D/age.key" 2>/dev/null
+REC=$(age-keygen -y "$D/age.key")
+
+# fixed cost of one command (KDF at the floor, open, verify, commit)
+: >"$D/empty"
+EID=$(as "$PW" seal B "$D/empty" --title empty --grant bench --as bench)
+set -- $(secs_rss sh -c "'$BV' open $EID --as bench --passphrase-fd 3 3<<EOT
+$PW
+EOT")
+FIXED=$1
+echo "boardvault bench ($(nproc) cores); KDF at the floor (19 MiB, t=2) for throughput runs"
+printf 'fixed cost of one open of an empty item (KDF + checks): %.2f s\n' "$FIXED"
+
+# the default KDF on its own
+"$BV" --vault "$D/kdf.db" init --as k --passphrase-fd 3 3<<EOT >/dev/null
+$PW
+EOT
+"$BV" --vault "$D/kdf.db" board create K --as k --passphrase-fd 3 3<<EOT >/dev/null
+$PW
+EOT
+set -- $(secs_rss sh -c "'$BV' --vault '$D/kdf.db' board create K2 --as k --passphrase-fd 3 3<<EOT
+$PW
+EOT")
+printf 'default KDF (512 MiB, t=2, 2 lanes): one unlock command %.2f s, peak RSS %d MiB\n\n' "$1" $(($2 / 1024))
+
+printf '%-8s %-6s %10s %10s %10s %8s %12s\n' size op "bv MiB/s" "age MiB/s" "bv/age" "bv RSS" "age RSS"
+for mb in $SIZES; do
+    head -c $((mb * 1048576)) /dev/urandom >"$D/in"
+    set -- $(secs_rss sh -c "'$BV' seal B '$D/in' --title t --grant bench --as bench --passphrase-fd 3 3<<EOT >'$D/id'
+$PW
+EOT")
+    bs=$(awk -v a="$1" -v f="$FIXED" 'BEGIN { print (a - f > 0.001 ? a - f : 0.001) }'); brss=$2
+    set -- $(secs_rss age -r "$REC" -o "$D/in.age" "$D/in")
+    as_=$1; arss=$2
+    printf '%-8s %-6s %10s %10s %10s %7dM %11dM\n' "${mb}M" seal "$(mibs "$mb" "$bs")" "$(mibs "$mb" "$as_")" \
+        "$(ratio "$as_" "$bs")" $((brss / 1024)) $((arss / 1024))
+    ID=$(cat "$D/id")
+    set -- $(secs_rss sh -c "'$BV' open $ID --as bench -o '$D/out' --force --passphrase-fd 3 3<<EOT
+$PW
+EOT")
+    bo=$(awk -v a="$1" -v f="$FIXED" 'BEGIN { print (a - f > 0.001 ? a - f : 0.001) }'); orss=$2
+    cmp "$D/in" "$D/out"
+    set -- $(secs_rss age -d -i "$D/age.key" -o "$D/out.age" "$D/in.age")
+    ao=$1; aorss=$2
+    printf '%-8s %-6s %10s %10s %10s %7dM %11dM\n' "${mb}M" open "$(mibs "$mb" "$bo")" "$(mibs "$mb" "$ao")" \
+        "$(ratio "$ao" "$bo")" $((orss / 1024)) $((aorss / 1024))
+    echo "$mb $brss $orss" >>"$D/rss"
+    rm -f "$D/in" "$D/out" "$D/in.age" "$D/out.age"
+done
+echo
+echo "bv/age > 1 means boardvault is faster (KDF excluded from boardvault's time)."
+awk 'NR == 1 { s1 = $2; o1 = $3 } { s = $2; o = $3; m = $1 }
+     END { if (NR > 1) printf "peak RSS %d MiB vs %d MiB: seal %.2fx, open %.2fx (target <= 1.2x)\n", m, 1, s / s1, o / o1 }' "$D/rss"
