@@ -929,8 +929,8 @@ bv_store_item_finish(bv_store *s, const bv_item_row *it)
     bv_status st;
 
     if ((st = prep(s,
-             "UPDATE items SET size = ?, nchunks = ?, chunk_hashes = ?, sig = ? "
-             "WHERE id = ?",
+             "UPDATE items SET size = ?, nchunks = ?, chunk_hashes = ?, sig = ?, "
+             "header = ? WHERE id = ?",
              &q))
         != BV_OK)
         return st;
@@ -938,7 +938,8 @@ bv_store_item_finish(bv_store *s, const bv_item_row *it)
     sqlite3_bind_int64(q, 2, (sqlite3_int64)it->nchunks);
     bind_blob(q, 3, it->chunk_hashes.p, it->chunk_hashes.len);
     bind_blob(q, 4, it->sig, it->sig_len);
-    sqlite3_bind_int64(q, 5, it->id);
+    bind_blob(q, 5, it->header, it->header_len);
+    sqlite3_bind_int64(q, 6, it->id);
     return done(s, q, "finishing an item");
 }
 

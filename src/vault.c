@@ -13,6 +13,7 @@
  */
 #include "bv_vault.h"
 #include "bv_audit.h"
+#include "bv_body.h"
 #include "bv_format.h"
 
 #include <errno.h>
@@ -1009,41 +1010,17 @@ out:
     return st;
 }
 
-/* Read up to n bytes, retrying short reads: a pipe gives what it has. */
-static bv_status
-read_full(int fd, uint8_t *p, size_t n, size_t *got)
-{
-    size_t off = 0;
-    ssize_t r;
-
-    while (off < n) {
-        r = read(fd, p + off, n - off);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return bv_fail(BV_EINPUT, "cannot read the input: %s", strerror(errno));
-        }
-        if (r == 0)
-            break;
-        off += (size_t)r;
-    }
-    *got = off;
-    return BV_OK;
-}
-
 bv_status
 bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
     char *const *grantees, size_t ngrantees, char uid[BV_UID_LEN + 1])
 {
     bv_board_row b;
     bv_item_row it;
-    bv_stream *ss = NULL;
-    uint8_t *bk = NULL, *dk = NULL, *cur = NULL, *next = NULL, *ct = NULL;
+    uint8_t *bk = NULL, *dk = NULL;
     bv_buf ad, kad, w, m;
     struct nameset gs = { 0 };
     bv_person_row *gp = NULL;
-    size_t i, curlen, nextlen, off;
-    uint8_t h[32];
+    size_t i, off;
     bv_status st;
     int in_tx = 0;
 
@@ -1067,9 +1044,7 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
             || (st = nameset_add(&gs, grantees[i])) != BV_OK)
             goto out;
     }
-    if ((bk = bv_key_alloc()) == NULL || (dk = bv_key_new()) == NULL
-        || (cur = sodium_malloc(BV_CHUNK)) == NULL || (next = sodium_malloc(BV_CHUNK)) == NULL
-        || (ct = malloc(BV_CHUNK + BV_STREAM_ABYTES)) == NULL) {
+    if ((bk = bv_key_alloc()) == NULL || (dk = bv_key_new()) == NULL) {
         st = bv_fail(BV_ERR, "out of memory");
         goto out;
     }
@@ -1083,43 +1058,15 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     bv_utc_now(it.created);
     it.sealed_epoch = b.epoch;
     it.header_len = BV_STREAM_HEADER;
-    if ((st = bv_stream_push_init(dk, it.header, &ss)) != BV_OK)
-        goto out;
     bv_fmt_body_ad(&ad, v->id, b.name, it.uid, b.epoch);
     if ((st = oom(&ad)) != BV_OK)
-        goto out;
-    /* Read the first chunk before taking the write lock: a slow pipe
-     * should not block other writers longer than it must. */
-    if ((st = read_full(fd, cur, BV_CHUNK, &curlen)) != BV_OK)
         goto out;
     if ((st = bv_store_begin(v->s)) != BV_OK)
         goto out;
     in_tx = 1;
-    if ((st = bv_store_item_add(v->s, &it)) != BV_OK)
-        goto out;
-    for (;;) {
-        int final;
-        uint8_t *t;
-        /* look one chunk ahead so the last one carries TAG_FINAL */
-        nextlen = 0;
-        if (curlen == BV_CHUNK && (st = read_full(fd, next, BV_CHUNK, &nextlen)) != BV_OK)
-            goto out;
-        final = nextlen == 0;
-        if ((st = bv_stream_push(ss, ad.p, ad.len, cur, curlen, final, ct)) != BV_OK)
-            goto out;
-        bv_hash(h, ct, curlen + BV_STREAM_ABYTES);
-        bv_buf_put(&it.chunk_hashes, h, 32);
-        if ((st = bv_store_chunk_put(v->s, it.id, it.nchunks, ct, curlen + BV_STREAM_ABYTES))
-            != BV_OK)
-            goto out;
-        it.nchunks++;
-        it.size += curlen;
-        if (final)
-            break;
-        t = cur, cur = next, next = t;
-        curlen = nextlen;
-    }
-    if ((st = oom(&it.chunk_hashes)) != BV_OK)
+    if ((st = bv_store_item_add(v->s, &it)) != BV_OK ||
+        (st = bv_body_seal(v->s, it.id, fd, dk, ad.p, ad.len, it.header, &it.chunk_hashes,
+                           &it.size, &it.nchunks)) != BV_OK)
         goto out;
     bv_fmt_item_key_ad(&kad, v->id, b.name, it.uid, b.epoch);
     if ((st = oom(&kad)) != BV_OK || (st = bv_wrap(bk, kad.p, kad.len, dk, 32, &w)) != BV_OK
@@ -1147,12 +1094,8 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
 out:
     if (in_tx)
         bv_store_rollback(v->s);
-    bv_stream_free(ss);
     bv_key_free(bk);
     bv_key_free(dk);
-    sodium_free(cur);
-    sodium_free(next);
-    free(ct);
     free(gp);
     free(gs.v);
     bv_item_row_free(&it);
@@ -1267,43 +1210,6 @@ out:
 
 /* ---- open ---- */
 
-struct reader {
-    bv_stream *ss;
-    const bv_item_row *it;
-    const uint8_t *ad;
-    size_t adlen;
-    uint8_t *pt;
-    bv_out *out;
-    uint64_t next;
-    int final;
-};
-
-static bv_status
-read_chunk(void *ctx, uint64_t idx, const uint8_t *ct, size_t n)
-{
-    struct reader *r = ctx;
-    uint8_t h[32];
-    size_t ptlen;
-    bv_status st;
-
-    /* The seal signature covers every chunk's hash: check before
-     * decrypting, so no byte of an unsigned chunk is ever released. */
-    if (r->final || idx != r->next || idx >= r->it->nchunks || n > BV_CHUNK + BV_STREAM_ABYTES)
-        return bv_fail(BV_EINTEGRITY, "body of item %s is out of order or too long", r->it->uid);
-    bv_hash(h, ct, n);
-    if (sodium_memcmp(h, r->it->chunk_hashes.p + idx * 32, 32) != 0)
-        return bv_fail(BV_EINTEGRITY, "chunk %llu of item %s does not match its seal",
-            (unsigned long long)idx, r->it->uid);
-    if (bv_stream_pull(r->ss, r->ad, r->adlen, ct, n, r->pt, &ptlen, &r->final) != BV_OK)
-        return bv_fail(BV_EINTEGRITY, "chunk %llu of item %s fails authentication",
-            (unsigned long long)idx, r->it->uid);
-    r->next++;
-    if ((st = bv_out_write(r->out, r->pt, ptlen)) != BV_OK)
-        return st;
-    sodium_memzero(r->pt, ptlen);
-    return BV_OK;
-}
-
 /* Everything open checks before it records an access. The reason string
  * for the log comes back in *why. */
 static bv_status
@@ -1372,13 +1278,11 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
 {
     bv_item_row it;
     bv_board_row b;
-    struct reader r;
     uint8_t *dk = NULL;
     const char *why = NULL;
     bv_buf ad;
     bv_status st;
 
-    memset(&r, 0, sizeof r);
     bv_item_row_init(&it);
     bv_buf_init(&ad);
     if ((st = bv_store_item_get(v->s, uid, &it)) != BV_OK) {
@@ -1388,7 +1292,7 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
     }
     if ((st = bv_store_board_get(v->s, it.board, &b)) != BV_OK)
         goto out;
-    if ((dk = bv_key_alloc()) == NULL || (r.pt = sodium_malloc(BV_CHUNK)) == NULL) {
+    if ((dk = bv_key_alloc()) == NULL) {
         st = bv_fail(BV_ERR, "out of secure memory");
         goto out;
     }
@@ -1404,26 +1308,12 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
             goto out;
     }
     bv_fmt_body_ad(&ad, v->id, b.name, uid, it.sealed_epoch);
-    if ((st = oom(&ad)) != BV_OK || (st = bv_stream_pull_init(dk, it.header, &r.ss)) != BV_OK)
-        goto fail_stream;
-    r.it = &it;
-    r.ad = ad.p;
-    r.adlen = ad.len;
-    r.out = out;
-    if ((st = bv_store_begin_read(v->s)) != BV_OK)
-        goto fail_stream;
-    st = bv_store_chunk_each(v->s, it.id, read_chunk, &r);
-    bv_store_rollback(v->s);
-    if (st == BV_OK && (!r.final || r.next != it.nchunks))
-        st = bv_fail(BV_EINTEGRITY, "body of item %s is truncated", uid);
-    if (st == BV_OK)
-        goto out;
-fail_stream:
+    if ((st = oom(&ad)) == BV_OK)
+        st = bv_body_open(v->s, it.id, uid, dk, it.header, ad.p, ad.len, it.chunk_hashes.p,
+                          it.nchunks, out);
     if (st == BV_EINTEGRITY)
         refuse(v, a, "open", b.name, uid, st, "integrity");
 out:
-    bv_stream_free(r.ss);
-    sodium_free(r.pt);
     bv_key_free(dk);
     bv_item_row_free(&it);
     bv_buf_free(&ad);
