@@ -36,4 +36,57 @@ void bv_audit_origin(const uint8_t vault_id[BV_VAULT_ID_LEN], char out[44]);
 /* The signed-note key name of a person: origin "/" percent-encoded name. */
 bv_status bv_audit_key_name(const uint8_t vault_id[BV_VAULT_ID_LEN], const char *name, bv_buf *out);
 
+/* A person's signing key as the verifier knows it. */
+typedef struct {
+    char name[BV_NAME_MAX + 1];
+    char *keyname; /* origin "/" percent-encoded name */
+    uint8_t pk[32];
+    int certified; /* 0: pending (may sign only its own enroll entry) */
+} bv_audit_key;
+
+typedef struct {
+    bv_audit_key *k;
+    size_t n;
+} bv_audit_keyring;
+
+bv_status bv_audit_keyring_add(bv_audit_keyring *kr, const uint8_t vault_id[BV_VAULT_ID_LEN],
+                               const char *name, const uint8_t pk[32], int certified);
+void bv_audit_keyring_free(bv_audit_keyring *kr);
+
+/* A checkpoint given from outside (an auditor's saved copy). */
+typedef struct {
+    const char *label; /* file name, for messages */
+    const uint8_t *p;
+    size_t len;
+} bv_audit_cp;
+
+typedef struct {
+    uint64_t size;
+    uint8_t root[32];
+    uint64_t signed_entries, unsigned_entries, checkpoints;
+} bv_audit_report;
+
+/*
+ * Verify the whole log: every leaf against its columns and its hash,
+ * sequence continuity, each entry's "prev" against the tree so far, every
+ * signature against the keyring, the stored tree state, every stored
+ * checkpoint and every external one (whose log must be a prefix of this
+ * one, shown by a consistency proof). BV_EINTEGRITY names the first bad
+ * entry; BV_EINPUT for a malformed external checkpoint.
+ */
+bv_status bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN],
+                          const bv_audit_keyring *kr, const bv_audit_cp *ext, size_t next,
+                          bv_audit_report *rep);
+
+/* The checkpoint text for the current log: origin, size, root. */
+bv_status bv_audit_checkpoint_text(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN],
+                                   bv_buf *text, uint64_t *size);
+
+/* RFC 6962 root of the first n entries, from the stored leaf hashes. */
+bv_status bv_audit_root(bv_store *s, uint64_t n, uint8_t root[32]);
+bv_status bv_audit_prove(bv_store *s, uint64_t seq, uint64_t size, uint8_t leaf_hash[32],
+                         uint8_t root[32], uint8_t proof[][32], size_t *plen);
+bv_status bv_audit_consistency(bv_store *s, uint64_t m, uint64_t n, uint8_t root1[32],
+                               uint8_t root2[32], uint8_t proof[][32], size_t *plen);
+
 #endif

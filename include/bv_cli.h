@@ -63,6 +63,12 @@ int bv_cmd_revoke(bv_cli *g, int argc, char **argv);
 int bv_cmd_items(bv_cli *g, int argc, char **argv);
 int bv_cmd_open(bv_cli *g, int argc, char **argv);
 int bv_cmd_audit_log(bv_cli *g, int argc, char **argv);
+int bv_cmd_audit_verify(bv_cli *g, int argc, char **argv);
+int bv_cmd_audit_checkpoint(bv_cli *g, int argc, char **argv);
+int bv_cmd_audit_prove(bv_cli *g, int argc, char **argv);
+int bv_cmd_audit_consistency(bv_cli *g, int argc, char **argv);
+int bv_cmd_audit_export(bv_cli *g, int argc, char **argv);
+int bv_cmd_audit_summary(bv_cli *g, int argc, char **argv);
 
 /*
  * A small option parser shared by the commands: long options only, each

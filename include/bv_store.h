@@ -171,6 +171,12 @@ bv_status bv_store_audit_each(bv_store *s, const bv_audit_filter *f,
     bv_status (*fn)(void *, const bv_audit_row *), void *ctx);
 bv_status bv_store_audit_leaf_hash(bv_store *s, uint64_t index, uint8_t out[32]);
 bv_status bv_store_audit_count(bv_store *s, uint64_t *n);
+/* Per actor and outcome: count, first and last time of `open` on item. */
+bv_status bv_store_audit_item_summary(bv_store *s, const char *item,
+                                      bv_status (*fn)(void *, const char *actor,
+                                                      const char *outcome, int64_t count,
+                                                      const char *first, const char *last),
+                                      void *ctx);
 bv_status bv_store_checkpoint_add(
     bv_store *s, uint64_t size, const char *by, const uint8_t *note, size_t len);
 bv_status bv_store_checkpoint_each(

@@ -13,6 +13,7 @@
 #include "bv_out.h"
 #include "bv_pass.h"
 #include "bv_store.h"
+#include "bv_audit.h"
 
 typedef struct bv_vault bv_vault;
 
@@ -64,5 +65,14 @@ bv_status bv_item_revoke(
  * failures are recorded too. The caller commits or aborts out.
  */
 bv_status bv_item_open(bv_vault *v, bv_actor *reader, const char *uid, bv_out *out);
+
+/* Every person's signing key, marked certified when its chain verifies. */
+bv_status bv_vault_keyring(bv_vault *v, bv_audit_keyring *kr);
+/* Verify the log (no passphrase needed). */
+bv_status bv_vault_audit_verify(bv_vault *v, const bv_audit_cp *ext, size_t next,
+                                bv_audit_report *rep);
+/* Verify, then sign and store a checkpoint as person a (an officer or an
+ * auditor of some board); note receives the signed checkpoint. */
+bv_status bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note);
 
 #endif

@@ -166,3 +166,610 @@ out:
     bv_buf_free(&fenc);
     return st;
 }
+
+/* ---- the keyring ---- */
+
+bv_status
+bv_audit_keyring_add(bv_audit_keyring *kr, const uint8_t vault_id[BV_VAULT_ID_LEN],
+                     const char *name, const uint8_t pk[32], int certified)
+{
+    bv_audit_key *k;
+    bv_buf kn;
+    bv_status st;
+
+    if ((k = realloc(kr->k, (kr->n + 1) * sizeof *k)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    kr->k = k;
+    k = &kr->k[kr->n];
+    memset(k, 0, sizeof *k);
+    snprintf(k->name, sizeof k->name, "%s", name);
+    memcpy(k->pk, pk, 32);
+    k->certified = certified;
+    if ((st = bv_audit_key_name(vault_id, name, &kn)) != BV_OK)
+        return st;
+    k->keyname = (char *)kn.p; /* owned by the keyring now */
+    kr->n++;
+    return BV_OK;
+}
+
+void
+bv_audit_keyring_free(bv_audit_keyring *kr)
+{
+    size_t i;
+
+    for (i = 0; i < kr->n; i++)
+        free(kr->k[i].keyname);
+    free(kr->k);
+    kr->k = NULL;
+    kr->n = 0;
+}
+
+static const bv_audit_key *
+keyring_find(const bv_audit_keyring *kr, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < kr->n; i++)
+        if (strcmp(kr->k[i].name, name) == 0)
+            return &kr->k[i];
+    return NULL;
+}
+
+/* ---- parsing an entry back ---- */
+
+#define NFIELDS 15
+static const char *const field_names[NFIELDS] = { "log",    "seq",     "prev",    "time",
+                                                  "actor",  "actor-key", "auth",  "action",
+                                                  "board",  "meeting", "agenda",  "item",
+                                                  "outcome", "reason", NULL };
+
+enum { F_LOG, F_SEQ, F_PREV, F_TIME, F_ACTOR, F_ACTORKEY, F_AUTH, F_ACTION, F_BOARD, F_MEETING,
+       F_AGENDA, F_ITEM, F_OUTCOME, F_REASON };
+
+typedef struct {
+    char *v[NFIELDS]; /* decoded values, "" when absent */
+    size_t text_len;  /* bytes of the note text */
+    int has_sig;
+} parsed_entry;
+
+static void
+parsed_free(parsed_entry *e)
+{
+    size_t i;
+
+    for (i = 0; i < NFIELDS; i++)
+        free(e->v[i]);
+    memset(e, 0, sizeof *e);
+}
+
+static int
+hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode; "-" alone means absent. NULL if malformed. */
+static char *
+pct_decode(const char *s, size_t n)
+{
+    char *out = malloc(n + 1);
+    size_t i, o = 0;
+
+    if (out == NULL)
+        return NULL;
+    if (n == 1 && s[0] == '-') {
+        out[0] = '\0';
+        return out;
+    }
+    for (i = 0; i < n; i++) {
+        if (s[i] == '%') {
+            int hi, lo;
+            if (i + 2 >= n) {
+                free(out);
+                return NULL;
+            }
+            hi = hexval((unsigned char)s[i + 1]);
+            lo = hexval((unsigned char)s[i + 2]);
+            if (hi < 0 || lo < 0) {
+                free(out);
+                return NULL;
+            }
+            out[o++] = (char)(hi << 4 | lo);
+            i += 2;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Split an entry into its fields; checks the fixed order and header. */
+static bv_status
+parse_entry(const uint8_t *leaf, size_t len, parsed_entry *e)
+{
+    const char *p = (const char *)leaf, *end = p + len, *nl, *sp;
+    size_t i, hl = strlen(BV_AUDIT_HEADER);
+
+    memset(e, 0, sizeof *e);
+    if (len < hl + 1 || memcmp(p, BV_AUDIT_HEADER "\n", hl + 1) != 0)
+        return BV_EINTEGRITY;
+    p += hl + 1;
+    for (i = 0; field_names[i]; i++) {
+        size_t nlen = strlen(field_names[i]);
+        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+            return BV_EINTEGRITY;
+        if ((size_t)(nl - p) < nlen + 2 || memcmp(p, field_names[i], nlen) != 0 || p[nlen] != ' ')
+            return BV_EINTEGRITY;
+        sp = p + nlen + 1;
+        /* prev keeps its raw form ("M base64"): it is compared as text */
+        if (i == F_PREV || i == F_LOG || i == F_SEQ || i == F_TIME) {
+            if ((e->v[i] = malloc((size_t)(nl - sp) + 1)) != NULL) {
+                memcpy(e->v[i], sp, (size_t)(nl - sp));
+                e->v[i][nl - sp] = '\0';
+            }
+        } else {
+            e->v[i] = pct_decode(sp, (size_t)(nl - sp));
+        }
+        if (e->v[i] == NULL)
+            return BV_EINTEGRITY;
+        p = nl + 1;
+    }
+    e->text_len = (size_t)(p - (const char *)leaf);
+    if (p == end) {
+        e->has_sig = 0;
+        return BV_OK;
+    }
+    /* a signed note: a blank line, then the signature block */
+    if (*p != '\n')
+        return BV_EINTEGRITY;
+    e->has_sig = 1;
+    return BV_OK;
+}
+
+/* ---- verification ---- */
+
+struct cpreq {
+    uint64_t size;
+    uint8_t root[32];
+    int have; /* root at that size computed */
+};
+
+struct vctx {
+    const uint8_t *vid;
+    const bv_audit_keyring *kr;
+    char origin[44];
+    bv_merkle_frontier f;
+    uint64_t n;
+    bv_audit_report *rep;
+    struct cpreq *cps;
+    size_t ncps;
+};
+
+static bv_status
+bad(uint64_t seq, const char *what)
+{
+    return bv_fail(BV_EINTEGRITY, "audit entry %llu: %s", (unsigned long long)seq, what);
+}
+
+static bv_status
+verify_entry(void *ctx, const bv_audit_row *r)
+{
+    struct vctx *c = ctx;
+    const char *cols[NFIELDS] = { NULL };
+    parsed_entry e;
+    uint8_t root[32], lh[32];
+    char rootb64[64], want[96], seq[24];
+    const bv_audit_key *k;
+    bv_status st = BV_OK;
+    size_t i;
+
+    c->n++;
+    if ((uint64_t)r->seq != c->n) {
+        if ((uint64_t)r->seq > c->n)
+            return bad(c->n, "missing (sequence jumps to a later number)");
+        return bad((uint64_t)r->seq, "out of sequence");
+    }
+    if (parse_entry(r->leaf, r->leaf_len, &e) != BV_OK) {
+        parsed_free(&e);
+        return bad(c->n, "its signed bytes are malformed");
+    }
+    /* the leaf says where it sits: seq and the root of everything before */
+    snprintf(seq, sizeof seq, "%llu", (unsigned long long)c->n);
+    bv_merkle_frontier_root(&c->f, root);
+    sodium_bin2base64(rootb64, sizeof rootb64, root, 32, sodium_base64_VARIANT_ORIGINAL);
+    snprintf(want, sizeof want, "%llu %s", (unsigned long long)(c->n - 1), rootb64);
+    if (strcmp(e.v[F_LOG], c->origin) != 0)
+        st = bad(c->n, "belongs to another vault");
+    else if (strcmp(e.v[F_SEQ], seq) != 0)
+        st = bad(c->n, "its signed sequence number differs (moved or renumbered)");
+    else if (strcmp(e.v[F_PREV], want) != 0)
+        st = bad(c->n, "the history before it differs (an earlier entry was changed, "
+                       "removed, inserted or reordered)");
+    if (st != BV_OK)
+        goto out;
+    /* the columns shown to auditors must say what was signed */
+    cols[F_TIME] = r->time;
+    cols[F_ACTOR] = r->actor;
+    cols[F_ACTORKEY] = r->actor_fp;
+    cols[F_ACTION] = r->action;
+    cols[F_BOARD] = r->board;
+    cols[F_MEETING] = r->meeting;
+    cols[F_AGENDA] = r->agenda;
+    cols[F_ITEM] = r->item;
+    cols[F_OUTCOME] = r->outcome;
+    cols[F_REASON] = r->reason;
+    for (i = F_TIME; i <= F_REASON; i++) {
+        if (i == F_AUTH)
+            continue;
+        if (strcmp(cols[i], e.v[i]) != 0) {
+            snprintf(want, sizeof want, "its %s column differs from the signed entry",
+                     field_names[i]);
+            st = bad(c->n, want);
+            goto out;
+        }
+    }
+    if (strcmp(e.v[F_AUTH], "signed") == 0) {
+        bv_note_verifier nv;
+        size_t tl;
+        int ok = 0;
+        if (!e.has_sig) {
+            st = bad(c->n, "marked signed but carries no signature");
+            goto out;
+        }
+        k = keyring_find(c->kr, e.v[F_ACTOR]);
+        if (k == NULL || (!k->certified && strcmp(e.v[F_ACTION], "enroll") != 0)) {
+            st = bad(c->n, "signed by a key that is not certified");
+            goto out;
+        }
+        nv.name = k->keyname;
+        memcpy(nv.pk, k->pk, 32);
+        if (bv_note_open(r->leaf, r->leaf_len, &nv, 1, &tl, &ok) != BV_OK || !ok ||
+            tl != e.text_len) {
+            bv_err_clear();
+            st = bad(c->n, "its signature does not verify (forged or changed)");
+            goto out;
+        }
+        c->rep->signed_entries++;
+    } else if (strcmp(e.v[F_AUTH], "none") == 0) {
+        if (e.has_sig) {
+            st = bad(c->n, "marked unsigned but carries a signature block");
+            goto out;
+        }
+        if (strcmp(e.v[F_OUTCOME], "ok") == 0) {
+            st = bad(c->n, "an unsigned entry claims a successful action");
+            goto out;
+        }
+        c->rep->unsigned_entries++;
+    } else {
+        st = bad(c->n, "its auth field is neither signed nor none");
+        goto out;
+    }
+    bv_merkle_leaf_hash(lh, r->leaf, r->leaf_len);
+    if ((st = bv_merkle_frontier_append(&c->f, lh)) != BV_OK)
+        goto out;
+    for (i = 0; i < c->ncps; i++)
+        if (c->cps[i].size == c->n) {
+            bv_merkle_frontier_root(&c->f, c->cps[i].root);
+            c->cps[i].have = 1;
+        }
+out:
+    parsed_free(&e);
+    return st;
+}
+
+struct cplist {
+    bv_buf notes; /* concatenated stored checkpoint notes */
+    size_t *off, *len;
+    uint64_t *size;
+    size_t n;
+};
+
+static bv_status
+collect_cp(void *ctx, uint64_t size, const uint8_t *note, size_t len)
+{
+    struct cplist *l = ctx;
+    size_t *o, *ln;
+    uint64_t *sz;
+
+    if ((o = realloc(l->off, (l->n + 1) * sizeof *o)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    l->off = o;
+    if ((ln = realloc(l->len, (l->n + 1) * sizeof *ln)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    l->len = ln;
+    if ((sz = realloc(l->size, (l->n + 1) * sizeof *sz)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    l->size = sz;
+    l->off[l->n] = l->notes.len;
+    l->len[l->n] = len;
+    l->size[l->n] = size;
+    bv_buf_put(&l->notes, note, len);
+    l->n++;
+    return l->notes.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+}
+
+/* Open a checkpoint note with every known key; parse its text. */
+static bv_status
+open_checkpoint(const struct vctx *c, const char *label, const uint8_t *note, size_t len,
+                uint64_t *size, uint8_t root[32])
+{
+    bv_note_verifier *nv = NULL;
+    bv_buf origin;
+    size_t i, tl;
+    int *ok = NULL;
+    bv_status st;
+
+    bv_buf_init(&origin);
+    if (len == 0)
+        return bv_fail(BV_EINPUT, "checkpoint %s is empty", label);
+    if ((nv = calloc(c->kr->n + 1, sizeof *nv)) == NULL ||
+        (ok = calloc(c->kr->n + 1, sizeof *ok)) == NULL) {
+        st = bv_fail(BV_ERR, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < c->kr->n; i++) {
+        nv[i].name = c->kr->k[i].keyname;
+        memcpy(nv[i].pk, c->kr->k[i].pk, 32);
+    }
+    st = bv_note_open(note, len, nv, c->kr->n, &tl, ok);
+    if (st == BV_EINPUT) {
+        bv_err_clear();
+        st = bv_fail(BV_EINPUT, "checkpoint %s is not a signed note", label);
+        goto out;
+    }
+    if (st != BV_OK) {
+        bv_err_clear();
+        st = bv_fail(BV_EINTEGRITY, "checkpoint %s: no valid signature by a known key", label);
+        goto out;
+    }
+    for (i = 0; i < c->kr->n; i++)
+        if (ok[i] && !c->kr->k[i].certified) {
+            st = bv_fail(BV_EINTEGRITY, "checkpoint %s is signed by an uncertified key", label);
+            goto out;
+        }
+    if (bv_checkpoint_parse(note, tl, &origin, size, root) != BV_OK) {
+        bv_err_clear();
+        st = bv_fail(BV_EINPUT, "checkpoint %s is not a checkpoint", label);
+        goto out;
+    }
+    if (strcmp((const char *)origin.p, c->origin) != 0)
+        st = bv_fail(BV_EINTEGRITY, "checkpoint %s is for another vault (%s)", label,
+                     (const char *)origin.p);
+out:
+    free(nv);
+    free(ok);
+    bv_buf_free(&origin);
+    return st;
+}
+
+static bv_status
+leaf_cb(void *ctx, uint64_t index, uint8_t out[32])
+{
+    return bv_store_audit_leaf_hash(ctx, index, out);
+}
+
+bv_status
+bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_audit_keyring *kr,
+                const bv_audit_cp *ext, size_t next, bv_audit_report *rep)
+{
+    struct vctx c;
+    struct cplist l;
+    bv_merkle_frontier *stored = NULL;
+    uint64_t *ext_size = NULL;
+    uint8_t(*ext_root)[32] = NULL;
+    bv_buf state;
+    size_t i;
+    bv_status st;
+
+    memset(&c, 0, sizeof c);
+    memset(&l, 0, sizeof l);
+    memset(rep, 0, sizeof *rep);
+    bv_buf_init(&l.notes);
+    bv_buf_init(&state);
+    c.vid = vault_id;
+    c.kr = kr;
+    c.rep = rep;
+    bv_audit_origin(vault_id, c.origin);
+    bv_merkle_frontier_init(&c.f);
+    if ((st = bv_store_checkpoint_each(s, collect_cp, &l)) != BV_OK)
+        goto out;
+    if ((ext_size = calloc(next + 1, sizeof *ext_size)) == NULL ||
+        (ext_root = calloc(next + 1, sizeof *ext_root)) == NULL ||
+        (c.cps = calloc(l.n + next + 1, sizeof *c.cps)) == NULL ||
+        (stored = malloc(sizeof *stored)) == NULL) {
+        st = bv_fail(BV_ERR, "out of memory");
+        goto out;
+    }
+    /* external checkpoints first: a malformed file is the user's input */
+    for (i = 0; i < next; i++) {
+        if ((st = open_checkpoint(&c, ext[i].label, ext[i].p, ext[i].len, &ext_size[i],
+                                  ext_root[i])) != BV_OK)
+            goto out;
+        c.cps[c.ncps++].size = ext_size[i];
+    }
+    for (i = 0; i < l.n; i++)
+        c.cps[c.ncps++].size = l.size[i];
+    if ((st = bv_store_audit_each(s, NULL, verify_entry, &c)) != BV_OK)
+        goto out;
+    if (c.n == 0) {
+        st = bv_fail(BV_EINTEGRITY, "the audit log is empty (it starts with init)");
+        goto out;
+    }
+    rep->size = c.n;
+    bv_merkle_frontier_root(&c.f, rep->root);
+    /* the stored tree state names the size the log had at the last append */
+    if ((st = bv_store_audit_state(s, &state)) != BV_OK)
+        goto out;
+    if (bv_merkle_frontier_decode(stored, state.p, state.len) != BV_OK ||
+        stored->size != c.f.size || memcmp(stored, &c.f, sizeof *stored) != 0) {
+        bv_err_clear();
+        st = bv_fail(BV_EINTEGRITY, "audit entries after %llu are missing or changed "
+                                    "(the tree state records %llu entries)",
+                     (unsigned long long)c.n, (unsigned long long)stored->size);
+        goto out;
+    }
+    /* stored checkpoints: each signed by a known key, for this vault,
+     * and matching the root of the log at its size */
+    for (i = 0; i < l.n; i++) {
+        uint64_t size;
+        uint8_t root[32];
+        char label[32];
+        snprintf(label, sizeof label, "#%zu (stored)", i + 1);
+        st = open_checkpoint(&c, label, l.notes.p + l.off[i], l.len[i], &size, root);
+        if (st == BV_EINPUT)
+            st = bv_fail(BV_EINTEGRITY, "stored checkpoint %zu is malformed", i + 1);
+        if (st != BV_OK)
+            goto out;
+        if (size != l.size[i] || size > c.n) {
+            st = bv_fail(BV_EINTEGRITY, "rollback: stored checkpoint %zu covers %llu entries, "
+                                        "the log has %llu",
+                         i + 1, (unsigned long long)size, (unsigned long long)c.n);
+            goto out;
+        }
+        if (memcmp(root, c.cps[next + i].root, 32) != 0) {
+            st = bv_fail(BV_EINTEGRITY, "stored checkpoint %zu: the first %llu entries were "
+                                        "rewritten",
+                         i + 1, (unsigned long long)size);
+            goto out;
+        }
+        rep->checkpoints++;
+    }
+    for (i = 0; i < next; i++) {
+        uint8_t proof[BV_MERKLE_MAX_PROOF][32];
+        size_t plen = 0;
+        if (ext_size[i] > c.n) {
+            st = bv_fail(BV_EINTEGRITY, "rollback: checkpoint %s covers %llu entries, the log "
+                                        "has only %llu",
+                         ext[i].label, (unsigned long long)ext_size[i], (unsigned long long)c.n);
+            goto out;
+        }
+        if (ext_size[i] == 0) {
+            uint8_t empty[32];
+            bv_merkle_empty_root(empty);
+            if (memcmp(empty, ext_root[i], 32) != 0) {
+                st = bv_fail(BV_EINTEGRITY, "checkpoint %s: bad root for an empty log",
+                             ext[i].label);
+                goto out;
+            }
+            continue;
+        }
+        if (memcmp(ext_root[i], c.cps[i].root, 32) != 0) {
+            st = bv_fail(BV_EINTEGRITY, "checkpoint %s: the first %llu entries were rewritten "
+                                        "since it was made",
+                         ext[i].label, (unsigned long long)ext_size[i]);
+            goto out;
+        }
+        /* and prove it the RFC 6962 way, as any auditor's tool would */
+        if (ext_size[i] < c.n) {
+            if ((st = bv_merkle_consistency_proof(leaf_cb, s, ext_size[i], c.n, proof, &plen)) !=
+                    BV_OK ||
+                (st = bv_merkle_verify_consistency(ext_size[i], c.n, ext_root[i], rep->root,
+                                                   BV_MERKLE_CPROOF(proof), plen)) != BV_OK)
+                goto out;
+        }
+    }
+out:
+    free(stored);
+    free(ext_size);
+    free(ext_root);
+    free(c.cps);
+    free(l.off);
+    free(l.len);
+    free(l.size);
+    bv_buf_free(&l.notes);
+    bv_buf_free(&state);
+    return st;
+}
+
+bv_status
+bv_audit_root(bv_store *s, uint64_t n, uint8_t root[32])
+{
+    if (n == 0) {
+        bv_merkle_empty_root(root);
+        return BV_OK;
+    }
+    return bv_merkle_root(leaf_cb, s, n, root);
+}
+
+bv_status
+bv_audit_checkpoint_text(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], bv_buf *text,
+                         uint64_t *size)
+{
+    bv_merkle_frontier f;
+    char origin[44];
+    uint8_t root[32];
+    bv_buf state;
+    bv_status st;
+
+    bv_buf_init(&state);
+    if ((st = bv_store_audit_state(s, &state)) != BV_OK)
+        goto out;
+    if (bv_merkle_frontier_decode(&f, state.p, state.len) != BV_OK) {
+        bv_err_clear();
+        st = bv_fail(BV_EINTEGRITY, "the audit tree state is damaged");
+        goto out;
+    }
+    bv_merkle_frontier_root(&f, root);
+    bv_audit_origin(vault_id, origin);
+    *size = f.size;
+    st = bv_checkpoint_format(origin, f.size, root, text);
+out:
+    bv_buf_free(&state);
+    return st;
+}
+
+bv_status
+bv_audit_prove(bv_store *s, uint64_t seq, uint64_t size, uint8_t leaf_hash[32], uint8_t root[32],
+               uint8_t proof[][32], size_t *plen)
+{
+    uint64_t n;
+    bv_status st;
+
+    if ((st = bv_store_audit_count(s, &n)) != BV_OK)
+        return st;
+    if (seq == 0 || seq > n)
+        return bv_fail(BV_ENOTFOUND, "no audit entry %llu (the log has %llu)",
+                       (unsigned long long)seq, (unsigned long long)n);
+    if (size == 0)
+        size = n;
+    if (size > n)
+        return bv_fail(BV_ENOTFOUND, "the log has only %llu entries", (unsigned long long)n);
+    if (seq > size)
+        return bv_fail(BV_EUSAGE, "entry %llu is not in a tree of size %llu",
+                       (unsigned long long)seq, (unsigned long long)size);
+    if ((st = bv_store_audit_leaf_hash(s, seq - 1, leaf_hash)) != BV_OK ||
+        (st = bv_audit_root(s, size, root)) != BV_OK ||
+        (st = bv_merkle_inclusion_proof(leaf_cb, s, seq - 1, size, proof, plen)) != BV_OK)
+        return st;
+    /* never print a proof we would not accept ourselves */
+    return bv_merkle_verify_inclusion(seq - 1, size, leaf_hash, BV_MERKLE_CPROOF(proof), *plen,
+                                      root);
+}
+
+bv_status
+bv_audit_consistency(bv_store *s, uint64_t m, uint64_t n, uint8_t root1[32], uint8_t root2[32],
+                     uint8_t proof[][32], size_t *plen)
+{
+    uint64_t count;
+    bv_status st;
+
+    if ((st = bv_store_audit_count(s, &count)) != BV_OK)
+        return st;
+    if (m == 0 || m > n)
+        return bv_fail(BV_EUSAGE, "consistency needs 0 < OLD <= NEW");
+    if (n > count)
+        return bv_fail(BV_ENOTFOUND, "the log has only %llu entries", (unsigned long long)count);
+    *plen = 0;
+    if ((st = bv_audit_root(s, m, root1)) != BV_OK || (st = bv_audit_root(s, n, root2)) != BV_OK)
+        return st;
+    if (m == n)
+        return BV_OK;
+    if ((st = bv_merkle_consistency_proof(leaf_cb, s, m, n, proof, plen)) != BV_OK)
+        return st;
+    return bv_merkle_verify_consistency(m, n, root1, root2, BV_MERKLE_CPROOF(proof), *plen);
+}

@@ -4,7 +4,12 @@
 #define _GNU_SOURCE
 #include "bv_cli.h"
 
+#include "bv_merkle.h"
+
+#include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -153,5 +158,459 @@ bv_cmd_audit_log(bv_cli *g, int argc, char **argv)
     if (l.json)
         printf("%s]\n", l.n ? "\n" : "");
     bv_vault_close(v);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}
+
+enum { OPT_CHECKPOINT = 200, OPT_SIZE, OPT_FORMAT };
+
+static const bv_opt verify_opts[] = { { "--help", 0, OPT_HELP },
+                                      { "-h", 0, OPT_HELP },
+                                      { "--checkpoint", 1, OPT_CHECKPOINT },
+                                      { NULL, 0, 0 } };
+static const bv_opt cp_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
+static const bv_opt prove_opts[] = { { "--help", 0, OPT_HELP },
+                                     { "-h", 0, OPT_HELP },
+                                     { "--size", 1, OPT_SIZE },
+                                     { NULL, 0, 0 } };
+static const bv_opt plain_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP }, { NULL, 0, 0 } };
+static const bv_opt export_opts[] = { { "--help", 0, OPT_HELP },
+                                      { "-h", 0, OPT_HELP },
+                                      { "--format", 1, OPT_FORMAT },
+                                      { NULL, 0, 0 } };
+static const bv_opt summary_opts[] = { { "--help", 0, OPT_HELP },
+                                       { "-h", 0, OPT_HELP },
+                                       { "--board", 1, OPT_BOARD },
+                                       { "--json", 0, OPT_JSON },
+                                       { NULL, 0, 0 } };
+
+#define MAX_CP_FILE (64 * 1024)
+
+/* Read a whole (small) checkpoint file. */
+static bv_status
+read_small(const char *path, bv_buf *b)
+{
+    FILE *f;
+    uint8_t chunk[4096];
+    size_t n;
+
+    bv_buf_init(b);
+    if ((f = fopen(path, "rb")) == NULL)
+        return bv_fail(BV_ENOTFOUND, "cannot read checkpoint %s", path);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        bv_buf_put(b, chunk, n);
+        if (b->len > MAX_CP_FILE) {
+            fclose(f);
+            return bv_fail(BV_EINPUT, "checkpoint %s is too large", path);
+        }
+    }
+    if (ferror(f)) {
+        fclose(f);
+        return bv_fail(BV_EINPUT, "cannot read checkpoint %s (is it a directory?)", path);
+    }
+    fclose(f);
+    bv_buf_put(b, "", 0);
+    return b->oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+}
+
+static void
+b64(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+    sodium_bin2base64(out, cap, p, n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+int
+bv_cmd_audit_verify(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_audit_cp cps[64];
+    bv_buf files[64];
+    bv_audit_report rep;
+    bv_vault *v = NULL;
+    char *pos[1], root[64];
+    size_t npos, nex, i, n = 0;
+    bv_status st = BV_OK;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, verify_opts, &o, ex, &nex, pos, 0, 0, &npos, "audit",
+                          "verify")) != BV_CLI_GO)
+        return rc;
+    for (i = 0; i < nex && st == BV_OK; i++) {
+        if (ex[i].id != OPT_CHECKPOINT)
+            continue;
+        if ((st = read_small(ex[i].val, &files[n])) != BV_OK) {
+            bv_buf_free(&files[n]);
+            break;
+        }
+        cps[n].label = ex[i].val;
+        cps[n].p = files[n].p;
+        cps[n].len = files[n].len;
+        n++;
+    }
+    if (st == BV_OK && (st = bv_cli_vault(g, 1, &v)) == BV_OK)
+        st = bv_vault_audit_verify(v, cps, n, &rep);
+    for (i = 0; i < n; i++)
+        bv_buf_free(&files[i]);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    b64(rep.root, 32, root, sizeof root);
+    printf("size %llu\nroot %s\n", (unsigned long long)rep.size, root);
+    printf("OK: %llu entries (%llu signed, %llu unsigned attempts), %llu stored and %zu given "
+           "checkpoints verified\n",
+           (unsigned long long)rep.size, (unsigned long long)rep.signed_entries,
+           (unsigned long long)rep.unsigned_entries, (unsigned long long)rep.checkpoints, n);
+    return 0;
+}
+
+int
+bv_cmd_audit_checkpoint(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    bv_buf note;
+    char *pos[1];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    bv_buf_init(&note);
+    if ((rc = bv_cli_args(argc, argv, cp_opts, &o, NULL, NULL, pos, 0, 0, &npos, "audit",
+                          "checkpoint")) != BV_CLI_GO)
+        return rc;
+    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_cli_unlock(v, &o, "checkpoint", NULL, &a)) == BV_OK)
+        st = bv_vault_checkpoint(v, a, &note);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    if (st == BV_OK)
+        fwrite(note.p, 1, note.len, stdout);
+    bv_buf_free(&note);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}
+
+static bv_status
+parse_u64(const char *what, const char *s, uint64_t *out)
+{
+    char *end;
+
+    if (*s < '0' || *s > '9')
+        return bv_fail(BV_EUSAGE, "%s must be a number", what);
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    if (*end != '\0' || errno == ERANGE)
+        return bv_fail(BV_EUSAGE, "%s must be a number", what);
+    return BV_OK;
+}
+
+static void
+print_proof(uint8_t proof[][32], size_t plen)
+{
+    char b[64];
+    size_t i;
+
+    for (i = 0; i < plen; i++) {
+        b64(proof[i], 32, b, sizeof b);
+        printf("proof %s\n", b);
+    }
+}
+
+int
+bv_cmd_audit_prove(bv_cli *g, int argc, char **argv)
+{
+    uint8_t proof[BV_MERKLE_MAX_PROOF][32], lh[32], root[32];
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_vault *v = NULL;
+    uint64_t seq, size = 0;
+    char *pos[1], b[64];
+    size_t npos, nex, i, plen = 0;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, prove_opts, &o, ex, &nex, pos, 1, 1, &npos, "audit",
+                          "prove")) != BV_CLI_GO)
+        return rc;
+    if ((st = parse_u64("SEQ", pos[0], &seq)) != BV_OK)
+        return bv_cli_error(st);
+    for (i = 0; i < nex; i++)
+        if (ex[i].id == OPT_SIZE && (st = parse_u64("--size", ex[i].val, &size)) != BV_OK)
+            return bv_cli_error(st);
+    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_store_begin_read(bv_vault_store(v))) == BV_OK) {
+        if (size == 0 && (st = bv_store_audit_count(bv_vault_store(v), &size)) != BV_OK)
+            size = 0;
+        if (st == BV_OK)
+            st = bv_audit_prove(bv_vault_store(v), seq, size, lh, root, proof, &plen);
+        bv_store_rollback(bv_vault_store(v));
+    }
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    printf("seq %llu\nindex %llu\nsize %llu\n", (unsigned long long)seq,
+           (unsigned long long)seq - 1, (unsigned long long)size);
+    b64(lh, 32, b, sizeof b);
+    printf("leaf-hash %s\n", b);
+    b64(root, 32, b, sizeof b);
+    printf("root %s\n", b);
+    print_proof(proof, plen);
+    return 0;
+}
+
+int
+bv_cmd_audit_consistency(bv_cli *g, int argc, char **argv)
+{
+    uint8_t proof[BV_MERKLE_MAX_PROOF][32], r1[32], r2[32];
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    uint64_t m, n;
+    char *pos[2], b[64];
+    size_t npos, plen = 0;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, plain_opts, &o, NULL, NULL, pos, 2, 2, &npos, "audit",
+                          "consistency")) != BV_CLI_GO)
+        return rc;
+    if ((st = parse_u64("OLD", pos[0], &m)) != BV_OK || (st = parse_u64("NEW", pos[1], &n)) != BV_OK)
+        return bv_cli_error(st);
+    if (m == 0 || m > n)
+        return bv_cli_usage("consistency needs 0 < OLD <= NEW");
+    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_store_begin_read(bv_vault_store(v))) == BV_OK) {
+        st = bv_audit_consistency(bv_vault_store(v), m, n, r1, r2, proof, &plen);
+        bv_store_rollback(bv_vault_store(v));
+    }
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    b64(r1, 32, b, sizeof b);
+    printf("old %llu %s\n", (unsigned long long)m, b);
+    b64(r2, 32, b, sizeof b);
+    printf("new %llu %s\n", (unsigned long long)n, b);
+    print_proof(proof, plen);
+    return 0;
+}
+
+struct exporter {
+    int csv;
+};
+
+static bv_status
+export_cb(void *ctx, const bv_audit_row *e)
+{
+    struct exporter *x = ctx;
+    const char *f[] = { e->time,  e->actor,   e->actor_fp, e->action, e->board,
+                        e->item,  e->meeting, e->agenda,   e->outcome, e->reason };
+    static const char *names[] = { "time", "actor",   "actor_key", "action", "board",
+                                   "item", "meeting", "agenda",    "outcome", "reason" };
+    /* an entry with a signature block is a signed note: text, blank line */
+    const char *auth = memmem(e->leaf, e->leaf_len, "\n\n", 2) ? "signed" : "none";
+    char *leaf;
+    size_t i, cap = sodium_base64_ENCODED_LEN(e->leaf_len, sodium_base64_VARIANT_ORIGINAL);
+    bv_buf b;
+
+    if ((leaf = malloc(cap)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    b64(e->leaf, e->leaf_len, leaf, cap);
+    bv_buf_init(&b);
+    if (x->csv) {
+        bv_buf_printf(&b, "%lld", (long long)e->seq);
+        for (i = 0; i < sizeof f / sizeof f[0]; i++) {
+            const char *p;
+            bv_buf_puts(&b, ",\"");
+            for (p = f[i]; *p; p++)
+                bv_buf_puts(&b, *p == '"' ? "\"\"" : (char[]){ *p, 0 });
+            bv_buf_puts(&b, "\"");
+        }
+        bv_buf_printf(&b, ",%s,%s\n", auth, leaf);
+    } else {
+        bv_buf_printf(&b, "{\"seq\": %lld", (long long)e->seq);
+        for (i = 0; i < sizeof f / sizeof f[0]; i++) {
+            bv_buf_printf(&b, ", \"%s\": ", names[i]);
+            bv_json_str(&b, f[i]);
+        }
+        bv_buf_printf(&b, ", \"auth\": \"%s\", \"leaf\": \"%s\"}\n", auth, leaf);
+    }
+    free(leaf);
+    if (!b.oom)
+        fwrite(b.p, 1, b.len, stdout);
+    bv_buf_free(&b);
+    return b.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+}
+
+int
+bv_cmd_audit_export(bv_cli *g, int argc, char **argv)
+{
+    struct exporter x = { 0 };
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_vault *v = NULL;
+    const char *fmt = NULL;
+    char *pos[1];
+    size_t npos, nex, i;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, export_opts, &o, ex, &nex, pos, 0, 0, &npos, "audit",
+                          "export")) != BV_CLI_GO)
+        return rc;
+    for (i = 0; i < nex; i++)
+        if (ex[i].id == OPT_FORMAT)
+            fmt = ex[i].val;
+    if (fmt == NULL || (strcmp(fmt, "jsonl") != 0 && strcmp(fmt, "csv") != 0))
+        return bv_cli_usage("audit export needs --format jsonl|csv");
+    x.csv = strcmp(fmt, "csv") == 0;
+    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if (x.csv)
+        printf("seq,time,actor,actor_key,action,board,item,meeting,agenda,outcome,reason,auth,"
+               "leaf\n");
+    if ((st = bv_store_begin_read(bv_vault_store(v))) == BV_OK) {
+        st = bv_store_audit_each(bv_vault_store(v), NULL, export_cb, &x);
+        bv_store_rollback(bv_vault_store(v));
+    }
+    bv_vault_close(v);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}
+
+struct summary {
+    bv_store *s;
+    int json, n;
+    bv_buf out;
+    /* per item, while its rows come in */
+    char opened[64][BV_NAME_MAX + 1];
+    size_t nopened;
+};
+
+static bv_status
+summary_row(void *ctx, const char *actor, const char *outcome, int64_t count, const char *first,
+            const char *last)
+{
+    struct summary *x = ctx;
+    char f[32], l[32];
+
+    if (strcmp(outcome, "ok") == 0 && x->nopened < 64)
+        snprintf(x->opened[x->nopened++], BV_NAME_MAX + 1, "%s", actor);
+    if (x->json) {
+        bv_buf_puts(&x->out, x->n++ ? ", {\"member\": " : "{\"member\": ");
+        bv_json_str(&x->out, actor);
+        bv_buf_printf(&x->out, ", \"outcome\": \"%s\", \"count\": %lld, \"first\": \"%s\", "
+                               "\"last\": \"%s\"}",
+                      outcome, (long long)count, first, last);
+        return BV_OK;
+    }
+    local_time(first, f);
+    local_time(last, l);
+    printf("    %-8s %-24.24s %4lld  first %s  last %s\n", outcome, actor, (long long)count, f, l);
+    return BV_OK;
+}
+
+static bv_status
+summary_item(void *ctx, const bv_item_row *it)
+{
+    struct summary *x = ctx;
+    size_t off = 0, i, never = 0;
+    bv_status st;
+
+    x->nopened = 0;
+    x->n = 0;
+    if (x->json) {
+        bv_buf_puts(&x->out, x->out.len > 2 ? ",\n  {\"id\": " : "  {\"id\": ");
+        bv_json_str(&x->out, it->uid);
+        bv_buf_puts(&x->out, ", \"board\": ");
+        bv_json_str(&x->out, it->board);
+        bv_buf_puts(&x->out, ", \"title\": ");
+        bv_json_str(&x->out, it->title);
+        bv_buf_puts(&x->out, ", \"opens\": [");
+    } else {
+        printf("%s  ", it->uid);
+        bv_cli_print_safe(it->board);
+        printf("  ");
+        bv_cli_print_safe(it->title);
+        printf("\n");
+    }
+    if ((st = bv_store_audit_item_summary(x->s, it->uid, summary_row, x)) != BV_OK)
+        return st;
+    if (x->json)
+        bv_buf_puts(&x->out, "], \"granted_never_opened\": [");
+    else if (x->n == 0 && x->nopened == 0)
+        printf("    (never opened)\n");
+    /* grantees in the grant set who have no successful open */
+    while (off + 4 <= it->gs_names.len) {
+        char name[BV_NAME_MAX + 1];
+        uint32_t l = bv_load_be32(it->gs_names.p + off);
+        int seen = 0;
+        off += 4;
+        if (l > it->gs_names.len - off || l > BV_NAME_MAX)
+            break;
+        memcpy(name, it->gs_names.p + off, l);
+        name[l] = '\0';
+        off += l;
+        for (i = 0; i < x->nopened; i++)
+            seen |= strcmp(x->opened[i], name) == 0;
+        if (seen)
+            continue;
+        if (x->json) {
+            if (never++)
+                bv_buf_puts(&x->out, ", ");
+            bv_json_str(&x->out, name);
+        } else {
+            printf("    %-8s ", never++ ? "" : "granted,");
+            bv_cli_print_safe(name);
+            printf("%s\n", never == 1 ? "  (never opened)" : "");
+        }
+    }
+    if (x->json)
+        bv_buf_puts(&x->out, "]}");
+    return x->out.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+}
+
+int
+bv_cmd_audit_summary(bv_cli *g, int argc, char **argv)
+{
+    struct summary *x;
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_vault *v = NULL;
+    bv_board_row b;
+    const char *board = NULL;
+    char *pos[1];
+    size_t npos, nex, i;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, summary_opts, &o, ex, &nex, pos, 0, 0, &npos, "audit",
+                          "summary")) != BV_CLI_GO)
+        return rc;
+    for (i = 0; i < nex; i++)
+        if (ex[i].id == OPT_BOARD)
+            board = ex[i].val;
+    if ((x = calloc(1, sizeof *x)) == NULL)
+        return bv_cli_error(bv_fail(BV_ERR, "out of memory"));
+    x->json = o.json;
+    bv_buf_init(&x->out);
+    bv_buf_puts(&x->out, "[\n");
+    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+        goto out;
+    x->s = bv_vault_store(v);
+    if (board && (st = bv_store_board_get(x->s, board, &b)) != BV_OK)
+        goto out;
+    if ((st = bv_store_begin_read(x->s)) == BV_OK) {
+        st = bv_store_item_each(x->s, board, summary_item, x);
+        bv_store_rollback(x->s);
+    }
+    if (st == BV_OK && x->json) {
+        bv_buf_puts(&x->out, "\n]\n");
+        fwrite(x->out.p, 1, x->out.len, stdout);
+    }
+out:
+    bv_vault_close(v);
+    bv_buf_free(&x->out);
+    free(x);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }

@@ -65,6 +65,20 @@ static const struct bv_command commands[] = {
         "audit log [--board B] [--item I] [--member M] [--action A] [--outcome ok|denied|failed]\n"
         "          [--since T] [--until T] [--json|--csv]",
         "show the audit log", "" },
+    { "audit", "verify", bv_cmd_audit_verify, "audit verify [--checkpoint FILE ...]",
+      "check the whole log, its stored checkpoints and saved ones (no passphrase)",
+      "  --checkpoint FILE    a checkpoint saved outside the vault: today's log must\n"
+      "                       extend it (repeatable)\n" },
+    { "audit", "checkpoint", bv_cmd_audit_checkpoint, "audit checkpoint --as NAME",
+      "verify the log, then sign and store a C2SP checkpoint of it; print it", "" },
+    { "audit", "prove", bv_cmd_audit_prove, "audit prove SEQ [--size N]",
+      "print an RFC 6962 inclusion proof of entry SEQ", "" },
+    { "audit", "consistency", bv_cmd_audit_consistency, "audit consistency OLD NEW",
+      "print an RFC 6962 consistency proof between two tree sizes", "" },
+    { "audit", "export", bv_cmd_audit_export, "audit export --format jsonl|csv",
+      "every entry, fields decoded, with the exact leaf bytes in base64", "" },
+    { "audit", "summary", bv_cmd_audit_summary, "audit summary [--board B] [--json]",
+      "per item: who opened it, how often, refusals, grantees who never opened it", "" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1303,6 +1303,34 @@ bv_store_audit_count(bv_store *s, uint64_t *n)
 }
 
 bv_status
+bv_store_audit_item_summary(bv_store *s, const char *item,
+                            bv_status (*fn)(void *, const char *, const char *, int64_t,
+                                            const char *, const char *),
+                            void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s,
+                   "SELECT actor, outcome, count(*), min(time), max(time) FROM audit "
+                   "WHERE item = ? AND action = 'open' GROUP BY actor, outcome "
+                   "ORDER BY outcome DESC, actor",
+                   &q)) != BV_OK)
+        return st;
+    bind_text(q, 1, item);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = fn(ctx, col_str(q, 0), col_str(q, 1), sqlite3_column_int64(q, 2),
+                     col_str(q, 3), col_str(q, 4))) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "summarising the audit log");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
 bv_store_checkpoint_add(bv_store *s, uint64_t size, const char *by, const uint8_t *note, size_t len)
 {
     sqlite3_stmt *q;

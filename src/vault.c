@@ -15,6 +15,7 @@
 #include "bv_audit.h"
 #include "bv_body.h"
 #include "bv_format.h"
+#include "bv_note.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -1317,5 +1318,114 @@ out:
     bv_key_free(dk);
     bv_item_row_free(&it);
     bv_buf_free(&ad);
+    return st;
+}
+
+/* ---- the audit log, as the domain sees it ---- */
+
+struct kr_ctx {
+    bv_vault *v;
+    bv_audit_keyring *kr;
+};
+
+static bv_status
+keyring_cb(void *ctx, const bv_person_row *p)
+{
+    struct kr_ctx *c = ctx;
+    bv_person_row chk;
+    int certified = person_ok(c->v, p->name, &chk, 0) == BV_OK;
+
+    bv_err_clear();
+    return bv_audit_keyring_add(c->kr, c->v->id, p->name, p->sign_pk, certified);
+}
+
+bv_status
+bv_vault_keyring(bv_vault *v, bv_audit_keyring *kr)
+{
+    struct kr_ctx c = { v, kr };
+
+    memset(kr, 0, sizeof *kr);
+    return bv_store_person_each(v->s, keyring_cb, &c);
+}
+
+bv_status
+bv_vault_audit_verify(bv_vault *v, const bv_audit_cp *ext, size_t next, bv_audit_report *rep)
+{
+    bv_audit_keyring kr;
+    bv_status st;
+
+    if ((st = bv_store_begin_read(v->s)) != BV_OK)
+        return st;
+    if ((st = bv_vault_keyring(v, &kr)) == BV_OK)
+        st = bv_audit_verify(v->s, v->id, &kr, ext, next, rep);
+    bv_store_rollback(v->s);
+    bv_audit_keyring_free(&kr);
+    return st;
+}
+
+struct role_any {
+    int officer_or_auditor;
+};
+
+static bv_status
+role_any_cb(void *ctx, const bv_role_row *r)
+{
+    struct role_any *x = ctx;
+
+    if (strcmp(r->role, "member") != 0)
+        x->officer_or_auditor = 1;
+    return BV_OK;
+}
+
+bv_status
+bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note)
+{
+    struct role_any ra = { 0 };
+    bv_audit_keyring kr;
+    bv_audit_report rep;
+    bv_buf text, kn;
+    uint64_t size;
+    bv_status st;
+    int in_tx = 0;
+
+    memset(&kr, 0, sizeof kr);
+    bv_buf_init(&text);
+    bv_buf_init(&kn);
+    bv_buf_init(note);
+    if ((st = actor_ok(v, a)) != BV_OK)
+        return st;
+    if ((st = bv_store_role_each_person(v->s, a->row.id, role_any_cb, &ra)) != BV_OK)
+        return st;
+    if (!ra.officer_or_auditor && officer_anywhere(v, a->row.name, 0) != BV_OK) {
+        bv_err_clear();
+        return refuse(v, a, "checkpoint", NULL, NULL,
+                      bv_fail(BV_EPERM, "only officers and auditors sign checkpoints"),
+                      "not-permitted");
+    }
+    /* Hold the write lock while verifying: the checkpoint then covers
+     * exactly the log that was checked, and nothing slips in between. */
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    in_tx = 1;
+    if ((st = bv_vault_keyring(v, &kr)) != BV_OK ||
+        (st = bv_audit_verify(v->s, v->id, &kr, NULL, 0, &rep)) != BV_OK)
+        goto out;
+    if ((st = bv_audit_checkpoint_text(v->s, v->id, &text, &size)) != BV_OK ||
+        (st = bv_audit_key_name(v->id, a->row.name, &kn)) != BV_OK ||
+        (st = bv_note_sign(text.p, text.len, (const char *)kn.p, a->keys->sign_sk, note)) !=
+            BV_OK ||
+        (st = bv_store_checkpoint_add(v->s, size, a->row.name, note->p, note->len)) != BV_OK ||
+        (st = audit(v, a, "checkpoint", NULL, NULL, "ok", NULL)) != BV_OK)
+        goto out;
+    st = bv_store_commit(v->s);
+    in_tx = 0;
+out:
+    if (in_tx)
+        bv_store_rollback(v->s);
+    if (st != BV_OK)
+        bv_buf_free(note);
+    bv_audit_keyring_free(&kr);
+    bv_buf_free(&text);
+    bv_buf_free(&kn);
     return st;
 }
