@@ -706,6 +706,7 @@ bv_board_add(bv_vault *v, bv_actor *o, const char *board, const char *name, cons
     bv_person_row p;
     bv_role_row r, old;
     uint8_t *key = NULL;
+    char reason[BV_NAME_MAX + 32];
     bv_buf m;
     bv_status st;
 
@@ -730,6 +731,7 @@ bv_board_add(bv_vault *v, bv_actor *o, const char *board, const char *name, cons
     if ((st = sign_buf(o->keys, &m, r.sig)) != BV_OK)
         goto out;
     r.sig_len = 64;
+    snprintf(reason, sizeof reason, "%s as %s", name, role);
     if (strcmp(role, "officer") == 0) {
         if ((key = bv_key_alloc()) == NULL) {
             st = bv_fail(BV_ERR, "out of secure memory");
@@ -742,7 +744,7 @@ bv_board_add(bv_vault *v, bv_actor *o, const char *board, const char *name, cons
         goto out;
     if ((st = bv_store_role_add(v->s, &r)) != BV_OK
         || (key && (st = put_board_key(v, o, &b, b.epoch, &p, key)) != BV_OK)
-        || (st = audit(v, o, "board-add", board, NULL, "ok", role)) != BV_OK) {
+        || (st = audit(v, o, "board-add", board, NULL, "ok", reason)) != BV_OK) {
         bv_store_rollback(v->s);
         goto out;
     }

@@ -35,6 +35,7 @@ import hashlib
 import json
 import re
 import sys
+import urllib.parse
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -121,24 +122,11 @@ def pct_encode(value, keyname=False):
 
 
 def pct_decode(text, what):
-    if text == "-":
-        return ""
-    raw = bytearray()
-    data = text.encode("utf-8")
-    i = 0
-    while i < len(data):
-        if data[i] == 0x25:
-            hx = data[i + 1:i + 3].decode("ascii", "replace")
-            if not re.fullmatch(r"[0-9A-F]{2}", hx):
-                raise Bad("bad percent-encoding in " + what)
-            raw.append(int(hx, 16))
-            i += 3
-        else:
-            raw.append(data[i])
-            i += 1
-    value = raw.decode("utf-8", "surrogateescape")
+    """Inverse of pct_encode; refuses anything pct_encode would not write."""
+    value = "" if text == "-" else \
+        urllib.parse.unquote_to_bytes(text).decode("utf-8", "surrogateescape")
     if pct_encode(value) != text:
-        raise Bad("non-canonical encoding of " + what)
+        raise Bad("bad or non-canonical percent-encoding of " + what)
     return value
 
 
