@@ -88,7 +88,7 @@ typedef struct {
 /* An audit entry's columns; leaf holds the exact signed bytes. */
 typedef struct {
     int64_t seq;
-    char time[21];
+    const char *time;
     const char *actor, *actor_fp, *action, *board, *item, *meeting, *agenda, *outcome, *reason;
     const uint8_t *leaf;
     size_t leaf_len;

@@ -143,7 +143,7 @@ bv_audit_append(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_a
     }
     memset(&row, 0, sizeof row);
     row.seq = (int64_t)f->size;
-    memcpy(row.time, now, sizeof row.time);
+    row.time = now;
     row.actor = ev->actor ? ev->actor : "";
     row.actor_fp = ev->actor_fp ? ev->actor_fp : "";
     row.action = ev->action;

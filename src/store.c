@@ -1246,7 +1246,7 @@ bv_store_audit_each(
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         memset(&e, 0, sizeof e);
         e.seq = sqlite3_column_int64(q, 0);
-        snprintf(e.time, sizeof e.time, "%s", col_str(q, 1));
+        e.time = col_str(q, 1);
         e.actor = col_str(q, 2);
         e.actor_fp = col_str(q, 3);
         e.action = col_str(q, 4);
