@@ -69,12 +69,15 @@ test: test-deps
 asan: test-deps
 	$(MAKE) BUILD=build-asan SAN=1 all unit e2e
 
+$(BUILD)/bvbench: tests/bench/bvbench.c $(BUILD)/libbv.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbv.a $(LIBS)
+
 demo: all
 	@BV=$(CURDIR)/$(BIN) sh scripts/demo.sh
 
-bench: all
+bench: all $(BUILD)/bvbench
 	@scripts/deps.sh bench
-	@BV=$(CURDIR)/$(BIN) sh scripts/bench.sh
+	@BV=$(CURDIR)/$(BIN) BVBENCH=$(CURDIR)/$(BUILD)/bvbench sh scripts/bench.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

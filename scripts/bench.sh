@@ -77,3 +77,43 @@ echo
 echo "bv/age > 1 means boardvault is faster (KDF excluded from boardvault's time)."
 awk 'NR == 1 { s1 = $2; o1 = $3 } { s = $2; o = $3; m = $1 }
      END { if (NR > 1) printf "peak RSS %d MiB vs %d MiB: seal %.2fx, open %.2fx (target <= 1.2x)\n", m, 1, s / s1, o / o1 }' "$D/rss"
+
+# ---- the audit log (issue 4) ----
+if [ -n "${BVBENCH:-}" ] && [ "${BENCH_AUDIT:-1000000}" -gt 0 ]; then
+    NLOG=${BENCH_AUDIT:-1000000}
+    echo
+    echo "audit log"
+    A="$D/audit.db"
+    "$BV" --vault "$A" init --as bench $KDF --passphrase-fd 3 3<<EOT >/dev/null
+$PW
+EOT
+    lat=$("$BVBENCH" append "$A" bench 200 3<<EOT
+$PW
+EOT
+)
+    printf '  durable append, one entry per transaction: %s ms\n' "$lat"
+    t0=$(date +%s.%N)
+    for w in 1 2 3 4 5 6 7 8; do
+        "$BVBENCH" append "$A" bench 100 3<<EOT >/dev/null &
+$PW
+EOT
+    done
+    wait
+    t1=$(date +%s.%N)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "  8 concurrent writers x 100 entries: %.0f entries/s\n", 800 / (b - a) }'
+    "$BVBENCH" mklog "$A" bench "$NLOG" 3<<EOT >/dev/null 2>"$D/item"
+$PW
+EOT
+    n=$(sqlite3 "$A" "SELECT count(*) FROM audit")
+    set -- $(secs_rss "$BV" --vault "$A" audit verify)
+    vs=$1
+    ceil=$("$BVBENCH" ceiling "$A" 3)
+    awk -v n="$n" -v s="$vs" -v c="$ceil" 'BEGIN {
+        printf "  audit verify of %d entries: %.1f s = %.0f entries/s; ceiling (Ed25519 verify + SHA-256, all cores) %.0f/s: %.0f%% (target >= 50%%)\n", n, s, n / s, c, 100 * n / s / c }'
+
+    item=$(tail -1 "$D/item")
+    ms() { a=$(date +%s%N); "$@" >/dev/null; b=$(date +%s%N); echo $(((b - a) / 1000000)); }
+    printf '  audit log --item (one item of 1,000) at %d entries: %d ms (target < 100 ms)\n' "$n" "$(ms "$BV" --vault "$A" audit log --item "$item" --csv)"
+    printf '  audit log --member bench --outcome denied: %d ms\n' "$(ms "$BV" --vault "$A" audit log --member bench --outcome denied)"
+    printf '  audit summary (1,000 items) at %d entries: %d ms\n' "$n" "$(ms "$BV" --vault "$A" audit summary)"
+fi

@@ -1,0 +1,195 @@
+/*
+ * bvbench.c - helpers for `make bench` that need the library itself:
+ *   bvbench mklog VAULT NAME N       append N audit entries through the real
+ *                                    append path (bv_audit_append), 10,000 per
+ *                                    transaction; passphrase on fd 3
+ *   bvbench append VAULT NAME N      N single-entry durable transactions;
+ *                                    prints the mean latency
+ *   bvbench ceiling VAULT SECONDS    Ed25519 verify + SHA-256 of the vault's
+ *                                    own leaves on every core: entries/s
+ * Not installed; bench only.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "bv_audit.h"
+#include "bv_merkle.h"
+#include "bv_pass.h"
+#include "bv_vault.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double
+now(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int
+die(bv_status st)
+{
+    fprintf(stderr, "bvbench: %s\n", bv_errmsg());
+    return (int)st;
+}
+
+static bv_status
+unlock(bv_vault *v, const char *name, bv_actor **a)
+{
+    bv_secret pass = { 0 };
+    bv_status st;
+
+    if ((st = bv_pass_read(3, NULL, 0, &pass)) != BV_OK)
+        return st;
+    st = bv_vault_unlock(v, name, &pass, "bench", NULL, a);
+    bv_secret_free(&pass);
+    return st;
+}
+
+#define NITEMS 1000
+static char items[NITEMS][BV_UID_LEN + 1];
+static int have_items;
+
+/* 1,000 real (empty) items on board CSP, so that queries and the
+ * summary have items to find, each with a grant set. */
+static bv_status
+make_items(bv_vault *v, bv_actor *a)
+{
+    char *grantee[1];
+    bv_status st;
+    int i, fd;
+
+    grantee[0] = a->row.name;
+    if ((st = bv_board_create(v, a, "CSP")) != BV_OK)
+        return st;
+    for (i = 0; i < NITEMS; i++) {
+        if ((fd = open("/dev/null", O_RDONLY)) < 0)
+            return bv_fail(BV_ERR, "cannot open /dev/null");
+        st = bv_item_seal(v, a, "CSP", fd, "bench item", grantee, 1, items[i]);
+        close(fd);
+        if (st != BV_OK)
+            return st;
+    }
+    have_items = 1;
+    return BV_OK;
+}
+
+static bv_status
+append_n(bv_vault *v, bv_actor *a, unsigned long n, unsigned long per_tx)
+{
+    char item[BV_UID_LEN + 1];
+    unsigned long i;
+    bv_status st = BV_OK;
+
+    for (i = 0; i < n; i++) {
+        bv_audit_event ev = { a->row.name, a->fp, "open", "CSP", item, NULL, NULL, "ok", NULL };
+        if (have_items)
+            memcpy(item, items[i % NITEMS], sizeof item);
+        else
+            snprintf(item, sizeof item, "%016lx", 0xb0a4d000000UL + i % NITEMS);
+        if (i % per_tx == 0 && (st = bv_store_begin(bv_vault_store(v))) != BV_OK)
+            return st;
+        if ((st = bv_audit_append(bv_vault_store(v), bv_vault_id(v), &ev, a->keys)) != BV_OK) {
+            bv_store_rollback(bv_vault_store(v));
+            return st;
+        }
+        if ((i + 1) % per_tx == 0 || i + 1 == n)
+            if ((st = bv_store_commit(bv_vault_store(v))) != BV_OK)
+                return st;
+    }
+    return st;
+}
+
+struct ceil_job {
+    const uint8_t *msg;
+    size_t len;
+    const uint8_t *sig, *pk;
+    double until;
+    unsigned long done;
+};
+
+static void *
+ceil_run(void *arg)
+{
+    struct ceil_job *j = arg;
+    uint8_t h[32];
+
+    while (now() < j->until) {
+        for (int k = 0; k < 64; k++) {
+            crypto_hash_sha256(h, j->msg, j->len);
+            if (crypto_sign_verify_detached(j->sig, j->msg, j->len, j->pk) != 0)
+                return NULL;
+            j->done++;
+        }
+    }
+    return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    bv_status st;
+
+    if (bv_crypto_init() != BV_OK)
+        return 1;
+    if (argc == 5 && (strcmp(argv[1], "mklog") == 0 || strcmp(argv[1], "append") == 0)) {
+        unsigned long n = strtoul(argv[4], NULL, 10);
+        double t0;
+        if ((st = bv_vault_open(argv[2], 0, &v)) != BV_OK || (st = unlock(v, argv[3], &a)) != BV_OK)
+            return die(st);
+        if (strcmp(argv[1], "mklog") == 0 && (st = make_items(v, a)) != BV_OK)
+            return die(st);
+        if (have_items) /* the first item's id, for a filtered query */
+            fprintf(stderr, "%s\n", items[7]);
+        t0 = now();
+        st = append_n(v, a, n, strcmp(argv[1], "mklog") == 0 ? 10000 : 1);
+        if (st != BV_OK)
+            return die(st);
+        printf("%.3f\n", (now() - t0) / (double)n * 1000.0); /* ms per entry */
+        bv_actor_free(a);
+        bv_vault_close(v);
+        return 0;
+    }
+    if (argc == 4 && strcmp(argv[1], "ceiling") == 0) {
+        /* a real signed leaf of the vault: its text and signature */
+        const char *keys = "0123456789";
+        uint8_t pk[32], sk[64], sig[64];
+        uint8_t msg[420];
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        struct ceil_job j[16];
+        pthread_t t[16];
+        unsigned long total = 0;
+        double secs = strtod(argv[3], NULL);
+        long i;
+        (void)keys;
+        /* same shape and size as an entry: ~420 bytes of text */
+        memset(msg, 'e', sizeof msg);
+        crypto_sign_keypair(pk, sk);
+        crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
+        if (ncpu < 1)
+            ncpu = 1;
+        if (ncpu > 16)
+            ncpu = 16;
+        for (i = 0; i < ncpu; i++) {
+            j[i] = (struct ceil_job){ msg, sizeof msg, sig, pk, now() + secs, 0 };
+            pthread_create(&t[i], NULL, ceil_run, &j[i]);
+        }
+        for (i = 0; i < ncpu; i++) {
+            pthread_join(t[i], NULL);
+            total += j[i].done;
+        }
+        printf("%.0f\n", (double)total / secs);
+        return 0;
+    }
+    fprintf(stderr, "usage: bvbench mklog|append VAULT NAME N | ceiling VAULT SECONDS\n");
+    return 2;
+}
