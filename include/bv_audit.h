@@ -42,6 +42,7 @@ typedef struct {
     char *keyname; /* origin "/" percent-encoded name */
     uint8_t pk[32];
     int certified; /* 0: pending (may sign only its own enroll entry) */
+    int witness;   /* an officer or auditor: may sign checkpoints */
 } bv_audit_key;
 
 typedef struct {
@@ -50,7 +51,8 @@ typedef struct {
 } bv_audit_keyring;
 
 bv_status bv_audit_keyring_add(bv_audit_keyring *kr, const uint8_t vault_id[BV_VAULT_ID_LEN],
-                               const char *name, const uint8_t pk[32], int certified);
+                               const char *name, const uint8_t pk[32], int certified,
+                               int witness);
 void bv_audit_keyring_free(bv_audit_keyring *kr);
 
 /* A checkpoint given from outside (an auditor's saved copy). */

@@ -174,7 +174,7 @@ out:
 
 bv_status
 bv_audit_keyring_add(bv_audit_keyring *kr, const uint8_t vault_id[BV_VAULT_ID_LEN],
-                     const char *name, const uint8_t pk[32], int certified)
+                     const char *name, const uint8_t pk[32], int certified, int witness)
 {
     bv_audit_key *k;
     bv_buf kn;
@@ -188,6 +188,7 @@ bv_audit_keyring_add(bv_audit_keyring *kr, const uint8_t vault_id[BV_VAULT_ID_LE
     snprintf(k->name, sizeof k->name, "%s", name);
     memcpy(k->pk, pk, 32);
     k->certified = certified;
+    k->witness = witness;
     if ((st = bv_audit_key_name(vault_id, name, &kn)) != BV_OK)
         return st;
     k->keyname = (char *)kn.p; /* owned by the keyring now */
@@ -652,8 +653,9 @@ open_checkpoint(const struct vctx *c, const char *label, const uint8_t *note, si
         goto out;
     }
     for (i = 0; i < c->kr->n; i++)
-        if (ok[i] && !c->kr->k[i].certified) {
-            st = bv_fail(BV_EINTEGRITY, "checkpoint %s is signed by an uncertified key", label);
+        if (ok[i] && !c->kr->k[i].witness) {
+            st = bv_fail(BV_EINTEGRITY, "checkpoint %s is signed by %s, who is neither an "
+                                        "officer nor an auditor", label, c->kr->k[i].name);
             goto out;
         }
     if (bv_checkpoint_parse(note, tl, &origin, size, root) != BV_OK) {

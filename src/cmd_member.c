@@ -136,10 +136,23 @@ member_cb(void *ctx, const bv_person_row *p)
 
     bv_fingerprint(p->sign_pk, p->box_pk, fp);
     if (l->json) {
+        bv_buf kn, vkey;
+        bv_status st;
+        if ((st = bv_audit_key_name(bv_vault_id(l->v), p->name, &kn)) != BV_OK)
+            return st;
+        st = bv_note_vkey((const char *)kn.p, p->sign_pk, &vkey);
+        bv_buf_free(&kn);
+        if (st != BV_OK)
+            return st;
         bv_buf_puts(&l->out, l->n++ ? ",\n  {\"name\": " : "  {\"name\": ");
         bv_json_str(&l->out, p->name);
-        bv_buf_printf(&l->out, ", \"state\": \"%s\", \"fingerprint\": \"%s\", \"created\": \"%s\"}",
-            state, fp, p->created);
+        bv_buf_printf(&l->out,
+                      ", \"state\": \"%s\", \"fingerprint\": \"%s\", \"created\": \"%s\", "
+                      "\"verifier_key\": ",
+                      state, fp, p->created);
+        bv_json_str(&l->out, (const char *)vkey.p);
+        bv_buf_puts(&l->out, "}");
+        bv_buf_free(&vkey);
     } else {
         printf("%-9s %s  ", state, fp);
         bv_cli_print_safe(p->name);

@@ -228,6 +228,44 @@ officer_anywhere(bv_vault *v, const char *name, int depth)
     return bv_fail(BV_EPERM, "%s is not an officer of any board", name);
 }
 
+/*
+ * The role person p holds on board b, checked: the creator is an officer
+ * by the signed board record; any other role row must be signed by an
+ * officer of b. BV_EPERM when p is not on the board.
+ */
+static bv_status
+role_of(bv_vault *v, const bv_board_row *b, const bv_person_row *p, char role[16])
+{
+    bv_person_row signer;
+    bv_role_row r;
+    bv_buf m;
+    bv_status st;
+
+    if (strcmp(p->name, b->created_by) == 0) {
+        strcpy(role, "officer");
+        return officer_of(v, b, p->name, 0);
+    }
+    st = bv_store_role_get(v->s, b->id, p->id, &r);
+    if (st == BV_ENOTFOUND)
+        return bv_fail(BV_EPERM, "%s is not on board %s", p->name, b->name);
+    if (st != BV_OK)
+        return st;
+    if (strcmp(r.added_by, p->name) == 0 || officer_of(v, b, r.added_by, 0) != BV_OK ||
+        person_ok(v, r.added_by, &signer, 0) != BV_OK) {
+        bv_err_clear();
+        return bv_fail(BV_EINTEGRITY, "the role of %s on board %s was not given by an officer",
+                       p->name, b->name);
+    }
+    bv_fmt_role(&m, v->id, b->name, p, r.role, r.added_by);
+    st = verify_buf(signer.sign_pk, &m, r.sig, r.sig_len);
+    bv_buf_free(&m);
+    if (st != BV_OK)
+        return bv_fail(BV_EINTEGRITY, "the role of %s on board %s does not verify", p->name,
+                       b->name);
+    snprintf(role, 16, "%s", r.role);
+    return BV_OK;
+}
+
 /* ---- opening and creating ---- */
 
 static bv_status
@@ -962,21 +1000,14 @@ out:
 static bv_status
 grantee_ok(bv_vault *v, const bv_board_row *b, const char *name, bv_person_row *p)
 {
-    bv_role_row r;
+    char role[16];
     bv_status st;
 
     if ((st = bv_name_check("member", name)) != BV_OK)
         return st;
-    if ((st = person_ok(v, name, p, 0)) != BV_OK)
+    if ((st = person_ok(v, name, p, 0)) != BV_OK || (st = role_of(v, b, p, role)) != BV_OK)
         return st;
-    if (strcmp(name, b->created_by) == 0)
-        return BV_OK;
-    st = bv_store_role_get(v->s, b->id, p->id, &r);
-    if (st == BV_ENOTFOUND)
-        return bv_fail(BV_EPERM, "%s is not on board %s", name, b->name);
-    if (st != BV_OK)
-        return st;
-    if (strcmp(r.role, "auditor") == 0)
+    if (strcmp(role, "auditor") == 0)
         return bv_fail(
             BV_EPERM, "%s is an auditor of %s; auditors cannot be granted items", name, b->name);
     return BV_OK;
@@ -1220,7 +1251,7 @@ open_checks(bv_vault *v, bv_actor *a, const bv_board_row *b, const bv_item_row *
     const char **why)
 {
     bv_person_row signer;
-    bv_role_row r;
+    char role[16];
     bv_keyrow k;
     bv_buf ctx, m;
     bv_status st;
@@ -1232,18 +1263,13 @@ open_checks(bv_vault *v, bv_actor *a, const bv_board_row *b, const bv_item_row *
         *why = st == BV_EPERM ? "pending" : "integrity";
         return st;
     }
-    if (strcmp(a->row.name, b->created_by) != 0) {
-        st = bv_store_role_get(v->s, b->id, a->row.id, &r);
-        if (st == BV_ENOTFOUND) {
-            *why = "not-on-board";
-            return bv_fail(BV_EPERM, "%s is not on board %s", a->row.name, b->name);
-        }
-        if (st != BV_OK)
-            return st;
-        if (strcmp(r.role, "auditor") == 0) {
-            *why = "auditor";
-            return bv_fail(BV_EPERM, "auditors cannot open items");
-        }
+    if ((st = role_of(v, b, &a->row, role)) != BV_OK) {
+        *why = st == BV_EPERM ? "not-on-board" : "integrity";
+        return st;
+    }
+    if (strcmp(role, "auditor") == 0) {
+        *why = "auditor";
+        return bv_fail(BV_EPERM, "auditors cannot open items");
     }
     if ((st = grantset_check(v, b, it)) != BV_OK)
         return st;
@@ -1325,6 +1351,8 @@ out:
 
 /* ---- the audit log, as the domain sees it ---- */
 
+static int may_witness(bv_vault *v, const bv_person_row *p);
+
 struct kr_ctx {
     bv_vault *v;
     bv_audit_keyring *kr;
@@ -1336,9 +1364,10 @@ keyring_cb(void *ctx, const bv_person_row *p)
     struct kr_ctx *c = ctx;
     bv_person_row chk;
     int certified = person_ok(c->v, p->name, &chk, 0) == BV_OK;
+    int witness = certified && may_witness(c->v, p);
 
     bv_err_clear();
-    return bv_audit_keyring_add(c->kr, c->v->id, p->name, p->sign_pk, certified);
+    return bv_audit_keyring_add(c->kr, c->v->id, p->name, p->sign_pk, certified, witness);
 }
 
 bv_status
@@ -1365,24 +1394,54 @@ bv_vault_audit_verify(bv_vault *v, const bv_audit_cp *ext, size_t next, bv_audit
     return st;
 }
 
-struct role_any {
-    int officer_or_auditor;
+struct roles_of {
+    int64_t board[64];
+    char role[64][16];
+    size_t n;
 };
 
 static bv_status
-role_any_cb(void *ctx, const bv_role_row *r)
+roles_of_cb(void *ctx, const bv_role_row *r)
 {
-    struct role_any *x = ctx;
+    struct roles_of *x = ctx;
 
-    if (strcmp(r->role, "member") != 0)
-        x->officer_or_auditor = 1;
+    if (x->n < 64) {
+        x->board[x->n] = r->board_id;
+        snprintf(x->role[x->n++], 16, "%s", r->role);
+    }
     return BV_OK;
+}
+
+/* Officers and auditors may sign checkpoints: checked, not just read. */
+static int
+may_witness(bv_vault *v, const bv_person_row *p)
+{
+    struct roles_of ro = { .n = 0 };
+    struct board_by_id f;
+    char role[16];
+    size_t i;
+
+    if (officer_anywhere(v, p->name, 0) == BV_OK)
+        return 1;
+    bv_err_clear();
+    if (bv_store_role_each_person(v->s, p->id, roles_of_cb, &ro) != BV_OK)
+        return 0;
+    for (i = 0; i < ro.n; i++) {
+        if (strcmp(ro.role[i], "auditor") != 0)
+            continue;
+        memset(&f, 0, sizeof f);
+        f.id = ro.board[i];
+        if (bv_store_board_each(v->s, board_by_id_cb, &f) == BV_OK && f.found &&
+            role_of(v, &f.b, p, role) == BV_OK && strcmp(role, "auditor") == 0)
+            return 1;
+        bv_err_clear();
+    }
+    return 0;
 }
 
 bv_status
 bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note)
 {
-    struct role_any ra = { 0 };
     bv_audit_keyring kr;
     bv_audit_report rep;
     bv_buf text, kn;
@@ -1396,9 +1455,7 @@ bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note)
     bv_buf_init(note);
     if ((st = actor_ok(v, a)) != BV_OK)
         return st;
-    if ((st = bv_store_role_each_person(v->s, a->row.id, role_any_cb, &ra)) != BV_OK)
-        return st;
-    if (!ra.officer_or_auditor && officer_anywhere(v, a->row.name, 0) != BV_OK) {
+    if (!may_witness(v, &a->row)) {
         bv_err_clear();
         return refuse(v, a, "checkpoint", NULL, NULL,
                       bv_fail(BV_EPERM, "only officers and auditors sign checkpoints"),

@@ -5,11 +5,11 @@ Usage:
   /usr/bin/python3 independent_verify.py --export audit.jsonl --vkeys vkeys.txt
       [--checkpoint cp.txt ...] [--origin boardvault/<hex>]
 
-This is a second, independent implementation written from the public specs
-(RFC 6962 / RFC 9162 section 2.1, c2sp.org/signed-note@v1.0.0,
-c2sp.org/tlog-checkpoint@v1.0.0) and the entry format in docs. It deliberately
-shares no code with boardvault's C sources: only the Python standard library
-and python3-cryptography (Ed25519). It checks:
+A second implementation, written from the public specs (RFC 6962 / RFC 9162
+section 2.1, c2sp.org/signed-note@v1.0.0, c2sp.org/tlog-checkpoint@v1.0.0) and
+the documented entry format. It deliberately shares no code with boardvault's
+C sources: only the Python standard library and python3-cryptography (Ed25519),
+so a bug in src/ is not silently repeated here. It checks:
 
  1. every line of the export is JSON with a decodable "leaf"; the leaf text has
     the fixed "boardvault-audit/v1" fields in order, each equal to the JSON
@@ -41,14 +41,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 HEADER = "boardvault-audit/v1"
-# (line name, JSON field) for the percent-encoded fields, in text order.
-FIELDS = [("actor", "actor"), ("actor-key", "actor_key"), ("auth", "auth"),
-          ("action", "action"), ("board", "board"), ("meeting", "meeting"),
-          ("agenda", "agenda"), ("item", "item"), ("outcome", "outcome"),
-          ("reason", "reason")]
+# The percent-encoded lines, in text order; JSON names use "_" for "-".
+FIELDS = "actor actor-key auth action board meeting agenda item outcome reason".split()
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 SIG_PREFIX = "\u2014 "   # EM DASH, space
-DECIMAL = re.compile(r"0|[1-9][0-9]*\Z")
+DECIMAL = re.compile(r"(0|[1-9][0-9]*)\Z")
+VALUE_ESC = re.compile(r"[\x00-\x1f%\x7f]")
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")       # ASCII controls but LF
 
 
 class Bad(Exception):
@@ -66,10 +65,11 @@ def node_hash(left, right):
 
 
 class Tree:
-    """Incremental RFC 6962 tree: a stack of perfect subtrees, largest first."""
+    """Incremental RFC 6962 tree: a stack of (leaf count, hash) of perfect
+    subtrees, largest first; the root folds them right to left."""
 
     def __init__(self):
-        self.size, self.stack = 0, []          # stack of (leaf count, hash)
+        self.size, self.stack = 0, []
 
     def append(self, leaf):
         self.stack.append((1, leaf_hash(leaf)))
@@ -105,20 +105,14 @@ def unb64(s, what):
 
 
 def pct_encode(value, keyname=False):
-    """Entry values: '%', C0 controls and DEL become %XX; key names: all but
-    [A-Za-z0-9._~-]. An empty value is "-", a literal "-" is "%2D"."""
-    if not keyname and value == "":
-        return "-"
-    if not keyname and value == "-":
-        return "%2D"
-    out = bytearray()
-    for byte in value.encode("utf-8", "surrogateescape"):
-        c = chr(byte)
-        plain = c.isascii() and (c.isalnum() or c in "._~-")
-        if not keyname and (byte >= 0x80 or 0x20 <= byte < 0x7F and c != "%"):
-            plain = True
-        out += bytes([byte]) if plain else b"%%%02X" % byte
-    return out.decode("utf-8", "surrogateescape")
+    """Entry values: '%', C0 controls and DEL become %XX, "" is "-" and a literal
+    "-" is "%2D". Key names: every byte but [A-Za-z0-9._~-] becomes %XX."""
+    if keyname:
+        return re.sub(rb"[^A-Za-z0-9._~-]", lambda m: b"%%%02X" % m.group()[0],
+                      value.encode("utf-8", "surrogateescape")).decode()
+    if value in ("", "-"):
+        return "-" if value == "" else "%2D"
+    return VALUE_ESC.sub(lambda m: "%%%02X" % ord(m.group()), value)
 
 
 def pct_decode(text, what):
@@ -137,7 +131,7 @@ def key_id(name, typed_key):
 
 
 def name_ok(name):
-    return name != "" and "+" not in name and not any(c.isspace() for c in name)
+    return re.fullmatch(r"[^\s+]+", name) is not None
 
 
 def parse_vkey(vkey):
@@ -162,8 +156,8 @@ def load_vkeys(path):
             if not line or line.startswith("#"):
                 continue
             name, kid, pk = parse_vkey(line)
-            if (name, kid) in keys and keys[(name, kid)][1] != pk:
-                raise Bad("two verifier keys share name and ID %s+%s" % (name, kid.hex()))
+            if keys.get((name, kid), (line,))[0] != line:
+                raise Bad("ambiguous: two verifier keys %s+%s" % (name, kid.hex()))
             keys[(name, kid)] = (line, Ed25519PublicKey.from_public_bytes(pk))
     return keys
 
@@ -174,7 +168,7 @@ def split_note(note):
         s = note.decode("utf-8")
     except UnicodeDecodeError:
         raise Bad("note is not UTF-8") from None
-    if any(c < " " and c != "\n" for c in s):
+    if CONTROL.search(s):
         raise Bad("note contains control characters")
     cut = s.rfind("\n\n")
     if cut < 0 or not s.endswith("\n"):
@@ -219,9 +213,9 @@ def check_entry(leaf, rec, seq, origin, tree_size, root, keys):
         lines = text.decode("utf-8").split("\n")
     except UnicodeDecodeError:
         raise Bad("leaf is not UTF-8") from None
-    if lines.pop() != "" or any(c < " " for c in "".join(lines)):
+    if lines.pop() != "" or CONTROL.search("".join(lines)):
         raise Bad("leaf text must be lines ending in LF, no controls")
-    names = ["", "log", "seq", "prev", "time"] + [n for n, _ in FIELDS]
+    names = ["", "log", "seq", "prev", "time"] + FIELDS
     if len(lines) != len(names) or lines[0] != HEADER:
         raise Bad("leaf is not a %s entry with %d lines" % (HEADER, len(names)))
     vals = {}
@@ -242,22 +236,20 @@ def check_entry(leaf, rec, seq, origin, tree_size, root, keys):
     if vals["time"] != rec.get("time"):
         raise Bad("time %r != JSON %r" % (vals["time"], rec.get("time")))
     dec = {}
-    for name, jname in FIELDS:
-        dec[name] = pct_decode(vals[name], name)
-        want = rec.get(jname)
-        if dec[name] != ("" if want is None else want):
-            raise Bad("%s %r != JSON %s %r" % (name, dec[name], jname, want))
+    for name in FIELDS:
+        dec[name], jname = pct_decode(vals[name], name), name.replace("-", "_")
+        if dec[name] != rec.get(jname):
+            raise Bad("%s %r != JSON %s %r" % (name, dec[name], jname, rec.get(jname)))
+    if dec["auth"] not in ("signed", "none"):
+        raise Bad("auth %r is neither signed nor none" % dec["auth"])
+    if (dec["auth"] == "signed") != bool(sigs):
+        raise Bad("auth %s entry %s a signature block"
+                  % (dec["auth"], "has" if sigs else "lacks"))
     if dec["auth"] == "none":
-        if sigs:
-            raise Bad("auth none entry has a signature block")
         if dec["outcome"] not in ("failed", "denied"):
             raise Bad("auth none entry with outcome %r (only failed/denied allowed)"
                       % dec["outcome"])
         return origin
-    if dec["auth"] != "signed":
-        raise Bad("auth %r is neither signed nor none" % dec["auth"])
-    if not sigs:
-        raise Bad("auth signed entry has no signature")
     actor_key = origin + "/" + pct_encode(dec["actor"], keyname=True)
     by_actor = False
     for name, kid, sig in sigs:
@@ -312,17 +304,15 @@ def main(argv=None):
                 cps.append((path,) + parse_checkpoint(f.read(), keys))
         except (OSError, Bad) as e:
             fail("checkpoint %s: %s" % (path, e))
-    want_roots = {cp[2]: None for cp in cps}
-    if 0 in want_roots:
-        want_roots[0] = EMPTY_ROOT
+    wanted, roots = {cp[2] for cp in cps}, {0: EMPTY_ROOT}  # checkpoint sizes -> roots
     tree, origin = Tree(), args.origin
     try:
-        f = open(args.export, encoding="utf-8")
+        export = open(args.export, encoding="utf-8")
     except OSError as e:
         fail("export %s: %s" % (args.export, e))
         return 1
-    with f:
-        for lineno, line in enumerate(f, 1):
+    with export:
+        for lineno, line in enumerate(export, 1):
             if not line.strip():
                 continue
             seq = tree.size + 1
@@ -333,25 +323,24 @@ def main(argv=None):
                 fail("export line %d unreadable (%s); stopping" % (lineno, e), seq)
                 return 1
             if rec.get("seq") != seq:
-                fail("JSON seq %r, expected %d (entries not contiguous)" % (rec.get("seq"), seq),
-                     seq)
+                fail("JSON seq %r, expected %d (entries not contiguous)"
+                     % (rec.get("seq"), seq), seq)
             try:
                 origin = check_entry(leaf, rec, seq, origin, tree.size, tree.root(), keys)
             except Bad as e:
                 fail(str(e), seq)
             tree.append(leaf)
-            if tree.size in want_roots:
-                want_roots[tree.size] = tree.root()
-
+            if tree.size in wanted:
+                roots[tree.size] = tree.root()
     for path, cp_origin, size, root, _ in cps:
         what = "checkpoint %s" % path
         if origin is None or cp_origin != origin:
             fail("%s: origin %r is not the log's %r" % (what, cp_origin, origin), size)
         elif size > tree.size:
             fail("%s: size %d > log size %d (log truncated?)" % (what, size, tree.size), size)
-        elif want_roots[size] != root:
+        elif roots[size] != root:
             fail("%s: root %s != computed root %s (history rewritten)"
-                 % (what, b64(root), b64(want_roots[size])), size)
+                 % (what, b64(root), b64(roots[size])), size)
     if failures:
         return 1
     print("OK size=%d root=%s" % (tree.size, b64(tree.root())))
