@@ -37,9 +37,11 @@ void bv_fmt_body_ad(
 /* Context inside a grant's sealed box. */
 void bv_fmt_grant_ctx(
     bv_buf *b, bv_vid vid, const char *board, const char *uid, const bv_person_row *p);
-/* Officer's signature over a wrapped key row (board key or grant). */
-void bv_fmt_keyrow(bv_buf *b, bv_vid vid, const char *kind, const char *board, const char *what,
-    const bv_keyrow *k);
+/* Officers' signatures over a wrapped board key and over a grant. */
+void bv_fmt_board_key_sig(bv_buf *b, bv_vid vid, const char *board, int64_t epoch,
+                          const bv_keyrow *k);
+void bv_fmt_grant_sig(bv_buf *b, bv_vid vid, const char *board, const char *uid,
+                      const bv_keyrow *k);
 void bv_fmt_grantset(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t version,
     const uint8_t *names, size_t nlen, const char *by);
 /* The sealing officer's signature: covers the hash of all chunk hashes. */

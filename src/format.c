@@ -90,17 +90,30 @@ bv_fmt_grant_ctx(bv_buf *b, bv_vid vid, const char *board, const char *uid, cons
     bv_buf_field(b, p->box_pk, 32);
 }
 
-/* Signature over a wrapped key row: board keys and grants. */
-void
-bv_fmt_keyrow(bv_buf *b, bv_vid vid, const char *kind, const char *board, const char *what,
-    const bv_keyrow *k)
+static void
+keyrow_tail(bv_buf *b, const bv_keyrow *k)
 {
-    bv_fmt_start(b, vid, kind);
-    bv_buf_field_str(b, board);
-    bv_buf_field_str(b, what);
     bv_buf_field_str(b, k->person);
     bv_buf_field(b, k->sealed, k->sealed_len);
     bv_buf_field_str(b, k->by);
+}
+
+void
+bv_fmt_board_key_sig(bv_buf *b, bv_vid vid, const char *board, int64_t epoch, const bv_keyrow *k)
+{
+    bv_fmt_start(b, vid, "boardvault board-key-sig v1");
+    bv_buf_field_str(b, board);
+    bv_buf_field_u64(b, (uint64_t)epoch);
+    keyrow_tail(b, k);
+}
+
+void
+bv_fmt_grant_sig(bv_buf *b, bv_vid vid, const char *board, const char *uid, const bv_keyrow *k)
+{
+    bv_fmt_start(b, vid, "boardvault grant-sig v1");
+    bv_buf_field_str(b, board);
+    bv_buf_field_str(b, uid);
+    keyrow_tail(b, k);
 }
 
 void

@@ -627,7 +627,6 @@ put_board_key(bv_vault *v, const bv_actor *o, const bv_board_row *b, int64_t epo
 {
     bv_keyrow k;
     bv_buf ctx, m, sealed;
-    char ep[24];
     bv_status st;
 
     memset(&k, 0, sizeof k);
@@ -642,8 +641,7 @@ put_board_key(bv_vault *v, const bv_actor *o, const bv_board_row *b, int64_t epo
     memcpy(k.sealed, sealed.p, sealed.len);
     k.sealed_len = sealed.len;
     snprintf(k.by, sizeof k.by, "%s", o->row.name);
-    snprintf(ep, sizeof ep, "%lld", (long long)epoch);
-    bv_fmt_keyrow(&m, v->id, "boardvault board-key-sig v1", b->name, ep, &k);
+    bv_fmt_board_key_sig(&m, v->id, b->name, epoch, &k);
     if ((st = sign_buf(o->keys, &m, k.sig)) != BV_OK)
         goto out;
     k.sig_len = 64;
@@ -661,7 +659,6 @@ get_board_key(bv_vault *v, const bv_actor *o, const bv_board_row *b, uint8_t key
 {
     bv_keyrow k;
     bv_buf ctx, m;
-    char ep[24];
     bv_status st;
 
     st = bv_store_board_key_get(v->s, b->id, b->epoch, o->row.id, &k);
@@ -673,8 +670,7 @@ get_board_key(bv_vault *v, const bv_actor *o, const bv_board_row *b, uint8_t key
         bv_err_clear();
         return bv_fail(BV_EINTEGRITY, "the key of board %s was not wrapped by an officer", b->name);
     }
-    snprintf(ep, sizeof ep, "%lld", (long long)b->epoch);
-    bv_fmt_keyrow(&m, v->id, "boardvault board-key-sig v1", b->name, ep, &k);
+    bv_fmt_board_key_sig(&m, v->id, b->name, b->epoch, &k);
     bv_fmt_board_key_ctx(&ctx, v->id, b->name, b->epoch, &o->row);
     {
         bv_person_row signer;
@@ -984,7 +980,7 @@ put_grant(bv_vault *v, const bv_actor *o, const bv_item_row *it, const bv_person
     memcpy(k.sealed, sealed.p, sealed.len);
     k.sealed_len = sealed.len;
     snprintf(k.by, sizeof k.by, "%s", o->row.name);
-    bv_fmt_keyrow(&m, v->id, "boardvault grant-sig v1", it->board, it->uid, &k);
+    bv_fmt_grant_sig(&m, v->id, it->board, it->uid, &k);
     if ((st = sign_buf(o->keys, &m, k.sig)) != BV_OK)
         goto out;
     k.sig_len = 64;
@@ -1290,7 +1286,7 @@ open_checks(bv_vault *v, bv_actor *a, const bv_board_row *b, const bv_item_row *
         bv_err_clear();
         return bv_fail(BV_EINTEGRITY, "the grant of item %s was not made by an officer", it->uid);
     }
-    bv_fmt_keyrow(&m, v->id, "boardvault grant-sig v1", b->name, it->uid, &k);
+    bv_fmt_grant_sig(&m, v->id, b->name, it->uid, &k);
     bv_fmt_grant_ctx(&ctx, v->id, b->name, it->uid, &a->row);
     st = verify_buf(signer.sign_pk, &m, k.sig, k.sig_len);
     if (st == BV_OK && (st = oom(&ctx)) == BV_OK)

@@ -138,10 +138,48 @@ test_vectors(void **state)
     strcpy(kr.by, "alice");
     memcpy(kr.sealed, sealed.p, sealed.len);
     kr.sealed_len = sealed.len;
-    bv_fmt_keyrow(&m, vid, "boardvault board-key-sig v1", "CSP", "1", &kr);
+    bv_fmt_board_key_sig(&m, vid, "CSP", 1, &kr);
     bv_sign(alice, m.p, m.len, sig);
     emit("board-key-signature", sig, 64);
     bv_buf_free(&m);
+    strcpy(kr.person, "alice");
+    bv_fmt_grant_sig(&m, vid, "CSP", "0123456789abcdef", &kr);
+    emit("grant-sig-message", m.p, m.len);
+    bv_buf_free(&m);
+
+    /* the other signed messages, pinned as bytes */
+    bv_fmt_board(&m, vid, "CSP", "alice");
+    emit("board-message", m.p, m.len);
+    bv_buf_free(&m);
+    bv_fmt_role(&m, vid, "CSP", &p, "member", "alice");
+    emit("role-message", m.p, m.len);
+    bv_buf_free(&m);
+    {
+        bv_buf names;
+        bv_item_row it;
+        bv_buf_init(&names);
+        bv_buf_field_str(&names, "alice");
+        bv_buf_field_str(&names, "bob");
+        bv_fmt_grantset(&m, vid, "CSP", "0123456789abcdef", 2, names.p, names.len, "alice");
+        emit("grantset-message", m.p, m.len);
+        bv_buf_free(&m);
+        bv_buf_free(&names);
+        bv_item_row_init(&it);
+        strcpy(it.board, "CSP");
+        strcpy(it.uid, "0123456789abcdef");
+        strcpy(it.title, "Domestic Homicide Review");
+        strcpy(it.sealed_by, "alice");
+        it.sealed_epoch = 1;
+        it.size = 5;
+        it.nchunks = 1;
+        memset(it.header, 0x24, sizeof it.header);
+        it.header_len = sizeof it.header;
+        bv_buf_put(&it.chunk_hashes, (const uint8_t *)"0123456789abcdef0123456789abcdef", 32);
+        bv_fmt_item(&m, vid, &it);
+        emit("item-message", m.p, m.len);
+        bv_buf_free(&m);
+        bv_item_row_free(&it);
+    }
     bv_buf_free(&sealed);
 
     /* an item key wrapped under the board key */
