@@ -95,7 +95,9 @@ typedef struct {
  * (a NUL byte), text that is not UTF-8 ("not UTF-8 at byte offset N") or
  * holds control characters other than tab, CR, LF and form feed, no
  * meeting date in the header, no agenda items, an item number repeated.
- * BV_ERR when out of memory. On success *out is the caller's to free.
+ * BV_ERR when out of memory. On success *out is the caller's to free; it
+ * holds copies only, so the caller can (and, if the text may hold a
+ * restricted body, should) wipe its input buffer right away.
  */
 bv_status bv_minutes_parse(const uint8_t *text, size_t len, bv_meeting **out);
 

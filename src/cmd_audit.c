@@ -194,8 +194,11 @@ read_small(const char *path, bv_buf *b)
     size_t n;
 
     bv_buf_init(b);
-    if ((f = fopen(path, "rb")) == NULL)
-        return bv_fail(BV_ENOTFOUND, "cannot read checkpoint %s", path);
+    if ((f = fopen(path, "rb")) == NULL) {
+        if (errno == ENOENT)
+            return bv_fail(BV_ENOTFOUND, "no checkpoint file %s", path);
+        return bv_fail(BV_EINPUT, "cannot read checkpoint %s: %s", path, strerror(errno));
+    }
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         bv_buf_put(b, chunk, n);
         if (b->len > MAX_CP_FILE) {
@@ -408,8 +411,8 @@ export_cb(void *ctx, const bv_audit_row *e)
                         e->item,  e->meeting, e->agenda,   e->outcome, e->reason };
     static const char *names[] = { "time", "actor",   "actor_key", "action", "board",
                                    "item", "meeting", "agenda",    "outcome", "reason" };
-    /* an entry with a signature block is a signed note: text, blank line */
-    const char *auth = memmem(e->leaf, e->leaf_len, "\n\n", 2) ? "signed" : "none";
+    /* as the entry itself says (docs/AUDIT.md); verify checks it matches */
+    const char *auth = memmem(e->leaf, e->leaf_len, "\nauth signed\n", 13) ? "signed" : "none";
     char *leaf;
     size_t i, cap = sodium_base64_ENCODED_LEN(e->leaf_len, sodium_base64_VARIANT_ORIGINAL);
     bv_buf b;

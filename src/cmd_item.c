@@ -68,8 +68,16 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
         if (ex[i].id == OPT_TITLE)
             title = ex[i].val;
         else if (ex[i].id == OPT_GRANT) {
+            /* --grant may be repeated: the lists add up */
+            size_t n = (list ? strlen(list) + 1 : 0) + strlen(ex[i].val) + 1;
+            char *more = malloc(n);
+            if (more == NULL) {
+                free(list);
+                return bv_cli_error(bv_fail(BV_ERR, "out of memory"));
+            }
+            snprintf(more, n, "%s%s%s", list ? list : "", list ? "," : "", ex[i].val);
             free(list);
-            list = strdup(ex[i].val);
+            list = more;
         }
     }
     if (title == NULL)

@@ -59,7 +59,7 @@ static const struct bv_command commands[] = {
         "list sealed items (never their content)", "" },
     { NULL, "open", bv_cmd_open, "open ITEM [-o FILE] [--force] --as NAME",
         "decrypt an item granted to you; the access is recorded first",
-        "  -o FILE              write to FILE (0600, complete or absent)\n"
+        "  -o, --output FILE    write to FILE (0600, complete or absent)\n"
         "  --force              replace FILE, or write to a terminal\n" },
     { "audit", "log", bv_cmd_audit_log,
         "audit log [--board B] [--item I] [--member M] [--action A] [--outcome ok|denied|failed]\n"
@@ -208,11 +208,14 @@ main(int argc, char **argv)
     if (i < NCOMMANDS) {
         group = name;
         if (ai + 1 >= argc || argv[ai + 1][0] == '-') {
-            printf("usage:\n");
+            int help = ai + 1 < argc && (strcmp(argv[ai + 1], "--help") == 0 ||
+                                         strcmp(argv[ai + 1], "-h") == 0);
+            FILE *f = help ? stdout : stderr;
+            fprintf(f, "usage:\n");
             for (i = 0; i < NCOMMANDS; i++)
                 if (commands[i].group && strcmp(commands[i].group, group) == 0)
-                    printf("  boardvault %s\n", commands[i].usage);
-            return ai + 1 < argc && strcmp(argv[ai + 1], "--help") == 0 ? 0 : BV_EUSAGE;
+                    fprintf(f, "  boardvault %s\n", commands[i].usage);
+            return help ? 0 : BV_EUSAGE;
         }
         name = argv[++ai];
     }

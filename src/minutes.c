@@ -233,8 +233,8 @@ check_text(const uint8_t *text, size_t len)
         if (!bv_utf8_ok(s + i, j - i, &bad)) {
             unsigned char c = text[i + bad];
             if (c < 0x20 || c == 0x7f)
-                return bv_fail(BV_EINPUT, "control character 0x%02x at byte offset %zu", c,
-                    i + bad);
+                return bv_fail(
+                    BV_EINPUT, "control character 0x%02x at byte offset %zu", c, i + bad);
             return bv_fail(BV_EINPUT, "not UTF-8 at byte offset %zu", i + bad);
         }
         if (blank && trim(mkspan(s + i, j - i)).n > 0)
@@ -480,10 +480,10 @@ static const struct {
     { "\xe2\x80\xa2", 0, G_DOT }, /* • */
     { "\xc2\xb7", 1, G_DOT }, /* · */
     { "\xef\x82\xb7", 0, G_DOT }, /* Symbol-font bullet, private use */
-    { "*", 1, G_DOT },
-    { "o", 1, G_CIRCLE },
+    { "*", 1, G_DOT }, /* plain-text bullet */
+    { "o", 1, G_CIRCLE }, /* Courier "o": Word's second level */
     { "\xe2\x97\xa6", 0, G_CIRCLE }, /* ◦ */
-    { "-", 1, G_DASH },
+    { "-", 1, G_DASH }, /* hyphen */
     { "\xe2\x80\x93", 1, G_DASH }, /* – */
     { "\xc3\x98", 1, G_ARROW }, /* Ø: Wingdings arrow seen as Latin */
     { "\xef\x83\x98", 0, G_ARROW }, /* Wingdings arrow, private use */
@@ -568,10 +568,10 @@ heading_like(span x)
  * the notices and the Local Government Act resolutions say, and they do not
  * occur in open business. Being wrong here only withholds an open item.
  */
-static const char *const strong_markers[] = { "not for publication",
-    "exclusion of the press and public", "press and public be excluded",
-    "press and public were excluded", "schedule 12a", "exempt information",
-    "will not be published", NULL };
+static const char *const strong_markers[]
+    = { "not for publication", "exclusion of the press and public", "press and public be excluded",
+          "press and public were excluded", "schedule 12a", "exempt information",
+          "will not be published", NULL };
 
 /*
  * Words that mark an item restricted only in its title, and only in a
@@ -583,8 +583,8 @@ static const char *const strong_markers[] = { "not for publication",
  */
 static const char *const title_markers[] = { "restricted", "exempt", "confidential", "private",
     "part 2", "part ii", "part b", "part two", NULL };
-static const char *const marker_nouns[] = { "items", "item", "information", "report",
-    "business", "session", "minutes", "matters", "matter", NULL };
+static const char *const marker_nouns[] = { "items", "item", "information", "report", "business",
+    "session", "minutes", "matters", "matter", NULL };
 
 static int
 strong_marker(span x, span *found)
@@ -739,8 +739,8 @@ append_text(bv_block *b, span more)
 static int
 known_status(span x)
 {
-    static const char *const st[] = { "completed", "complete", "done", "ongoing", "open",
-        "closed", "in progress", "carried forward", "deferred", "outstanding", "pending", NULL };
+    static const char *const st[] = { "completed", "complete", "done", "ongoing", "open", "closed",
+        "in progress", "carried forward", "deferred", "outstanding", "pending", NULL };
     size_t k;
 
     for (k = 0; st[k]; k++)
@@ -937,8 +937,8 @@ build_item(bv_agenda_item *it, const mline *L, size_t b0, size_t b1, const uint8
 static int
 month_of(span w)
 {
-    static const char *const months[] = { "january", "february", "march", "april", "may",
-        "june", "july", "august", "september", "october", "november", "december" };
+    static const char *const months[] = { "january", "february", "march", "april", "may", "june",
+        "july", "august", "september", "october", "november", "december" };
     size_t i;
     int k;
 
@@ -977,8 +977,9 @@ day_of(span w)
     int d = number_prefix(w, 2, &used);
     span rest = skip(w, used);
 
-    if (used == 0 || (rest.n > 0 && !(eq_ci(rest, "st") || eq_ci(rest, "nd") || eq_ci(rest, "rd")
-                          || eq_ci(rest, "th"))))
+    if (used == 0
+        || (rest.n > 0
+            && !(eq_ci(rest, "st") || eq_ci(rest, "nd") || eq_ci(rest, "rd") || eq_ci(rest, "th"))))
         return 0;
     return d;
 }
@@ -1071,11 +1072,13 @@ date_line(span x, char iso[32], char hhmm[32], int *has_time)
     if (mo == 0 || d < 1 || d > mdays[mo - 1]
         || (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
         return 0;
-    snprintf(iso, 32, "%04d-%02d-%02d", y, mo, d);
+    /* the modulos only tell the compiler the widths; the values are in range */
+    snprintf(
+        iso, 32, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)mo % 100u, (unsigned)d % 100u);
     *has_time = 0;
     for (k += 2; k < nw; k++)
         if (time_of(w + k, nw - k, &t)) {
-            snprintf(hhmm, 32, "%02d:%02d", t / 60, t % 60);
+            snprintf(hhmm, 32, "%02u:%02u", (unsigned)t / 60u % 100u, (unsigned)t % 60u);
             *has_time = 1;
             break;
         }
@@ -1119,8 +1122,9 @@ parse_header(bv_meeting *m, const mline *L, size_t hend)
     if (r != 0)
         return bv_fail(BV_ERR, "out of memory");
     if (m->date_line == NULL)
-        return bv_fail(BV_EINPUT, "no meeting found: no date line (such as \"Wednesday, 7 December "
-                                  "2022 10:00 am\") before the first agenda item");
+        return bv_fail(BV_EINPUT,
+            "no meeting found: no date line (such as \"Wednesday, 7 December "
+            "2022 10:00 am\") before the first agenda item");
     return BV_OK;
 }
 
@@ -1132,8 +1136,8 @@ header_field(span x)
     char iso[32], hhmm[32];
     int t;
 
-    return starts_ci(x, "venue:") || starts_ci(x, "contact:") || page_title(x)
-        || items_heading(x) || date_line(x, iso, hhmm, &t);
+    return starts_ci(x, "venue:") || starts_ci(x, "contact:") || page_title(x) || items_heading(x)
+        || date_line(x, iso, hhmm, &t);
 }
 
 static int
@@ -1280,8 +1284,9 @@ bv_minutes_parse(const uint8_t *text, size_t len, bv_meeting **out)
         goto done;
     }
     if (ns == 0) {
-        st = bv_fail(BV_EINPUT, "no agenda items found: expected numbered items (\"1.\") or "
-                                "items with durations (\"5 minutes\")");
+        st = bv_fail(BV_EINPUT,
+            "no agenda items found: expected numbered items (\"1.\") or "
+            "items with durations (\"5 minutes\")");
         goto done;
     }
     if (!marker)
@@ -1294,11 +1299,11 @@ bv_minutes_parse(const uint8_t *text, size_t len, bv_meeting **out)
         if (starts[k].number == 0)
             continue;
         if (seen[starts[k].number]) {
-            st = bv_fail(BV_EINPUT, "item number %d appears twice (lines %zu and %zu)",
-                starts[k].number, seen[starts[k].number], starts[k].title);
+            st = bv_fail(BV_EINPUT, "item number %d appears twice (titles on lines %zu and %zu)",
+                starts[k].number, seen[starts[k].number], starts[k].title + 1);
             goto done;
         }
-        seen[starts[k].number] = starts[k].title;
+        seen[starts[k].number] = starts[k].title + 1; /* 1-based, 0 is unseen */
     }
 
     if ((m->items = calloc(ns, sizeof *m->items)) == NULL) {
@@ -1429,8 +1434,9 @@ bv_minutes_json(const bv_meeting *m, bv_buf *out)
         bv_buf_printf(out, "%s{\"number\":%d,\"ordinal\":%d,\"title\":", i ? "," : "", it->number,
             it->ordinal);
         json_str_or_null(out, it->title);
-        bv_buf_printf(out, ",\"duration_min\":%d,\"restricted\":%s,\"restriction\":",
-            it->duration_min, it->restricted ? "true" : "false");
+        bv_buf_printf(out,
+            ",\"duration_min\":%d,\"restricted\":%s,\"restriction\":", it->duration_min,
+            it->restricted ? "true" : "false");
         json_str_or_null(out, it->restriction);
         bv_buf_printf(out,
             ",\"schedule12a_para\":%d,\"truncated\":%s,\"has_restricted_body\":%s,\"blocks\":[",
@@ -1469,20 +1475,19 @@ bv_minutes_table(const bv_meeting *m, bv_buf *out)
         nactions += m->items[i].nactions;
     }
     bv_buf_printf(out, "board:    %s\n", m->board ? m->board : "-");
-    bv_buf_printf(out, "date:     %s %s (%s)\n", m->date_iso, m->time ? m->time : "",
-        m->date_line);
+    bv_buf_printf(out, "date:     %s %s (%s)\n", m->date_iso, m->time ? m->time : "", m->date_line);
     bv_buf_printf(out, "venue:    %s\n", m->venue ? m->venue : "-");
     bv_buf_printf(out, "contact:  %s\n", m->contact ? m->contact : "-");
-    bv_buf_printf(out, "items:    %zu (%zu restricted, %zu actions)\n\n", m->nitems, nrestricted,
-        nactions);
+    bv_buf_printf(
+        out, "items:    %zu (%zu restricted, %zu actions)\n\n", m->nitems, nrestricted, nactions);
     bv_buf_printf(out, "%4s  %-36s %4s  %s\n", "No.", "Restricted", "Act", "Title");
     for (i = 0; i < m->nitems; i++) {
         const bv_agenda_item *it = &m->items[i];
         if (!it->restricted)
             snprintf(what, sizeof what, "-");
         else if (it->schedule12a_para > 0)
-            snprintf(what, sizeof what, "%.20s para %d, %s", it->restriction,
-                it->schedule12a_para, it->restricted_body ? "body" : "placeholder");
+            snprintf(what, sizeof what, "%.20s para %d, %s", it->restriction, it->schedule12a_para,
+                it->restricted_body ? "body" : "placeholder");
         else
             snprintf(what, sizeof what, "%.24s, %s", it->restriction,
                 it->restricted_body ? "body" : "placeholder");

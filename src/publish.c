@@ -8,10 +8,11 @@
 #include "bv_minutes.h"
 
 #include <string.h>
+#include <strings.h>
 
 #define NOTICE "This item is restricted and is not published."
 #define INCOMPLETE                                                                                 \
-    "The published minutes of this item are incomplete: the source held only the start of the "  \
+    "The published minutes of this item are incomplete: the source held only the start of the "    \
     "text."
 #define MAX_DEPTH 8
 
@@ -43,11 +44,17 @@ utf8_chars(const char *s)
 static void
 reason(const bv_agenda_item *it, bv_buf *b)
 {
-    bv_buf_puts(b, "Restriction: ");
-    bv_buf_puts(b, it->restriction ? it->restriction : "restricted");
-    if (it->schedule12a_para > 0)
-        bv_buf_printf(b, " (Local Government Act 1972, Schedule 12A, paragraph %d)",
+    const char *r = it->restriction ? it->restriction : "restricted";
+
+    if (it->schedule12a_para > 0 && strcasecmp(r, "schedule 12a") == 0) {
+        bv_buf_printf(b, "Restriction: Local Government Act 1972, Schedule 12A, paragraph %d.",
             it->schedule12a_para);
+        return;
+    }
+    bv_buf_printf(b, "Restriction: %s", r);
+    if (it->schedule12a_para > 0)
+        bv_buf_printf(
+            b, " (Local Government Act 1972, Schedule 12A, paragraph %d)", it->schedule12a_para);
     bv_buf_puts(b, ".");
 }
 
@@ -115,8 +122,8 @@ bv_minutes_publish_txt(const bv_meeting *m, bv_buf *out)
         underline(out, head.oom ? "" : (const char *)head.p, '-');
         bv_buf_free(&head);
         if (it->duration_min > 0)
-            bv_buf_printf(out, "(%d minute%s)\n", it->duration_min,
-                it->duration_min == 1 ? "" : "s");
+            bv_buf_printf(
+                out, "(%d minute%s)\n", it->duration_min, it->duration_min == 1 ? "" : "s");
         if (it->restricted) {
             bv_buf_puts(out, "\n[" NOTICE " ");
             reason(it, out);
@@ -217,8 +224,8 @@ bv_minutes_publish_md(const bv_meeting *m, bv_buf *out)
         md_esc(out, it->title);
         bv_buf_puts(out, "\n");
         if (it->duration_min > 0)
-            bv_buf_printf(out, "\n*%d minute%s*\n", it->duration_min,
-                it->duration_min == 1 ? "" : "s");
+            bv_buf_printf(
+                out, "\n*%d minute%s*\n", it->duration_min, it->duration_min == 1 ? "" : "s");
         if (it->restricted) {
             bv_buf_init(&r);
             reason(it, &r);
@@ -371,11 +378,12 @@ bv_minutes_publish_html(const bv_meeting *m, bv_buf *out)
     bv_buf r;
     size_t i;
 
-    bv_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                     /* nothing on the page may load or run, even if escaping were wrong */
-                     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-                     "style-src 'unsafe-inline'\">\n<title>");
+    bv_buf_puts(out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        /* nothing on the page may load or run, even if escaping were wrong */
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'\">\n<title>");
     html_esc(out, board);
     if (m->date_line) {
         bv_buf_puts(out, ": minutes, ");
@@ -418,8 +426,8 @@ bv_minutes_publish_html(const bv_meeting *m, bv_buf *out)
         if (it->restricted) {
             bv_buf_init(&r);
             reason(it, &r);
-            bv_buf_puts(out, "<div class=\"restricted\" role=\"note\">\n<p><strong>" NOTICE
-                             "</strong> ");
+            bv_buf_puts(
+                out, "<div class=\"restricted\" role=\"note\">\n<p><strong>" NOTICE "</strong> ");
             html_esc(out, r.oom ? "" : (const char *)r.p);
             bv_buf_puts(out, "</p>\n");
             bv_buf_free(&r);
@@ -445,7 +453,7 @@ bv_minutes_publish(const bv_meeting *m, const char *format, bv_buf *out)
     else if (format != NULL && strcmp(format, "html") == 0)
         bv_minutes_publish_html(m, out);
     else
-        return bv_fail(BV_EUSAGE, "unknown format %s: use txt, md or html",
-            format ? format : "(none)");
+        return bv_fail(
+            BV_EUSAGE, "unknown format %s: use txt, md or html", format ? format : "(none)");
     return out->oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
 }

@@ -167,9 +167,10 @@ pragmas(bv_store *s)
     bv_status st;
 
     if (env && *env) {
-        long v = strtol(env, NULL, 10);
-        if (v >= 0 && v <= 600000)
-            ms = (int)v;
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (*end == '\0' && v >= 0 && v <= 600000)
+            ms = (int)v; /* anything else keeps the default */
     }
     sqlite3_busy_timeout(s->db, ms);
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);

@@ -461,9 +461,16 @@ bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, const char
         /* run the KDF anyway at default cost, so the time taken does not
          * tell whether a name exists */
         bv_kdf_params kp;
+        bv_person_row root;
         uint8_t salt[BV_SALT_LEN] = { 0 }, *junk = bv_key_alloc();
+        /* at the root's cost: what a real person's unlock costs here */
         bv_kdf_defaults(&kp);
-        kp.m_kib = BV_KDF_MIN_M;
+        if (bv_store_person_get(v->s, v->root, &root) == BV_OK &&
+            root.secret_len >= BV_SECRET_HDR) {
+            kp.m_kib = bv_load_be32(root.secret + 4);
+            kp.t = bv_load_be32(root.secret + 8);
+            kp.p = bv_load_be32(root.secret + 12);
+        }
         if (junk)
             (void)bv_kdf_derive(pass, salt, &kp, junk);
         bv_key_free(junk);
