@@ -69,6 +69,11 @@ int bv_cmd_audit_prove(bv_cli *g, int argc, char **argv);
 int bv_cmd_audit_consistency(bv_cli *g, int argc, char **argv);
 int bv_cmd_audit_export(bv_cli *g, int argc, char **argv);
 int bv_cmd_audit_summary(bv_cli *g, int argc, char **argv);
+int bv_cmd_minutes_import(bv_cli *g, int argc, char **argv);
+int bv_cmd_minutes_list(bv_cli *g, int argc, char **argv);
+int bv_cmd_minutes_show(bv_cli *g, int argc, char **argv);
+int bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv);
+int bv_cmd_minutes_actions(bv_cli *g, int argc, char **argv);
 
 /*
  * A small option parser shared by the commands: long options only, each

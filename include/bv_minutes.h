@@ -78,7 +78,7 @@ typedef struct {
     size_t nactions;
 } bv_agenda_item;
 
-typedef struct {
+typedef struct bv_meeting {
     char *board; /* "Community Safety Partnership", or NULL if the header has none */
     char *date_line; /* "Wednesday, 7 December 2022 10:00 am" as written */
     char *date_iso; /* "2022-12-07" */
@@ -87,7 +87,6 @@ typedef struct {
     char *contact; /* text after "Contact:", or NULL */
     bv_agenda_item *items;
     size_t nitems;
-    uint8_t content_hash[32]; /* BLAKE2b-256 of the raw input: import dedupe */
 } bv_meeting;
 
 /*
@@ -110,7 +109,7 @@ const bv_agenda_item *bv_minutes_item(const bv_meeting *m, int n);
 
 /*
  * One JSON object (no trailing newline) for import --dry-run and show:
- * header fields, content_hash in hex, and per item its number, ordinal,
+ * header fields and per item its number, ordinal,
  * title, duration, restricted, restriction, schedule12a_para, truncated,
  * has_restricted_body, blocks and actions. Never restricted_body itself.
  */

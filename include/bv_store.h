@@ -182,4 +182,33 @@ bv_status bv_store_checkpoint_add(
 bv_status bv_store_checkpoint_each(
     bv_store *s, bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t), void *ctx);
 
+/* ---- meetings: the open record of imported minutes ---- */
+typedef struct {
+    int64_t id, board_id;
+    char board[BV_NAME_MAX + 1];
+    char imported_by[BV_NAME_MAX + 1];
+    char created[21];
+    struct bv_meeting *m;             /* agenda, blocks and actions (bv_minutes.h) */
+    char (*uids)[BV_UID_LEN + 1];     /* per agenda item: sealed item id or "" */
+} bv_meeting_row;
+
+bv_status bv_store_meeting_find(bv_store *s, int64_t board_id, const uint8_t hash[32],
+                                int64_t *id);
+bv_status bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32],
+                               const struct bv_meeting *m, const char *by, int64_t *id);
+bv_status bv_store_agenda_link(bv_store *s, int64_t meeting_id, int ordinal, int64_t item_id);
+bv_status bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out);
+void bv_meeting_row_free(bv_meeting_row *r);
+/* fn(ctx, id, board, date_iso, date_line, items, restricted) */
+bv_status bv_store_meeting_each(bv_store *s, const char *board,
+                                bv_status (*fn)(void *, int64_t, const char *, const char *,
+                                                const char *, int, int),
+                                void *ctx);
+/* fn(ctx, meeting, date_iso, number, ordinal, item title, owners, text, status) */
+bv_status bv_store_action_each(bv_store *s, const char *board,
+                               bv_status (*fn)(void *, int64_t, const char *, int, int,
+                                               const char *, const char *, const char *,
+                                               const char *),
+                               void *ctx);
+
 #endif

@@ -50,11 +50,27 @@ bv_status bv_member_approve(bv_vault *v, bv_actor *officer, const char *name, ch
 const char *bv_member_state(bv_vault *v, const char *name);
 
 bv_status bv_board_create(bv_vault *v, bv_actor *officer, const char *board);
+/* The current key of board b, for an officer of b (checked). */
+bv_status bv_vault_board_key(bv_vault *v, bv_actor *officer, const bv_board_row *b,
+                             uint8_t key[32]);
 bv_status bv_board_add(
     bv_vault *v, bv_actor *officer, const char *board, const char *name, const char *role);
 
-bv_status bv_item_seal(bv_vault *v, bv_actor *officer, const char *board, int fd, const char *title,
-    char *const *grantees, size_t ngrantees, char uid[BV_UID_LEN + 1]);
+/* Where a sealed item sits in the open record of a meeting. */
+typedef struct {
+    int64_t meeting_id;
+    int ordinal;   /* position in the agenda */
+    int agenda_no; /* the number as published (the ordinal if unnumbered) */
+} bv_item_link;
+
+/* Seal fd's contents as a new item of board; prints nothing. link may be NULL. */
+bv_status bv_item_seal(bv_vault *v, bv_actor *officer, const char *board, int fd,
+                       const char *title, char *const *grantees, size_t ngrantees,
+                       const bv_item_link *link, char uid[BV_UID_LEN + 1]);
+/* The same inside the caller's write transaction (minutes import). */
+bv_status bv_item_seal_tx(bv_vault *v, bv_actor *officer, const char *board, int fd,
+                          const char *title, char *const *grantees, size_t ngrantees,
+                          const bv_item_link *link, char uid[BV_UID_LEN + 1]);
 bv_status bv_item_grant(
     bv_vault *v, bv_actor *officer, const char *uid, char *const *names, size_t n);
 bv_status bv_item_revoke(

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "bv_cli.h"
+#include "bv_meeting.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,12 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { OPT_TITLE = 100, OPT_GRANT, OPT_BOARD, OPT_OUT };
+enum { OPT_TITLE = 100, OPT_GRANT, OPT_BOARD, OPT_OUT, OPT_MEETING, OPT_AGENDA };
 
 #define MAX_NAMES 256
 
-static const bv_opt seal_opts[]
-    = { BV_COMMON_OPTS, { "--title", 1, OPT_TITLE }, { "--grant", 1, OPT_GRANT }, { NULL, 0, 0 } };
+static const bv_opt seal_opts[] = { BV_COMMON_OPTS,
+    { "--title", 1, OPT_TITLE }, { "--grant", 1, OPT_GRANT }, { "--meeting", 1, OPT_MEETING },
+    { "--agenda-item", 1, OPT_AGENDA }, { NULL, 0, 0 } };
 static const bv_opt person_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
 static const bv_opt items_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
     { "--json", 0, OPT_JSON }, { "--board", 1, OPT_BOARD }, { NULL, 0, 0 } };
@@ -54,7 +56,8 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
     bv_optres ex[64];
     bv_vault *v = NULL;
     bv_actor *a = NULL;
-    const char *title = NULL;
+    const char *title = NULL, *meeting = NULL, *agenda = NULL;
+    uint32_t mid = 0, ano = 0;
     char *pos[2], *names[MAX_NAMES], *list = NULL, *tok, *save;
     char uid[BV_UID_LEN + 1];
     size_t npos, nex, i, nnames = 0;
@@ -67,6 +70,10 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
     for (i = 0; i < nex; i++) {
         if (ex[i].id == OPT_TITLE)
             title = ex[i].val;
+        else if (ex[i].id == OPT_MEETING)
+            meeting = ex[i].val;
+        else if (ex[i].id == OPT_AGENDA)
+            agenda = ex[i].val;
         else if (ex[i].id == OPT_GRANT) {
             /* --grant may be repeated: the lists add up */
             size_t n = (list ? strlen(list) + 1 : 0) + strlen(ex[i].val) + 1;
@@ -80,8 +87,15 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
             list = more;
         }
     }
-    if (title == NULL)
-        return free(list), bv_cli_usage("seal needs --title TEXT");
+    if ((meeting == NULL) != (agenda == NULL))
+        return free(list), bv_cli_usage("--meeting and --agenda-item go together");
+    if (meeting && title)
+        return free(list), bv_cli_usage("an agenda item's title comes from the minutes: drop --title");
+    if (meeting && ((st = bv_cli_uint("--meeting", meeting, 1, INT32_MAX, &mid)) != BV_OK ||
+                    (st = bv_cli_uint("--agenda-item", agenda, 1, 100000, &ano)) != BV_OK))
+        return free(list), bv_cli_error(st);
+    if (title == NULL && meeting == NULL)
+        return free(list), bv_cli_usage("seal needs --title TEXT (or --meeting M --agenda-item N)");
     if (strcmp(pos[1], "-") == 0 && o.pass_fd == 0)
         return free(list), bv_cli_usage("the body and the passphrase cannot both come from stdin");
     if (list) {
@@ -101,7 +115,8 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
         || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         goto out;
     if ((st = bv_cli_unlock(v, &o, "seal", NULL, &a)) == BV_OK)
-        st = bv_item_seal(v, a, pos[0], fd, title, names, nnames, uid);
+        st = meeting ? bv_meeting_seal(v, a, pos[0], mid, (int)ano, fd, names, nnames, uid)
+                     : bv_item_seal(v, a, pos[0], fd, title, names, nnames, NULL, uid);
 out:
     if (fd > 0)
         close(fd);

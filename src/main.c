@@ -79,6 +79,24 @@ static const struct bv_command commands[] = {
       "every entry, fields decoded, with the exact leaf bytes in base64", "" },
     { "audit", "summary", bv_cmd_audit_summary, "audit summary [--board B] [--json]",
       "per item: who opened it, how often, refusals, grantees who never opened it", "" },
+    { "minutes", "import", bv_cmd_minutes_import,
+      "minutes import FILE|- --board BOARD --as OFFICER [--dry-run [--json]]",
+      "store published minutes; seal any restricted body found in them at once",
+      "  --board BOARD        the board the meeting belongs to\n"
+      "  --dry-run            show what would be stored (a table, or --json); store nothing\n" },
+    { "minutes", "list", bv_cmd_minutes_list, "minutes list [--board BOARD] [--json]",
+      "list imported meetings", "" },
+    { "minutes", "show", bv_cmd_minutes_show, "minutes show MEETING [--json] [--audit]",
+      "the open record; restricted items with their seal and grants",
+      "  --audit              add each restricted item's access history\n" },
+    { "minutes", "publish", bv_cmd_minutes_publish,
+      "minutes publish MEETING --format txt|md|html [-o FILE] [--force]",
+      "the public document: open minutes, restricted items as notices only",
+      "  -o, --output FILE    write to FILE (complete or absent, never through a symlink)\n" },
+    { "minutes", "actions", bv_cmd_minutes_actions,
+      "minutes actions [--board BOARD] [--open] [--json]",
+      "every ACTION: line with its owners, meeting, item and status",
+      "  --open               only actions not marked completed\n" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

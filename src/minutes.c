@@ -1255,7 +1255,6 @@ bv_minutes_parse(const uint8_t *text, size_t len, bv_meeting **out)
         st = bv_fail(BV_ERR, "out of memory");
         goto done;
     }
-    crypto_generichash(m->content_hash, sizeof m->content_hash, text, len, NULL, 0);
 
     /* the table heading, if any, ends the header; it can only come before
      * the first number or duration line */
@@ -1412,10 +1411,8 @@ kind_name(bv_blk_kind k)
 bv_status
 bv_minutes_json(const bv_meeting *m, bv_buf *out)
 {
-    char hex[65];
     size_t i, k;
 
-    bv_hex(hex, m->content_hash, sizeof m->content_hash);
     bv_buf_puts(out, "{\"board\":");
     json_str_or_null(out, m->board);
     bv_buf_puts(out, ",\"date\":");
@@ -1428,7 +1425,7 @@ bv_minutes_json(const bv_meeting *m, bv_buf *out)
     json_str_or_null(out, m->venue);
     bv_buf_puts(out, ",\"contact\":");
     json_str_or_null(out, m->contact);
-    bv_buf_printf(out, ",\"content_hash\":\"%s\",\"items\":[", hex);
+    bv_buf_puts(out, ",\"items\":[");
     for (i = 0; i < m->nitems; i++) {
         const bv_agenda_item *it = &m->items[i];
         bv_buf_printf(out, "%s{\"number\":%d,\"ordinal\":%d,\"title\":", i ? "," : "", it->number,

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "bv_store.h"
+#include "bv_minutes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,7 +64,9 @@ static const char schema_v1[]
       "CREATE TABLE grants("
       " item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
       " person_id INTEGER NOT NULL REFERENCES persons(id), sealed BLOB NOT NULL,"
-      " granted_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (item_id, person_id));"
+      " granted_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (item_id, person_id));";
+/* Split only because C limits one string literal to 4095 bytes. */
+static const char schema_v1b[] =
       "CREATE TABLE audit("
       " seq INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL,"
       " actor_fp TEXT NOT NULL, action TEXT NOT NULL, board TEXT NOT NULL,"
@@ -79,7 +82,29 @@ static const char schema_v1[]
       "CREATE TABLE checkpoints("
       " id INTEGER PRIMARY KEY, size INTEGER NOT NULL, signed_by TEXT NOT NULL,"
       " note BLOB NOT NULL, created TEXT NOT NULL);"
-      /* Accidents, not attackers: whoever can write the file can drop these. */
+      /* The open record of meetings: what the importer understood of the
+     * published minutes. Restricted bodies never come here: they are
+     * items, linked from their agenda entry. */
+    "CREATE TABLE meetings("
+    " id INTEGER PRIMARY KEY, board_id INTEGER NOT NULL REFERENCES boards(id),"
+    " doc_hash BLOB NOT NULL, board_line TEXT, date_line TEXT NOT NULL,"
+    " date_iso TEXT NOT NULL, time TEXT, venue TEXT, contact TEXT,"
+    " imported_by TEXT NOT NULL, created TEXT NOT NULL, UNIQUE (board_id, doc_hash));"
+    "CREATE TABLE agenda("
+    " meeting_id INTEGER NOT NULL REFERENCES meetings(id), ordinal INTEGER NOT NULL,"
+    " number INTEGER NOT NULL, title TEXT NOT NULL, duration INTEGER NOT NULL,"
+    " restricted INTEGER NOT NULL, restriction TEXT, para INTEGER NOT NULL,"
+    " truncated INTEGER NOT NULL, item_id INTEGER REFERENCES items(id),"
+    " PRIMARY KEY (meeting_id, ordinal));"
+    "CREATE TABLE blocks("
+    " meeting_id INTEGER NOT NULL, ordinal INTEGER NOT NULL, idx INTEGER NOT NULL,"
+    " kind INTEGER NOT NULL, level INTEGER NOT NULL, text TEXT NOT NULL,"
+    " PRIMARY KEY (meeting_id, ordinal, idx));"
+    "CREATE TABLE actions("
+    " meeting_id INTEGER NOT NULL, ordinal INTEGER NOT NULL, idx INTEGER NOT NULL,"
+    " owners TEXT, text TEXT NOT NULL, status TEXT,"
+    " PRIMARY KEY (meeting_id, ordinal, idx));"
+    /* Accidents, not attackers: whoever can write the file can drop these. */
       "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
       " BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
       "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
@@ -215,7 +240,8 @@ create_schema(bv_store *s)
     snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
         BV_APPLICATION_ID, BV_SCHEMA_VERSION);
     if ((st = exec(s, sql, "creating the vault")) != BV_OK
-        || (st = exec(s, schema_v1, "creating the vault")) != BV_OK) {
+        || (st = exec(s, schema_v1, "creating the vault")) != BV_OK
+        || (st = exec(s, schema_v1b, "creating the vault")) != BV_OK) {
         bv_store_rollback(s);
         return st;
     }
@@ -1392,6 +1418,351 @@ bv_store_checkpoint_each(
     }
     if (st == BV_OK && rc != SQLITE_DONE)
         st = sqlerr(s, rc, "reading checkpoints");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- meetings ---- */
+
+bv_status
+bv_store_meeting_find(bv_store *s, int64_t board_id, const uint8_t hash[32], int64_t *id)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, "SELECT id FROM meetings WHERE board_id = ? AND doc_hash = ?", &q)) !=
+        BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, board_id);
+    bind_blob(q, 2, hash, 32);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(q, 0);
+    st = rc == SQLITE_ROW ? BV_OK : rc == SQLITE_DONE ? BV_ENOTFOUND : sqlerr(s, rc, "reading meetings");
+    sqlite3_finalize(q);
+    return st;
+}
+
+static void
+bind_opt(sqlite3_stmt *q, int i, const char *t)
+{
+    if (t)
+        bind_text(q, i, t);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+bv_status
+bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], const bv_meeting *m,
+                     const char *by, int64_t *id)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    char now[21];
+    size_t i, k;
+
+    bv_utc_now(now);
+    if ((st = prep(s,
+                   "INSERT INTO meetings(board_id, doc_hash, board_line, date_line, date_iso, "
+                   "time, venue, contact, imported_by, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                   &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, board_id);
+    bind_blob(q, 2, hash, 32);
+    bind_opt(q, 3, m->board);
+    bind_text(q, 4, m->date_line ? m->date_line : "");
+    bind_text(q, 5, m->date_iso ? m->date_iso : "");
+    bind_opt(q, 6, m->time);
+    bind_opt(q, 7, m->venue);
+    bind_opt(q, 8, m->contact);
+    bind_text(q, 9, by);
+    bind_text(q, 10, now);
+    if ((st = done(s, q, "storing the meeting")) != BV_OK)
+        return st;
+    *id = sqlite3_last_insert_rowid(s->db);
+    for (i = 0; i < m->nitems; i++) {
+        const bv_agenda_item *it = &m->items[i];
+        if ((st = prep(s,
+                       "INSERT INTO agenda(meeting_id, ordinal, number, title, duration, "
+                       "restricted, restriction, para, truncated) VALUES (?,?,?,?,?,?,?,?,?)",
+                       &q)) != BV_OK)
+            return st;
+        sqlite3_bind_int64(q, 1, *id);
+        sqlite3_bind_int(q, 2, it->ordinal);
+        sqlite3_bind_int(q, 3, it->number);
+        bind_text(q, 4, it->title);
+        sqlite3_bind_int(q, 5, it->duration_min);
+        sqlite3_bind_int(q, 6, it->restricted);
+        bind_opt(q, 7, it->restriction);
+        sqlite3_bind_int(q, 8, it->schedule12a_para);
+        sqlite3_bind_int(q, 9, it->truncated);
+        if ((st = done(s, q, "storing the agenda")) != BV_OK)
+            return st;
+        for (k = 0; k < it->nblocks; k++) {
+            if ((st = prep(s,
+                           "INSERT INTO blocks(meeting_id, ordinal, idx, kind, level, text) "
+                           "VALUES (?,?,?,?,?,?)",
+                           &q)) != BV_OK)
+                return st;
+            sqlite3_bind_int64(q, 1, *id);
+            sqlite3_bind_int(q, 2, it->ordinal);
+            sqlite3_bind_int64(q, 3, (sqlite3_int64)k);
+            sqlite3_bind_int(q, 4, (int)it->blocks[k].kind);
+            sqlite3_bind_int(q, 5, it->blocks[k].level);
+            bind_text(q, 6, it->blocks[k].text ? it->blocks[k].text : "");
+            if ((st = done(s, q, "storing the minutes")) != BV_OK)
+                return st;
+        }
+        for (k = 0; k < it->nactions; k++) {
+            if ((st = prep(s,
+                           "INSERT INTO actions(meeting_id, ordinal, idx, owners, text, status) "
+                           "VALUES (?,?,?,?,?,?)",
+                           &q)) != BV_OK)
+                return st;
+            sqlite3_bind_int64(q, 1, *id);
+            sqlite3_bind_int(q, 2, it->ordinal);
+            sqlite3_bind_int64(q, 3, (sqlite3_int64)k);
+            bind_opt(q, 4, it->actions[k].owners);
+            bind_text(q, 5, it->actions[k].text ? it->actions[k].text : "");
+            bind_opt(q, 6, it->actions[k].status);
+            if ((st = done(s, q, "storing the actions")) != BV_OK)
+                return st;
+        }
+    }
+    return BV_OK;
+}
+
+bv_status
+bv_store_agenda_link(bv_store *s, int64_t meeting_id, int ordinal, int64_t item_id)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, "UPDATE agenda SET item_id = ? WHERE meeting_id = ? AND ordinal = ?", &q)) !=
+        BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 2, meeting_id);
+    sqlite3_bind_int(q, 3, ordinal);
+    return done(s, q, "linking the sealed item");
+}
+
+static char *
+dup_col(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+bv_status
+bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out)
+{
+    sqlite3_stmt *q = NULL;
+    bv_meeting *m;
+    bv_status st;
+    int rc;
+    size_t n, i;
+
+    memset(out, 0, sizeof *out);
+    if ((m = calloc(1, sizeof *m)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    out->m = m;
+    if ((st = prep(s,
+                   "SELECT m.board_line, m.date_line, m.date_iso, m.time, m.venue, m.contact, "
+                   "b.name, m.board_id, m.imported_by, m.created FROM meetings m "
+                   "JOIN boards b ON b.id = m.board_id WHERE m.id = ?",
+                   &q)) != BV_OK)
+        goto fail;
+    sqlite3_bind_int64(q, 1, id);
+    rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        st = rc == SQLITE_DONE ? bv_fail(BV_ENOTFOUND, "no meeting %lld", (long long)id)
+                               : sqlerr(s, rc, "reading a meeting");
+        goto fail;
+    }
+    m->board = dup_col(q, 0);
+    m->date_line = dup_col(q, 1);
+    m->date_iso = dup_col(q, 2);
+    m->time = dup_col(q, 3);
+    m->venue = dup_col(q, 4);
+    m->contact = dup_col(q, 5);
+    out->id = id;
+    snprintf(out->board, sizeof out->board, "%s", col_str(q, 6));
+    out->board_id = sqlite3_column_int64(q, 7);
+    snprintf(out->imported_by, sizeof out->imported_by, "%s", col_str(q, 8));
+    snprintf(out->created, sizeof out->created, "%s", col_str(q, 9));
+    sqlite3_finalize(q);
+    q = NULL;
+    if (m->board == NULL)
+        m->board = strdup(out->board);
+    /* agenda */
+    if ((st = prep(s,
+                   "SELECT a.ordinal, a.number, a.title, a.duration, a.restricted, a.restriction, "
+                   "a.para, a.truncated, i.uid FROM agenda a LEFT JOIN items i ON i.id = a.item_id "
+                   "WHERE a.meeting_id = ? ORDER BY a.ordinal",
+                   &q)) != BV_OK)
+        goto fail;
+    sqlite3_bind_int64(q, 1, id);
+    n = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        bv_agenda_item *it;
+        void *p = realloc(m->items, (n + 1) * sizeof *m->items);
+        char (*u)[BV_UID_LEN + 1] = realloc(out->uids, (n + 1) * sizeof *out->uids);
+        if (p == NULL || u == NULL) {
+            if (p)
+                m->items = p;
+            if (u)
+                out->uids = u;
+            st = bv_fail(BV_ERR, "out of memory");
+            goto fail;
+        }
+        m->items = p;
+        out->uids = u;
+        it = &m->items[n];
+        memset(it, 0, sizeof *it);
+        it->ordinal = sqlite3_column_int(q, 0);
+        it->number = sqlite3_column_int(q, 1);
+        it->title = dup_col(q, 2);
+        it->duration_min = sqlite3_column_int(q, 3);
+        it->restricted = sqlite3_column_int(q, 4);
+        it->restriction = dup_col(q, 5);
+        it->schedule12a_para = sqlite3_column_int(q, 6);
+        it->truncated = sqlite3_column_int(q, 7);
+        snprintf(out->uids[n], BV_UID_LEN + 1, "%s", col_str(q, 8));
+        m->nitems = ++n;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if (rc != SQLITE_DONE) {
+        st = sqlerr(s, rc, "reading the agenda");
+        goto fail;
+    }
+    /* blocks and actions, in order */
+    for (i = 0; i < m->nitems; i++) {
+        bv_agenda_item *it = &m->items[i];
+        if ((st = prep(s,
+                       "SELECT kind, level, text FROM blocks WHERE meeting_id = ? AND ordinal = ? "
+                       "ORDER BY idx",
+                       &q)) != BV_OK)
+            goto fail;
+        sqlite3_bind_int64(q, 1, id);
+        sqlite3_bind_int(q, 2, it->ordinal);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            void *p = realloc(it->blocks, (it->nblocks + 1) * sizeof *it->blocks);
+            int kind = sqlite3_column_int(q, 0);
+            if (p == NULL) {
+                st = bv_fail(BV_ERR, "out of memory");
+                goto fail;
+            }
+            it->blocks = p;
+            if (kind < BV_BLK_PARA || kind > BV_BLK_HEADING)
+                kind = BV_BLK_PARA;
+            it->blocks[it->nblocks].kind = (bv_blk_kind)kind;
+            it->blocks[it->nblocks].level = sqlite3_column_int(q, 1);
+            it->blocks[it->nblocks].text = dup_col(q, 2);
+            it->nblocks++;
+        }
+        sqlite3_finalize(q);
+        q = NULL;
+        if ((st = prep(s,
+                       "SELECT owners, text, status FROM actions WHERE meeting_id = ? AND "
+                       "ordinal = ? ORDER BY idx",
+                       &q)) != BV_OK)
+            goto fail;
+        sqlite3_bind_int64(q, 1, id);
+        sqlite3_bind_int(q, 2, it->ordinal);
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            void *p = realloc(it->actions, (it->nactions + 1) * sizeof *it->actions);
+            if (p == NULL) {
+                st = bv_fail(BV_ERR, "out of memory");
+                goto fail;
+            }
+            it->actions = p;
+            it->actions[it->nactions].owners = dup_col(q, 0);
+            it->actions[it->nactions].text = dup_col(q, 1);
+            it->actions[it->nactions].status = dup_col(q, 2);
+            it->nactions++;
+        }
+        sqlite3_finalize(q);
+        q = NULL;
+    }
+    return BV_OK;
+fail:
+    sqlite3_finalize(q);
+    bv_meeting_row_free(out);
+    return st;
+}
+
+void
+bv_meeting_row_free(bv_meeting_row *r)
+{
+    bv_meeting_free(r->m);
+    free(r->uids);
+    memset(r, 0, sizeof *r);
+}
+
+bv_status
+bv_store_meeting_each(bv_store *s, const char *board,
+                      bv_status (*fn)(void *, int64_t, const char *, const char *, const char *,
+                                      int, int),
+                      void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s,
+                   "SELECT m.id, b.name, m.date_iso, m.date_line, "
+                   "(SELECT count(*) FROM agenda a WHERE a.meeting_id = m.id), "
+                   "(SELECT count(*) FROM agenda a WHERE a.meeting_id = m.id AND a.restricted) "
+                   "FROM meetings m JOIN boards b ON b.id = m.board_id "
+                   "WHERE ?1 IS NULL OR b.name = ?1 ORDER BY m.date_iso, m.id",
+                   &q)) != BV_OK)
+        return st;
+    if (board)
+        bind_text(q, 1, board);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = fn(ctx, sqlite3_column_int64(q, 0), col_str(q, 1), col_str(q, 2), col_str(q, 3),
+                     sqlite3_column_int(q, 4), sqlite3_column_int(q, 5))) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "listing meetings");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_action_each(bv_store *s, const char *board,
+                     bv_status (*fn)(void *, int64_t, const char *, int, int, const char *,
+                                     const char *, const char *, const char *),
+                     void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s,
+                   "SELECT x.meeting_id, m.date_iso, a.number, a.ordinal, a.title, x.owners, "
+                   "x.text, x.status FROM actions x JOIN meetings m ON m.id = x.meeting_id "
+                   "JOIN agenda a ON a.meeting_id = x.meeting_id AND a.ordinal = x.ordinal "
+                   "JOIN boards b ON b.id = m.board_id WHERE ?1 IS NULL OR b.name = ?1 "
+                   "ORDER BY m.date_iso, x.meeting_id, x.ordinal, x.idx",
+                   &q)) != BV_OK)
+        return st;
+    if (board)
+        bind_text(q, 1, board);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const unsigned char *owners = sqlite3_column_text(q, 5);
+        const unsigned char *status = sqlite3_column_text(q, 7);
+        if ((st = fn(ctx, sqlite3_column_int64(q, 0), col_str(q, 1), sqlite3_column_int(q, 2),
+                     sqlite3_column_int(q, 3), col_str(q, 4), (const char *)owners, col_str(q, 6),
+                     (const char *)status)) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "listing actions");
     sqlite3_finalize(q);
     return st;
 }

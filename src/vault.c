@@ -661,6 +661,21 @@ out:
 }
 
 /* The current board key, as held by officer o: checked and opened. */
+static bv_status get_board_key(
+    bv_vault *v, const bv_actor *o, const bv_board_row *b, uint8_t key[32]);
+
+bv_status
+bv_vault_board_key(bv_vault *v, bv_actor *o, const bv_board_row *b, uint8_t key[32])
+{
+    bv_status st;
+
+    if ((st = actor_ok(v, o)) != BV_OK)
+        return st;
+    if ((st = officer_of(v, b, o->row.name, 0)) != BV_OK)
+        return st;
+    return get_board_key(v, o, b, key);
+}
+
 static bv_status
 get_board_key(bv_vault *v, const bv_actor *o, const bv_board_row *b, uint8_t key[32])
 {
@@ -1047,9 +1062,15 @@ out:
     return st;
 }
 
+/*
+ * Seal inside the caller's write transaction: the body, its key, the
+ * seal signature, the grant set, grants and audit entries. link, when
+ * not NULL, names the meeting and agenda entry the item belongs to.
+ */
 bv_status
-bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
-    char *const *grantees, size_t ngrantees, char uid[BV_UID_LEN + 1])
+bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
+                char *const *grantees, size_t ngrantees, const bv_item_link *link,
+                char uid[BV_UID_LEN + 1])
 {
     bv_board_row b;
     bv_item_row it;
@@ -1057,28 +1078,32 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     bv_buf ad, kad, w, m;
     struct nameset gs = { 0 };
     bv_person_row *gp = NULL;
+    char meeting[24] = "", agenda[24] = "";
     size_t i, off;
     bv_status st;
-    int in_tx = 0;
 
     bv_item_row_init(&it);
     bv_buf_init(&ad);
     bv_buf_init(&kad);
     bv_buf_init(&w);
     bv_buf_init(&m);
-    if (strlen(title) == 0 || strlen(title) > BV_TITLE_MAX
-        || !bv_utf8_ok(title, strlen(title), &off))
-        return bv_fail(
-            BV_EUSAGE, "the title must be 1 to %d bytes of printable UTF-8", BV_TITLE_MAX);
+    if (strlen(title) == 0 || strlen(title) > BV_TITLE_MAX ||
+        !bv_utf8_ok(title, strlen(title), &off))
+        return bv_fail(BV_EUSAGE, "the title must be 1 to %d bytes of printable UTF-8",
+                       BV_TITLE_MAX);
     if ((st = get_board(v, board, &b)) != BV_OK || (st = actor_ok(v, o)) != BV_OK)
         return st;
     if ((st = officer_of(v, &b, o->row.name, 0)) != BV_OK)
-        return refuse(v, o, "seal", board, NULL, st, "not-an-officer");
+        return st;
+    if (link) {
+        snprintf(meeting, sizeof meeting, "%lld", (long long)link->meeting_id);
+        snprintf(agenda, sizeof agenda, "%d", link->agenda_no);
+    }
     if (ngrantees && (gp = calloc(ngrantees, sizeof *gp)) == NULL)
         return bv_fail(BV_ERR, "out of memory");
     for (i = 0; i < ngrantees; i++) {
-        if ((st = grantee_ok(v, &b, grantees[i], &gp[i])) != BV_OK
-            || (st = nameset_add(&gs, grantees[i])) != BV_OK)
+        if ((st = grantee_ok(v, &b, grantees[i], &gp[i])) != BV_OK ||
+            (st = nameset_add(&gs, grantees[i])) != BV_OK)
             goto out;
     }
     if ((bk = bv_key_alloc()) == NULL || (dk = bv_key_new()) == NULL) {
@@ -1098,39 +1123,36 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     bv_fmt_body_ad(&ad, v->id, b.name, it.uid, b.epoch);
     if ((st = oom(&ad)) != BV_OK)
         goto out;
-    if ((st = bv_store_begin(v->s)) != BV_OK)
-        goto out;
-    in_tx = 1;
     if ((st = bv_store_item_add(v->s, &it)) != BV_OK ||
         (st = bv_body_seal(v->s, it.id, fd, dk, ad.p, ad.len, it.header, &it.chunk_hashes,
                            &it.size, &it.nchunks)) != BV_OK)
         goto out;
     bv_fmt_item_key_ad(&kad, v->id, b.name, it.uid, b.epoch);
-    if ((st = oom(&kad)) != BV_OK || (st = bv_wrap(bk, kad.p, kad.len, dk, 32, &w)) != BV_OK
-        || (st = bv_store_item_key_set(v->s, it.id, b.epoch, w.p, w.len)) != BV_OK)
+    if ((st = oom(&kad)) != BV_OK || (st = bv_wrap(bk, kad.p, kad.len, dk, 32, &w)) != BV_OK ||
+        (st = bv_store_item_key_set(v->s, it.id, b.epoch, w.p, w.len)) != BV_OK)
         goto out;
     bv_fmt_item(&m, v->id, &it);
     if ((st = sign_buf(o->keys, &m, it.sig)) != BV_OK)
         goto out;
     it.sig_len = 64;
-    if ((st = bv_store_item_finish(v->s, &it)) != BV_OK
-        || (st = put_grantset(v, o, &it, &gs)) != BV_OK
-        || (st = audit(v, o, "seal", b.name, it.uid, "ok", NULL)) != BV_OK)
+    if ((st = bv_store_item_finish(v->s, &it)) != BV_OK ||
+        (st = put_grantset(v, o, &it, &gs)) != BV_OK ||
+        (link && (st = bv_store_agenda_link(v->s, link->meeting_id, link->ordinal, it.id)) !=
+                     BV_OK))
         goto out;
-    for (i = 0; i < ngrantees; i++) {
-        if ((st = put_grant(v, o, &it, &gp[i], dk)) != BV_OK
-            || (st = audit(v, o, "grant", b.name, it.uid, "ok", gp[i].name)) != BV_OK)
+    {
+        bv_audit_event ev = { o->row.name, o->fp, "seal", b.name, it.uid,
+                              link ? meeting : NULL, link ? agenda : NULL, "ok", NULL };
+        if ((st = bv_audit_append(v->s, v->id, &ev, o->keys)) != BV_OK)
             goto out;
     }
-    if ((st = bv_store_commit(v->s)) != BV_OK) {
-        in_tx = 0;
-        goto out;
+    for (i = 0; i < ngrantees; i++) {
+        if ((st = put_grant(v, o, &it, &gp[i], dk)) != BV_OK ||
+            (st = audit(v, o, "grant", b.name, it.uid, "ok", gp[i].name)) != BV_OK)
+            goto out;
     }
-    in_tx = 0;
     memcpy(uid, it.uid, sizeof it.uid);
 out:
-    if (in_tx)
-        bv_store_rollback(v->s);
     bv_key_free(bk);
     bv_key_free(dk);
     free(gp);
@@ -1141,6 +1163,27 @@ out:
     bv_buf_free(&w);
     bv_buf_free(&m);
     return st;
+}
+
+bv_status
+bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
+             char *const *grantees, size_t ngrantees, const bv_item_link *link,
+             char uid[BV_UID_LEN + 1])
+{
+    bv_status st;
+
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        return st;
+    st = bv_item_seal_tx(v, o, board, fd, title, grantees, ngrantees, link, uid);
+    if (st == BV_EPERM) {
+        bv_store_rollback(v->s);
+        return refuse(v, o, "seal", board, NULL, st, "not-an-officer");
+    }
+    if (st != BV_OK) {
+        bv_store_rollback(v->s);
+        return st;
+    }
+    return bv_store_commit(v->s);
 }
 
 /* Shared set-up of grant and revoke: item, board, officer check. */

@@ -430,25 +430,6 @@ test_seed_2022(void **state)
     bv_meeting_free(m);
 }
 
-static void
-test_content_hash(void **state)
-{
-    uint8_t h[32];
-    size_t len;
-    uint8_t *p = load("minutes-2022-12-07-csp.txt", &len);
-    bv_meeting *a, *b;
-    (void)state;
-
-    a = parse_mem(p, len);
-    assert_int_equal(crypto_generichash(h, sizeof h, p, len, NULL, 0), 0);
-    assert_memory_equal(a->content_hash, h, 32);
-    p[len - 1] = 'X'; /* "Chair: Stuart BelX": another document */
-    b = parse_mem(p, len);
-    assert_memory_not_equal(a->content_hash, b->content_hash, 32);
-    bv_meeting_free(a);
-    bv_meeting_free(b);
-    free(p);
-}
 
 static void
 test_unnumbered_variant(void **state)
@@ -784,7 +765,6 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seed_2019),
         cmocka_unit_test(test_seed_2022),
-        cmocka_unit_test(test_content_hash),
         cmocka_unit_test(test_unnumbered_variant),
         cmocka_unit_test(test_numbered_variant),
         cmocka_unit_test(test_html_escaping),

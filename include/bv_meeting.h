@@ -1,0 +1,36 @@
+/*
+ * bv_meeting.h - minutes in the vault: importing a parsed meeting (its
+ * open record stored, any restricted body sealed at once), and sealing a
+ * body onto a restricted agenda item later. The open record is public;
+ * restricted content only ever exists sealed.
+ */
+#ifndef BV_MEETING_H
+#define BV_MEETING_H
+
+#include "bv.h"
+#include "bv_minutes.h"
+#include "bv_vault.h"
+
+typedef struct {
+    int64_t meeting_id;
+    int duplicate;    /* the same document was imported before: nothing stored */
+    size_t sealed;    /* restricted bodies sealed by this import */
+    size_t restricted; /* restricted items in the agenda */
+} bv_import_result;
+
+/*
+ * Store meeting m (parsed from doc) for board, as officer o, in one
+ * transaction with its audit entry. A document already imported for the
+ * board (recognised by a hash keyed with the board key, so that the hash
+ * of a document is no oracle for its restricted parts) is not stored twice.
+ */
+bv_status bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *doc,
+                            size_t len, const bv_meeting *m, bv_import_result *r);
+
+/* Seal fd's contents onto agenda item `agenda_no` (its number as
+ * published, or its position when unnumbered) of a meeting of board. */
+bv_status bv_meeting_seal(bv_vault *v, bv_actor *o, const char *board, int64_t meeting_id,
+                          int agenda_no, int fd, char *const *grantees, size_t ngrantees,
+                          char uid[BV_UID_LEN + 1]);
+
+#endif

@@ -1,0 +1,581 @@
+/*
+ * cmd_minutes.c - minutes import, list, show, publish, actions.
+ */
+#define _GNU_SOURCE
+#include "bv_cli.h"
+#include "bv_meeting.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { OPT_BOARD = 100, OPT_DRY, OPT_AUDIT, OPT_FORMAT, OPT_OUT, OPT_OPEN };
+
+#define MAX_MINUTES (16u * 1024u * 1024u)
+
+static const bv_opt import_opts[] = { BV_COMMON_OPTS,
+                                      { "--board", 1, OPT_BOARD },
+                                      { "--dry-run", 0, OPT_DRY },
+                                      { "--json", 0, OPT_JSON },
+                                      { NULL, 0, 0 } };
+static const bv_opt list_opts[] = { { "--help", 0, OPT_HELP },
+                                    { "-h", 0, OPT_HELP },
+                                    { "--board", 1, OPT_BOARD },
+                                    { "--json", 0, OPT_JSON },
+                                    { NULL, 0, 0 } };
+static const bv_opt show_opts[] = { { "--help", 0, OPT_HELP },
+                                    { "-h", 0, OPT_HELP },
+                                    { "--json", 0, OPT_JSON },
+                                    { "--audit", 0, OPT_AUDIT },
+                                    { NULL, 0, 0 } };
+static const bv_opt publish_opts[] = { { "--help", 0, OPT_HELP },
+                                       { "-h", 0, OPT_HELP },
+                                       { "--format", 1, OPT_FORMAT },
+                                       { "-o", 1, OPT_OUT },
+                                       { "--output", 1, OPT_OUT },
+                                       { "--force", 0, OPT_FORCE },
+                                       { NULL, 0, 0 } };
+static const bv_opt actions_opts[] = { { "--help", 0, OPT_HELP },
+                                       { "-h", 0, OPT_HELP },
+                                       { "--board", 1, OPT_BOARD },
+                                       { "--open", 0, OPT_OPEN },
+                                       { "--json", 0, OPT_JSON },
+                                       { NULL, 0, 0 } };
+
+static const char *
+opt_val(const bv_optres *ex, size_t n, int id)
+{
+    const char *v = NULL;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (ex[i].id == id)
+            v = ex[i].val ? ex[i].val : "";
+    return v;
+}
+
+/*
+ * Read the whole document into locked memory: it may hold the body of a
+ * restricted item. Missing: 6; a directory, unreadable or too large: 7.
+ */
+static bv_status
+read_doc(const char *path, uint8_t **out, size_t *len)
+{
+    uint8_t *p = NULL;
+    size_t off = 0;
+    ssize_t n;
+    struct stat sb;
+    int fd = 0;
+
+    *out = NULL;
+    *len = 0;
+    if (strcmp(path, "-") != 0) {
+        if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+            return bv_fail(errno == ENOENT ? BV_ENOTFOUND : BV_EINPUT, "cannot read %s: %s",
+                           path, strerror(errno));
+        if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
+            close(fd);
+            return bv_fail(BV_EINPUT, "%s is a directory, not minutes", path);
+        }
+    }
+    if ((p = sodium_malloc(MAX_MINUTES + 1)) == NULL) {
+        if (fd > 0)
+            close(fd);
+        return bv_fail(BV_ERR, "out of secure memory");
+    }
+    for (;;) {
+        n = read(fd, p + off, MAX_MINUTES + 1 - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            if (fd > 0)
+                close(fd);
+            sodium_free(p);
+            return bv_fail(BV_EINPUT, "cannot read %s: %s", path, strerror(errno));
+        }
+        if (n == 0)
+            break;
+        off += (size_t)n;
+        if (off > MAX_MINUTES) {
+            if (fd > 0)
+                close(fd);
+            sodium_free(p);
+            return bv_fail(BV_EINPUT, "%s is larger than %u MiB: not minutes", path,
+                           MAX_MINUTES >> 20);
+        }
+    }
+    if (fd > 0)
+        close(fd);
+    *out = p;
+    *len = off;
+    return BV_OK;
+}
+
+static void
+print_summary(const bv_meeting *m)
+{
+    size_t i, nact = 0;
+
+    printf("items:   %zu\n", m->nitems);
+    for (i = 0; i < m->nitems; i++) {
+        const bv_agenda_item *it = &m->items[i];
+        nact += it->nactions;
+        if (!it->restricted)
+            continue;
+        printf("restricted: %d. ", it->number ? it->number : it->ordinal);
+        bv_cli_print_safe(it->title);
+        printf(" (%s", it->restriction ? it->restriction : "restricted");
+        if (it->schedule12a_para)
+            printf(", Schedule 12A paragraph %d", it->schedule12a_para);
+        printf("; %s)\n", it->restricted_body ? "body found: sealed" : "no body: awaiting seal");
+    }
+    printf("actions: %zu\n", nact);
+}
+
+int
+bv_cmd_minutes_import(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    bv_meeting *m = NULL;
+    bv_import_result r;
+    uint8_t *doc = NULL;
+    const char *board;
+    char *pos[1];
+    size_t npos, nex, len = 0;
+    bv_buf out;
+    bv_status st;
+    int rc, dry;
+
+    bv_buf_init(&out);
+    if ((rc = bv_cli_args(argc, argv, import_opts, &o, ex, &nex, pos, 1, 1, &npos, "minutes",
+                          "import")) != BV_CLI_GO)
+        return rc;
+    board = opt_val(ex, nex, OPT_BOARD);
+    dry = opt_val(ex, nex, OPT_DRY) != NULL;
+    if (board == NULL)
+        return bv_cli_usage("minutes import needs --board BOARD");
+    if (!dry && o.as == NULL)
+        return bv_cli_usage("minutes import needs --as OFFICER (or --dry-run)");
+    if (strcmp(pos[0], "-") == 0 && o.pass_fd == 0)
+        return bv_cli_usage("the minutes and the passphrase cannot both come from stdin");
+    if ((st = bv_name_check("board", board)) != BV_OK || (st = read_doc(pos[0], &doc, &len)) != BV_OK ||
+        (st = bv_minutes_parse(doc, len, &m)) != BV_OK)
+        goto out;
+    if (dry) {
+        if (o.json)
+            st = bv_minutes_json(m, &out);
+        else
+            st = bv_minutes_table(m, &out);
+        if (st == BV_OK) {
+            fwrite(out.p, 1, out.len, stdout);
+            if (o.json)
+                putchar('\n');
+            if (!o.json)
+                print_summary(m);
+            printf("%s", o.json ? "" : "(dry run: nothing stored)\n");
+        }
+        goto out;
+    }
+    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK ||
+        (st = bv_cli_unlock(v, &o, "minutes-import", NULL, &a)) != BV_OK ||
+        (st = bv_meeting_import(v, a, board, doc, len, m, &r)) != BV_OK)
+        goto out;
+    if (r.duplicate) {
+        printf("meeting: %lld\nthis document was imported before (same content): nothing "
+               "stored\n",
+               (long long)r.meeting_id);
+        goto out;
+    }
+    printf("meeting: %lld\n", (long long)r.meeting_id);
+    printf("date:    %s\n", m->date_line ? m->date_line : "");
+    print_summary(m);
+out:
+    bv_meeting_free(m);
+    sodium_free(doc);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    bv_buf_free(&out);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}
+
+struct mlist {
+    bv_buf out;
+    int json, n;
+};
+
+static bv_status
+meeting_cb(void *ctx, int64_t id, const char *board, const char *date_iso, const char *date_line,
+           int items, int restricted)
+{
+    struct mlist *l = ctx;
+
+    if (l->json) {
+        bv_buf_printf(&l->out, "%s  {\"id\": %lld, \"board\": ", l->n++ ? ",\n" : "",
+                      (long long)id);
+        bv_json_str(&l->out, board);
+        bv_buf_printf(&l->out, ", \"date\": \"%s\", \"date_line\": ", date_iso);
+        bv_json_str(&l->out, date_line);
+        bv_buf_printf(&l->out, ", \"items\": %d, \"restricted\": %d}", items, restricted);
+        return l->out.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+    }
+    printf("%-6lld %-10s %5d %10d  ", (long long)id, date_iso, items, restricted);
+    bv_cli_print_safe(board);
+    printf("\n");
+    return BV_OK;
+}
+
+int
+bv_cmd_minutes_list(bv_cli *g, int argc, char **argv)
+{
+    struct mlist l;
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_vault *v = NULL;
+    bv_board_row b;
+    const char *board;
+    char *pos[1];
+    size_t npos, nex;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, list_opts, &o, ex, &nex, pos, 0, 0, &npos, "minutes",
+                          "list")) != BV_CLI_GO)
+        return rc;
+    board = opt_val(ex, nex, OPT_BOARD);
+    memset(&l, 0, sizeof l);
+    l.json = o.json;
+    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if (board && (st = bv_store_board_get(bv_vault_store(v), board, &b)) != BV_OK)
+        goto out;
+    if (!o.json)
+        printf("%-6s %-10s %5s %10s  %s\n", "ID", "DATE", "ITEMS", "RESTRICTED", "BOARD");
+    st = bv_store_meeting_each(bv_vault_store(v), board, meeting_cb, &l);
+    if (st == BV_OK && o.json)
+        printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
+out:
+    bv_buf_free(&l.out);
+    bv_vault_close(v);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}
+
+static bv_status
+parse_meeting_id(const char *s, int64_t *id)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end != '\0' || errno || v < 1)
+        return bv_fail(BV_EUSAGE, "a meeting id is a number (see: boardvault minutes list)");
+    *id = (int64_t)v;
+    return BV_OK;
+}
+
+/* Grantees of a sealed item, from its stored grant set. */
+static void
+grantees(bv_store *s, const char *uid, bv_buf *out, int json)
+{
+    bv_item_row it;
+    size_t off = 0, k = 0;
+
+    bv_item_row_init(&it);
+    if (bv_store_item_get(s, uid, &it) == BV_OK) {
+        while (off + 4 <= it.gs_names.len) {
+            uint32_t l = bv_load_be32(it.gs_names.p + off);
+            char name[BV_NAME_MAX + 1];
+            off += 4;
+            if (l > it.gs_names.len - off || l > BV_NAME_MAX)
+                break;
+            memcpy(name, it.gs_names.p + off, l);
+            name[l] = '\0';
+            off += l;
+            if (k++)
+                bv_buf_puts(out, json ? ", " : ", ");
+            if (json)
+                bv_json_str(out, name);
+            else
+                bv_buf_puts(out, name);
+        }
+    }
+    bv_err_clear();
+    bv_item_row_free(&it);
+}
+
+struct hist {
+    int n;
+};
+
+static bv_status
+hist_cb(void *ctx, const bv_audit_row *e)
+{
+    struct hist *h = ctx;
+
+    h->n++;
+    printf("      %s  %-12s %-8s ", e->time, e->action, e->outcome);
+    bv_cli_print_safe(e->actor);
+    if (*e->reason) {
+        printf("  (");
+        bv_cli_print_safe(e->reason);
+        printf(")");
+    }
+    printf("\n");
+    return BV_OK;
+}
+
+int
+bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_vault *v = NULL;
+    bv_meeting_row mr;
+    bv_buf out;
+    int64_t id;
+    char *pos[1];
+    size_t npos, nex, i, k;
+    bv_status st;
+    int rc, audit;
+
+    memset(&mr, 0, sizeof mr);
+    bv_buf_init(&out);
+    if ((rc = bv_cli_args(argc, argv, show_opts, &o, ex, &nex, pos, 1, 1, &npos, "minutes",
+                          "show")) != BV_CLI_GO)
+        return rc;
+    audit = opt_val(ex, nex, OPT_AUDIT) != NULL;
+    if ((st = parse_meeting_id(pos[0], &id)) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_store_meeting_load(bv_vault_store(v), id, &mr)) != BV_OK)
+        goto out;
+    if (o.json) {
+        bv_buf_printf(&out, "{\"id\": %lld, \"board\": ", (long long)id);
+        bv_json_str(&out, mr.board);
+        bv_buf_puts(&out, ", \"imported_by\": ");
+        bv_json_str(&out, mr.imported_by);
+        bv_buf_puts(&out, ", \"meeting\": ");
+        if ((st = bv_minutes_json(mr.m, &out)) != BV_OK)
+            goto out;
+        bv_buf_puts(&out, ", \"restricted\": [");
+        for (i = 0, k = 0; i < mr.m->nitems; i++) {
+            const bv_agenda_item *it = &mr.m->items[i];
+            if (!it->restricted)
+                continue;
+            bv_buf_printf(&out, "%s{\"ordinal\": %d, \"number\": %d, \"title\": ", k++ ? ", " : "",
+                          it->ordinal, it->number);
+            bv_json_str(&out, it->title);
+            bv_buf_puts(&out, ", \"marker\": ");
+            bv_json_str(&out, it->restriction ? it->restriction : "restricted");
+            bv_buf_printf(&out, ", \"sealed\": %s, \"item\": ", mr.uids[i][0] ? "true" : "false");
+            if (mr.uids[i][0])
+                bv_json_str(&out, mr.uids[i]);
+            else
+                bv_buf_puts(&out, "null");
+            bv_buf_puts(&out, ", \"grantees\": [");
+            if (mr.uids[i][0])
+                grantees(bv_vault_store(v), mr.uids[i], &out, 1);
+            bv_buf_puts(&out, "]}");
+        }
+        bv_buf_puts(&out, "]}\n");
+        if (out.oom) {
+            st = bv_fail(BV_ERR, "out of memory");
+            goto out;
+        }
+        fwrite(out.p, 1, out.len, stdout);
+        goto out;
+    }
+    printf("meeting %lld: ", (long long)id);
+    bv_cli_print_safe(mr.board);
+    printf("\n%s\n", mr.m->date_line ? mr.m->date_line : "");
+    if (mr.m->venue) {
+        printf("Venue: ");
+        bv_cli_print_safe(mr.m->venue);
+        printf("\n");
+    }
+    if (mr.m->contact) {
+        printf("Contact: ");
+        bv_cli_print_safe(mr.m->contact);
+        printf("\n");
+    }
+    for (i = 0; i < mr.m->nitems; i++) {
+        const bv_agenda_item *it = &mr.m->items[i];
+        printf("\n%2d. ", it->number ? it->number : it->ordinal);
+        bv_cli_print_safe(it->title);
+        printf("%s\n", it->truncated ? "  [published text incomplete]" : "");
+        if (it->restricted) {
+            bv_buf_free(&out);
+            printf("    [%s", it->restriction ? it->restriction : "restricted");
+            if (it->schedule12a_para)
+                printf(", Schedule 12A para %d", it->schedule12a_para);
+            if (mr.uids[i][0]) {
+                grantees(bv_vault_store(v), mr.uids[i], &out, 0);
+                printf("] sealed as item %s; granted to: %s\n", mr.uids[i],
+                       out.len ? (const char *)out.p : "nobody yet");
+            } else {
+                printf("] no sealed body yet (boardvault seal ... --meeting %lld --agenda-item %d)\n",
+                       (long long)id, it->number ? it->number : it->ordinal);
+            }
+            if (audit && mr.uids[i][0]) {
+                bv_audit_filter f = { 0 };
+                struct hist h = { 0 };
+                f.item = mr.uids[i];
+                printf("    access history:\n");
+                if ((st = bv_store_audit_each(bv_vault_store(v), &f, hist_cb, &h)) != BV_OK)
+                    goto out;
+            }
+        }
+        for (k = 0; k < it->nblocks; k++) {
+            const bv_block *bl = &it->blocks[k];
+            printf("    %s", bl->kind == BV_BLK_BULLET     ? "- "
+                             : bl->kind == BV_BLK_NUMBERED ? "# "
+                             : bl->kind == BV_BLK_ACTION   ? "ACTION: "
+                             : bl->kind == BV_BLK_HEADING  ? "## "
+                                                           : "");
+            bv_cli_print_safe(bl->text ? bl->text : "");
+            printf("\n");
+        }
+    }
+out:
+    bv_meeting_row_free(&mr);
+    bv_buf_free(&out);
+    bv_vault_close(v);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}
+
+int
+bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_vault *v = NULL;
+    bv_meeting_row mr;
+    bv_out out;
+    bv_buf doc;
+    const char *fmt, *path;
+    int64_t id;
+    char *pos[1];
+    size_t npos, nex;
+    bv_status st;
+    int rc;
+
+    memset(&mr, 0, sizeof mr);
+    memset(&out, 0, sizeof out);
+    out.fd = -1;
+    bv_buf_init(&doc);
+    if ((rc = bv_cli_args(argc, argv, publish_opts, &o, ex, &nex, pos, 1, 1, &npos, "minutes",
+                          "publish")) != BV_CLI_GO)
+        return rc;
+    fmt = opt_val(ex, nex, OPT_FORMAT);
+    path = opt_val(ex, nex, OPT_OUT);
+    if (fmt == NULL ||
+        (strcmp(fmt, "txt") != 0 && strcmp(fmt, "md") != 0 && strcmp(fmt, "html") != 0))
+        return bv_cli_usage("minutes publish needs --format txt|md|html");
+    if ((st = parse_meeting_id(pos[0], &id)) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
+        return bv_cli_error(st);
+    /* a public document: a terminal is fine, the file rules are open's */
+    if ((st = bv_out_open(&out, path, path ? o.force : 1, 0644)) != BV_OK)
+        goto out;
+    if ((st = bv_store_meeting_load(bv_vault_store(v), id, &mr)) != BV_OK ||
+        (st = bv_minutes_publish(mr.m, fmt, &doc)) != BV_OK ||
+        (st = bv_out_write(&out, doc.p, doc.len)) != BV_OK)
+        goto out;
+    st = bv_out_commit(&out);
+out:
+    bv_out_abort(&out);
+    bv_meeting_row_free(&mr);
+    bv_buf_free(&doc);
+    bv_vault_close(v);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}
+
+struct alist {
+    bv_buf out;
+    int json, open_only, n;
+};
+
+static int
+is_done(const char *status)
+{
+    return status && (strcasecmp(status, "COMPLETED") == 0 || strcasecmp(status, "COMPLETE") == 0 ||
+                      strcasecmp(status, "DONE") == 0 || strcasecmp(status, "CLOSED") == 0);
+}
+
+static bv_status
+action_cb(void *ctx, int64_t meeting, const char *date, int number, int ordinal, const char *title,
+          const char *owners, const char *text, const char *status)
+{
+    struct alist *l = ctx;
+    int item = number ? number : ordinal;
+
+    if (l->open_only && is_done(status))
+        return BV_OK;
+    if (l->json) {
+        bv_buf_printf(&l->out, "%s  {\"meeting\": %lld, \"date\": \"%s\", \"item\": %d, \"title\": ",
+                      l->n++ ? ",\n" : "", (long long)meeting, date, item);
+        bv_json_str(&l->out, title);
+        bv_buf_puts(&l->out, ", \"owners\": ");
+        if (owners)
+            bv_json_str(&l->out, owners);
+        else
+            bv_buf_puts(&l->out, "null");
+        bv_buf_puts(&l->out, ", \"text\": ");
+        bv_json_str(&l->out, text);
+        bv_buf_puts(&l->out, ", \"status\": ");
+        if (status)
+            bv_json_str(&l->out, status);
+        else
+            bv_buf_puts(&l->out, "null");
+        bv_buf_puts(&l->out, "}");
+        return l->out.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+    }
+    printf("%-4lld %s  %3d  %-10s ", (long long)meeting, date, item, status ? status : "open");
+    bv_cli_print_safe(owners ? owners : "-");
+    printf(": ");
+    bv_cli_print_safe(text);
+    printf("\n");
+    return BV_OK;
+}
+
+int
+bv_cmd_minutes_actions(bv_cli *g, int argc, char **argv)
+{
+    struct alist l;
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_vault *v = NULL;
+    bv_board_row b;
+    const char *board;
+    char *pos[1];
+    size_t npos, nex;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, actions_opts, &o, ex, &nex, pos, 0, 0, &npos, "minutes",
+                          "actions")) != BV_CLI_GO)
+        return rc;
+    memset(&l, 0, sizeof l);
+    l.json = o.json;
+    l.open_only = opt_val(ex, nex, OPT_OPEN) != NULL;
+    board = opt_val(ex, nex, OPT_BOARD);
+    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if (board && (st = bv_store_board_get(bv_vault_store(v), board, &b)) != BV_OK)
+        goto out;
+    if (!o.json)
+        printf("%-4s %-10s  %3s  %-10s %s\n", "MTG", "DATE", "ITEM", "STATUS", "OWNERS: ACTION");
+    st = bv_store_action_each(bv_vault_store(v), board, action_cb, &l);
+    if (st == BV_OK && o.json)
+        printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
+out:
+    bv_buf_free(&l.out);
+    bv_vault_close(v);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}

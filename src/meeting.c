@@ -1,0 +1,187 @@
+/*
+ * meeting.c - minutes import and sealing onto the agenda (see
+ * include/bv_meeting.h).
+ */
+#include "bv_meeting.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * A restricted body found in an imported document is sealed straight from
+ * memory: a thread writes it into a pipe that the sealing code reads like
+ * any input. The bytes pass through a kernel pipe buffer, never a file.
+ */
+struct feeder {
+    int fd;
+    const uint8_t *p;
+    size_t len;
+};
+
+static void *
+feed(void *arg)
+{
+    struct feeder *f = arg;
+    size_t off = 0;
+    ssize_t n;
+
+    while (off < f->len) {
+        n = write(f->fd, f->p + off, f->len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; /* the reader gave up: EPIPE */
+        off += (size_t)n;
+    }
+    close(f->fd);
+    return NULL;
+}
+
+static bv_status
+seal_memory(bv_vault *v, bv_actor *o, const char *board, const uint8_t *p, size_t len,
+            const char *title, const bv_item_link *link, char uid[BV_UID_LEN + 1])
+{
+    struct feeder f;
+    pthread_t t;
+    int fds[2];
+    bv_status st;
+
+    if (pipe(fds) != 0)
+        return bv_fail(BV_ERR, "cannot make a pipe: %s", strerror(errno));
+    f.fd = fds[1];
+    f.p = p;
+    f.len = len;
+    if (pthread_create(&t, NULL, feed, &f) != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return bv_fail(BV_ERR, "cannot start a thread");
+    }
+    st = bv_item_seal_tx(v, o, board, fds[0], title, NULL, 0, link, uid);
+    close(fds[0]); /* unblocks the writer if sealing stopped early */
+    pthread_join(t, NULL);
+    return st;
+}
+
+static void
+doc_hash(uint8_t out[32], const uint8_t key[32], const uint8_t *doc, size_t len)
+{
+    static const char tag[] = "boardvault minutes-hash v1";
+    crypto_generichash_state h;
+
+    crypto_generichash_init(&h, key, 32, 32);
+    crypto_generichash_update(&h, (const uint8_t *)tag, sizeof tag);
+    crypto_generichash_update(&h, doc, len);
+    crypto_generichash_final(&h, out, 32);
+}
+
+bv_status
+bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *doc, size_t len,
+                  const bv_meeting *m, bv_import_result *r)
+{
+    bv_store *s = bv_vault_store(v);
+    bv_board_row b;
+    uint8_t *bk = NULL, hash[32];
+    char mid[24], reason[96];
+    size_t i;
+    bv_status st;
+    int in_tx = 0;
+
+    memset(r, 0, sizeof *r);
+    if ((st = bv_name_check("board", board)) != BV_OK ||
+        (st = bv_store_board_get(s, board, &b)) != BV_OK)
+        return st;
+    if ((bk = bv_key_alloc()) == NULL)
+        return bv_fail(BV_ERR, "out of secure memory");
+    /* the board key proves the importer is an officer of the board, and
+     * keys the document hash */
+    if ((st = bv_vault_board_key(v, o, &b, bk)) != BV_OK)
+        goto out;
+    doc_hash(hash, bk, doc, len);
+    if ((st = bv_store_begin(s)) != BV_OK)
+        goto out;
+    in_tx = 1;
+    st = bv_store_meeting_find(s, b.id, hash, &r->meeting_id);
+    if (st == BV_OK) {
+        r->duplicate = 1;
+        goto out;
+    }
+    if (st != BV_ENOTFOUND)
+        goto out;
+    if ((st = bv_store_meeting_add(s, b.id, hash, m, o->row.name, &r->meeting_id)) != BV_OK)
+        goto out;
+    for (i = 0; i < m->nitems; i++) {
+        const bv_agenda_item *it = &m->items[i];
+        bv_item_link link = { r->meeting_id, it->ordinal, it->number ? it->number : it->ordinal };
+        char uid[BV_UID_LEN + 1];
+        r->restricted += it->restricted != 0;
+        if (!it->restricted || it->restricted_body == NULL)
+            continue;
+        if ((st = seal_memory(v, o, board, it->restricted_body, it->restricted_body_len,
+                              it->title, &link, uid)) != BV_OK)
+            goto out;
+        r->sealed++;
+    }
+    snprintf(mid, sizeof mid, "%lld", (long long)r->meeting_id);
+    snprintf(reason, sizeof reason, "%zu items, %zu restricted, %zu sealed", m->nitems,
+             r->restricted, r->sealed);
+    {
+        bv_audit_event ev = { o->row.name, o->fp, "minutes-import", board, NULL, mid, NULL,
+                              "ok", reason };
+        if ((st = bv_audit_append(s, bv_vault_id(v), &ev, o->keys)) != BV_OK)
+            goto out;
+    }
+    st = bv_store_commit(s);
+    in_tx = 0;
+out:
+    if (in_tx)
+        bv_store_rollback(s);
+    bv_key_free(bk);
+    return st;
+}
+
+bv_status
+bv_meeting_seal(bv_vault *v, bv_actor *o, const char *board, int64_t meeting_id, int agenda_no,
+                int fd, char *const *grantees, size_t ngrantees, char uid[BV_UID_LEN + 1])
+{
+    bv_meeting_row mr;
+    const bv_agenda_item *it;
+    bv_item_link link;
+    size_t k;
+    bv_status st;
+
+    if ((st = bv_store_meeting_load(bv_vault_store(v), meeting_id, &mr)) != BV_OK)
+        return st;
+    if (strcmp(mr.board, board) != 0) {
+        st = bv_fail(BV_EUSAGE, "meeting %lld belongs to board %s, not %s",
+                     (long long)meeting_id, mr.board, board);
+        goto out;
+    }
+    if ((it = bv_minutes_item(mr.m, agenda_no)) == NULL) {
+        st = bv_fail(BV_ENOTFOUND, "meeting %lld has no agenda item %d", (long long)meeting_id,
+                     agenda_no);
+        goto out;
+    }
+    k = (size_t)(it - mr.m->items);
+    if (!it->restricted) {
+        st = bv_fail(BV_EUSAGE, "agenda item %d is open minutes, not a restricted item",
+                     agenda_no);
+        goto out;
+    }
+    if (mr.uids[k][0]) {
+        st = bv_fail(BV_EUSAGE, "agenda item %d already has a sealed body (item %s)", agenda_no,
+                     mr.uids[k]);
+        goto out;
+    }
+    link.meeting_id = meeting_id;
+    link.ordinal = it->ordinal;
+    link.agenda_no = agenda_no;
+    st = bv_item_seal(v, o, board, fd, it->title, grantees, ngrantees, &link, uid);
+out:
+    bv_meeting_row_free(&mr);
+    return st;
+}

@@ -1,0 +1,182 @@
+#!/usr/bin/env bats
+# minutes.bats - open minutes in the vault (issue 5): import, show,
+# publish, actions, sealing onto the agenda, and restricted content that
+# never appears in the clear.
+
+load helpers
+
+FIX="$BATS_TEST_DIRNAME/../fixtures"
+M2022="$FIX/minutes-2022-12-07-csp.txt"
+M2019="$FIX/minutes-2019-03-27-csp.txt"
+SECRET="$FIX/minutes-secret-body.txt"
+OUT="$BATS_TEST_DIRNAME/../out"
+
+setup() { setup_vault; make_world; }
+teardown() { teardown_vault; }
+
+import() { bvp "$PW_ROOT" minutes import "$1" --board CSP --as "Root Officer"; }
+
+@test "import the 2022 minutes: 11 items, item 5 restricted and awaiting its body, 7 actions" {
+    run import "$M2022"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"meeting: 1"* ]]
+    [[ "$output" == *"items:   11"* ]]
+    [[ "$output" == *"restricted: 5. RESTRICTED: Domestic Homicide Review (RESTRICTED; no body: awaiting seal)"* ]]
+    [[ "$output" == *"actions: 7"* ]]
+    run "$BV" minutes show 1 --json
+    [ "$status" -eq 0 ]
+    [[ "$output" == *'"restricted": [{"ordinal": 5, "number": 5, "title": "RESTRICTED: Domestic Homicide Review", "marker": "RESTRICTED", "sealed": false, "item": null, "grantees": []}]'* ]]
+    run "$BV" minutes list --json
+    [[ "$output" == *'"date": "2022-12-07"'*'"items": 11, "restricted": 1'* ]]
+    run "$BV" minutes actions --json
+    [ "$(echo "$output" | grep -c '"status": "COMPLETED"')" -eq 7 ]
+    [[ "$output" == *'"owners": "Daniel James", "text": "contact Stuart Bell about access to police data"'* ]]
+    run "$BV" minutes actions --open
+    [ "$(echo "$output" | wc -l)" -eq 1 ]
+}
+
+@test "import the 2019 minutes: 16 unnumbered items, two restricted, 12 actions, open ones listed" {
+    run import "$M2019"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"items:   16"* ]]
+    [[ "$output" == *"restricted: 12. RESTRICTED: Domestic Violence Homicide Review"* ]]
+    [[ "$output" == *"restricted: 13. RESTRICTED: Stephen Port Case"* ]]
+    [[ "$output" == *"actions: 12"* ]]
+    run "$BV" minutes actions --open --json
+    [ "$(echo "$output" | grep -c '"meeting"')" -eq 12 ]
+    [[ "$output" == *'"owners": "Fiona Taylor and Jade Hodgson", "text": "conduct CSP Governance and membership review"'* ]]
+}
+
+@test "--dry-run stores nothing; importing the same document twice stores one meeting and says so" {
+    run bvp "$PW_ROOT" minutes import "$M2022" --board CSP --dry-run
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"dry run"* ]]
+    run bvp "$PW_ROOT" minutes import "$M2022" --board CSP --dry-run --json
+    [[ "$output" == *'"title":"Combating Drugs Partnership"'* ]]
+    [ "$(sql 'SELECT count(*) FROM meetings')" = 0 ]
+    import "$M2022" >/dev/null
+    run import "$M2022"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"imported before"* ]]
+    [ "$(sql 'SELECT count(*) FROM meetings')" = 1 ]
+}
+
+@test "seal onto the agenda: title from the minutes, granted, opened, shown with its history" {
+    import "$M2022" >/dev/null
+    echo "fictional review text" >dhr
+    id=$(bvp "$PW_ROOT" seal CSP dhr --meeting 1 --agenda-item 5 --grant alice --as "Root Officer")
+    [[ "$id" =~ ^[0-9a-f]{16}$ ]]
+    run "$BV" items --json
+    [[ "$output" == *'"title": "RESTRICTED: Domestic Homicide Review"'* ]]
+    [ "$(bvp "$PW_ALICE" open "$id" --as alice)" = "fictional review text" ]
+    run "$BV" minutes show 1 --audit
+    [[ "$output" == *"sealed as item $id; granted to: alice"* ]]
+    [[ "$output" == *"open         ok       alice"* ]]
+    run "$BV" audit log --item "$id" --csv
+    [[ "$output" == *'"seal","CSP","'$id'","1","5","ok"'* ]]
+    # refused: an open item, a second body, an unknown item, another board's meeting
+    run bvp "$PW_ROOT" seal CSP dhr --meeting 1 --agenda-item 3 --as "Root Officer"
+    [ "$status" -eq 2 ]
+    run bvp "$PW_ROOT" seal CSP dhr --meeting 1 --agenda-item 5 --as "Root Officer"
+    [ "$status" -eq 2 ]
+    run bvp "$PW_ROOT" seal CSP dhr --meeting 1 --agenda-item 42 --as "Root Officer"
+    [ "$status" -eq 6 ]
+    run bvp "$PW_ROOT" seal CSP dhr --meeting 9 --agenda-item 5 --as "Root Officer"
+    [ "$status" -eq 6 ]
+    run bvp "$PW_ROOT" seal CSP dhr --meeting 1 --agenda-item 5 --title x --as "Root Officer"
+    [ "$status" -eq 2 ]
+}
+
+@test "a restricted body in the source is sealed at once and its marker appears nowhere in the clear" {
+    run import "$SECRET"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"body found: sealed"* ]]
+    marker=ZZ-SECRET-MARKER-7f3a
+    grep -q "$marker" "$SECRET"
+    ! grep -a -q "$marker" vault.db*
+    sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+    ! grep -a -q "$marker" vault.db*
+    for cmd in "minutes show 1" "minutes show 1 --json" "minutes show 1 --audit" "minutes list" \
+        "minutes actions" "minutes publish 1 --format txt" "minutes publish 1 --format md" \
+        "minutes publish 1 --format html" "audit log" "audit export --format jsonl" "items --json"; do
+        run $BV $cmd
+        [ "$status" -eq 0 ]
+        [[ "$output" != *"$marker"* ]]
+    done
+    # the officer can still grant it and a member read it
+    id=$(sql "SELECT uid FROM items ORDER BY id LIMIT 1")
+    bvp "$PW_ROOT" grant "$id" alice --as "Root Officer"
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [[ "$output" == *"$marker"* ]]
+}
+
+@test "bad minutes: empty, binary, not UTF-8 (with the offset), no items, repeated number: 7, nothing stored" {
+    for f in bad-empty.txt bad-binary.bin bad-latin1.txt bad-no-items.txt bad-repeated-number.txt; do
+        run import "$FIX/$f"
+        echo "$f: $output" >&3
+        [ "$status" -eq 7 ]
+    done
+    run import "$FIX/bad-latin1.txt"
+    [[ "$output" == *"byte offset"* ]]
+    [ "$(sql 'SELECT count(*) FROM meetings')" = 0 ]
+    run import "$FIX/nope.txt"
+    [ "$status" -eq 6 ]
+    run import "$FIX"
+    [ "$status" -eq 7 ]
+}
+
+@test "importing needs an existing board (6) and an officer of it (4)" {
+    run bvp "$PW_ROOT" minutes import "$M2022" --board NOPE --as "Root Officer"
+    [ "$status" -eq 6 ]
+    run bvp "$PW_ALICE" minutes import "$M2022" --board CSP --as alice
+    [ "$status" -eq 4 ]
+    [ "$(sql 'SELECT count(*) FROM meetings')" = 0 ]
+}
+
+@test "publish -o: complete, never through a symlink, no overwrite without --force" {
+    import "$M2022" >/dev/null
+    "$BV" minutes publish 1 --format md -o pub.md
+    grep -q "^# Community Safety Partnership" pub.md
+    run "$BV" minutes publish 1 --format md -o pub.md
+    [ "$status" -eq 2 ]
+    echo target >target
+    ln -s target link.html
+    run "$BV" minutes publish 1 --format html -o link.html --force
+    [ "$status" -eq 2 ]
+    [ "$(cat target)" = target ]
+    run "$BV" minutes publish 1 --format pdf
+    [ "$status" -eq 2 ]
+    run "$BV" minutes publish 7 --format txt
+    [ "$status" -eq 6 ]
+}
+
+# Headless Chromium renders the published page; the screenshot is kept
+# in tests/out/ for a person to look at.
+render() { # render HTML PNG -> prints the DOM
+    chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$T/chromium" --window-size=1200,1800 --screenshot="$2" "file://$1" >/dev/null 2>&1
+    chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$T/chromium" --dump-dom "file://$1" 2>/dev/null
+}
+
+@test "published HTML of both examples renders in headless Chromium with headings and restricted notices" {
+    command -v chromium >/dev/null || skip "chromium not installed"
+    mkdir -p "$OUT"
+    import "$M2022" >/dev/null
+    import "$M2019" >/dev/null
+    "$BV" minutes publish 1 --format html -o "$T/m2022.html"
+    "$BV" minutes publish 2 --format html -o "$T/m2019.html"
+    run render "$T/m2022.html" "$OUT/minutes-2022.png"
+    [[ "$output" == *"<h1>Community Safety Partnership</h1>"* ]]
+    [[ "$output" == *'<h2 id="item-5">5. RESTRICTED: Domestic Homicide Review</h2>'* ]]
+    [[ "$output" == *'<h2 id="item-11">11. Details of next meeting</h2>'* ]]
+    [[ "$output" == *'class="restricted"'* ]]
+    [[ "$output" == *"<ol>"* ]]
+    [ -s "$OUT/minutes-2022.png" ]
+    run render "$T/m2019.html" "$OUT/minutes-2019.png"
+    [[ "$output" == *"Stephen Port Case"* ]]
+    [ "$(echo "$output" | grep -o 'class="restricted"' | wc -l)" -ge 2 ]
+    [ -s "$OUT/minutes-2019.png" ]
+}
