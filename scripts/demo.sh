@@ -41,14 +41,20 @@ as "$PW_OFFICER" board add "Community Safety Partnership" "Fiona Taylor" --role 
 as "$PW_OFFICER" board add "Community Safety Partnership" "Rita Chadha" --role member --as "$OFFICER"
 "$BV" board show "Community Safety Partnership"
 
-step "A restricted item is sealed and granted to Fiona Taylor only"
+step "The officer imports the published minutes of 7 December 2022"
+SEED=shared/seeds/minutes-2022-12-07-csp.txt
+[ -f "$SEED" ] || SEED=../shared/seeds/minutes-2022-12-07-csp.txt
+[ -f "$SEED" ] || SEED=tests/fixtures/minutes-2022-12-07-csp.txt
+as "$PW_OFFICER" minutes import "$SEED" --board "Community Safety Partnership" --as "$OFFICER"
+
+step "Item 5 is restricted: the officer seals its body and grants it to Fiona Taylor only"
 cat >"$D/dhr.txt" <<'EOT'
 RESTRICTED: Domestic Homicide Review (fictional text written for this demo)
 The panel agreed the chronology, noted two missed referrals between
 agencies and asked the chair to circulate the action plan to members only.
 EOT
 ID=$(as "$PW_OFFICER" seal "Community Safety Partnership" "$D/dhr.txt" \
-    --title "Domestic Homicide Review" --grant "Fiona Taylor" --as "$OFFICER")
+    --meeting 1 --agenda-item 5 --grant "Fiona Taylor" --as "$OFFICER")
 rm -f "$D/dhr.txt"
 echo "sealed item: $ID"
 "$BV" items
@@ -64,6 +70,15 @@ else
     echo "(refused with exit code $?)"
 fi
 
-step "The auditor's view: every decryption and every attempt"
+step "The open minutes for the public: item 5 appears only as a notice"
+"$BV" minutes publish 1 --format txt | sed -n '1,5p;/^5\. RESTRICTED/,/^6\. Forward/p'
+"$BV" minutes publish 1 --format html -o "$D/minutes.html"
+echo "(and as one self-contained HTML page: $(wc -c <"$D/minutes.html") bytes)"
+"$BV" minutes actions --board "Community Safety Partnership" | head -4
+
+step "The auditor's view: the log, the summary, and its verification"
+as "$PW_OFFICER" audit checkpoint --as "$OFFICER" >"$D/checkpoint.txt"
 "$BV" audit log
+"$BV" audit summary
+"$BV" audit verify --checkpoint "$D/checkpoint.txt"
 printf '\nDemo vault was %s (removed on exit).\n' "$D"
