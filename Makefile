@@ -29,7 +29,7 @@ OBJ   := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BIN   := $(BUILD)/boardvault
 
-.PHONY: all deps test-deps test unit e2e asan demo bench fuzz crashtest install clean check-format
+.PHONY: all deps test-deps test unit e2e asan demo bench bench-smoke install clean check-format
 
 all: deps $(BIN)
 
@@ -60,11 +60,11 @@ unit: $(UNIT)
 e2e: $(BIN)
 	BV=$(CURDIR)/$(BIN) bats tests/e2e
 
-# The whole suite, then the whole suite again under ASan+UBSan.
+# The whole suite, then the whole suite again under ASan+UBSan, then short
+# smokes of the long runs (bench, fuzz, crash loops). tests/run.sh counts
+# and prints the closing "N passed, N failed" line.
 test: test-deps
-	$(MAKE) all unit e2e
-	$(MAKE) BUILD=build-asan SAN=1 all unit e2e
-	@echo "make test: all passed (plain and ASan+UBSan)"
+	@sh tests/run.sh "$(MAKE)"
 
 asan: test-deps
 	$(MAKE) BUILD=build-asan SAN=1 all unit e2e
@@ -78,6 +78,16 @@ demo: all
 bench: all $(BUILD)/bvbench
 	@scripts/deps.sh bench
 	@BV=$(CURDIR)/$(BIN) BVBENCH=$(CURDIR)/$(BUILD)/bvbench sh scripts/bench.sh
+
+# The bench, small: every figure is produced (1 MiB bodies, a 2,000-entry log).
+bench-smoke: all $(BUILD)/bvbench
+	@scripts/deps.sh bench
+	@BV=$(CURDIR)/$(BIN) BVBENCH=$(CURDIR)/$(BUILD)/bvbench BENCH_SIZES=1 BENCH_AUDIT=2000 \
+	    sh scripts/bench.sh >$(BUILD)/bench-smoke.txt
+	@grep -q "entries/s" $(BUILD)/bench-smoke.txt && grep -q "open" $(BUILD)/bench-smoke.txt
+	@echo "== smoke ok: bench (figures in $(BUILD)/bench-smoke.txt)"
+
+-include tests/fuzz/fuzz.mk tests/crash/crash.mk
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

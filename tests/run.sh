@@ -1,0 +1,38 @@
+#!/bin/sh
+# run.sh - what `make test` runs: every unit and end-to-end test, plain
+# and under ASan+UBSan, then short smokes of bench, fuzz and crashtest.
+# Prints one closing line "tests: N passed, N failed" and fails if any did.
+set -u
+MAKE=${1:-make}
+LOG=$(mktemp "${TMPDIR:-/tmp}/bv-test.XXXXXX")
+trap 'rm -f "$LOG"' EXIT
+fail=0
+
+# status_of CMD...: run it, keep its output in the log, return its status
+status_of() {
+    ( "$@"; echo $? >"$LOG.rc" ) 2>&1 | tee -a "$LOG"
+    rc=$(cat "$LOG.rc" 2>/dev/null || echo 1)
+    rm -f "$LOG.rc"
+    return "$rc"
+}
+
+for build in "BUILD=build" "BUILD=build-asan SAN=1"; do
+    echo "== $build"
+    # shellcheck disable=SC2086
+    status_of $MAKE --no-print-directory $build all unit e2e || fail=$((fail + 1))
+done
+for smoke in bench-smoke fuzz-smoke crash-smoke; do
+    if $MAKE -n "$smoke" >/dev/null 2>&1; then
+        echo "== $smoke"
+        status_of $MAKE --no-print-directory "$smoke" || fail=$((fail + 1))
+    fi
+done
+
+# count: cmocka's "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)", bats' TAP lines
+passed=$(awk '/^\[  PASSED  \]/ { n += $4 } /^ok [0-9]/ { n++ } /^== smoke ok/ { n++ } END { print n + 0 }' "$LOG")
+failed=$(awk '/^\[  FAILED  \] [0-9]+ test/ { n += $4 } /^not ok [0-9]/ { n++ } END { print n + 0 }' "$LOG")
+if [ "$fail" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    failed=$fail # a step failed outside any counted test (a build error)
+fi
+echo "tests: $passed passed, $failed failed"
+[ "$fail" -eq 0 ] && [ "$failed" -eq 0 ]
