@@ -4,7 +4,10 @@
 load helpers
 
 setup() { setup_vault; }
-teardown() { teardown_vault; }
+teardown() {
+    [ -n "${MOUNTED:-}" ] && umount "$MOUNTED" 2>/dev/null
+    teardown_vault
+}
 
 @test "version and help, with the exit codes" {
     run "$BV" --version
@@ -403,4 +406,64 @@ teardown() { teardown_vault; }
     sql "UPDATE persons SET secret = substr(secret,1,4) || x'ffffffff' || substr(secret,9) WHERE name='alice'"
     run timeout 5 "$BV" open "$id" --as alice --passphrase-fd 3 3<<<"$PW_ALICE"
     [ "$status" -eq 5 ]
+}
+
+@test "open refuses to write plaintext to a terminal without --force, before the KDF" {
+    make_world
+    echo tty-secret >x
+    id=$(seal_item x alice)
+    printf '%s\n' "$PW_ALICE" >pw
+    run script -qec "'$BV' open $id --as alice --passphrase-fd 3 3<pw" /dev/null
+    [[ "$output" == *"refusing to write to a terminal"* ]]
+    [[ "$output" != *tty-secret* ]]
+    # refused before the KDF: nothing was recorded
+    [ "$(sql "SELECT count(*) FROM audit WHERE action='open'")" = 0 ]
+    run script -qec "'$BV' open $id --as alice --force --passphrase-fd 3 3<pw" /dev/null
+    [[ "$output" == *tty-secret* ]]
+}
+
+@test "sealing a file the user cannot read is 7, and stores nothing" {
+    [ "$(id -u)" -eq 0 ] || skip "needs root to drop to another user"
+    make_world
+    echo x >unreadable
+    chmod 000 unreadable
+    chmod 777 "$T"
+    chmod 666 vault.db
+    rm -f vault.db-wal vault.db-shm
+    run setpriv --reuid=65534 --regid=65534 --clear-groups "$BV" seal CSP unreadable --title t \
+        --as "Root Officer" --passphrase-fd 3 3<<<"$PW_ROOT"
+    [ "$status" -eq 7 ]
+    [ "$(sql 'SELECT count(*) FROM items')" = 0 ]
+}
+
+@test "fail closed: a full disk during the open record releases nothing; a full disk during seal stores nothing" {
+    [ "$(id -u)" -eq 0 ] || skip "needs root to mount a small tmpfs"
+    mkdir small
+    mount -t tmpfs -o size=16m tmpfs small 2>/dev/null || skip "cannot mount tmpfs here"
+    MOUNTED="$T/small"
+    export BOARDVAULT_PATH="$T/small/vault.db"
+    make_world
+    echo full-secret >x
+    id=$(seal_item x alice)
+    # fill the disk so that the audit append cannot be written
+    dd if=/dev/zero of=small/filler bs=64k 2>/dev/null || true
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -ne 0 ]
+    [[ "$output" != *full-secret* ]]
+    rm -f small/filler
+    head -c 24000000 /dev/urandom >big
+    run seal_item big alice
+    [ "$status" -eq 1 ]
+    [ "$(sql 'SELECT count(*) FROM items')" = 1 ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "make install puts the binary and the man page under DESTDIR" {
+    cd "$BATS_TEST_DIRNAME/../.."
+    [ -n "${BV_SKIP_INSTALL:-}" ] && skip
+    run make --no-print-directory install DESTDIR="$T/root" PREFIX=/usr BUILD="$(dirname "$BV" | xargs basename)"
+    [ "$status" -eq 0 ]
+    [ -x "$T/root/usr/bin/boardvault" ]
+    [ -f "$T/root/usr/share/man/man1/boardvault.1" ]
 }
