@@ -11,6 +11,7 @@
 
 typedef struct {
     const char *vault; /* --vault, else $BOARDVAULT_PATH, else ./boardvault.db */
+    const char *trust; /* --trust FINGERPRINT: the root key the user expects */
 } bv_cli;
 
 /* Options common to commands that act as a person. */

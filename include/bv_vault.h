@@ -29,7 +29,14 @@ bv_status bv_name_check(const char *what, const char *name);
 
 bv_status bv_vault_create(const char *path, const char *root, const bv_secret *pass,
     const bv_kdf_params *kp, char vault_hex[33], char fp[BV_FP_LEN]);
-bv_status bv_vault_open(const char *path, int readonly, bv_vault **out);
+/*
+ * Open a vault. Its root key must match the pin for this vault (pinned on
+ * first use, see bv_trust.h) and trust (a fingerprint the user gave with
+ * --trust, or NULL): BV_EINTEGRITY otherwise. note gets a message for the
+ * user when a pin was written.
+ */
+bv_status bv_vault_open(const char *path, int readonly, const char *trust, char note[256],
+                        bv_vault **out);
 void bv_vault_close(bv_vault *v);
 bv_store *bv_vault_store(bv_vault *v);
 const uint8_t *bv_vault_id(const bv_vault *v);

@@ -9,6 +9,7 @@ case $BV in /*) ;; *) BV=$(pwd)/$BV ;; esac
 SIZES=${BENCH_SIZES:-"1 100 1024"}
 D=$(mktemp -d "${TMPDIR:-/tmp}/boardvault-bench.XXXXXX")
 trap 'rm -rf "$D"' EXIT
+export XDG_CONFIG_HOME="$D/config" # pins of this throwaway vault go with it
 export BOARDVAULT_PATH="$D/bench.db"
 PW="bench-only-passphrase-9f3c2a"
 KDF="--kdf-memory 19456 --kdf-time 2 --kdf-lanes 1"

@@ -9,6 +9,7 @@ BV=${BV:-build/boardvault}
 case $BV in /*) ;; *) BV=$(pwd)/$BV ;; esac
 D=$(mktemp -d "${TMPDIR:-/tmp}/boardvault-demo.XXXXXX")
 trap 'rm -rf "$D"' EXIT
+export XDG_CONFIG_HOME="$D/config" # pins of this throwaway vault go with it
 export BOARDVAULT_PATH="$D/csp.db"
 # The KDF floor keeps the demo quick; real vaults use the defaults (~1 s).
 KDF="--kdf-memory 19456 --kdf-time 2 --kdf-lanes 1"

@@ -163,7 +163,12 @@ bv_cli_parse(int argc, char **argv, const bv_opt *opts, bv_optres *res, size_t m
 bv_status
 bv_cli_vault(bv_cli *g, int readonly, bv_vault **v)
 {
-    return bv_vault_open(g->vault, readonly, v);
+    char note[256];
+    bv_status st = bv_vault_open(g->vault, readonly, g->trust, note, v);
+
+    if (st == BV_OK && note[0])
+        fprintf(stderr, "boardvault: %s\n", note);
+    return st;
 }
 
 bv_status

@@ -118,7 +118,9 @@ usage_all(FILE *f)
     fprintf(f,
         "\nThe vault is PATH, else $BOARDVAULT_PATH, else ./boardvault.db.\n"
         "Passphrases come from the terminal (no echo) or --passphrase-fd N, never\n"
-        "from arguments or the environment. 'boardvault COMMAND --help' for more.\n\n" EXIT_CODES);
+        "from arguments or the environment. Each vault's root key is pinned on first\n"
+        "use ($XDG_CONFIG_HOME/boardvault/trusted_roots); --trust FINGERPRINT names\n"
+        "the root key you expect. 'boardvault COMMAND --help' for more.\n\n" EXIT_CODES);
 }
 
 int
@@ -198,6 +200,9 @@ main(int argc, char **argv)
     while (ai < argc && argv[ai][0] == '-') {
         if (strcmp(argv[ai], "--vault") == 0 && ai + 1 < argc) {
             g.vault = argv[ai + 1];
+            ai += 2;
+        } else if (strcmp(argv[ai], "--trust") == 0 && ai + 1 < argc) {
+            g.trust = argv[ai + 1];
             ai += 2;
         } else if (strncmp(argv[ai], "--vault=", 8) == 0) {
             g.vault = argv[ai] + 8;

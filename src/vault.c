@@ -16,6 +16,7 @@
 #include "bv_body.h"
 #include "bv_format.h"
 #include "bv_note.h"
+#include "bv_trust.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -297,21 +298,36 @@ out:
 }
 
 bv_status
-bv_vault_open(const char *path, int readonly, bv_vault **out)
+bv_vault_open(const char *path, int readonly, const char *trust, char note[256], bv_vault **out)
 {
+    bv_person_row root;
     bv_vault *v;
+    char hex[2 * BV_VAULT_ID_LEN + 1], fp[BV_FP_LEN];
     bv_status st;
 
     *out = NULL;
+    note[0] = '\0';
     if ((v = calloc(1, sizeof *v)) == NULL)
         return bv_fail(BV_ERR, "out of memory");
-    if ((st = bv_store_open(path, readonly ? BV_STORE_RO : BV_STORE_RW, &v->s)) != BV_OK
-        || (st = load_meta(v)) != BV_OK) {
-        bv_vault_close(v);
-        return st;
+    if ((st = bv_store_open(path, readonly ? BV_STORE_RO : BV_STORE_RW, &v->s)) != BV_OK ||
+        (st = load_meta(v)) != BV_OK)
+        goto fail;
+    /* Everything else chains to the root: it must be the root the user
+     * pinned (or named with --trust), and self-certified. */
+    if ((st = person_ok(v, v->root, &root, 0)) != BV_OK) {
+        bv_err_clear();
+        st = bv_fail(BV_EINTEGRITY, "the root certificate of this vault does not verify");
+        goto fail;
     }
+    bv_fingerprint(root.sign_pk, root.box_pk, fp);
+    bv_hex(hex, v->id, sizeof v->id);
+    if ((st = bv_trust_check(hex, fp, trust, note)) != BV_OK)
+        goto fail;
     *out = v;
     return BV_OK;
+fail:
+    bv_vault_close(v);
+    return st;
 }
 
 void
@@ -398,6 +414,10 @@ bv_vault_create(const char *path, const char *root, const bv_secret *pass, const
         goto out;
     bv_hex(vault_hex, v->id, sizeof v->id);
     memcpy(fp, a.fp, BV_FP_LEN);
+    {
+        char note[256];
+        (void)bv_trust_check(vault_hex, a.fp, NULL, note); /* pin our own root at once */
+    }
 out:
     bv_buf_free(&m);
     bv_keys_free(a.keys);

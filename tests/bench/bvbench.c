@@ -144,7 +144,8 @@ main(int argc, char **argv)
     if (argc == 5 && (strcmp(argv[1], "mklog") == 0 || strcmp(argv[1], "append") == 0)) {
         unsigned long n = strtoul(argv[4], NULL, 10);
         double t0;
-        if ((st = bv_vault_open(argv[2], 0, &v)) != BV_OK || (st = unlock(v, argv[3], &a)) != BV_OK)
+        char note[256];
+        if ((st = bv_vault_open(argv[2], 0, NULL, note, &v)) != BV_OK || (st = unlock(v, argv[3], &a)) != BV_OK)
             return die(st);
         if (strcmp(argv[1], "mklog") == 0 && (st = make_items(v, a)) != BV_OK)
             return die(st);

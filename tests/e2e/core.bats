@@ -467,3 +467,44 @@ teardown() {
     [ -x "$T/root/usr/bin/boardvault" ]
     [ -f "$T/root/usr/share/man/man1/boardvault.1" ]
 }
+
+@test "trust: the root key is pinned at init and on first use; a changed root is refused (5)" {
+    make_world
+    pins="$XDG_CONFIG_HOME/boardvault/trusted_roots"
+    [ -f "$pins" ]
+    [ "$(stat -c %a "$pins")" = 600 ]
+    vid=$(cut -d' ' -f1 "$pins")
+    fp=$(cut -d' ' -f2 "$pins")
+    [[ "$fp" == SHA256:* ]]
+    run "$BV" items
+    [ "$status" -eq 0 ]
+    # another user of the same file pins it on first use, and says so
+    XDG_CONFIG_HOME="$T/other" run "$BV" items
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"trusting root key $fp"* ]]
+    # --trust with the wrong fingerprint
+    run "$BV" --trust SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA items
+    [ "$status" -eq 5 ]
+    run "$BV" --trust "$fp" items
+    [ "$status" -eq 0 ]
+    # the pinned root differs from the vault's (its root and certificates replaced)
+    echo "$vid SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB" >>"$pins"
+    run "$BV" items
+    [ "$status" -eq 5 ]
+    [[ "$output" == *"root key of vault $vid has changed"* ]]
+    echo x >x
+    run seal_item x alice
+    [ "$status" -eq 5 ]
+}
+
+@test "trust: a root certificate transplanted from another vault is refused" {
+    make_world
+    mkdir other
+    BOARDVAULT_PATH="$T/other/o.db" bvp "$PW_ROOT" init --as "Root Officer" $KDF >/dev/null
+    sql "ATTACH '$T/other/o.db' AS o; UPDATE persons SET box_pk = (SELECT box_pk FROM o.persons), sign_pk = (SELECT sign_pk FROM o.persons), secret = (SELECT secret FROM o.persons), cert_sig = (SELECT cert_sig FROM o.persons) WHERE name = 'Root Officer';"
+    run bvp "$PW_ROOT" seal CSP /etc/hostname --title t --as "Root Officer"
+    [ "$status" -eq 5 ]
+    rm -rf "$XDG_CONFIG_HOME"
+    run "$BV" items
+    [ "$status" -eq 5 ]
+}

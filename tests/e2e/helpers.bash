@@ -13,6 +13,7 @@ setup_vault() {
     T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/bv.XXXXXX")
     export BOARDVAULT_PATH="$T/vault.db"
     export BOARDVAULT_BUSY_TIMEOUT_MS=2000
+    export XDG_CONFIG_HOME="$T/config" # root-key pins stay in the test's own directory
     cd "$T"
 }
 
