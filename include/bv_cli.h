@@ -20,6 +20,7 @@ typedef struct {
     int pass_fd; /* -1: ask on the terminal */
     int json, csv, force;
     bv_kdf_params kdf;
+    int kdf_set; /* a --kdf-* option was given */
 } bv_cli_opts;
 
 typedef int (*bv_cmd_fn)(bv_cli *g, int argc, char **argv);
@@ -52,6 +53,7 @@ void bv_cli_cleanup_path(const char *path);
 int bv_cmd_init(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_enroll(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_approve(bv_cli *g, int argc, char **argv);
+int bv_cmd_member_passwd(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_list(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_show(bv_cli *g, int argc, char **argv);
 int bv_cmd_board_create(bv_cli *g, int argc, char **argv);

@@ -115,6 +115,8 @@ bv_status bv_store_meta_set(bv_store *s, const char *key, const void *val, size_
 
 bv_status bv_store_person_get(bv_store *s, const char *name, bv_person_row *p);
 bv_status bv_store_person_add(bv_store *s, const bv_person_row *p);
+bv_status bv_store_person_set_secret(bv_store *s, int64_t id, const uint8_t *secret,
+                                     size_t len);
 bv_status bv_store_person_certify(
     bv_store *s, const char *name, const char *by, const uint8_t *sig, size_t siglen);
 /* Calls fn for each person in name order. */

@@ -51,6 +51,11 @@ void bv_actor_free(bv_actor *a);
 
 bv_status bv_member_enroll(bv_vault *v, const char *name, const bv_secret *pass,
     const bv_kdf_params *kp, char fp[BV_FP_LEN]);
+/* A new passphrase for a's keys (checked for strength); no grant changes. */
+bv_status bv_member_passwd(bv_vault *v, bv_actor *a, const bv_secret *newpass,
+                           const bv_kdf_params *kp);
+/* The KDF settings this vault asks for (set at init). */
+bv_status bv_vault_kdf_policy(bv_vault *v, bv_kdf_params *kp);
 bv_status bv_member_approve(bv_vault *v, bv_actor *officer, const char *name, char fp[BV_FP_LEN]);
 /* Certificate state of a person as checked now: "approved", "pending" or
  * "INVALID" (a signature in its chain does not verify). */

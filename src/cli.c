@@ -101,10 +101,13 @@ bv_cli_common(const bv_optres *r, bv_cli_opts *o)
         o->force = 1;
         return 1;
     case OPT_KDF_M:
+        o->kdf_set = 1;
         return bv_cli_uint("--kdf-memory", r->val, 0, UINT32_MAX, &o->kdf.m_kib) == BV_OK ? 1 : -1;
     case OPT_KDF_T:
+        o->kdf_set = 1;
         return bv_cli_uint("--kdf-time", r->val, 0, UINT32_MAX, &o->kdf.t) == BV_OK ? 1 : -1;
     case OPT_KDF_P:
+        o->kdf_set = 1;
         return bv_cli_uint("--kdf-lanes", r->val, 1, BV_KDF_MAX_P, &o->kdf.p) == BV_OK ? 1 : -1;
     default:
         return 0;

@@ -78,6 +78,8 @@ bv_cmd_member_enroll(bv_cli *g, int argc, char **argv)
     if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_kdf_check(&o.kdf)) != BV_OK
         || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
+    if (!o.kdf_set)
+        bv_vault_kdf_policy(v, &o.kdf); /* the vault's own setting, from init */
     if ((st = new_passphrase(&o, pos[0], &pass)) == BV_OK)
         st = bv_member_enroll(v, pos[0], &pass, &o.kdf, fp);
     bv_secret_free(&pass);
@@ -245,4 +247,40 @@ out:
     bv_buf_free(&out);
     bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
+}
+
+int
+bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    bv_secret pass = { 0 };
+    char *pos[1];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, kdf_opts, &o, NULL, NULL, pos, 0, 0, &npos, "member",
+                          "passwd")) != BV_CLI_GO)
+        return rc;
+    if (o.as == NULL)
+        return bv_cli_usage("member passwd needs --as NAME");
+    if ((st = bv_kdf_check(&o.kdf)) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if (!o.kdf_set)
+        bv_vault_kdf_policy(v, &o.kdf);
+    /* the current passphrase first (line 1 of the fd), then the new one */
+    if ((st = bv_cli_unlock(v, &o, "passwd", NULL, &a)) == BV_OK &&
+        (st = new_passphrase(&o, o.as, &pass)) == BV_OK)
+        st = bv_member_passwd(v, a, &pass, &o.kdf);
+    bv_secret_free(&pass);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    printf("passphrase changed for ");
+    bv_cli_print_safe(o.as);
+    printf(" (keys re-wrapped; grants unchanged)\n");
+    return 0;
 }

@@ -35,6 +35,11 @@ static const struct bv_command commands[] = {
     { "member", "approve", bv_cmd_member_approve,
         "member approve NAME --as OFFICER [--passphrase-fd N]", "certify a pending member's keys",
         "" },
+    { "member", "passwd", bv_cmd_member_passwd,
+      "member passwd --as NAME [--passphrase-fd N] [KDF options]",
+      "choose a new passphrase (the current one first); keys re-wrapped, grants kept",
+      "  with --passphrase-fd: line 1 the current passphrase, line 2 the new one\n"
+      "  --kdf-memory KIB, --kdf-time N, --kdf-lanes N   default: the vault's setting\n" },
     { "member", "list", bv_cmd_member_list, "member list [--json]", "list members", "" },
     { "member", "show", bv_cmd_member_show, "member show NAME [--json]",
         "show a member, fingerprint and verifier key", "" },

@@ -567,6 +567,19 @@ bv_store_person_certify(
 }
 
 bv_status
+bv_store_person_set_secret(bv_store *s, int64_t id, const uint8_t *secret, size_t len)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, "UPDATE persons SET secret = ? WHERE id = ?", &q)) != BV_OK)
+        return st;
+    bind_blob(q, 1, secret, len);
+    sqlite3_bind_int64(q, 2, id);
+    return done(s, q, "storing the re-wrapped keys");
+}
+
+bv_status
 bv_store_person_each(bv_store *s, bv_status (*fn)(void *, const bv_person_row *), void *ctx)
 {
     sqlite3_stmt *q;

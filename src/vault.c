@@ -379,8 +379,13 @@ bv_vault_create(const char *path, const char *root, const bv_secret *pass, const
     bv_status st;
     int created = 0;
 
+    uint8_t policy[12];
+
     memset(&a, 0, sizeof a);
     bv_buf_init(&m);
+    bv_store_be32(policy, kp->m_kib);
+    bv_store_be32(policy + 4, kp->t);
+    bv_store_be32(policy + 8, kp->p);
     if ((st = bv_name_check("member", root)) != BV_OK || (st = bv_kdf_check(kp)) != BV_OK
         || (st = bv_pass_strength(pass, root)) != BV_OK)
         return st;
@@ -405,6 +410,7 @@ bv_vault_create(const char *path, const char *root, const bv_secret *pass, const
         goto out;
     if ((st = bv_store_meta_set(v->s, "vault_id", v->id, sizeof v->id)) != BV_OK
         || (st = bv_store_meta_set(v->s, "root", root, strlen(root))) != BV_OK
+        || (st = bv_store_meta_set(v->s, "kdf_policy", policy, sizeof policy)) != BV_OK
         || (st = bv_store_person_add(v->s, &a.row)) != BV_OK
         || (st = audit(v, &a, "init", NULL, NULL, "ok", NULL)) != BV_OK) {
         bv_store_rollback(v->s);
@@ -461,6 +467,85 @@ refuse(bv_vault *v, const bv_actor *a, const char *action, const char *board, co
 
     (void)record(v, &ev, a->keys); /* the first error message stays the one shown */
     return why;
+}
+
+/* The vault's KDF policy: what init used (meta kdf_policy), else defaults. */
+static void
+kdf_policy(bv_vault *v, bv_kdf_params *kp)
+{
+    bv_buf b;
+
+    bv_kdf_defaults(kp);
+    bv_buf_init(&b);
+    if (bv_store_meta_get(v->s, "kdf_policy", &b) == BV_OK && b.len == 12) {
+        kp->m_kib = bv_load_be32(b.p);
+        kp->t = bv_load_be32(b.p + 4);
+        kp->p = bv_load_be32(b.p + 8);
+        if (bv_kdf_check(kp) != BV_OK)
+            bv_kdf_defaults(kp);
+    }
+    bv_err_clear();
+    bv_buf_free(&b);
+}
+
+/* Re-wrap a's keys under pass with params kp, store them, and log why. */
+static bv_status
+rewrap(bv_vault *v, bv_actor *a, const bv_secret *pass, const bv_kdf_params *kp,
+       const char *action)
+{
+    uint8_t secret[BV_SECRET_MAX];
+    size_t len;
+    bv_status st;
+
+    if ((st = bv_fmt_secret_wrap(v->id, a->row.name, a->keys, pass, kp, secret, &len)) != BV_OK)
+        return st;
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        return st;
+    if ((st = bv_store_person_set_secret(v->s, a->row.id, secret, len)) != BV_OK ||
+        (st = audit(v, a, action, NULL, NULL, "ok", NULL)) != BV_OK) {
+        bv_store_rollback(v->s);
+        return st;
+    }
+    if ((st = bv_store_commit(v->s)) != BV_OK)
+        return st;
+    memcpy(a->row.secret, secret, len);
+    a->row.secret_len = len;
+    return BV_OK;
+}
+
+static bv_status
+kdf_upgrade(bv_vault *v, bv_actor *a, const bv_secret *pass)
+{
+    bv_kdf_params want, have;
+
+    kdf_policy(v, &want);
+    have.m_kib = bv_load_be32(a->row.secret + 4);
+    have.t = bv_load_be32(a->row.secret + 8);
+    have.p = bv_load_be32(a->row.secret + 12);
+    if (have.m_kib >= want.m_kib && have.t >= want.t)
+        return BV_OK;
+    if (want.m_kib < have.m_kib)
+        want.m_kib = have.m_kib;
+    if (want.t < have.t)
+        want.t = have.t;
+    return rewrap(v, a, pass, &want, "kdf-upgrade");
+}
+
+bv_status
+bv_member_passwd(bv_vault *v, bv_actor *a, const bv_secret *newpass, const bv_kdf_params *kp)
+{
+    bv_status st;
+
+    if ((st = bv_kdf_check(kp)) != BV_OK || (st = bv_pass_strength(newpass, a->row.name)) != BV_OK)
+        return st;
+    return rewrap(v, a, newpass, kp, "passwd");
+}
+
+bv_status
+bv_vault_kdf_policy(bv_vault *v, bv_kdf_params *kp)
+{
+    kdf_policy(v, kp);
+    return BV_OK;
 }
 
 bv_status
@@ -521,6 +606,10 @@ bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, const char
         (void)record(v, &ev, NULL);
         goto out;
     }
+    /* keys wrapped under weaker KDF settings than the vault now asks for
+     * are re-wrapped with the same passphrase, once, here */
+    if ((st = kdf_upgrade(v, a, pass)) != BV_OK)
+        goto out;
     *out = a;
     return BV_OK;
 out:

@@ -1,0 +1,45 @@
+#!/usr/bin/env bats
+# membership.bats - membership over time (issue 7): passphrase change and
+# KDF upgrade, destroy and retention, board removal with key rotation.
+
+load helpers
+
+setup() { setup_vault; }
+teardown() { teardown_vault; }
+
+@test "member passwd: the old passphrase stops working, the new one opens the same grants" {
+    make_world
+    echo kept >x
+    id=$(seal_item x alice)
+    NEW="tangerine-lighthouse-cobalt-6021"
+    run "$BV" member passwd --as alice --passphrase-fd 3 3< <(printf '%s\n%s\n' "$PW_ALICE" "$NEW")
+    [ "$status" -eq 0 ]
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -eq 3 ]
+    run bvp "$NEW" open "$id" --as alice
+    [ "$status" -eq 0 ]
+    [ "$output" = kept ]
+    # weak new passphrase, wrong current one
+    run "$BV" member passwd --as alice --passphrase-fd 3 3< <(printf '%s\n%s\n' "$NEW" "alice12345")
+    [ "$status" -eq 7 ]
+    run "$BV" member passwd --as alice --passphrase-fd 3 3< <(printf '%s\n%s\n' "wrong-one-entirely" "$PW_ALICE")
+    [ "$status" -eq 3 ]
+    run "$BV" audit log --member alice --action passwd --csv
+    [[ "$output" == *'"passwd",'*'"ok"'* ]]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "an unlock under weaker KDF settings than the vault's re-wraps the keys with them" {
+    bvp "$PW_ROOT" init --as "Root Officer" --kdf-memory 20480 --kdf-time 2 --kdf-lanes 1 >/dev/null
+    bvp "$PW_ALICE" member enroll alice $KDF >/dev/null
+    [ "$(sql "SELECT hex(substr(secret, 5, 4)) FROM persons WHERE name='alice'")" = 00004C00 ]
+    bvp "$PW_ROOT" member approve alice --as "Root Officer" >/dev/null
+    bvp "$PW_ALICE" audit checkpoint --as alice >/dev/null 2>&1 || true
+    [ "$(sql "SELECT hex(substr(secret, 5, 4)) FROM persons WHERE name='alice'")" = 00005000 ]
+    run "$BV" audit log --action kdf-upgrade --csv
+    [[ "$output" == *'"alice"'* ]]
+    # and a member enrolled without KDF options gets the vault's setting
+    bvp "$PW_BOB" member enroll bob >/dev/null
+    [ "$(sql "SELECT hex(substr(secret, 5, 4)) FROM persons WHERE name='bob'")" = 00005000 ]
+}
