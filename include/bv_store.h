@@ -77,6 +77,7 @@ typedef struct {
     uint8_t sig[BV_BLOB_MAX];
     size_t sig_len;
     char created[21];
+    char retain_until[11]; /* "YYYY-MM-DD" or "" (signed with the seal) */
     /* the current signed grant set */
     int64_t gs_version;
     bv_buf gs_names;
@@ -183,6 +184,12 @@ bv_status bv_store_checkpoint_add(
     bv_store *s, uint64_t size, const char *by, const uint8_t *note, size_t len);
 bv_status bv_store_checkpoint_each(
     bv_store *s, bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t), void *ctx);
+
+bv_status bv_store_item_destroy(bv_store *s, int64_t item_id);
+void bv_store_reclaim(bv_store *s);
+bv_status bv_store_item_expired(bv_store *s, const char *today,
+                                bv_status (*fn)(void *, const char *uid, const char *board),
+                                void *ctx);
 
 /* ---- meetings: the open record of imported minutes ---- */
 typedef struct {

@@ -78,11 +78,23 @@ typedef struct {
 /* Seal fd's contents as a new item of board; prints nothing. link may be NULL. */
 bv_status bv_item_seal(bv_vault *v, bv_actor *officer, const char *board, int fd,
                        const char *title, char *const *grantees, size_t ngrantees,
-                       const bv_item_link *link, char uid[BV_UID_LEN + 1]);
+                       const bv_item_link *link, const char *retain_until,
+                       char uid[BV_UID_LEN + 1]);
 /* The same inside the caller's write transaction (minutes import). */
 bv_status bv_item_seal_tx(bv_vault *v, bv_actor *officer, const char *board, int fd,
                           const char *title, char *const *grantees, size_t ngrantees,
-                          const bv_item_link *link, char uid[BV_UID_LEN + 1]);
+                          const bv_item_link *link, const char *retain_until,
+                          char uid[BV_UID_LEN + 1]);
+/*
+ * Crypto-shred an item: its body, every wrapped key and grant are deleted
+ * (secure_delete zeroes the pages, which are then handed back, and the WAL
+ * is emptied); the audit entries about it stay, with a "destroy" entry.
+ */
+bv_status bv_item_destroy(bv_vault *v, bv_actor *officer, const char *uid, const char *reason);
+/* Destroy every item whose retention date is before today (YYYY-MM-DD);
+ * done() is told about each. */
+bv_status bv_retention_run(bv_vault *v, bv_actor *officer, const char *today,
+                           void (*done)(void *, const char *uid, bv_status st), void *ctx);
 bv_status bv_item_grant(
     bv_vault *v, bv_actor *officer, const char *uid, char *const *names, size_t n);
 bv_status bv_item_revoke(

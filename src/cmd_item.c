@@ -11,20 +11,38 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-enum { OPT_TITLE = 100, OPT_GRANT, OPT_BOARD, OPT_OUT, OPT_MEETING, OPT_AGENDA };
+enum { OPT_TITLE = 100, OPT_GRANT, OPT_BOARD, OPT_OUT, OPT_MEETING, OPT_AGENDA, OPT_RETAIN };
 
 #define MAX_NAMES 256
 
 static const bv_opt seal_opts[] = { BV_COMMON_OPTS,
     { "--title", 1, OPT_TITLE }, { "--grant", 1, OPT_GRANT }, { "--meeting", 1, OPT_MEETING },
-    { "--agenda-item", 1, OPT_AGENDA }, { NULL, 0, 0 } };
+    { "--agenda-item", 1, OPT_AGENDA }, { "--retain-until", 1, OPT_RETAIN }, { NULL, 0, 0 } };
 static const bv_opt person_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
 static const bv_opt items_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
     { "--json", 0, OPT_JSON }, { "--board", 1, OPT_BOARD }, { NULL, 0, 0 } };
 static const bv_opt open_opts[] = { BV_COMMON_OPTS, { "-o", 1, OPT_OUT },
     { "--output", 1, OPT_OUT }, { "--force", 0, OPT_FORCE }, { NULL, 0, 0 } };
+
+/* A real calendar date written YYYY-MM-DD. */
+static int
+date_ok(const char *s)
+{
+    struct tm tm;
+    char back[11];
+    const char *end;
+
+    memset(&tm, 0, sizeof tm);
+    if (strlen(s) != 10 || (end = strptime(s, "%Y-%m-%d", &tm)) == NULL || *end != '\0')
+        return 0;
+    tm.tm_isdst = -1;
+    if (timegm(&tm) == (time_t)-1 || strftime(back, sizeof back, "%Y-%m-%d", &tm) != 10)
+        return 0;
+    return strcmp(back, s) == 0; /* 2026-02-30 normalises to March: refused */
+}
 
 /* Open the input to seal: exit 6 if it is missing, 7 if unreadable. */
 static bv_status
@@ -56,7 +74,7 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
     bv_optres ex[64];
     bv_vault *v = NULL;
     bv_actor *a = NULL;
-    const char *title = NULL, *meeting = NULL, *agenda = NULL;
+    const char *title = NULL, *meeting = NULL, *agenda = NULL, *retain = NULL;
     uint32_t mid = 0, ano = 0;
     char *pos[2], *names[MAX_NAMES], *list = NULL, *tok, *save;
     char uid[BV_UID_LEN + 1];
@@ -74,6 +92,8 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
             meeting = ex[i].val;
         else if (ex[i].id == OPT_AGENDA)
             agenda = ex[i].val;
+        else if (ex[i].id == OPT_RETAIN)
+            retain = ex[i].val;
         else if (ex[i].id == OPT_GRANT) {
             /* --grant may be repeated: the lists add up */
             size_t n = (list ? strlen(list) + 1 : 0) + strlen(ex[i].val) + 1;
@@ -87,6 +107,10 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
             list = more;
         }
     }
+    if (retain && !date_ok(retain))
+        return free(list), bv_cli_usage("--retain-until needs a date YYYY-MM-DD");
+    if (retain && meeting)
+        return free(list), bv_cli_usage("--retain-until is for items sealed with --title");
     if ((meeting == NULL) != (agenda == NULL))
         return free(list), bv_cli_usage("--meeting and --agenda-item go together");
     if (meeting && title)
@@ -116,7 +140,7 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
         goto out;
     if ((st = bv_cli_unlock(v, &o, "seal", NULL, &a)) == BV_OK)
         st = meeting ? bv_meeting_seal(v, a, pos[0], mid, (int)ano, fd, names, nnames, uid)
-                     : bv_item_seal(v, a, pos[0], fd, title, names, nnames, NULL, uid);
+                     : bv_item_seal(v, a, pos[0], fd, title, names, nnames, NULL, retain, uid);
 out:
     if (fd > 0)
         close(fd);
@@ -320,6 +344,67 @@ bv_cmd_open(bv_cli *g, int argc, char **argv)
 out:
     bv_out_abort(&out);
     bv_cli_cleanup_path(NULL);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    return st == BV_OK ? 0 : bv_cli_error(st);
+}
+
+int
+bv_cmd_item_destroy(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    char *pos[1];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "item",
+                          "destroy")) != BV_CLI_GO)
+        return rc;
+    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_cli_unlock(v, &o, "destroy", pos[0], &a)) == BV_OK)
+        st = bv_item_destroy(v, a, pos[0], NULL);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    printf("destroyed item %s: body and keys deleted; its audit record stays\n", pos[0]);
+    return 0;
+}
+
+static void
+retention_done(void *ctx, const char *uid, bv_status st)
+{
+    (void)ctx;
+    if (st == BV_OK)
+        printf("destroyed %s (retention date passed)\n", uid);
+    else
+        printf("kept %s: %s\n", uid, bv_errmsg());
+}
+
+int
+bv_cmd_retention_run(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    char *pos[1], today[21];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 0, 0, &npos, "retention",
+                          "run")) != BV_CLI_GO)
+        return rc;
+    bv_utc_now(today);
+    today[10] = '\0';
+    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_cli_unlock(v, &o, "retention", NULL, &a)) == BV_OK)
+        st = bv_retention_run(v, a, today, retention_done, NULL);
     bv_actor_free(a);
     bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);

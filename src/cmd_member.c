@@ -75,6 +75,8 @@ bv_cmd_member_enroll(bv_cli *g, int argc, char **argv)
              argc, argv, kdf_opts, &o, NULL, NULL, pos, 1, 1, &npos, "member", "enroll"))
         != BV_CLI_GO)
         return rc;
+    if (o.as)
+        return bv_cli_usage("member enroll takes the new member's NAME, not --as");
     if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_kdf_check(&o.kdf)) != BV_OK
         || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);

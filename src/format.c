@@ -144,6 +144,7 @@ bv_fmt_item(bv_buf *b, bv_vid vid, const bv_item_row *it)
     bv_buf_field(b, it->header, it->header_len);
     bv_buf_field(b, h, 32);
     bv_buf_field_str(b, it->sealed_by);
+    bv_buf_field_str(b, it->retain_until); /* "" when kept until destroyed */
 }
 
 /* Wrap a person's two seeds under their passphrase (docs/FORMATS.md). */

@@ -22,8 +22,6 @@
 static const struct bv_command commands[] = {
     { NULL, "init", bv_cmd_init, "init --as NAME [--passphrase-fd N] [KDF options]",
         "create a vault and its first officer (the root)",
-        "  --as NAME            the root officer's name\n"
-        "  --passphrase-fd N    read the passphrase from fd N (first line)\n"
         "  --kdf-memory KIB     Argon2id memory (default 524288, floor 19456)\n"
         "  --kdf-time N         Argon2id passes (default 2, floor 2)\n"
         "  --kdf-lanes N        Argon2id lanes/threads (default 2)\n" },
@@ -52,10 +50,15 @@ static const struct bv_command commands[] = {
     { "board", "show", bv_cmd_board_show, "board show BOARD [--json]",
         "show a board and its people", "" },
     { NULL, "seal", bv_cmd_seal,
-        "seal BOARD FILE|- --title TEXT [--grant NAME[,NAME...]] --as OFFICER",
+        "seal BOARD FILE|- (--title TEXT | --meeting M --agenda-item N)\n"
+        "          [--grant NAME[,NAME...]] [--retain-until DATE] --as OFFICER",
         "encrypt a restricted item; prints its id",
         "  --title TEXT         the item's title (shown to everyone who can list items)\n"
-        "  --grant NAMES        comma-separated members to grant at once\n" },
+        "  --meeting M --agenda-item N\n"
+        "                       attach the body to restricted item N of an imported meeting\n"
+        "                       (its title then comes from the agenda)\n"
+        "  --grant NAMES        comma-separated members to grant at once (repeatable)\n"
+        "  --retain-until DATE  destroy it at `retention run` after DATE (YYYY-MM-DD)\n" },
     { NULL, "grant", bv_cmd_grant, "grant ITEM NAME... --as OFFICER",
         "grant members access to an item", "" },
     { NULL, "revoke", bv_cmd_revoke, "revoke ITEM NAME... --as OFFICER",
@@ -66,6 +69,10 @@ static const struct bv_command commands[] = {
         "decrypt an item granted to you; the access is recorded first",
         "  -o, --output FILE    write to FILE (0600, complete or absent)\n"
         "  --force              replace FILE, or write to a terminal\n" },
+    { "item", "destroy", bv_cmd_item_destroy, "item destroy ITEM --as OFFICER",
+      "crypto-shred an item: body and keys deleted, its audit record kept", "" },
+    { "retention", "run", bv_cmd_retention_run, "retention run --as OFFICER",
+      "destroy every item whose --retain-until date has passed", "" },
     { "audit", "log", bv_cmd_audit_log,
         "audit log [--board B] [--item I] [--member M] [--action A] [--outcome ok|denied|failed]\n"
         "          [--since T] [--until T] [--json|--csv]",

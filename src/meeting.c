@@ -61,7 +61,7 @@ seal_memory(bv_vault *v, bv_actor *o, const char *board, const uint8_t *p, size_
         close(fds[1]);
         return bv_fail(BV_ERR, "cannot start a thread");
     }
-    st = bv_item_seal_tx(v, o, board, fds[0], title, NULL, 0, link, uid);
+    st = bv_item_seal_tx(v, o, board, fds[0], title, NULL, 0, link, NULL, uid);
     close(fds[0]); /* unblocks the writer if sealing stopped early */
     pthread_join(t, NULL);
     return st;
@@ -180,7 +180,7 @@ bv_meeting_seal(bv_vault *v, bv_actor *o, const char *board, int64_t meeting_id,
     link.meeting_id = meeting_id;
     link.ordinal = it->ordinal;
     link.agenda_no = agenda_no;
-    st = bv_item_seal(v, o, board, fd, it->title, grantees, ngrantees, &link, uid);
+    st = bv_item_seal(v, o, board, fd, it->title, grantees, ngrantees, &link, NULL, uid);
 out:
     bv_meeting_row_free(&mr);
     return st;

@@ -232,7 +232,10 @@ create_schema(bv_store *s)
     bv_status st;
 
     /* large pages: bodies are stored as 1 MiB rows (see BV_CHUNK) */
+    /* incremental auto-vacuum: a destroyed item's pages can be handed
+     * back to the file system (secure_delete has zeroed them already) */
     if ((st = exec(s, "PRAGMA page_size=65536", "creating the vault")) != BV_OK ||
+        (st = exec(s, "PRAGMA auto_vacuum=INCREMENTAL", "creating the vault")) != BV_OK ||
         (st = exec(s, "PRAGMA journal_mode=WAL", "creating the vault")) != BV_OK)
         return st;
     if ((st = exec(s, "BEGIN IMMEDIATE", "creating the vault")) != BV_OK)
@@ -428,6 +431,15 @@ static void
 bind_blob(sqlite3_stmt *q, int i, const void *p, size_t n)
 {
     sqlite3_bind_blob64(q, i, p ? p : "", n, SQLITE_STATIC);
+}
+
+static void
+bind_opt(sqlite3_stmt *q, int i, const char *t)
+{
+    if (t)
+        bind_text(q, i, t);
+    else
+        sqlite3_bind_null(q, i);
 }
 
 /* Step a statement that returns no rows; finalize it. */
@@ -879,7 +891,7 @@ bv_item_row_free(bv_item_row *it)
 #define ITEM_SELECT                                                                                \
     "SELECT i.id, i.uid, i.board_id, b.name, i.title, i.size, i.nchunks, i.sealed_epoch, "         \
     "i.header, i.chunk_hashes, i.sealed_by, i.sig, i.created, "                                    \
-    "g.version, g.names, g.signed_by, g.sig FROM items i "                                         \
+    "g.version, g.names, g.signed_by, g.sig, i.retain_until FROM items i "                                         \
     "JOIN boards b ON b.id = i.board_id LEFT JOIN grantsets g ON g.item_id = i.id "
 
 static bv_status
@@ -908,7 +920,8 @@ item_row(sqlite3_stmt *q, bv_item_row *it)
         || (st = col_text(q, 12, it->created, sizeof it->created)) != BV_OK
         || (st = col_buf(q, 14, &it->gs_names)) != BV_OK
         || (st = col_text(q, 15, it->gs_by, sizeof it->gs_by)) != BV_OK
-        || (st = col_blob(q, 16, it->gs_sig, sizeof it->gs_sig, &it->gs_sig_len)) != BV_OK)
+        || (st = col_blob(q, 16, it->gs_sig, sizeof it->gs_sig, &it->gs_sig_len)) != BV_OK
+        || (st = col_text(q, 17, it->retain_until, sizeof it->retain_until)) != BV_OK)
         return st;
     return BV_OK;
 }
@@ -944,8 +957,8 @@ bv_store_item_add(bv_store *s, bv_item_row *it)
      * are filled in by bv_store_item_finish in the same transaction. */
     if ((st = prep(s,
              "INSERT INTO items(uid, board_id, title, size, nchunks, sealed_epoch, header, "
-             "chunk_hashes, sealed_by, sig, created) "
-             "VALUES (?, ?, ?, 0, 1, ?, ?, x'', ?, x'', ?)",
+             "chunk_hashes, sealed_by, sig, created, retain_until) "
+             "VALUES (?, ?, ?, 0, 1, ?, ?, x'', ?, x'', ?, ?)",
              &q))
         != BV_OK)
         return st;
@@ -956,6 +969,7 @@ bv_store_item_add(bv_store *s, bv_item_row *it)
     bind_blob(q, 5, it->header, it->header_len);
     bind_text(q, 6, it->sealed_by);
     bind_text(q, 7, it->created);
+    bind_opt(q, 8, it->retain_until[0] ? it->retain_until : NULL);
     if ((st = done(s, q, "adding an item")) != BV_OK)
         return st;
     it->id = sqlite3_last_insert_rowid(s->db);
@@ -1457,14 +1471,6 @@ bv_store_meeting_find(bv_store *s, int64_t board_id, const uint8_t hash[32], int
     return st;
 }
 
-static void
-bind_opt(sqlite3_stmt *q, int i, const char *t)
-{
-    if (t)
-        bind_text(q, i, t);
-    else
-        sqlite3_bind_null(q, i);
-}
 
 bv_status
 bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], const bv_meeting *m,
@@ -1776,6 +1782,66 @@ bv_store_action_each(bv_store *s, const char *board,
     }
     if (st == BV_OK && rc != SQLITE_DONE)
         st = sqlerr(s, rc, "listing actions");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* Crypto-shred an item: body, wrapped keys, grants, grant set, the row.
+ * secure_delete zeroes the freed pages; bv_store_reclaim returns them. */
+bv_status
+bv_store_item_destroy(bv_store *s, int64_t item_id)
+{
+    static const char *const sql[] = {
+        "UPDATE agenda SET item_id = NULL WHERE item_id = ?",
+        "DELETE FROM grants WHERE item_id = ?",
+        "DELETE FROM grantsets WHERE item_id = ?",
+        "DELETE FROM item_keys WHERE item_id = ?",
+        "DELETE FROM chunks WHERE item_id = ?",
+        "DELETE FROM items WHERE id = ?",
+    };
+    sqlite3_stmt *q;
+    bv_status st;
+    size_t i;
+
+    for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        if ((st = prep(s, sql[i], &q)) != BV_OK)
+            return st;
+        sqlite3_bind_int64(q, 1, item_id);
+        if ((st = done(s, q, "destroying an item")) != BV_OK)
+            return st;
+    }
+    return BV_OK;
+}
+
+/* After a destroy has committed: give freed pages back and empty the WAL,
+ * whose old frames still hold the destroyed rows. Best effort. */
+void
+bv_store_reclaim(bv_store *s)
+{
+    (void)sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+    (void)sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+}
+
+/* Items whose retention date is before `today` (YYYY-MM-DD). */
+bv_status
+bv_store_item_expired(bv_store *s, const char *today,
+                      bv_status (*fn)(void *, const char *uid, const char *board), void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s,
+                   "SELECT i.uid, b.name FROM items i JOIN boards b ON b.id = i.board_id "
+                   "WHERE i.retain_until IS NOT NULL AND i.retain_until < ? ORDER BY i.id",
+                   &q)) != BV_OK)
+        return st;
+    bind_text(q, 1, today);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        if ((st = fn(ctx, col_str(q, 0), col_str(q, 1))) != BV_OK)
+            break;
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "listing expired items");
     sqlite3_finalize(q);
     return st;
 }

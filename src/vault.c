@@ -1179,7 +1179,7 @@ out:
 bv_status
 bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
                 char *const *grantees, size_t ngrantees, const bv_item_link *link,
-                char uid[BV_UID_LEN + 1])
+                const char *retain_until, char uid[BV_UID_LEN + 1])
 {
     bv_board_row b;
     bv_item_row it;
@@ -1229,6 +1229,8 @@ bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char 
     bv_utc_now(it.created);
     it.sealed_epoch = b.epoch;
     it.header_len = BV_STREAM_HEADER;
+    if (retain_until)
+        snprintf(it.retain_until, sizeof it.retain_until, "%s", retain_until);
     bv_fmt_body_ad(&ad, v->id, b.name, it.uid, b.epoch);
     if ((st = oom(&ad)) != BV_OK)
         goto out;
@@ -1277,13 +1279,13 @@ out:
 bv_status
 bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
              char *const *grantees, size_t ngrantees, const bv_item_link *link,
-             char uid[BV_UID_LEN + 1])
+             const char *retain_until, char uid[BV_UID_LEN + 1])
 {
     bv_status st;
 
     if ((st = bv_store_begin(v->s)) != BV_OK)
         return st;
-    st = bv_item_seal_tx(v, o, board, fd, title, grantees, ngrantees, link, uid);
+    st = bv_item_seal_tx(v, o, board, fd, title, grantees, ngrantees, link, retain_until, uid);
     if (st == BV_EPERM) {
         bv_store_rollback(v->s);
         return refuse(v, o, "seal", board, NULL, st, "not-an-officer");
@@ -1641,5 +1643,83 @@ out:
     bv_audit_keyring_free(&kr);
     bv_buf_free(&text);
     bv_buf_free(&kn);
+    return st;
+}
+
+/* ---- destruction ---- */
+
+bv_status
+bv_item_destroy(bv_vault *v, bv_actor *o, const char *uid, const char *reason)
+{
+    bv_item_row it;
+    bv_board_row b;
+    bv_status st;
+
+    bv_item_row_init(&it);
+    if ((st = actor_ok(v, o)) != BV_OK || (st = bv_store_item_get(v->s, uid, &it)) != BV_OK ||
+        (st = bv_store_board_get(v->s, it.board, &b)) != BV_OK)
+        goto out;
+    if ((st = officer_of(v, &b, o->row.name, 0)) != BV_OK) {
+        st = refuse(v, o, "destroy", b.name, uid, st, "not-an-officer");
+        goto out;
+    }
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    if ((st = bv_store_item_destroy(v->s, it.id)) != BV_OK ||
+        (st = audit(v, o, "destroy", b.name, uid, "ok", reason)) != BV_OK) {
+        bv_store_rollback(v->s);
+        goto out;
+    }
+    if ((st = bv_store_commit(v->s)) == BV_OK)
+        bv_store_reclaim(v->s);
+out:
+    bv_item_row_free(&it);
+    return st;
+}
+
+struct expired {
+    char (*uid)[BV_UID_LEN + 1];
+    size_t n, cap;
+};
+
+static bv_status
+expired_cb(void *ctx, const char *uid, const char *board)
+{
+    struct expired *e = ctx;
+
+    (void)board;
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? 2 * e->cap : 16;
+        void *p = realloc(e->uid, cap * sizeof *e->uid);
+        if (p == NULL)
+            return bv_fail(BV_ERR, "out of memory");
+        e->uid = p;
+        e->cap = cap;
+    }
+    snprintf(e->uid[e->n++], BV_UID_LEN + 1, "%s", uid);
+    return BV_OK;
+}
+
+bv_status
+bv_retention_run(bv_vault *v, bv_actor *o, const char *today,
+                 void (*done)(void *, const char *uid, bv_status st), void *ctx)
+{
+    struct expired e = { NULL, 0, 0 };
+    bv_status st, first = BV_OK;
+    size_t i;
+
+    if ((st = bv_store_item_expired(v->s, today, expired_cb, &e)) != BV_OK)
+        goto out;
+    for (i = 0; i < e.n; i++) {
+        /* items of boards this officer does not run are left to their officers */
+        st = bv_item_destroy(v, o, e.uid[i], "retention");
+        done(ctx, e.uid[i], st);
+        if (st != BV_OK && first == BV_OK)
+            first = st;
+        bv_err_clear();
+    }
+    st = first == BV_OK ? BV_OK : bv_fail(first, "some expired items were not destroyed");
+out:
+    free(e.uid);
     return st;
 }

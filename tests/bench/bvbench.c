@@ -72,7 +72,7 @@ make_items(bv_vault *v, bv_actor *a)
     for (i = 0; i < NITEMS; i++) {
         if ((fd = open("/dev/null", O_RDONLY)) < 0)
             return bv_fail(BV_ERR, "cannot open /dev/null");
-        st = bv_item_seal(v, a, "CSP", fd, "bench item", grantee, 1, NULL, items[i]);
+        st = bv_item_seal(v, a, "CSP", fd, "bench item", grantee, 1, NULL, NULL, items[i]);
         close(fd);
         if (st != BV_OK)
             return st;
