@@ -58,6 +58,7 @@ int bv_cmd_member_list(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_show(bv_cli *g, int argc, char **argv);
 int bv_cmd_board_create(bv_cli *g, int argc, char **argv);
 int bv_cmd_board_add(bv_cli *g, int argc, char **argv);
+int bv_cmd_board_remove(bv_cli *g, int argc, char **argv);
 int bv_cmd_board_list(bv_cli *g, int argc, char **argv);
 int bv_cmd_board_show(bv_cli *g, int argc, char **argv);
 int bv_cmd_seal(bv_cli *g, int argc, char **argv);

@@ -42,6 +42,8 @@ void bv_fmt_board_key_sig(bv_buf *b, bv_vid vid, const char *board, int64_t epoc
                           const bv_keyrow *k);
 void bv_fmt_grant_sig(bv_buf *b, bv_vid vid, const char *board, const char *uid,
                       const bv_keyrow *k);
+/* An officer's record that a person left a board. */
+void bv_fmt_removal(bv_buf *b, bv_vid vid, const char *board, const char *name, const char *by);
 void bv_fmt_grantset(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t version,
     const uint8_t *names, size_t nlen, const char *by);
 /* The sealing officer's signature: covers the hash of all chunk hashes. */

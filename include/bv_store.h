@@ -174,6 +174,7 @@ bv_status bv_store_audit_each(bv_store *s, const bv_audit_filter *f,
     bv_status (*fn)(void *, const bv_audit_row *), void *ctx);
 bv_status bv_store_audit_leaf_hash(bv_store *s, uint64_t index, uint8_t out[32]);
 bv_status bv_store_audit_count(bv_store *s, uint64_t *n);
+bv_status bv_store_audit_last_epoch(bv_store *s, const char *board, int64_t *epoch);
 /* Per actor and outcome: count, first and last time of `open` on item. */
 bv_status bv_store_audit_item_summary(bv_store *s, const char *item,
                                       bv_status (*fn)(void *, const char *actor,
@@ -186,6 +187,18 @@ bv_status bv_store_checkpoint_each(
     bv_store *s, bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t), void *ctx);
 
 bv_status bv_store_item_destroy(bv_store *s, int64_t item_id);
+/* Board membership changes and key rotation. by NULL clears a removal. */
+bv_status bv_store_removal_get(bv_store *s, int64_t board_id, const char *name,
+                               char by[BV_NAME_MAX + 1], uint8_t *sig, size_t *siglen);
+bv_status bv_store_removal_set(bv_store *s, int64_t board_id, const char *name, const char *by,
+                               const uint8_t *sig, size_t siglen);
+bv_status bv_store_item_resign(bv_store *s, int64_t item_id, const char *by, const uint8_t *sig,
+                               size_t siglen);
+bv_status bv_store_role_delete(bv_store *s, int64_t board_id, int64_t person_id);
+bv_status bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch);
+bv_status bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch);
+bv_status bv_store_board_items(bv_store *s, int64_t board_id,
+                               bv_status (*fn)(void *, int64_t, const char *), void *ctx);
 void bv_store_reclaim(bv_store *s);
 bv_status bv_store_item_expired(bv_store *s, const char *today,
                                 bv_status (*fn)(void *, const char *uid, const char *board),

@@ -65,6 +65,23 @@ bv_status bv_board_create(bv_vault *v, bv_actor *officer, const char *board);
 /* The current key of board b, for an officer of b (checked). */
 bv_status bv_vault_board_key(bv_vault *v, bv_actor *officer, const bv_board_row *b,
                              uint8_t key[32]);
+typedef struct {
+    int was_officer;
+    int64_t epoch;          /* the board key epoch after the removal */
+    size_t items_rewrapped; /* item keys moved to the new epoch */
+    size_t grants_revoked;
+    size_t resigned;        /* seals signed again by the remover */
+} bv_remove_result;
+
+/*
+ * Remove a person from a board: their grants on it are revoked and a
+ * signed removal recorded. If they held the board key, it is rotated: a
+ * new epoch wrapped to the remaining officers, every item key re-wrapped,
+ * the old epoch's keys destroyed. One transaction. The last officer
+ * cannot be removed (BV_EPERM).
+ */
+bv_status bv_board_remove(bv_vault *v, bv_actor *officer, const char *board, const char *name,
+                          bv_remove_result *res);
 bv_status bv_board_add(
     bv_vault *v, bv_actor *officer, const char *board, const char *name, const char *role);
 

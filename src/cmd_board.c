@@ -204,3 +204,39 @@ out:
     bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
+
+int
+bv_cmd_board_remove(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    bv_remove_result r;
+    char *pos[2];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 2, 2, &npos, "board",
+                          "remove")) != BV_CLI_GO)
+        return rc;
+    if ((st = bv_name_check("board", pos[0])) != BV_OK ||
+        (st = bv_name_check("member", pos[1])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_cli_unlock(v, &o, "board-remove", NULL, &a)) == BV_OK)
+        st = bv_board_remove(v, a, pos[0], pos[1], &r);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    printf("removed ");
+    bv_cli_print_safe(pos[1]);
+    printf(" from ");
+    bv_cli_print_safe(pos[0]);
+    printf("; %zu grants revoked\n", r.grants_revoked);
+    if (r.was_officer)
+        printf("board key rotated to epoch %lld; %zu item keys re-wrapped; the old epoch's keys "
+               "destroyed\n",
+               (long long)r.epoch, r.items_rewrapped);
+    return 0;
+}

@@ -117,6 +117,15 @@ bv_fmt_grant_sig(bv_buf *b, bv_vid vid, const char *board, const char *uid, cons
 }
 
 void
+bv_fmt_removal(bv_buf *b, bv_vid vid, const char *board, const char *name, const char *by)
+{
+    bv_fmt_start(b, vid, "boardvault removal v1");
+    bv_buf_field_str(b, board);
+    bv_buf_field_str(b, name);
+    bv_buf_field_str(b, by);
+}
+
+void
 bv_fmt_grantset(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t version,
     const uint8_t *names, size_t nlen, const char *by)
 {

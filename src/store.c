@@ -85,6 +85,11 @@ static const char schema_v1b[] =
       /* The open record of meetings: what the importer understood of the
      * published minutes. Restricted bodies never come here: they are
      * items, linked from their agenda entry. */
+    /* A signed record that a person was removed from a board: it
+     * outweighs the board record (for a creator) and any role row. */
+    "CREATE TABLE removals("
+    " board_id INTEGER NOT NULL REFERENCES boards(id), name TEXT NOT NULL,"
+    " removed_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (board_id, name));"
     "CREATE TABLE meetings("
     " id INTEGER PRIMARY KEY, board_id INTEGER NOT NULL REFERENCES boards(id),"
     " doc_hash BLOB NOT NULL, board_line TEXT, date_line TEXT NOT NULL,"
@@ -1844,4 +1849,168 @@ bv_store_item_expired(bv_store *s, const char *today,
         st = sqlerr(s, rc, "listing expired items");
     sqlite3_finalize(q);
     return st;
+}
+
+/* ---- board membership changes and key rotation ---- */
+
+bv_status
+bv_store_removal_get(bv_store *s, int64_t board_id, const char *name, char by[BV_NAME_MAX + 1],
+                     uint8_t *sig, size_t *siglen)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, "SELECT removed_by, sig FROM removals WHERE board_id = ? AND name = ?", &q)) !=
+        BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, board_id);
+    bind_text(q, 2, name);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        if ((st = col_text(q, 0, by, BV_NAME_MAX + 1)) == BV_OK)
+            st = col_blob(q, 1, sig, BV_BLOB_MAX, siglen);
+    } else {
+        st = rc == SQLITE_DONE ? BV_ENOTFOUND : sqlerr(s, rc, "reading removals");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_removal_set(bv_store *s, int64_t board_id, const char *name, const char *by,
+                     const uint8_t *sig, size_t siglen)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if (by == NULL) {
+        if ((st = prep(s, "DELETE FROM removals WHERE board_id = ? AND name = ?", &q)) != BV_OK)
+            return st;
+        sqlite3_bind_int64(q, 1, board_id);
+        bind_text(q, 2, name);
+        return done(s, q, "clearing a removal");
+    }
+    if ((st = prep(s,
+                   "INSERT OR REPLACE INTO removals(board_id, name, removed_by, sig) "
+                   "VALUES (?, ?, ?, ?)",
+                   &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, board_id);
+    bind_text(q, 2, name);
+    bind_text(q, 3, by);
+    bind_blob(q, 4, sig, siglen);
+    return done(s, q, "recording a removal");
+}
+
+bv_status
+bv_store_role_delete(bv_store *s, int64_t board_id, int64_t person_id)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, "DELETE FROM roles WHERE board_id = ? AND person_id = ?", &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, board_id);
+    sqlite3_bind_int64(q, 2, person_id);
+    return done(s, q, "removing a role");
+}
+
+bv_status
+bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, "UPDATE boards SET epoch = ? WHERE id = ?", &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, epoch);
+    sqlite3_bind_int64(q, 2, board_id);
+    return done(s, q, "advancing the board key epoch");
+}
+
+/* Destroy every key of an old epoch: the wrapped board keys and the item
+ * keys wrapped under it (secure_delete zeroes their pages). */
+bv_status
+bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, "DELETE FROM board_keys WHERE board_id = ? AND epoch = ?", &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, board_id);
+    sqlite3_bind_int64(q, 2, epoch);
+    if ((st = done(s, q, "destroying old board keys")) != BV_OK)
+        return st;
+    if ((st = prep(s,
+                   "DELETE FROM item_keys WHERE epoch = ? AND item_id IN "
+                   "(SELECT id FROM items WHERE board_id = ?)",
+                   &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, epoch);
+    sqlite3_bind_int64(q, 2, board_id);
+    return done(s, q, "destroying old item keys");
+}
+
+/* (id, uid) of every item of a board, for rotation and removal. */
+bv_status
+bv_store_board_items(bv_store *s, int64_t board_id, bv_status (*fn)(void *, int64_t, const char *),
+                     void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, "SELECT id, uid FROM items WHERE board_id = ? ORDER BY id", &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, board_id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        if ((st = fn(ctx, sqlite3_column_int64(q, 0), col_str(q, 1))) != BV_OK)
+            break;
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "listing a board's items");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* The reason of the newest board-create or board-remove entry of a board:
+ * it names the board's current key epoch. Uses the action index. */
+bv_status
+bv_store_audit_last_epoch(bv_store *s, const char *board, int64_t *epoch)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    const char *r;
+    int rc;
+
+    *epoch = 0;
+    if ((st = prep(s,
+                   "SELECT reason FROM audit WHERE action IN ('board-create', 'board-remove') "
+                   "AND +board = ? ORDER BY seq DESC LIMIT 1",
+                   &q)) != BV_OK)
+        return st;
+    bind_text(q, 1, board);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && (r = strstr(col_str(q, 0), "epoch ")) != NULL)
+        *epoch = strtoll(r + 6, NULL, 10);
+    st = rc == SQLITE_ROW || rc == SQLITE_DONE ? BV_OK : sqlerr(s, rc, "reading the audit log");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* A new seal signature over an unchanged item (an officer left). */
+bv_status
+bv_store_item_resign(bv_store *s, int64_t item_id, const char *by, const uint8_t *sig,
+                     size_t siglen)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, "UPDATE items SET sealed_by = ?, sig = ? WHERE id = ?", &q)) != BV_OK)
+        return st;
+    bind_text(q, 1, by);
+    bind_blob(q, 2, sig, siglen);
+    sqlite3_bind_int64(q, 3, item_id);
+    return done(s, q, "re-signing an item");
 }

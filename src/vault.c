@@ -125,6 +125,34 @@ person_ok(bv_vault *v, const char *name, bv_person_row *p, int depth)
     return st;
 }
 
+static bv_status officer_of(bv_vault *v, const bv_board_row *b, const char *name, int depth);
+
+/* Has `name` been removed from b? Only by a record an officer signed: a
+ * forged removal removes nobody. */
+static int
+removed(bv_vault *v, const bv_board_row *b, const char *name, int depth)
+{
+    char by[BV_NAME_MAX + 1];
+    uint8_t sig[BV_BLOB_MAX];
+    size_t siglen;
+    bv_person_row signer;
+    bv_buf m;
+    int yes = 0;
+
+    if (bv_store_removal_get(v->s, b->id, name, by, sig, &siglen) != BV_OK) {
+        bv_err_clear();
+        return 0;
+    }
+    if (depth <= MAX_DEPTH && strcmp(by, name) != 0 && person_ok(v, by, &signer, depth + 1) == BV_OK &&
+        officer_of(v, b, by, depth + 1) == BV_OK) {
+        bv_fmt_removal(&m, v->id, b->name, name, by);
+        yes = verify_buf(signer.sign_pk, &m, sig, siglen) == BV_OK;
+        bv_buf_free(&m);
+    }
+    bv_err_clear();
+    return yes;
+}
+
 /* Is `name` an officer of `b`? The chain of role signatures must end at
  * the board's creator, whose board record is signed. */
 static bv_status
@@ -139,6 +167,8 @@ officer_of(bv_vault *v, const bv_board_row *b, const char *name, int depth)
         return bv_fail(BV_EINTEGRITY, "officer chain of board %s is too long", b->name);
     if ((st = person_ok(v, name, &p, depth + 1)) != BV_OK)
         return st;
+    if (removed(v, b, name, depth + 1))
+        return bv_fail(BV_EPERM, "%s was removed from board %s", name, b->name);
     if (strcmp(name, b->created_by) == 0) {
         bv_fmt_board(&m, v->id, b->name, b->created_by);
         st = verify_buf(p.sign_pk, &m, b->sig, b->sig_len);
@@ -242,6 +272,8 @@ role_of(bv_vault *v, const bv_board_row *b, const bv_person_row *p, char role[16
     bv_buf m;
     bv_status st;
 
+    if (removed(v, b, p->name, 0))
+        return bv_fail(BV_EPERM, "%s is not on board %s (removed)", p->name, b->name);
     if (strcmp(p->name, b->created_by) == 0) {
         strcpy(role, "officer");
         return officer_of(v, b, p->name, 0);
@@ -769,6 +801,26 @@ out:
     return st;
 }
 
+/*
+ * boards.epoch is a plain column; the signed, chained audit log says which
+ * epoch is current. A board rolled back to an older epoch (whose key a
+ * removed officer may have kept) is refused rather than used.
+ */
+static bv_status
+epoch_check(bv_vault *v, const bv_board_row *b)
+{
+    int64_t logged;
+    bv_status st;
+
+    if ((st = bv_store_audit_last_epoch(v->s, b->name, &logged)) != BV_OK)
+        return st;
+    if (logged > b->epoch)
+        return bv_fail(BV_EINTEGRITY, "board %s is at key epoch %lld but the audit log says %lld: "
+                                      "rolled back",
+                       b->name, (long long)b->epoch, (long long)logged);
+    return BV_OK;
+}
+
 /* The current board key, as held by officer o: checked and opened. */
 static bv_status get_board_key(
     bv_vault *v, const bv_actor *o, const bv_board_row *b, uint8_t key[32]);
@@ -792,6 +844,8 @@ get_board_key(bv_vault *v, const bv_actor *o, const bv_board_row *b, uint8_t key
     bv_buf ctx, m;
     bv_status st;
 
+    if ((st = epoch_check(v, b)) != BV_OK)
+        return st;
     st = bv_store_board_key_get(v->s, b->id, b->epoch, o->row.id, &k);
     if (st == BV_ENOTFOUND)
         return bv_fail(BV_EPERM, "%s holds no key of board %s", o->row.name, b->name);
@@ -869,9 +923,9 @@ bv_board_add(bv_vault *v, bv_actor *o, const char *board, const char *name, cons
 {
     bv_board_row b;
     bv_person_row p;
-    bv_role_row r, old;
+    bv_role_row r;
     uint8_t *key = NULL;
-    char reason[BV_NAME_MAX + 32];
+    char reason[BV_NAME_MAX + 32], oldrole[16];
     bv_buf m;
     bv_status st;
 
@@ -884,8 +938,9 @@ bv_board_add(bv_vault *v, bv_actor *o, const char *board, const char *name, cons
         return refuse(v, o, "board-add", board, NULL, st, "not-an-officer");
     if ((st = person_ok(v, name, &p, 0)) != BV_OK)
         return st;
-    if (bv_store_role_get(v->s, b.id, p.id, &old) == BV_OK || strcmp(name, b.created_by) == 0)
+    if (role_of(v, &b, &p, oldrole) == BV_OK)
         return bv_fail(BV_EUSAGE, "%s is already on board %s", name, board);
+    bv_err_clear();
     memset(&r, 0, sizeof r);
     r.board_id = b.id;
     r.person_id = p.id;
@@ -908,6 +963,7 @@ bv_board_add(bv_vault *v, bv_actor *o, const char *board, const char *name, cons
     if ((st = bv_store_begin(v->s)) != BV_OK)
         goto out;
     if ((st = bv_store_role_add(v->s, &r)) != BV_OK
+        || (st = bv_store_removal_set(v->s, b.id, name, NULL, NULL, 0)) != BV_OK
         || (key && (st = put_board_key(v, o, &b, b.epoch, &p, key)) != BV_OK)
         || (st = audit(v, o, "board-add", board, NULL, "ok", reason)) != BV_OK) {
         bv_store_rollback(v->s);
@@ -1721,5 +1777,355 @@ bv_retention_run(bv_vault *v, bv_actor *o, const char *today,
     st = first == BV_OK ? BV_OK : bv_fail(first, "some expired items were not destroyed");
 out:
     free(e.uid);
+    return st;
+}
+
+/* ---- removal from a board, and board key rotation ---- */
+
+struct idlist {
+    int64_t *id;
+    char (*uid)[BV_UID_LEN + 1];
+    size_t n, cap;
+};
+
+static bv_status
+idlist_cb(void *ctx, int64_t id, const char *uid)
+{
+    struct idlist *l = ctx;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        int64_t *a = realloc(l->id, cap * sizeof *a);
+        char(*b)[BV_UID_LEN + 1];
+        if (a == NULL)
+            return bv_fail(BV_ERR, "out of memory");
+        l->id = a;
+        if ((b = realloc(l->uid, cap * sizeof *b)) == NULL)
+            return bv_fail(BV_ERR, "out of memory");
+        l->uid = b;
+        l->cap = cap;
+    }
+    l->id[l->n] = id;
+    snprintf(l->uid[l->n++], BV_UID_LEN + 1, "%s", uid);
+    return BV_OK;
+}
+
+struct officers {
+    char (*name)[BV_NAME_MAX + 1];
+    size_t n, cap;
+};
+
+static bv_status
+officers_add(struct officers *o, const char *name)
+{
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? 2 * o->cap : 8;
+        void *p = realloc(o->name, cap * sizeof *o->name);
+        if (p == NULL)
+            return bv_fail(BV_ERR, "out of memory");
+        o->name = p;
+        o->cap = cap;
+    }
+    snprintf(o->name[o->n++], BV_NAME_MAX + 1, "%s", name);
+    return BV_OK;
+}
+
+static bv_status
+officers_cb(void *ctx, const bv_role_row *r)
+{
+    return strcmp(r->role, "officer") == 0 ? officers_add(ctx, r->person) : BV_OK;
+}
+
+struct grantlist {
+    bv_keyrow *k;
+    size_t n, cap;
+    const char *by;
+};
+
+static bv_status
+grantlist_cb(void *ctx, const bv_keyrow *k)
+{
+    struct grantlist *l = ctx;
+
+    if (strcmp(k->by, l->by) != 0)
+        return BV_OK;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        void *p = realloc(l->k, cap * sizeof *l->k);
+        if (p == NULL)
+            return bv_fail(BV_ERR, "out of memory");
+        l->k = p;
+        l->cap = cap;
+    }
+    l->k[l->n++] = *k;
+    return BV_OK;
+}
+
+/* Grants of item it made by `name`: signed again by o. */
+static bv_status
+resign_grants(bv_vault *v, const bv_actor *o, const bv_item_row *it, const char *name)
+{
+    struct grantlist l = { NULL, 0, 0, name };
+    bv_buf m;
+    size_t i;
+    bv_status st;
+
+    if ((st = bv_store_grant_each(v->s, it->id, grantlist_cb, &l)) != BV_OK)
+        goto out;
+    for (i = 0; i < l.n && st == BV_OK; i++) {
+        snprintf(l.k[i].by, sizeof l.k[i].by, "%s", o->row.name);
+        bv_fmt_grant_sig(&m, v->id, it->board, it->uid, &l.k[i]);
+        if ((st = sign_buf(o->keys, &m, l.k[i].sig)) == BV_OK) {
+            l.k[i].sig_len = 64;
+            st = bv_store_grant_put(v->s, it->id, &l.k[i]);
+        }
+        bv_buf_free(&m);
+    }
+out:
+    free(l.k);
+    return st;
+}
+
+struct rolelist {
+    bv_role_row *r;
+    size_t n, cap;
+    const char *by;
+};
+
+static bv_status
+rolelist_cb(void *ctx, const bv_role_row *r)
+{
+    struct rolelist *l = ctx;
+
+    if (strcmp(r->added_by, l->by) != 0)
+        return BV_OK;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        void *p = realloc(l->r, cap * sizeof *l->r);
+        if (p == NULL)
+            return bv_fail(BV_ERR, "out of memory");
+        l->r = p;
+        l->cap = cap;
+    }
+    l->r[l->n++] = *r;
+    return BV_OK;
+}
+
+/* Roles on b that `name` gave: signed again by o. */
+static bv_status
+resign_roles(bv_vault *v, const bv_actor *o, const bv_board_row *b, const char *name)
+{
+    struct rolelist l = { NULL, 0, 0, name };
+    bv_person_row p;
+    bv_buf m;
+    size_t i;
+    bv_status st;
+
+    if ((st = bv_store_role_each(v->s, b->id, rolelist_cb, &l)) != BV_OK)
+        goto out;
+    for (i = 0; i < l.n && st == BV_OK; i++) {
+        if (strcmp(l.r[i].person, o->row.name) == 0)
+            continue; /* o's own role: nobody signs their own */
+        if ((st = bv_store_person_get(v->s, l.r[i].person, &p)) != BV_OK)
+            break;
+        snprintf(l.r[i].added_by, sizeof l.r[i].added_by, "%s", o->row.name);
+        bv_fmt_role(&m, v->id, b->name, &p, l.r[i].role, o->row.name);
+        if ((st = sign_buf(o->keys, &m, l.r[i].sig)) == BV_OK) {
+            l.r[i].sig_len = 64;
+            st = bv_store_role_add(v->s, &l.r[i]);
+        }
+        bv_buf_free(&m);
+    }
+out:
+    free(l.r);
+    return st;
+}
+
+/* Re-wrap every item key of board b from epoch e (key old) to e+1 (key
+ * new): the bodies, bound to the epoch they were sealed under, stay. */
+static bv_status
+rewrap_items(bv_vault *v, const bv_board_row *b, const struct idlist *items, const uint8_t *old,
+             const uint8_t *new_key, int64_t e)
+{
+    uint8_t w[BV_BLOB_MAX], *dk = NULL;
+    size_t wlen, i;
+    bv_buf ad, ad2, out;
+    bv_status st = BV_OK;
+
+    if ((dk = bv_key_alloc()) == NULL)
+        return bv_fail(BV_ERR, "out of secure memory");
+    for (i = 0; i < items->n && st == BV_OK; i++) {
+        bv_buf_init(&out);
+        if ((st = bv_store_item_key_get(v->s, items->id[i], e, w, &wlen)) != BV_OK) {
+            if (st == BV_ENOTFOUND)
+                st = bv_fail(BV_EINTEGRITY, "item %s has no key for epoch %lld", items->uid[i],
+                             (long long)e);
+            break;
+        }
+        bv_fmt_item_key_ad(&ad, v->id, b->name, items->uid[i], e);
+        bv_fmt_item_key_ad(&ad2, v->id, b->name, items->uid[i], e + 1);
+        if ((st = oom(&ad)) == BV_OK && (st = oom(&ad2)) == BV_OK) {
+            if (bv_unwrap(old, ad.p, ad.len, w, wlen, dk, 32) != BV_OK)
+                st = bv_fail(BV_EINTEGRITY, "the wrapped key of item %s does not verify",
+                             items->uid[i]);
+            else if ((st = bv_wrap(new_key, ad2.p, ad2.len, dk, 32, &out)) == BV_OK)
+                st = bv_store_item_key_set(v->s, items->id[i], e + 1, out.p, out.len);
+        }
+        bv_buf_free(&ad);
+        bv_buf_free(&ad2);
+        bv_buf_free(&out);
+    }
+    bv_key_free(dk);
+    return st;
+}
+
+bv_status
+bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
+                bv_remove_result *res)
+{
+    struct idlist items = { 0 };
+    struct officers offs = { 0 };
+    bv_board_row b;
+    bv_person_row p, q;
+    uint8_t *old = NULL, *new_key = NULL, sig[64];
+    char role[16], reason[BV_NAME_MAX + 96];
+    size_t i, remaining = 0;
+    bv_buf m;
+    bv_status st;
+    int in_tx = 0;
+
+    memset(res, 0, sizeof *res);
+    bv_buf_init(&m);
+    if ((st = get_board(v, board, &b)) != BV_OK || (st = actor_ok(v, o)) != BV_OK)
+        return st;
+    if ((st = officer_of(v, &b, o->row.name, 0)) != BV_OK)
+        return refuse(v, o, "board-remove", board, NULL, st, "not-an-officer");
+    if ((st = bv_name_check("member", name)) != BV_OK)
+        return st;
+    st = bv_store_person_get(v->s, name, &p);
+    if (st == BV_ENOTFOUND)
+        return bv_fail(BV_ENOTFOUND, "no member named \"%s\"", name);
+    if (st != BV_OK)
+        return st;
+    if ((st = role_of(v, &b, &p, role)) != BV_OK) {
+        if (st == BV_EPERM) {
+            bv_err_clear();
+            return bv_fail(BV_ENOTFOUND, "%s is not on board %s", name, board);
+        }
+        return st;
+    }
+    res->was_officer = strcmp(role, "officer") == 0;
+    /* who keeps the board key: every checked officer but the one leaving */
+    if (strcmp(b.created_by, name) != 0 && officer_of(v, &b, b.created_by, 0) == BV_OK &&
+        (st = officers_add(&offs, b.created_by)) != BV_OK)
+        goto out;
+    bv_err_clear();
+    if ((st = bv_store_role_each(v->s, b.id, officers_cb, &offs)) != BV_OK)
+        goto out;
+    for (i = 0; i < offs.n; i++) {
+        if (strcmp(offs.name[i], name) == 0 || officer_of(v, &b, offs.name[i], 0) != BV_OK) {
+            offs.name[i][0] = '\0'; /* leaving, or not a checked officer: no key */
+            continue;
+        }
+        remaining++;
+    }
+    bv_err_clear();
+    if (res->was_officer && remaining == 0) {
+        st = bv_fail(BV_EPERM, "%s is the last officer of board %s: add another officer first",
+                     name, board);
+        goto out;
+    }
+    if ((st = bv_store_board_items(v->s, b.id, idlist_cb, &items)) != BV_OK)
+        goto out;
+    if (res->was_officer) {
+        if ((old = bv_key_alloc()) == NULL || (new_key = bv_key_new()) == NULL) {
+            st = bv_fail(BV_ERR, "out of secure memory");
+            goto out;
+        }
+        if ((st = get_board_key(v, o, &b, old)) != BV_OK)
+            goto out;
+    }
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    in_tx = 1;
+    /* The person's grants on this board end with the membership, and what
+     * they signed as an officer (seals, grant sets, grants, roles) is
+     * signed again by the officer removing them: every signature a
+     * decision rests on stays one by a current officer. */
+    for (i = 0; i < items.n; i++) {
+        bv_item_row it;
+        struct nameset gs = { 0 };
+        int drop;
+        bv_item_row_init(&it);
+        if ((st = bv_store_item_get(v->s, items.uid[i], &it)) != BV_OK)
+            goto item_done;
+        if (strcmp(it.sealed_by, name) == 0) {
+            snprintf(it.sealed_by, sizeof it.sealed_by, "%s", o->row.name);
+            bv_fmt_item(&m, v->id, &it);
+            if ((st = sign_buf(o->keys, &m, sig)) != BV_OK ||
+                (st = bv_store_item_resign(v->s, it.id, o->row.name, sig, sizeof sig)) != BV_OK)
+                goto item_done;
+            bv_buf_free(&m);
+            res->resigned++;
+        }
+        drop = names_has(it.gs_names.p, it.gs_names.len, name);
+        if (drop || strcmp(it.gs_by, name) == 0) {
+            if ((st = nameset_parse(&gs, it.gs_names.p, it.gs_names.len)) != BV_OK)
+                goto item_done;
+            nameset_del(&gs, name);
+            if ((drop && (st = bv_store_grant_delete(v->s, it.id, p.id)) != BV_OK) ||
+                (st = put_grantset(v, o, &it, &gs)) != BV_OK)
+                goto item_done;
+            res->grants_revoked += (size_t)drop;
+        }
+        st = resign_grants(v, o, &it, name);
+    item_done:
+        bv_buf_free(&m);
+        free(gs.v);
+        bv_item_row_free(&it);
+        if (st != BV_OK)
+            goto out;
+    }
+    if ((st = resign_roles(v, o, &b, name)) != BV_OK)
+        goto out;
+    bv_fmt_removal(&m, v->id, board, name, o->row.name);
+    if ((st = sign_buf(o->keys, &m, sig)) != BV_OK ||
+        (st = bv_store_role_delete(v->s, b.id, p.id)) != BV_OK ||
+        (st = bv_store_removal_set(v->s, b.id, name, o->row.name, sig, sizeof sig)) != BV_OK)
+        goto out;
+    res->epoch = b.epoch;
+    if (res->was_officer) {
+        /* rotate: a new key for epoch e+1, to the remaining officers only;
+         * every item key re-wrapped under it; epoch e destroyed */
+        for (i = 0; i < offs.n; i++) {
+            if (!offs.name[i][0])
+                continue;
+            if ((st = person_ok(v, offs.name[i], &q, 0)) != BV_OK ||
+                (st = put_board_key(v, o, &b, b.epoch + 1, &q, new_key)) != BV_OK)
+                goto out;
+        }
+        if ((st = rewrap_items(v, &b, &items, old, new_key, b.epoch)) != BV_OK ||
+            (st = bv_store_epoch_drop(v->s, b.id, b.epoch)) != BV_OK ||
+            (st = bv_store_board_set_epoch(v->s, b.id, b.epoch + 1)) != BV_OK)
+            goto out;
+        res->epoch = b.epoch + 1;
+        res->items_rewrapped = items.n;
+    }
+    snprintf(reason, sizeof reason, "%s (%s); epoch %lld", name, role, (long long)res->epoch);
+    if ((st = audit(v, o, "board-remove", board, NULL, "ok", reason)) != BV_OK)
+        goto out;
+    st = bv_store_commit(v->s);
+    in_tx = 0;
+    if (st == BV_OK)
+        bv_store_reclaim(v->s);
+out:
+    if (in_tx)
+        bv_store_rollback(v->s);
+    bv_key_free(old);
+    bv_key_free(new_key);
+    free(items.id);
+    free(items.uid);
+    free(offs.name);
+    bv_buf_free(&m);
     return st;
 }

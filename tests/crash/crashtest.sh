@@ -59,6 +59,9 @@ P=$WORK/pristine # the vault every run starts from
 W=$WORK/run # the vault of the current run
 trap 'rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
+# our own copy: others may rebuild build/boardvault while we run
+cp "$BV" "$WORK/boardvault" && BV=$WORK/boardvault && "$BV" --version >/dev/null ||
+    die "cannot run a copy of $BV"
 export XDG_CONFIG_HOME=$WORK/config # root-key pins stay here, not in ~/.config
 export BOARDVAULT_BUSY_TIMEOUT_MS=2000
 RANDOM=$SEED

@@ -91,3 +91,77 @@ teardown() { teardown_vault; }
     run bvp "$PW_ALICE" open "$new" --as alice
     [ "$status" -eq 5 ]
 }
+
+@test "board remove of a member: grants revoked, opens refused, logged" {
+    make_world
+    echo x >x
+    id=$(seal_item x alice,bob)
+    run bvp "$PW_ROOT" board remove CSP alice --as "Root Officer"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"1 grants revoked"* ]]
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -eq 4 ]
+    [ "$(bvp "$PW_BOB" open "$id" --as bob)" = x ]
+    run bvp "$PW_ROOT" board remove CSP alice --as "Root Officer"
+    [ "$status" -eq 6 ]
+    run bvp "$PW_ROOT" board remove CSP nobody --as "Root Officer"
+    [ "$status" -eq 6 ]
+    run bvp "$PW_BOB" board remove CSP alice --as bob
+    [ "$status" -eq 4 ]
+    run "$BV" audit log --action board-remove --csv
+    [[ "$output" == *'"alice (member); epoch 1"'* ]]
+    # and back again: a new role, no old grants
+    bvp "$PW_ROOT" board add CSP alice --role member --as "Root Officer"
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -eq 4 ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "removing the last officer is refused (4) and changes nothing" {
+    make_world
+    run bvp "$PW_ROOT" board remove CSP "Root Officer" --as "Root Officer"
+    [ "$status" -eq 4 ]
+    [[ "$output" == *"last officer"* ]]
+    [ "$(sql 'SELECT epoch FROM boards')" = 1 ]
+}
+
+@test "an officer's removal rotates the board key; their saved key and a copy of the vault open nothing new" {
+    make_world
+    bvp "$PW_ROOT" member approve carol --as "Root Officer" >/dev/null
+    bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer"
+    echo before >b
+    old=$(bvp "$PW_CAROL" seal CSP b --title before --grant alice --as carol)
+    for i in 1 2 3; do seal_item b >/dev/null; done
+    # what carol could keep: a copy of the vault with her epoch-1 key wraps
+    sqlite3 vault.db "PRAGMA wal_checkpoint" >/dev/null
+    cp vault.db carol-kept.db
+    run bvp "$PW_ROOT" board remove CSP carol --as "Root Officer"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"rotated to epoch 2; 4 item keys re-wrapped"* ]]
+    [ "$(sql "SELECT count(*) FROM board_keys WHERE epoch = 1")" = 0 ]
+    [ "$(sql "SELECT count(*) FROM item_keys WHERE epoch = 1")" = 0 ]
+    [ "$(sql "SELECT group_concat(DISTINCT epoch) FROM item_keys")" = 2 ]
+    # the officers who remain work on: old items grant and open, new items seal
+    bvp "$PW_ROOT" grant "$old" bob --as "Root Officer"
+    [ "$(bvp "$PW_BOB" open "$old" --as bob)" = before ]
+    echo after >a
+    new=$(seal_item a bob)
+    [ "$(bvp "$PW_BOB" open "$new" --as bob)" = after ]
+    # carol, removed: no seal, no grant, no open of the new item
+    run bvp "$PW_CAROL" seal CSP a --title x --as carol
+    [ "$status" -eq 4 ]
+    run bvp "$PW_CAROL" grant "$new" carol --as carol
+    [ "$status" -eq 4 ]
+    run bvp "$PW_CAROL" open "$new" --as carol
+    [ "$status" -eq 4 ]
+    # carol puts back her epoch-1 board key row from her copy: still nothing
+    sql "ATTACH 'carol-kept.db' AS k; INSERT INTO board_keys SELECT * FROM k.board_keys WHERE person_id = (SELECT id FROM persons WHERE name = 'carol');"
+    run bvp "$PW_CAROL" grant "$new" carol --as carol
+    [ "$status" -ne 0 ]
+    # and a rollback of the epoch is refused to the officers who remain
+    sql "ATTACH 'carol-kept.db' AS k; INSERT OR REPLACE INTO board_keys SELECT * FROM k.board_keys; UPDATE boards SET epoch = 1;"
+    run seal_item a bob
+    [ "$status" -eq 5 ]
+    [[ "$output" == *"rolled back"* ]]
+}
