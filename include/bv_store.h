@@ -93,7 +93,7 @@ typedef struct {
     const char *actor, *actor_fp, *action, *board, *item, *meeting, *agenda, *outcome, *reason;
     const uint8_t *leaf;
     size_t leaf_len;
-    const uint8_t *leaf_hash; /* RFC 6962 leaf hash, set on append only */
+    const uint8_t *leaf_hash; /* stored RFC 6962 leaf hash (NULL if malformed) */
 } bv_audit_row;
 
 typedef struct {

@@ -282,7 +282,16 @@ pct_decode(const char *s, size_t n)
                 free(out);
                 return NULL;
             }
-            out[o++] = (char)(hi << 4 | lo);
+            /* only the bytes the encoder escapes may be escaped: one value
+             * has one encoding, as independent verifiers expect */
+            {
+                int c = hi << 4 | lo;
+                if (!(c == '%' || c < 0x20 || c == 0x7f || (c == '-' && n == 3))) {
+                    free(out);
+                    return NULL;
+                }
+                out[o++] = (char)c;
+            }
             i += 2;
         } else {
             out[o++] = s[i];
@@ -562,6 +571,11 @@ verify_entry(void *ctx, const bv_audit_row *r)
         goto out;
     }
     bv_merkle_leaf_hash(lh, r->leaf, r->leaf_len);
+    /* proofs are built from the stored hashes: they must be the leaves' */
+    if (r->leaf_hash == NULL || memcmp(r->leaf_hash, lh, 32) != 0) {
+        st = bad(c->n, "its stored leaf hash is not the hash of its leaf");
+        goto out;
+    }
     if ((st = bv_merkle_frontier_append(&c->f, lh)) != BV_OK)
         goto out;
     for (i = 0; i < c->ncps; i++)
@@ -632,6 +646,26 @@ open_checkpoint(const struct vctx *c, const char *label, const uint8_t *note, si
     bv_buf_init(&origin);
     if (len == 0)
         return bv_fail(BV_EINPUT, "checkpoint %s is empty", label);
+    /* what it claims first: a checkpoint of another vault is named as such,
+     * not as "unknown key" (its signers are named by that vault) */
+    {
+        const uint8_t *p = note, *end = note + len, *last = NULL;
+        for (; p + 1 < end; p++)
+            if (p[0] == '\n' && p[1] == '\n')
+                last = p;
+        if (last == NULL ||
+            bv_checkpoint_parse(note, (size_t)(last - note) + 1, &origin, size, root) != BV_OK) {
+            bv_err_clear();
+            st = bv_fail(BV_EINPUT, "checkpoint %s is not a signed checkpoint note", label);
+            goto out;
+        }
+        if (strcmp((const char *)origin.p, c->origin) != 0) {
+            st = bv_fail(BV_EINTEGRITY, "checkpoint %s is for another vault (%s)", label,
+                         (const char *)origin.p);
+            goto out;
+        }
+        bv_buf_free(&origin);
+    }
     if ((nv = calloc(c->kr->n + 1, sizeof *nv)) == NULL ||
         (ok = calloc(c->kr->n + 1, sizeof *ok)) == NULL) {
         st = bv_fail(BV_ERR, "out of memory");

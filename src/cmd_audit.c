@@ -93,9 +93,31 @@ log_cb(void *ctx, const bv_audit_row *e)
     return BV_OK;
 }
 
+/* A date (the whole day: from its start, or up to its end) or a full UTC
+ * time, as the stored "YYYY-MM-DDTHH:MM:SSZ" strings compare. */
+static int
+time_arg(const char *s, int end_of_day, char out[21])
+{
+    struct tm tm;
+    const char *e;
+
+    memset(&tm, 0, sizeof tm);
+    if (strlen(s) == 10 && (e = strptime(s, "%Y-%m-%d", &tm)) != NULL && *e == '\0') {
+        snprintf(out, 21, "%sT%s", s, end_of_day ? "23:59:59Z" : "00:00:00Z");
+        return 1;
+    }
+    memset(&tm, 0, sizeof tm);
+    if (strlen(s) == 20 && (e = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) != NULL && *e == '\0') {
+        snprintf(out, 21, "%s", s);
+        return 1;
+    }
+    return 0;
+}
+
 int
 bv_cmd_audit_log(bv_cli *g, int argc, char **argv)
 {
+    char since[21], until[21];
     bv_audit_filter f;
     struct logview l;
     bv_cli_opts o;
@@ -137,6 +159,12 @@ bv_cmd_audit_log(bv_cli *g, int argc, char **argv)
             break;
         }
     }
+    if ((f.since && !time_arg(f.since, 0, since)) || (f.until && !time_arg(f.until, 1, until)))
+        return bv_cli_usage("--since and --until take YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)");
+    if (f.since)
+        f.since = since;
+    if (f.until)
+        f.until = until;
     if (f.outcome && strcmp(f.outcome, "ok") != 0 && strcmp(f.outcome, "denied") != 0
         && strcmp(f.outcome, "failed") != 0)
         return bv_cli_usage("--outcome must be ok, denied or failed");

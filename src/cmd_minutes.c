@@ -132,7 +132,8 @@ print_summary(const bv_meeting *m)
         printf(" (%s", it->restriction ? it->restriction : "restricted");
         if (it->schedule12a_para)
             printf(", Schedule 12A paragraph %d", it->schedule12a_para);
-        printf("; %s)\n", it->restricted_body ? "body found: sealed" : "no body: awaiting seal");
+        printf("; %s)\n", it->restricted_body ? "body found in the source: sealed at import"
+                                             : "no body: awaiting seal");
     }
     printf("actions: %zu\n", nact);
 }
@@ -483,6 +484,7 @@ bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv)
     /* a public document: a terminal is fine, the file rules are open's */
     if ((st = bv_out_open(&out, path, path ? o.force : 1, 0644)) != BV_OK)
         goto out;
+    bv_cli_cleanup_path(out.tmp);
     if ((st = bv_store_meeting_load(bv_vault_store(v), id, &mr)) != BV_OK ||
         (st = bv_minutes_publish(mr.m, fmt, &doc)) != BV_OK ||
         (st = bv_out_write(&out, doc.p, doc.len)) != BV_OK)
@@ -490,6 +492,7 @@ bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv)
     st = bv_out_commit(&out);
 out:
     bv_out_abort(&out);
+    bv_cli_cleanup_path(NULL);
     bv_meeting_row_free(&mr);
     bv_buf_free(&doc);
     bv_vault_close(v);

@@ -99,8 +99,11 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
         return bv_fail(BV_ERR, "out of secure memory");
     /* the board key proves the importer is an officer of the board, and
      * keys the document hash */
-    if ((st = bv_vault_board_key(v, o, &b, bk)) != BV_OK)
+    if ((st = bv_vault_board_key(v, o, &b, bk)) != BV_OK) {
+        if (st == BV_EPERM)
+            st = bv_vault_refuse(v, o, "minutes-import", board, st, "not-an-officer");
         goto out;
+    }
     doc_hash(hash, bk, doc, len);
     if ((st = bv_store_begin(s)) != BV_OK)
         goto out;

@@ -1296,7 +1296,7 @@ bv_store_audit_each(bv_store *s, const bv_audit_filter *f,
     vals[4] = f->outcome;
     bv_buf_init(&sql);
     bv_buf_puts(&sql, "SELECT seq, time, actor, actor_fp, action, board, item, meeting, agenda, "
-                      "outcome, reason, leaf FROM audit WHERE 1");
+                      "outcome, reason, leaf, leaf_hash FROM audit WHERE 1");
     for (i = 0; i < 5; i++) {
         if (vals[i] == NULL)
             continue;
@@ -1336,6 +1336,7 @@ bv_store_audit_each(bv_store *s, const bv_audit_filter *f,
         e.reason = col_str(q, 10);
         e.leaf = sqlite3_column_blob(q, 11);
         e.leaf_len = (size_t)sqlite3_column_bytes(q, 11);
+        e.leaf_hash = sqlite3_column_bytes(q, 12) == 32 ? sqlite3_column_blob(q, 12) : NULL;
         if ((st = fn(ctx, &e)) != BV_OK)
             break;
     }

@@ -496,9 +496,25 @@ refuse(bv_vault *v, const bv_actor *a, const char *action, const char *board, co
 {
     bv_audit_event ev = { a->row.name, a->fp, action, board, item, NULL, NULL,
         why == BV_EPERM ? "denied" : "failed", reason };
+    bv_person_row chk;
+    /* a pending member's key is not certified: their refusals are logged
+     * unsigned, as claims of the software, like a failed passphrase */
+    int certified = a->row.approved && person_ok(v, a->row.name, &chk, 0) == BV_OK;
+    char msg[512];
 
-    (void)record(v, &ev, a->keys); /* the first error message stays the one shown */
+    snprintf(msg, sizeof msg, "%s", bv_errmsg());
+    bv_err_clear();
+    (void)record(v, &ev, certified ? a->keys : NULL);
+    bv_err_clear();
+    (void)bv_fail(why, "%s", msg); /* the refusal's own message is the one shown */
     return why;
+}
+
+bv_status
+bv_vault_refuse(bv_vault *v, const bv_actor *a, const char *action, const char *board,
+                bv_status why, const char *reason)
+{
+    return refuse(v, a, action, board, NULL, why, reason);
 }
 
 /* The vault's KDF policy: what init used (meta kdf_policy), else defaults. */
@@ -1344,7 +1360,7 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     st = bv_item_seal_tx(v, o, board, fd, title, grantees, ngrantees, link, retain_until, uid);
     if (st == BV_EPERM) {
         bv_store_rollback(v->s);
-        return refuse(v, o, "seal", board, NULL, st, "not-an-officer");
+        return refuse(v, o, "seal", board, NULL, st, "not-permitted");
     }
     if (st != BV_OK) {
         bv_store_rollback(v->s);

@@ -62,6 +62,7 @@ trap 'exit 130' INT TERM
 # our own copy: others may rebuild build/boardvault while we run
 cp "$BV" "$WORK/boardvault" && BV=$WORK/boardvault && "$BV" --version >/dev/null ||
     die "cannot run a copy of $BV"
+mkfifo "$WORK/sleep" && exec {SLEEP_FD}<>"$WORK/sleep"
 export XDG_CONFIG_HOME=$WORK/config # root-key pins stay here, not in ~/.config
 export BOARDVAULT_BUSY_TIMEOUT_MS=2000
 RANDOM=$SEED
@@ -81,9 +82,13 @@ as() {
     pw_run "$who" "$@" --as "$who"
 }
 sql() { sqlite3 -batch "$W/vault.db" "$@"; }
-now_us() { echo "${EPOCHREALTIME//[.,]/}"; }
 rand() { R=$(((RANDOM << 15 | RANDOM) % ($1 + 1))); } # R = 0..N, in this shell
-sleep_ms() { [ "$1" -gt 0 ] && sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }
+# sleep_ms MS: a read that times out on a pipe nobody writes to (no fork)
+sleep_ms() {
+    local t
+    printf -v t '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
+    read -rt "$t" -u "$SLEEP_FD"
+}
 
 # fresh: the current run's directory holds a copy of the pristine vault
 fresh() {
@@ -179,14 +184,14 @@ run_op() {
             "$BV" "${CMD[@]}" --passphrase-fd 3 3<<<"${PW[$WHO]}" >"$W/out/stdout" 2>"$W/stderr" &
             pid=$!
         fi
-        t0=$(now_us)
+        t0=${EPOCHREALTIME//[.,]/}
         if [ "$2" -ge 0 ]; then
             sleep_ms "$2"
             kill -KILL "$pid"
         fi
         wait "$pid"
         rc=$?
-        t1=$(now_us)
+        t1=${EPOCHREALTIME//[.,]/}
         [ -n "$reader" ] && wait "$reader"
         echo "$rc $(((t1 - t0) / 1000))"
     ) 2>/dev/null

@@ -148,6 +148,7 @@ unlock_audit() { sql "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete
         BOARDVAULT_PATH=$PWD/o.db bvp "$PW_ROOT" audit checkpoint --as "Root Officer" >../other.cp)
     run "$BV" audit verify --checkpoint other.cp
     [ "$status" -eq 5 ]
+    [[ "$output" == *"another vault"* ]]
     # a checkpoint larger than the log: made, then the log rolled back
     cp vault.db pristine.db
     bvp "$PW_ALICE" open "$ID" --as alice >/dev/null
@@ -255,4 +256,40 @@ unlock_audit() { sql "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete
     cd "$BATS_TEST_DIRNAME"
     PYTHONDONTWRITEBYTECODE=1 run /usr/bin/python3 -m unittest test_independent_verify
     [ "$status" -eq 0 ]
+}
+
+@test "an edited stored leaf hash (what proofs are built from) is caught by verify" {
+    unlock_audit
+    sql "UPDATE audit SET leaf_hash = zeroblob(32) WHERE seq = 4"
+    run "$BV" audit verify
+    [ "$status" -eq 5 ]
+    [[ "$output" == *"audit entry 4"*"leaf hash"* ]]
+}
+
+@test "a pending member's refused attempt is logged unsigned and the log still verifies" {
+    run bvp "$PW_CAROL" open "$ID" --as carol
+    [ "$status" -eq 4 ]
+    run "$BV" audit log --member carol --csv
+    [[ "$output" == *'"denied","pending"'* ]]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "a refused minutes import by a non-officer is logged" {
+    run bvp "$PW_ALICE" minutes import "$BATS_TEST_DIRNAME/../fixtures/minutes-2022-12-07-csp.txt" --board CSP --as alice
+    [ "$status" -eq 4 ]
+    run "$BV" audit log --action minutes-import --csv
+    [[ "$output" == *'"alice"'*'"denied","not-an-officer"'* ]]
+}
+
+@test "audit log time filters: a date covers its whole day; anything else is a usage error" {
+    today=$(date -u +%Y-%m-%d)
+    run "$BV" audit log --until "$today" --csv
+    [ "$(echo "$output" | wc -l)" -eq $((N + 1)) ]
+    run "$BV" audit log --since "$today" --until "$today" --csv
+    [ "$(echo "$output" | wc -l)" -eq $((N + 1)) ]
+    run "$BV" audit log --since 2999-01-01 --csv
+    [ "$(echo "$output" | wc -l)" -eq 1 ]
+    run "$BV" audit log --since yesterday
+    [ "$status" -eq 2 ]
 }

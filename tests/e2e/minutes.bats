@@ -90,7 +90,7 @@ import() { bvp "$PW_ROOT" minutes import "$1" --board CSP --as "Root Officer"; }
 @test "a restricted body in the source is sealed at once and its marker appears nowhere in the clear" {
     run import "$SECRET"
     [ "$status" -eq 0 ]
-    [[ "$output" == *"body found: sealed"* ]]
+    [[ "$output" == *"body found in the source: sealed at import"* ]]
     marker=ZZ-SECRET-MARKER-7f3a
     grep -q "$marker" "$SECRET"
     ! grep -a -q "$marker" vault.db*

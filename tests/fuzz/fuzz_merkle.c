@@ -326,7 +326,7 @@ mode_raw(rd *r, int consistency)
     if (consistency)
         cmp_consistency(a, b, h1, h2, BV_MERKLE_CPROOF(proof), plen, NULL);
     else
-        cmp_inclusion(a, b, h1, h2, BV_MERKLE_CPROOF(proof), plen, NULL);
+        cmp_inclusion(a, b, h1, BV_MERKLE_CPROOF(proof), plen, h2, NULL);
     free(proof);
 }
 
