@@ -2015,3 +2015,27 @@ bv_store_item_resign(bv_store *s, int64_t item_id, const char *by, const uint8_t
     sqlite3_bind_int64(q, 3, item_id);
     return done(s, q, "re-signing an item");
 }
+
+/* The grant-set version the log last recorded for an item ("vN"). */
+bv_status
+bv_store_audit_last_version(bv_store *s, const char *item, int64_t *version)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    const char *r;
+    int rc;
+
+    *version = 0;
+    if ((st = prep(s,
+                   "SELECT reason FROM audit WHERE item = ? AND +action = 'grantset' "
+                   "ORDER BY seq DESC LIMIT 1",
+                   &q)) != BV_OK)
+        return st;
+    bind_text(q, 1, item);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && *(r = col_str(q, 0)) == 'v')
+        *version = strtoll(r + 1, NULL, 10);
+    st = rc == SQLITE_ROW || rc == SQLITE_DONE ? BV_OK : sqlerr(s, rc, "reading the audit log");
+    sqlite3_finalize(q);
+    return st;
+}

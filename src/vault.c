@@ -1108,6 +1108,13 @@ put_grantset(bv_vault *v, const bv_actor *o, const bv_item_row *it, struct names
     if ((st = oom(&names)) == BV_OK && (st = sign_buf(o->keys, &m, sig)) == BV_OK)
         st = bv_store_grantset_set(
             v->s, it->id, it->gs_version + 1, names.p, names.len, o->row.name, sig, sizeof sig);
+    if (st == BV_OK) {
+        /* the version goes into the signed, chained log too: a grant set
+         * put back from an old copy of the file is older than the log says */
+        char reason[32];
+        snprintf(reason, sizeof reason, "v%lld", (long long)(it->gs_version + 1));
+        st = audit(v, o, "grantset", it->board, it->uid, "ok", reason);
+    }
     bv_buf_free(&names);
     bv_buf_free(&m);
     return st;
@@ -1135,6 +1142,15 @@ grantset_check(bv_vault *v, const bv_board_row *b, const bv_item_row *it)
     bv_buf_free(&m);
     if (st != BV_OK)
         return bv_fail(BV_EINTEGRITY, "the grant set of item %s does not verify", it->uid);
+    {
+        int64_t logged;
+        if ((st = bv_store_audit_last_version(v->s, it->uid, &logged)) != BV_OK)
+            return st;
+        if (logged != it->gs_version)
+            return bv_fail(BV_EINTEGRITY, "the grant set of item %s is version %lld but the "
+                                          "audit log says %lld: rolled back",
+                           it->uid, (long long)it->gs_version, (long long)logged);
+    }
     return BV_OK;
 }
 

@@ -165,3 +165,19 @@ teardown() { teardown_vault; }
     [ "$status" -eq 5 ]
     [[ "$output" == *"rolled back"* ]]
 }
+
+@test "a revoked member who puts back both the old grant and the old grant set opens nothing (5, logged)" {
+    make_world
+    echo x >x
+    id=$(seal_item x alice)
+    sql "PRAGMA wal_checkpoint" >/dev/null
+    cp vault.db old.db
+    bvp "$PW_ROOT" revoke "$id" alice --as "Root Officer"
+    iid=$(sql "SELECT id FROM items WHERE uid='$id'")
+    sql "ATTACH 'old.db' AS o; INSERT OR REPLACE INTO grants SELECT * FROM o.grants; INSERT OR REPLACE INTO grantsets SELECT * FROM o.grantsets;"
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -eq 5 ]
+    [[ "$output" == *"rolled back"* ]]
+    run "$BV" audit log --item "$id" --member alice --csv
+    [[ "$output" == *'"open"'*'"failed","integrity"'* ]]
+}
