@@ -195,6 +195,8 @@ bv_status bv_store_removal_set(bv_store *s, int64_t board_id, const char *name, 
                                const uint8_t *sig, size_t siglen);
 bv_status bv_store_item_resign(bv_store *s, int64_t item_id, const char *by, const uint8_t *sig,
                                size_t siglen);
+bv_status bv_store_item_set_uid(bv_store *s, int64_t item_id, const char *uid);
+bv_status bv_store_agenda_relink(bv_store *s, int64_t from, int64_t to);
 bv_status bv_store_role_delete(bv_store *s, int64_t board_id, int64_t person_id);
 bv_status bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch);
 bv_status bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch);

@@ -110,6 +110,12 @@ bv_status bv_item_seal_tx(bv_vault *v, bv_actor *officer, const char *board, int
  * (secure_delete zeroes the pages, which are then handed back, and the WAL
  * is emptied); the audit entries about it stay, with a "destroy" entry.
  */
+/*
+ * A new data key for an item: the body re-encrypted (streamed, one
+ * transaction), grants re-issued to the current grantees only, the old
+ * ciphertext and keys destroyed, the seal signed again by officer.
+ */
+bv_status bv_item_rekey(bv_vault *v, bv_actor *officer, const char *uid);
 bv_status bv_item_destroy(bv_vault *v, bv_actor *officer, const char *uid, const char *reason);
 /* Destroy every item whose retention date is before today (YYYY-MM-DD);
  * done() is told about each. */

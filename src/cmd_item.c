@@ -409,3 +409,31 @@ bv_cmd_retention_run(bv_cli *g, int argc, char **argv)
     bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
+
+int
+bv_cmd_rekey(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    char *pos[1];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, NULL,
+                          "rekey")) != BV_CLI_GO)
+        return rc;
+    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_cli_unlock(v, &o, "rekey", pos[0], &a)) == BV_OK)
+        st = bv_item_rekey(v, a, pos[0]);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    printf("item %s has a new data key; the body is re-encrypted, grants re-issued to its "
+           "current grantees, the old ciphertext destroyed\n",
+           pos[0]);
+    return 0;
+}

@@ -72,6 +72,9 @@ static const struct bv_command commands[] = {
         "decrypt an item granted to you; the access is recorded first",
         "  -o, --output FILE    write to FILE (0600, complete or absent)\n"
         "  --force              replace FILE, or write to a terminal\n" },
+    { NULL, "rekey", bv_cmd_rekey, "rekey ITEM --as OFFICER",
+        "give an item a new data key (after a revocation): body re-encrypted, grants re-issued",
+        "" },
     { "item", "destroy", bv_cmd_item_destroy, "item destroy ITEM --as OFFICER",
       "crypto-shred an item: body and keys deleted, its audit record kept", "" },
     { "retention", "run", bv_cmd_retention_run, "retention run --as OFFICER",

@@ -2039,3 +2039,29 @@ bv_store_audit_last_version(bv_store *s, const char *item, int64_t *version)
     sqlite3_finalize(q);
     return st;
 }
+
+bv_status
+bv_store_item_set_uid(bv_store *s, int64_t item_id, const char *uid)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, "UPDATE items SET uid = ? WHERE id = ?", &q)) != BV_OK)
+        return st;
+    bind_text(q, 1, uid);
+    sqlite3_bind_int64(q, 2, item_id);
+    return done(s, q, "renaming an item");
+}
+
+bv_status
+bv_store_agenda_relink(bv_store *s, int64_t from, int64_t to)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, "UPDATE agenda SET item_id = ? WHERE item_id = ?", &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, to);
+    sqlite3_bind_int64(q, 2, from);
+    return done(s, q, "moving an agenda link");
+}

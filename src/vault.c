@@ -2161,3 +2161,190 @@ out:
     bv_buf_free(&m);
     return st;
 }
+
+/* ---- rekey ---- */
+
+struct rekey_ctx {
+    bv_store *s;
+    bv_stream *in, *out;
+    const uint8_t *in_ad, *out_ad, *hashes;
+    size_t in_adlen, out_adlen;
+    uint64_t nchunks, next;
+    int final;
+    int64_t new_id;
+    uint8_t *pt, *ct;
+    bv_buf *new_hashes;
+    const char *uid;
+};
+
+/* One chunk: checked against the seal, decrypted under the old key,
+ * encrypted under the new one, stored for the new row. */
+static bv_status
+rekey_chunk(void *ctx, uint64_t idx, const uint8_t *ct, size_t n)
+{
+    struct rekey_ctx *r = ctx;
+    uint8_t h[32];
+    size_t ptlen;
+    bv_status st;
+
+    if (r->final || idx != r->next || idx >= r->nchunks || n > BV_CHUNK + BV_STREAM_ABYTES)
+        return bv_fail(BV_EINTEGRITY, "body of item %s is out of order or too long", r->uid);
+    bv_hash(h, ct, n);
+    if (sodium_memcmp(h, r->hashes + idx * 32, 32) != 0)
+        return bv_fail(BV_EINTEGRITY, "chunk %llu of item %s does not match its seal",
+                       (unsigned long long)idx, r->uid);
+    if (bv_stream_pull(r->in, r->in_ad, r->in_adlen, ct, n, r->pt, &ptlen, &r->final) != BV_OK)
+        return bv_fail(BV_EINTEGRITY, "chunk %llu of item %s fails authentication",
+                       (unsigned long long)idx, r->uid);
+    st = bv_stream_push(r->out, r->out_ad, r->out_adlen, r->pt, ptlen, r->final, r->ct);
+    sodium_memzero(r->pt, ptlen);
+    if (st != BV_OK)
+        return st;
+    bv_hash(h, r->ct, ptlen + BV_STREAM_ABYTES);
+    bv_buf_put(r->new_hashes, h, 32);
+    r->next++;
+    return bv_store_chunk_put(r->s, r->new_id, idx, r->ct, ptlen + BV_STREAM_ABYTES);
+}
+
+bv_status
+bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
+{
+    bv_item_row it, nit;
+    bv_board_row b;
+    struct nameset gs = { 0 };
+    struct rekey_ctx r;
+    bv_person_row *gp = NULL;
+    uint8_t *old = NULL, *dk = NULL, *bk = NULL;
+    char tmpuid[BV_UID_LEN + 8];
+    bv_buf ad, ad2, kad, w, m;
+    size_t i;
+    bv_status st;
+    int in_tx = 0;
+
+    memset(&r, 0, sizeof r);
+    bv_item_row_init(&it);
+    bv_item_row_init(&nit);
+    bv_buf_init(&ad);
+    bv_buf_init(&ad2);
+    bv_buf_init(&kad);
+    bv_buf_init(&w);
+    bv_buf_init(&m);
+    if ((st = actor_ok(v, o)) != BV_OK || (st = bv_store_item_get(v->s, uid, &it)) != BV_OK ||
+        (st = bv_store_board_get(v->s, it.board, &b)) != BV_OK)
+        goto out;
+    if ((st = officer_of(v, &b, o->row.name, 0)) != BV_OK) {
+        st = refuse(v, o, "rekey", b.name, uid, st, "not-an-officer");
+        goto out;
+    }
+    if ((st = item_check(v, &b, &it)) != BV_OK || (st = grantset_check(v, &b, &it)) != BV_OK ||
+        (st = nameset_parse(&gs, it.gs_names.p, it.gs_names.len)) != BV_OK)
+        goto out;
+    /* grants are re-issued to the current grantees only */
+    if (gs.n && (gp = calloc(gs.n, sizeof *gp)) == NULL) {
+        st = bv_fail(BV_ERR, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < gs.n; i++)
+        if ((st = grantee_ok(v, &b, gs.v[i], &gp[i])) != BV_OK)
+            goto out;
+    if ((old = bv_key_alloc()) == NULL || (dk = bv_key_new()) == NULL ||
+        (bk = bv_key_alloc()) == NULL || (r.pt = sodium_malloc(BV_CHUNK)) == NULL ||
+        (r.ct = malloc(BV_CHUNK + BV_STREAM_ABYTES)) == NULL) {
+        st = bv_fail(BV_ERR, "out of memory");
+        goto out;
+    }
+    if ((st = item_key_officer(v, o, &b, &it, old)) != BV_OK ||
+        (st = get_board_key(v, o, &b, bk)) != BV_OK)
+        goto out;
+    /* the new body is sealed under the current epoch; the old one keeps
+     * its own until it is deleted below */
+    bv_fmt_body_ad(&ad, v->id, b.name, uid, it.sealed_epoch);
+    bv_fmt_body_ad(&ad2, v->id, b.name, uid, b.epoch);
+    nit = it;
+    bv_buf_init(&nit.chunk_hashes);
+    bv_buf_init(&nit.gs_names);
+    snprintf(nit.sealed_by, sizeof nit.sealed_by, "%s", o->row.name);
+    nit.sealed_epoch = b.epoch;
+    nit.gs_version = 0;
+    nit.nchunks = 0;
+    nit.header_len = BV_STREAM_HEADER;
+    bv_utc_now(nit.created);
+    if ((st = oom(&ad)) != BV_OK || (st = oom(&ad2)) != BV_OK ||
+        (st = bv_stream_pull_init(old, it.header, &r.in)) != BV_OK ||
+        (st = bv_stream_push_init(dk, nit.header, &r.out)) != BV_OK)
+        goto out;
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    in_tx = 1;
+    /* one transaction: a kill at any point leaves the old item or the new */
+    snprintf(tmpuid, sizeof tmpuid, "%s-rekey", uid);
+    if ((st = bv_store_item_set_uid(v->s, it.id, tmpuid)) != BV_OK ||
+        (st = bv_store_item_add(v->s, &nit)) != BV_OK)
+        goto out;
+    r.s = v->s;
+    r.in_ad = ad.p;
+    r.in_adlen = ad.len;
+    r.out_ad = ad2.p;
+    r.out_adlen = ad2.len;
+    r.hashes = it.chunk_hashes.p;
+    r.nchunks = it.nchunks;
+    r.new_id = nit.id;
+    r.new_hashes = &nit.chunk_hashes;
+    r.uid = uid;
+    if ((st = bv_store_chunk_each(v->s, it.id, rekey_chunk, &r)) != BV_OK)
+        goto out;
+    if (!r.final || r.next != it.nchunks) {
+        st = bv_fail(BV_EINTEGRITY, "body of item %s is truncated", uid);
+        goto out;
+    }
+    nit.nchunks = r.next;
+    bv_fmt_item_key_ad(&kad, v->id, b.name, uid, b.epoch);
+    if ((st = oom(&kad)) != BV_OK || (st = oom(&nit.chunk_hashes)) != BV_OK ||
+        (st = bv_wrap(bk, kad.p, kad.len, dk, 32, &w)) != BV_OK ||
+        (st = bv_store_item_key_set(v->s, nit.id, b.epoch, w.p, w.len)) != BV_OK)
+        goto out;
+    bv_fmt_item(&m, v->id, &nit);
+    if ((st = sign_buf(o->keys, &m, nit.sig)) != BV_OK)
+        goto out;
+    nit.sig_len = 64;
+    /* the grant set continues its versions: the log's last one is the old's */
+    nit.gs_version = it.gs_version;
+    if ((st = bv_store_item_finish(v->s, &nit)) != BV_OK ||
+        (st = bv_store_agenda_relink(v->s, it.id, nit.id)) != BV_OK ||
+        (st = bv_store_item_destroy(v->s, it.id)) != BV_OK || /* old body and keys */
+        (st = put_grantset(v, o, &nit, &gs)) != BV_OK)
+        goto out;
+    for (i = 0; i < gs.n; i++)
+        if ((st = put_grant(v, o, &nit, &gp[i], dk)) != BV_OK)
+            goto out;
+    {
+        char reason[64];
+        snprintf(reason, sizeof reason, "%zu grants re-issued", gs.n);
+        if ((st = audit(v, o, "rekey", b.name, uid, "ok", reason)) != BV_OK)
+            goto out;
+    }
+    st = bv_store_commit(v->s);
+    in_tx = 0;
+    if (st == BV_OK)
+        bv_store_reclaim(v->s);
+out:
+    if (in_tx)
+        bv_store_rollback(v->s);
+    bv_stream_free(r.in);
+    bv_stream_free(r.out);
+    sodium_free(r.pt);
+    free(r.ct);
+    bv_key_free(old);
+    bv_key_free(dk);
+    bv_key_free(bk);
+    free(gp);
+    free(gs.v);
+    bv_item_row_free(&it);
+    bv_item_row_free(&nit);
+    bv_buf_free(&ad);
+    bv_buf_free(&ad2);
+    bv_buf_free(&kad);
+    bv_buf_free(&w);
+    bv_buf_free(&m);
+    return st;
+}

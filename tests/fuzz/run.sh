@@ -7,9 +7,10 @@
 #                             then fuzz FUZZ_SECONDS (10) in one process;
 #                             prints "== smoke ok: fuzz NAME" per target
 #                             that passed
-#   run.sh fuzz NAME...       per target: fuzz FUZZ_SECONDS (600) in fork
-#                             mode with FUZZ_WORKERS (2) processes; prints
-#                             one summary line per target
+#   run.sh fuzz NAME...       per target: replay seeds/ and regressions/,
+#                             then fuzz FUZZ_SECONDS (600) in fork mode with
+#                             FUZZ_WORKERS (2) processes, going on after
+#                             crashes; prints one summary line per target
 #
 # Findings (crash-*, leak-*, timeout-*, oom-*) go to
 # $FUZZ_BUILD/findings/NAME/; any new one makes the run fail. Full logs are
@@ -83,41 +84,42 @@ for name in "$@"; do
     ok=1
     why=""
     case $mode in
-    smoke)
-        # 1. every seed and every saved regression, once
-        # shellcheck disable=SC2046
-        files=$(find $(inputs "$name") -type f ! -name 'README*' ! -name '.*' | sort)
-        # shellcheck disable=SC2046,SC2086
-        if [ -n "$files" ] && ! "$bin" $(flags "$name") $files >>"$log" 2>&1; then
-            ok=0
-            why="a seed or regression fails"
-        fi
-        # 2. a short fuzzing run from them, into a scratch corpus
-        if [ $ok -eq 1 ]; then
-            rm -rf "$B/corpus/smoke-$name"
-            mkdir -p "$B/corpus/smoke-$name"
-            # shellcheck disable=SC2046
-            if ! "$bin" $(flags "$name") -max_total_time="$SECONDS_EACH" \
-                "$B/corpus/smoke-$name" $(inputs "$name") >>"$log" 2>&1; then
-                ok=0
-                why="fuzzing found a problem"
-            fi
-        fi
-        ;;
-    fuzz)
-        mkdir -p "$B/corpus/$name"
-        # shellcheck disable=SC2046
-        if ! "$bin" $(flags "$name") -fork="$WORKERS" -max_total_time="$SECONDS_EACH" \
-            "$B/corpus/$name" $(inputs "$name") >>"$log" 2>&1; then
-            ok=0
-            why="libFuzzer exited with an error"
-        fi
-        ;;
+    smoke | fuzz) ;;
     *)
         echo "usage: run.sh probe CC | smoke NAME... | fuzz NAME..." >&2
         exit 2
         ;;
     esac
+    # 1. every seed and every saved regression, once (the list of files
+    # makes libFuzzer run them and stop)
+    # shellcheck disable=SC2046
+    files=$(find $(inputs "$name") -type f ! -name 'README*' ! -name '.*' | sort)
+    # shellcheck disable=SC2046,SC2086
+    if [ -n "$files" ] && ! "$bin" $(flags "$name") $files >>"$log" 2>&1; then
+        ok=0
+        why="$(grep -a '^Running: ' "$log" | tail -n 1 | cut -c10-) fails"
+    fi
+    # 2. fuzzing: smoke in one process from a scratch corpus; fuzz in fork
+    # mode, going on after a crash so that the whole time is used, into the
+    # corpus kept in $B/corpus/NAME
+    if [ "$mode" = smoke ] && [ $ok -eq 1 ]; then
+        rm -rf "$B/corpus/smoke-$name"
+        mkdir -p "$B/corpus/smoke-$name"
+        # shellcheck disable=SC2046
+        if ! "$bin" $(flags "$name") -max_total_time="$SECONDS_EACH" \
+            "$B/corpus/smoke-$name" $(inputs "$name") >>"$log" 2>&1; then
+            ok=0
+            why="fuzzing found a problem"
+        fi
+    elif [ "$mode" = fuzz ]; then
+        mkdir -p "$B/corpus/$name"
+        # shellcheck disable=SC2046
+        if ! "$bin" $(flags "$name") -fork="$WORKERS" -ignore_crashes=1 \
+            -max_total_time="$SECONDS_EACH" "$B/corpus/$name" "$T/$name/seeds" >>"$log" 2>&1; then
+            ok=0
+            why="libFuzzer exited with an error"
+        fi
+    fi
     found=$(findings "$name")
     if [ -n "$found" ]; then
         ok=0
@@ -136,9 +138,12 @@ for name in "$@"; do
         else
             echo "== fuzz $name: FAILED: $why, $(stats "$log") (log: $log)"
         fi
+        n=0
         for f in $found; do
-            echo "   $f   (replay: $bin $f)"
+            n=$((n + 1))
+            [ $n -le 5 ] && echo "   $f   (replay: $bin $f)"
         done
+        [ $n -gt 5 ] && echo "   ... and $((n - 5)) more in $B/findings/$name/"
         grep -a -E '^(==[0-9]+==ERROR|SUMMARY|== FUZZ INVARIANT|== )' "$log" | head -n 8 | sed 's/^/   /'
     fi
 done
