@@ -54,6 +54,7 @@ int bv_cmd_init(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_enroll(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_approve(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_passwd(bv_cli *g, int argc, char **argv);
+int bv_cmd_member_reset(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_list(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_show(bv_cli *g, int argc, char **argv);
 int bv_cmd_board_create(bv_cli *g, int argc, char **argv);

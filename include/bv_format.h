@@ -42,6 +42,8 @@ void bv_fmt_board_key_sig(bv_buf *b, bv_vid vid, const char *board, int64_t epoc
                           const bv_keyrow *k);
 void bv_fmt_grant_sig(bv_buf *b, bv_vid vid, const char *board, const char *uid,
                       const bv_keyrow *k);
+/* An officer's record that a reset person's old signing key is retired. */
+void bv_fmt_retired(bv_buf *b, bv_vid vid, const char *name, const uint8_t pk[32], const char *by);
 /* An officer's record that a person left a board. */
 void bv_fmt_removal(bv_buf *b, bv_vid vid, const char *board, const char *name, const char *by);
 void bv_fmt_grantset(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t version,

@@ -197,6 +197,14 @@ bv_status bv_store_item_resign(bv_store *s, int64_t item_id, const char *by, con
                                size_t siglen);
 bv_status bv_store_item_set_uid(bv_store *s, int64_t item_id, const char *uid);
 bv_status bv_store_agenda_relink(bv_store *s, int64_t from, int64_t to);
+bv_status bv_store_retired_add(bv_store *s, const char *name, const uint8_t pk[32], const char *by,
+                               const uint8_t *sig, size_t siglen);
+bv_status bv_store_retired_each(bv_store *s,
+                                bv_status (*fn)(void *, const char *name, const uint8_t *pk,
+                                                size_t pklen, const char *by, const uint8_t *sig,
+                                                size_t siglen),
+                                void *ctx);
+bv_status bv_store_person_drop(bv_store *s, int64_t person_id);
 bv_status bv_store_role_delete(bv_store *s, int64_t board_id, int64_t person_id);
 bv_status bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch);
 bv_status bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch);

@@ -57,6 +57,17 @@ bv_status bv_member_enroll(bv_vault *v, const char *name, const bv_secret *pass,
 /* A new passphrase for a's keys (checked for strength); no grant changes. */
 bv_status bv_member_passwd(bv_vault *v, bv_actor *a, const bv_secret *newpass,
                            const bv_kdf_params *kp);
+/* Called for each thing a reset member had: ("role", board, role) or
+ * ("grant", board, item id). */
+typedef void (*bv_reset_fn)(void *ctx, const char *what, const char *board, const char *detail);
+/*
+ * For a forgotten passphrase: the member's keys, roles and grants are
+ * dropped (their old signing key is kept, retired, for the audit log), so
+ * that they can enrol again and be approved and granted anew. Refused for
+ * an officer who holds a board key (remove them from the board first).
+ */
+bv_status bv_member_reset(bv_vault *v, bv_actor *officer, const char *name, bv_reset_fn report,
+                          void *ctx);
 /* The KDF settings this vault asks for (set at init). */
 bv_status bv_vault_kdf_policy(bv_vault *v, bv_kdf_params *kp);
 bv_status bv_member_approve(bv_vault *v, bv_actor *officer, const char *name, char fp[BV_FP_LEN]);

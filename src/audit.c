@@ -368,6 +368,7 @@ struct sigjob {
 };
 
 struct batch {
+    const bv_audit_keyring *kr;
     struct sigjob job[BATCH];
     size_t n;
     bv_buf leaves;
@@ -402,13 +403,23 @@ verify_range(void *arg)
 
     for (i = w->from; i < w->to; i++) {
         const struct sigjob *j = &w->b->job[i];
-        bv_note_verifier nv;
-        nv.name = j->k->keyname;
-        memcpy(nv.pk, j->k->pk, 32);
+        const bv_audit_keyring *kr = w->b->kr;
+        size_t k;
         ok = 0;
-        if (bv_note_open(w->b->leaves.p + j->off, j->len, &nv, 1, &tl, &ok) != BV_OK || !ok ||
-            tl != j->text_len) {
+        /* a person may have had several keys (a reset retires one): any
+         * certified key of theirs may have signed this entry */
+        for (k = (size_t)(j->k - kr->k); k < kr->n && !ok; k++) {
+            bv_note_verifier nv;
+            if (strcmp(kr->k[k].name, j->k->name) != 0)
+                continue;
+            nv.name = kr->k[k].keyname;
+            memcpy(nv.pk, kr->k[k].pk, 32);
+            if (bv_note_open(w->b->leaves.p + j->off, j->len, &nv, 1, &tl, &ok) != BV_OK ||
+                tl != j->text_len)
+                ok = 0;
             bv_err_clear();
+        }
+        if (!ok) {
             w->bad_seq = j->seq; /* jobs are in seq order: the first is the lowest */
             break;
         }
@@ -743,6 +754,7 @@ bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_a
         goto out;
     }
     bv_buf_init(&c.b->leaves);
+    c.b->kr = kr;
     bv_audit_origin(vault_id, c.origin);
     bv_merkle_frontier_init(&c.f);
     if ((st = bv_store_checkpoint_each(s, collect_cp, &l)) != BV_OK)

@@ -286,3 +286,42 @@ bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
     printf(" (keys re-wrapped; grants unchanged)\n");
     return 0;
 }
+
+static void
+reset_report(void *ctx, const char *what, const char *board, const char *detail)
+{
+    (void)ctx;
+    printf("  had %-5s on ", what);
+    bv_cli_print_safe(board);
+    printf(": %s\n", detail);
+}
+
+int
+bv_cmd_member_reset(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    char *pos[1];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "member",
+                          "reset")) != BV_CLI_GO)
+        return rc;
+    if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    printf("resetting ");
+    bv_cli_print_safe(pos[0]);
+    printf(":\n");
+    if ((st = bv_cli_unlock(v, &o, "reset", NULL, &a)) == BV_OK)
+        st = bv_member_reset(v, a, pos[0], reset_report, NULL);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    printf("done: the member enrols again (boardvault member enroll), is approved and added to "
+           "the boards above, and officers grant the items above again\n");
+    return 0;
+}

@@ -117,6 +117,15 @@ bv_fmt_grant_sig(bv_buf *b, bv_vid vid, const char *board, const char *uid, cons
 }
 
 void
+bv_fmt_retired(bv_buf *b, bv_vid vid, const char *name, const uint8_t pk[32], const char *by)
+{
+    bv_fmt_start(b, vid, "boardvault retired-key v1");
+    bv_buf_field_str(b, name);
+    bv_buf_field(b, pk, 32);
+    bv_buf_field_str(b, by);
+}
+
+void
 bv_fmt_removal(bv_buf *b, bv_vid vid, const char *board, const char *name, const char *by)
 {
     bv_fmt_start(b, vid, "boardvault removal v1");

@@ -38,6 +38,9 @@ static const struct bv_command commands[] = {
       "choose a new passphrase (the current one first); keys re-wrapped, grants kept",
       "  with --passphrase-fd: line 1 the current passphrase, line 2 the new one\n"
       "  --kdf-memory KIB, --kdf-time N, --kdf-lanes N   default: the vault's setting\n" },
+    { "member", "reset", bv_cmd_member_reset, "member reset NAME --as OFFICER",
+        "for a forgotten passphrase: drop the member's keys and grants, list what they had",
+        "" },
     { "member", "list", bv_cmd_member_list, "member list [--json]", "list members", "" },
     { "member", "show", bv_cmd_member_show, "member show NAME [--json]",
         "show a member, fingerprint and verifier key", "" },

@@ -87,6 +87,11 @@ static const char schema_v1b[] =
      * items, linked from their agenda entry. */
     /* A signed record that a person was removed from a board: it
      * outweighs the board record (for a creator) and any role row. */
+    /* Signing keys of people who were reset: kept so that what they
+     * signed in the audit log still verifies. */
+    "CREATE TABLE retired_keys("
+    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, sign_pk BLOB NOT NULL,"
+    " retired_by TEXT NOT NULL, sig BLOB NOT NULL);"
     "CREATE TABLE removals("
     " board_id INTEGER NOT NULL REFERENCES boards(id), name TEXT NOT NULL,"
     " removed_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (board_id, name));"
@@ -2064,4 +2069,69 @@ bv_store_agenda_relink(bv_store *s, int64_t from, int64_t to)
     sqlite3_bind_int64(q, 1, to);
     sqlite3_bind_int64(q, 2, from);
     return done(s, q, "moving an agenda link");
+}
+
+bv_status
+bv_store_retired_add(bv_store *s, const char *name, const uint8_t pk[32], const char *by,
+                     const uint8_t *sig, size_t siglen)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, "INSERT INTO retired_keys(name, sign_pk, retired_by, sig) VALUES (?,?,?,?)",
+                   &q)) != BV_OK)
+        return st;
+    bind_text(q, 1, name);
+    bind_blob(q, 2, pk, 32);
+    bind_text(q, 3, by);
+    bind_blob(q, 4, sig, siglen);
+    return done(s, q, "retiring a key");
+}
+
+bv_status
+bv_store_retired_each(bv_store *s,
+                      bv_status (*fn)(void *, const char *name, const uint8_t *pk, size_t pklen,
+                                      const char *by, const uint8_t *sig, size_t siglen),
+                      void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, "SELECT name, sign_pk, retired_by, sig FROM retired_keys ORDER BY id", &q)) !=
+        BV_OK)
+        return st;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        if ((st = fn(ctx, col_str(q, 0), sqlite3_column_blob(q, 1),
+                     (size_t)sqlite3_column_bytes(q, 1), col_str(q, 2), sqlite3_column_blob(q, 3),
+                     (size_t)sqlite3_column_bytes(q, 3))) != BV_OK)
+            break;
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "reading retired keys");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* A reset person's row goes, with what hangs off it on every board. */
+bv_status
+bv_store_person_drop(bv_store *s, int64_t person_id)
+{
+    static const char *const sql[] = {
+        "DELETE FROM grants WHERE person_id = ?",
+        "DELETE FROM roles WHERE person_id = ?",
+        "DELETE FROM board_keys WHERE person_id = ?",
+        "DELETE FROM persons WHERE id = ?",
+    };
+    sqlite3_stmt *q;
+    bv_status st;
+    size_t i;
+
+    for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        if ((st = prep(s, sql[i], &q)) != BV_OK)
+            return st;
+        sqlite3_bind_int64(q, 1, person_id);
+        if ((st = done(s, q, "resetting a member")) != BV_OK)
+            return st;
+    }
+    return BV_OK;
 }

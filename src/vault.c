@@ -1615,13 +1615,37 @@ keyring_cb(void *ctx, const bv_person_row *p)
     return bv_audit_keyring_add(c->kr, c->v->id, p->name, p->sign_pk, certified, witness);
 }
 
+/* Keys of people who were reset: still theirs for what they signed then,
+ * if an officer signed the retirement. */
+static bv_status
+retired_cb(void *ctx, const char *name, const uint8_t *pk, size_t pklen, const char *by,
+           const uint8_t *sig, size_t siglen)
+{
+    struct kr_ctx *c = ctx;
+    bv_person_row signer;
+    bv_buf m;
+    int ok = 0;
+
+    if (pklen == 32 && person_ok(c->v, by, &signer, 0) == BV_OK &&
+        officer_anywhere(c->v, by, 0) == BV_OK) {
+        bv_fmt_retired(&m, c->v->id, name, pk, by);
+        ok = verify_buf(signer.sign_pk, &m, sig, siglen) == BV_OK;
+        bv_buf_free(&m);
+    }
+    bv_err_clear();
+    return ok ? bv_audit_keyring_add(c->kr, c->v->id, name, pk, 1, 1) : BV_OK;
+}
+
 bv_status
 bv_vault_keyring(bv_vault *v, bv_audit_keyring *kr)
 {
     struct kr_ctx c = { v, kr };
+    bv_status st;
 
     memset(kr, 0, sizeof *kr);
-    return bv_store_person_each(v->s, keyring_cb, &c);
+    if ((st = bv_store_person_each(v->s, keyring_cb, &c)) != BV_OK)
+        return st;
+    return bv_store_retired_each(v->s, retired_cb, &c);
 }
 
 bv_status
@@ -2345,6 +2369,126 @@ out:
     bv_buf_free(&ad2);
     bv_buf_free(&kad);
     bv_buf_free(&w);
+    bv_buf_free(&m);
+    return st;
+}
+
+/* ---- reset: a member who forgot their passphrase ---- */
+
+struct had {
+    bv_vault *v;
+    const char *name;
+    int64_t person_id;
+    bv_reset_fn report;
+    void *ctx;
+    int officer;
+    struct idlist items;
+};
+
+static bv_status
+had_role_cb(void *ctx, const bv_role_row *r)
+{
+    struct had *h = ctx;
+    struct board_by_id f;
+
+    memset(&f, 0, sizeof f);
+    f.id = r->board_id;
+    if (bv_store_board_each(h->v->s, board_by_id_cb, &f) != BV_OK || !f.found)
+        return BV_OK;
+    if (strcmp(r->role, "officer") == 0)
+        h->officer = 1;
+    h->report(h->ctx, "role", f.b.name, r->role);
+    return BV_OK;
+}
+
+static bv_status
+had_item_cb(void *ctx, const bv_item_row *it)
+{
+    struct had *h = ctx;
+
+    if (names_has(it->gs_names.p, it->gs_names.len, h->name)) {
+        h->report(h->ctx, "grant", it->board, it->uid);
+        return idlist_cb(&h->items, it->id, it->uid);
+    }
+    return BV_OK;
+}
+
+bv_status
+bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, void *ctx)
+{
+    struct had h;
+    bv_person_row p;
+    uint8_t sig[64];
+    char reason[BV_NAME_MAX + 64];
+    size_t i;
+    bv_buf m;
+    bv_status st;
+    int in_tx = 0;
+
+    memset(&h, 0, sizeof h);
+    bv_buf_init(&m);
+    if ((st = actor_ok(v, o)) != BV_OK)
+        return st;
+    if ((st = officer_anywhere(v, o->row.name, 0)) != BV_OK)
+        return refuse(v, o, "reset", NULL, NULL, st, "not-an-officer");
+    if ((st = bv_name_check("member", name)) != BV_OK)
+        return st;
+    st = bv_store_person_get(v->s, name, &p);
+    if (st == BV_ENOTFOUND)
+        return bv_fail(BV_ENOTFOUND, "no member named \"%s\"", name);
+    if (st != BV_OK)
+        return st;
+    if (strcmp(name, v->root) == 0)
+        return bv_fail(BV_EPERM, "the root officer cannot be reset: the vault's trust starts there");
+    h.v = v;
+    h.name = name;
+    h.person_id = p.id;
+    h.report = report;
+    h.ctx = ctx;
+    /* what they had, so that officers can give it back */
+    if ((st = bv_store_role_each_person(v->s, p.id, had_role_cb, &h)) != BV_OK)
+        goto out;
+    if (h.officer) {
+        st = bv_fail(BV_EPERM, "%s holds a board key: remove them from each board they are an "
+                               "officer of first (board remove rotates the key)",
+                     name);
+        goto out;
+    }
+    if ((st = bv_store_item_each(v->s, NULL, had_item_cb, &h)) != BV_OK)
+        goto out;
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    in_tx = 1;
+    for (i = 0; i < h.items.n; i++) {
+        bv_item_row it;
+        struct nameset gs = { 0 };
+        bv_item_row_init(&it);
+        if ((st = bv_store_item_get(v->s, h.items.uid[i], &it)) == BV_OK &&
+            (st = nameset_parse(&gs, it.gs_names.p, it.gs_names.len)) == BV_OK) {
+            nameset_del(&gs, name);
+            st = put_grantset(v, o, &it, &gs);
+        }
+        free(gs.v);
+        bv_item_row_free(&it);
+        if (st != BV_OK)
+            goto out;
+    }
+    bv_fmt_retired(&m, v->id, name, p.sign_pk, o->row.name);
+    snprintf(reason, sizeof reason, "%s: keys retired, %zu grants dropped", name, h.items.n);
+    if ((st = sign_buf(o->keys, &m, sig)) != BV_OK ||
+        (st = bv_store_retired_add(v->s, name, p.sign_pk, o->row.name, sig, sizeof sig)) != BV_OK ||
+        (st = bv_store_person_drop(v->s, p.id)) != BV_OK ||
+        (st = audit(v, o, "reset", NULL, NULL, "ok", reason)) != BV_OK)
+        goto out;
+    st = bv_store_commit(v->s);
+    in_tx = 0;
+    if (st == BV_OK)
+        bv_store_reclaim(v->s);
+out:
+    if (in_tx)
+        bv_store_rollback(v->s);
+    free(h.items.id);
+    free(h.items.uid);
     bv_buf_free(&m);
     return st;
 }
