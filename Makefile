@@ -82,7 +82,7 @@ bench: all $(BUILD)/bvbench
 # The bench, small: every figure is produced (1 MiB bodies, a 2,000-entry log).
 bench-smoke: all $(BUILD)/bvbench
 	@scripts/deps.sh bench
-	@BV=$(CURDIR)/$(BIN) BVBENCH=$(CURDIR)/$(BUILD)/bvbench BENCH_SIZES=1 BENCH_AUDIT=2000 \
+	@BV=$(CURDIR)/$(BIN) BVBENCH=$(CURDIR)/$(BUILD)/bvbench BENCH_SIZES=1 BENCH_AUDIT=2000 BENCH_ROTATE=50 \
 	    sh scripts/bench.sh >$(BUILD)/bench-smoke.txt
 	@grep -q "entries/s" $(BUILD)/bench-smoke.txt && grep -q "open" $(BUILD)/bench-smoke.txt
 	@echo "== smoke ok: bench (figures in $(BUILD)/bench-smoke.txt)"

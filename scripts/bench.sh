@@ -71,6 +71,12 @@ EOT")
     ao=$1; aorss=$2
     printf '%-8s %-6s %10s %10s %10s %7dM %11dM\n' "${mb}M" open "$(mibs "$mb" "$bo")" "$(mibs "$mb" "$ao")" \
         "$(ratio "$ao" "$bo")" $((orss / 1024)) $((aorss / 1024))
+    set -- $(secs_rss sh -c "'$BV' rekey $ID --as bench --passphrase-fd 3 3<<EOT
+$PW
+EOT")
+    rk=$(awk -v a="$1" -v f="$FIXED" 'BEGIN { print (a - f > 0.001 ? a - f : 0.001) }')
+    printf '%-8s %-6s %10s %10s %10s %7dM   (rekey vs seal: %s)\n' "${mb}M" rekey "$(mibs "$mb" "$rk")" - - \
+        $(($2 / 1024)) "$(ratio "$bs" "$rk")"
     echo "$mb $brss $orss" >>"$D/rss"
     rm -f "$D/in" "$D/out" "$D/in.age" "$D/out.age"
 done
@@ -78,6 +84,21 @@ echo
 echo "bv/age > 1 means boardvault is faster (KDF excluded from boardvault's time)."
 awk 'NR == 1 { s1 = $2; o1 = $3 } { s = $2; o = $3; m = $1 }
      END { if (NR > 1) printf "peak RSS %d MiB vs %d MiB: seal %.2fx, open %.2fx (target <= 1.2x)\n", m, 1, s / s1, o / o1 }' "$D/rss"
+
+# ---- board key rotation (issue 7) ----
+if [ -n "${BVBENCH:-}" ] && [ "${BENCH_ROTATE:-10000}" -gt 0 ]; then
+    NR=${BENCH_ROTATE:-10000}
+    R="$D/rotate.db"
+    "$BV" --vault "$R" init --as bench $KDF --passphrase-fd 3 3<<EOT >/dev/null
+$PW
+EOT
+    set -- $("$BVBENCH" rotate "$R" bench "$NR" 3<<EOT
+$PW
+EOT
+)
+    echo
+    printf 'board key rotation (an officer removed) with %d items: %.2f s, %d item keys re-wrapped (target < 1 s at 10,000)\n' "$NR" "$1" "$2"
+fi
 
 # ---- the audit log (issue 4) ----
 if [ -n "${BVBENCH:-}" ] && [ "${BENCH_AUDIT:-1000000}" -gt 0 ]; then

@@ -7,6 +7,8 @@
  *                                    prints the mean latency
  *   bvbench ceiling VAULT SECONDS    Ed25519 verify + SHA-256 of the vault's
  *                                    own leaves on every core: entries/s
+ *   bvbench rotate VAULT NAME N      a board of N items and two officers; the
+ *                                    seconds taken to remove one (key rotation)
  * Not installed; bench only.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -191,6 +193,40 @@ main(int argc, char **argv)
         printf("%.0f\n", (double)total / secs);
         return 0;
     }
-    fprintf(stderr, "usage: bvbench mklog|append VAULT NAME N | ceiling VAULT SECONDS\n");
+    if (argc == 5 && strcmp(argv[1], "rotate") == 0) {
+        static const char pw2[] = "second-officer-bench-only-77";
+        unsigned long n = strtoul(argv[4], NULL, 10), i;
+        bv_kdf_params kp = { BV_KDF_MIN_M, BV_KDF_MIN_T, 1 };
+        bv_secret p2 = { 0 };
+        bv_remove_result res;
+        char fp[BV_FP_LEN], uid[BV_UID_LEN + 1], note[256];
+        double t0;
+        int fd;
+        if ((st = bv_vault_open(argv[2], 0, NULL, note, &v)) != BV_OK ||
+            (st = unlock(v, argv[3], &a)) != BV_OK ||
+            (st = bv_secret_dup(pw2, strlen(pw2), &p2)) != BV_OK ||
+            (st = bv_member_enroll(v, "officer2", &p2, &kp, fp)) != BV_OK ||
+            (st = bv_member_approve(v, a, "officer2", fp)) != BV_OK ||
+            (st = bv_board_create(v, a, "ROT")) != BV_OK ||
+            (st = bv_board_add(v, a, "ROT", "officer2", "officer")) != BV_OK)
+            return die(st);
+        bv_secret_free(&p2);
+        for (i = 0; i < n; i++) {
+            if ((fd = open("/dev/null", O_RDONLY)) < 0)
+                return 1;
+            st = bv_item_seal(v, a, "ROT", fd, "r", NULL, 0, NULL, NULL, uid);
+            close(fd);
+            if (st != BV_OK)
+                return die(st);
+        }
+        t0 = now();
+        if ((st = bv_board_remove(v, a, "ROT", "officer2", &res)) != BV_OK)
+            return die(st);
+        printf("%.3f %zu\n", now() - t0, res.items_rewrapped);
+        bv_actor_free(a);
+        bv_vault_close(v);
+        return 0;
+    }
+    fprintf(stderr, "usage: bvbench mklog|append|rotate VAULT NAME N | ceiling VAULT SECONDS\n");
     return 2;
 }
