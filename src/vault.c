@@ -1585,8 +1585,21 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
     if ((st = oom(&ad)) == BV_OK)
         st = bv_body_open(v->s, it.id, uid, dk, it.header, ad.p, ad.len, it.chunk_hashes.p,
                           it.nchunks, out);
-    if (st == BV_EINTEGRITY)
-        refuse(v, a, "open", b.name, uid, st, "integrity");
+    if (st == BV_EINTEGRITY) {
+        /* destroyed between the record and the read? say so, not "tampered" */
+        bv_item_row again;
+        bv_item_row_init(&again);
+        if (bv_store_item_get(v->s, uid, &again) == BV_ENOTFOUND) {
+            bv_err_clear();
+            st = bv_fail(BV_ENOTFOUND, "item %s was destroyed while it was being opened; "
+                                       "nothing was released",
+                         uid);
+            refuse(v, a, "open", b.name, uid, st, "destroyed");
+        } else {
+            refuse(v, a, "open", b.name, uid, st, "integrity");
+        }
+        bv_item_row_free(&again);
+    }
 out:
     bv_key_free(dk);
     bv_item_row_free(&it);

@@ -258,3 +258,27 @@ teardown() { teardown_vault; }
     run bvp "$PW_ROOT" member reset nobody --as "Root Officer"
     [ "$status" -eq 6 ]
 }
+
+@test "destroy while an open runs: the open completes whole or releases nothing, and the log says which" {
+    make_world
+    head -c 40000000 /dev/urandom >big
+    for i in 1 2 3 4; do
+        id=$(seal_item big alice)
+        rm -f out.bin
+        ("$BV" open "$id" --as alice -o out.bin --passphrase-fd 3 3<<<"$PW_ALICE" >/dev/null 2>&1; echo $? >rc) &
+        sleep "0.0$((RANDOM % 9))"
+        bvp "$PW_ROOT" item destroy "$id" --as "Root Officer" >/dev/null
+        wait
+        if [ "$(cat rc)" -eq 0 ]; then
+            cmp big out.bin
+        else
+            [ ! -e out.bin ]
+            [ -z "$(ls -A | grep '\.bv-')" ]
+        fi
+        run "$BV" audit log --item "$id" --csv
+        [[ "$output" == *'"destroy"'* ]]
+        [[ "$output" == *'"open"'* ]] || [ "$(cat rc)" -ne 0 ]
+    done
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
