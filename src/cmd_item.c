@@ -335,7 +335,7 @@ bv_cmd_open(bv_cli *g, int argc, char **argv)
     /* the output is checked (terminal, symlink, existing file) before the KDF */
     if ((st = bv_out_open(&out, path, o.force, 0600)) != BV_OK)
         goto out;
-    bv_cli_cleanup_path(out.tmp);
+    bv_cli_cleanup_path(out.anon ? NULL : out.tmp); /* an unnamed file needs none */
     if ((st = bv_cli_unlock(v, &o, "open", pos[0], &a)) != BV_OK)
         goto out;
     if ((st = bv_item_open(v, a, pos[0], &out)) != BV_OK)

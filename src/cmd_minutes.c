@@ -484,7 +484,7 @@ bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv)
     /* a public document: a terminal is fine, the file rules are open's */
     if ((st = bv_out_open(&out, path, path ? o.force : 1, 0644)) != BV_OK)
         goto out;
-    bv_cli_cleanup_path(out.tmp);
+    bv_cli_cleanup_path(out.anon ? NULL : out.tmp); /* an unnamed file needs none */
     if ((st = bv_store_meeting_load(bv_vault_store(v), id, &mr)) != BV_OK ||
         (st = bv_minutes_publish(mr.m, fmt, &doc)) != BV_OK ||
         (st = bv_out_write(&out, doc.p, doc.len)) != BV_OK)

@@ -100,8 +100,22 @@ bv_out_open(bv_out *o, const char *path, int force, unsigned mode)
         st = bv_fail(BV_ERR, "out of memory");
         goto out;
     }
+    /* Best: an unnamed file (O_TMPFILE), linked in only at commit, so a
+     * process killed with SIGKILL (or a power cut) leaves no plaintext
+     * under any name. tmp then only reserves a name for --force. */
+    randombytes_buf(rnd, sizeof rnd);
+    bv_hex(hex, rnd, sizeof rnd);
+    snprintf(tmp, tmpsz, "%s/.%.*s" TMP_TAG "%s", dir, (int)keep, base, hex);
+    fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, (mode_t)(mode & 0777));
+    if (fd >= 0 && access("/proc/self/fd", X_OK) == 0) {
+        o->anon = 1;
+        i = TRIES;
+    } else if (fd >= 0) {
+        close(fd);
+        fd = -1;
+    }
     /* O_EXCL makes each try atomic; a clash means someone else's file, try another name */
-    for (i = 0; i < TRIES; i++) {
+    for (i = o->anon ? TRIES : 0; i < TRIES; i++) {
         randombytes_buf(rnd, sizeof rnd);
         bv_hex(hex, rnd, sizeof rnd);
         snprintf(tmp, tmpsz, "%s/.%.*s" TMP_TAG "%s", dir, (int)keep, base, hex);
@@ -130,13 +144,28 @@ bv_out_open(bv_out *o, const char *path, int force, unsigned mode)
 out:
     if (fd >= 0) {
         close(fd);
-        unlink(tmp);
+        if (!o->anon)
+            unlink(tmp);
     }
     free(tmp);
     free(dir);
     if (st != BV_OK)
         bv_out_abort(o);
     return st;
+}
+
+/* Give the unnamed file a name: it appears complete, all at once. */
+static int
+link_anon(int fd, const char *to)
+{
+    char proc[64];
+
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, to, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+    if (errno == EEXIST)
+        return -1;
+    return linkat(fd, "", AT_FDCWD, to, AT_EMPTY_PATH);
 }
 
 bv_status
@@ -198,15 +227,26 @@ bv_out_commit(bv_out *o)
         st = bv_fail(BV_ERR, "cannot write to %s: %s", o->path, strerror(errno));
         goto out;
     }
-    rc = close(o->fd);
-    o->fd = -1;
-    /* NFS reports write errors at close; EINTR still closed the fd */
-    if (rc != 0 && errno != EINTR) {
-        st = bv_fail(BV_ERR, "cannot write to %s: %s", o->path, strerror(errno));
-        goto out;
+    if (o->anon) {
+        /* without force, linkat refuses a name that appeared since open;
+         * with force, link under the reserved name, then rename over */
+        if (!o->force) {
+            rc = link_anon(o->fd, o->path);
+        } else if ((rc = link_anon(o->fd, o->tmp)) == 0) {
+            o->anon = 0; /* it has a name now: abort must remove it */
+            rc = rename(o->tmp, o->path);
+        }
+    } else {
+        rc = close(o->fd);
+        o->fd = -1;
+        /* NFS reports write errors at close; EINTR still closed the fd */
+        if (rc != 0 && errno != EINTR) {
+            st = bv_fail(BV_ERR, "cannot write to %s: %s", o->path, strerror(errno));
+            goto out;
+        }
+        /* without force, a file created at the final name since open is never clobbered */
+        rc = o->force ? rename(o->tmp, o->path) : rename_noreplace(o->tmp, o->path);
     }
-    /* without force, a file created at the final name since open is never clobbered */
-    rc = o->force ? rename(o->tmp, o->path) : rename_noreplace(o->tmp, o->path);
     if (rc != 0) {
         if (errno == EEXIST && !o->force)
             st = bv_fail(BV_EUSAGE, "%s exists; use --force to replace it", o->path);
@@ -215,9 +255,14 @@ bv_out_commit(bv_out *o)
                 BV_ERR, "cannot move the new file into place as %s: %s", o->path, strerror(errno));
         goto out;
     }
+    if (o->fd >= 0) {
+        close(o->fd);
+        o->fd = -1;
+    }
+    o->anon = 0;
     free(o->tmp);
     o->tmp = NULL; /* it is the final file now: abort must not unlink it */
-    /* the rename is durable only once the directory entry is */
+    /* the new name is durable only once the directory entry is */
     if ((dir = dir_of(o->path, &base)) == NULL) {
         st = bv_fail(BV_ERR, "out of memory");
         goto out;
@@ -239,11 +284,13 @@ out:
 void
 bv_out_abort(bv_out *o)
 {
-    /* only a file we created is ours to close and remove; stdout is not */
+    /* only a file we created is ours to close and remove; stdout is not;
+     * an unnamed file vanishes when closed */
     if (o->tmp != NULL) {
         if (o->fd >= 0)
             close(o->fd);
-        unlink(o->tmp);
+        if (!o->anon)
+            unlink(o->tmp);
     }
     free(o->tmp);
     free(o->path);

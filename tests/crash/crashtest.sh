@@ -107,20 +107,25 @@ build_world() {
     printf 'Domestic Homicide Review: panel notes %s\n' "$SEED" >"$D/small.txt"
     head -c 3000 /dev/urandom >"$D/small-seal.bin"
     export BOARDVAULT_PATH=$P/vault.db
-    {
-        pw_run "$ROOT" init --as "$ROOT" "${KDF[@]}" &&
-            as "$ROOT" board create CSP &&
-            for m in alice bob dave; do
-                pw_run "$m" member enroll "$m" "${KDF[@]}" && as "$ROOT" member approve "$m" || exit 1
-            done &&
-            as "$ROOT" board add CSP alice --role member &&
-            as "$ROOT" board add CSP bob --role member &&
-            pw_run carol member enroll carol "${KDF[@]}" # pending: what approve approves
-    } >"$WORK/setup.log" 2>&1 || die "cannot build the vault: $(tail -1 "$WORK/setup.log")"
-    SMALL_ID=$(as "$ROOT" seal CSP "$D/small.txt" --title "crash: small item" --grant alice \
-        2>>"$WORK/setup.log") || die "cannot seal: $(tail -1 "$WORK/setup.log")"
-    OPEN_ID=$(as "$ROOT" seal CSP "$D/open.bin" --title "crash: open target" --grant alice \
-        2>>"$WORK/setup.log") || die "cannot seal: $(tail -1 "$WORK/setup.log")"
+    step pw_run "$ROOT" init --as "$ROOT" "${KDF[@]}"
+    step as "$ROOT" board create CSP
+    for m in alice bob dave; do
+        step pw_run "$m" member enroll "$m" "${KDF[@]}"
+        step as "$ROOT" member approve "$m"
+    done
+    step as "$ROOT" board add CSP alice --role member
+    step as "$ROOT" board add CSP bob --role member
+    step pw_run carol member enroll carol "${KDF[@]}" # pending: what approve approves
+    step as "$ROOT" seal CSP "$D/small.txt" --title "crash: small item" --grant alice
+    SMALL_ID=$(tail -1 "$WORK/setup.out")
+    step as "$ROOT" seal CSP "$D/open.bin" --title "crash: open target" --grant alice
+    OPEN_ID=$(tail -1 "$WORK/setup.out")
+}
+
+# step CMD...: one step of building the vault; stops the run if it fails
+step() {
+    "$@" >"$WORK/setup.out" 2>"$WORK/setup.err" ||
+        die "cannot build the vault: ${*:3} failed: $(tail -1 "$WORK/setup.err")"
 }
 
 # The body an item must open to: by title, or by agenda entry for an

@@ -508,3 +508,18 @@ teardown() {
     run "$BV" items
     [ "$status" -eq 5 ]
 }
+
+@test "open -o killed with SIGKILL leaves no plaintext under any name" {
+    make_world
+    head -c 30000000 /dev/urandom >x
+    id=$(seal_item x alice)
+    for d in 0.05 0.15 0.3; do
+        "$BV" open "$id" --as alice -o out.bin --passphrase-fd 3 3<<<"$PW_ALICE" &
+        pid=$!
+        sleep $d
+        kill -KILL $pid 2>/dev/null || true
+        wait $pid || true
+        [ -z "$(ls -A | grep '\.bv-')" ]
+        if [ -e out.bin ]; then cmp x out.bin; rm out.bin; fi
+    done
+}

@@ -208,7 +208,8 @@ test_abort_leaves_nothing(void **state)
     bv_out o;
 
     assert_int_equal(bv_out_open(&o, path, 0, 0600), BV_OK);
-    assert_int_equal(temps_in(*state), 1);
+    /* an O_TMPFILE has no name at all until commit; the fallback has one */
+    assert_int_equal(temps_in(*state), o.anon ? 0 : 1);
     assert_int_equal(bv_out_write(&o, "partial", 7), BV_OK);
     bv_out_abort(&o);
     bv_out_abort(&o); /* twice: fine */
