@@ -250,6 +250,11 @@ pty_child(pty_run *r, const char *name, const char *want)
     close(r->master);
     close(r->slave);
     alarm(20);
+    /* a person at a terminal: run in the background by a shell, we would
+     * inherit SIGINT/SIGQUIT ignored, and ^C rightly does nothing then */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGQUIT, SIG_DFL);
+    signal(SIGTSTP, SIG_DFL);
     if (setsid() < 0 || (fd = open(name, O_RDWR)) < 0 || ioctl(fd, TIOCSCTTY, 0) != 0)
         _exit(100);
     st = bv_pass_read(-1, "Passphrase: ", 1, &s);
