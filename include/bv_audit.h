@@ -31,6 +31,22 @@ typedef struct {
 bv_status bv_audit_append(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN],
     const bv_audit_event *ev, const bv_keys *signer);
 
+/* One entry's decoded fields (bounded copies). */
+typedef struct {
+    char actor[BV_NAME_MAX + 1], action[32], board[BV_NAME_MAX + 1], item[BV_UID_LEN + 8];
+    char outcome[16], reason[256];
+    int64_t seq; /* the position the entry was signed for */
+} bv_audit_fields;
+
+/*
+ * Check a single entry on its own: well formed, of this vault, signed,
+ * and its signature made by the key that key_of() gives for its actor
+ * (key_of decides whether that actor's key counts). BV_EINTEGRITY if not.
+ */
+bv_status bv_audit_entry_check(const uint8_t vault_id[BV_VAULT_ID_LEN], const uint8_t *leaf,
+                               size_t len, bv_audit_fields *f,
+                               bv_status (*key_of)(void *, const char *, uint8_t[32]), void *ctx);
+
 /* "boardvault/<32 hex>" - the log origin and the prefix of key names. */
 void bv_audit_origin(const uint8_t vault_id[BV_VAULT_ID_LEN], char out[44]);
 /* The signed-note key name of a person: origin "/" percent-encoded name. */

@@ -174,8 +174,8 @@ bv_status bv_store_audit_each(bv_store *s, const bv_audit_filter *f,
     bv_status (*fn)(void *, const bv_audit_row *), void *ctx);
 bv_status bv_store_audit_leaf_hash(bv_store *s, uint64_t index, uint8_t out[32]);
 bv_status bv_store_audit_count(bv_store *s, uint64_t *n);
-bv_status bv_store_audit_last_epoch(bv_store *s, const char *board, int64_t *epoch);
-bv_status bv_store_audit_last_version(bv_store *s, const char *item, int64_t *version);
+bv_status bv_store_audit_last(bv_store *s, int kind, const char *key, bv_buf *leaf,
+                              int64_t *seq);
 /* Per actor and outcome: count, first and last time of `open` on item. */
 bv_status bv_store_audit_item_summary(bv_store *s, const char *item,
                                       bv_status (*fn)(void *, const char *actor,

@@ -958,3 +958,42 @@ bv_audit_consistency(bv_store *s, uint64_t m, uint64_t n, uint8_t root1[32], uin
         return st;
     return bv_merkle_verify_consistency(m, n, root1, root2, BV_MERKLE_CPROOF(proof), *plen);
 }
+
+bv_status
+bv_audit_entry_check(const uint8_t vault_id[BV_VAULT_ID_LEN], const uint8_t *leaf, size_t len,
+                     bv_audit_fields *f, bv_status (*key_of)(void *, const char *, uint8_t[32]),
+                     void *ctx)
+{
+    parsed_entry e;
+    bv_note_verifier nv;
+    bv_buf kn;
+    char origin[44];
+    size_t tl;
+    int ok = 0;
+    bv_status st = BV_EINTEGRITY;
+
+    bv_buf_init(&kn);
+    memset(f, 0, sizeof *f);
+    bv_audit_origin(vault_id, origin);
+    if (parse_entry(leaf, len, &e) != BV_OK || strcmp(e.v[F_LOG], origin) != 0 || !e.has_sig ||
+        strcmp(e.v[F_AUTH], "signed") != 0)
+        goto out;
+    snprintf(f->actor, sizeof f->actor, "%s", e.v[F_ACTOR]);
+    snprintf(f->action, sizeof f->action, "%s", e.v[F_ACTION]);
+    snprintf(f->board, sizeof f->board, "%s", e.v[F_BOARD]);
+    snprintf(f->item, sizeof f->item, "%s", e.v[F_ITEM]);
+    snprintf(f->outcome, sizeof f->outcome, "%s", e.v[F_OUTCOME]);
+    snprintf(f->reason, sizeof f->reason, "%s", e.v[F_REASON]);
+    f->seq = strtoll(e.v[F_SEQ], NULL, 10);
+    if (key_of(ctx, f->actor, nv.pk) != BV_OK ||
+        bv_audit_key_name(vault_id, f->actor, &kn) != BV_OK)
+        goto out;
+    nv.name = (const char *)kn.p;
+    if (bv_note_open(leaf, len, &nv, 1, &tl, &ok) == BV_OK && ok && tl == e.text_len)
+        st = BV_OK;
+out:
+    bv_err_clear();
+    parsed_free(&e);
+    bv_buf_free(&kn);
+    return st;
+}

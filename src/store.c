@@ -1980,30 +1980,6 @@ bv_store_board_items(bv_store *s, int64_t board_id, bv_status (*fn)(void *, int6
     return st;
 }
 
-/* The reason of the newest board-create or board-remove entry of a board:
- * it names the board's current key epoch. Uses the action index. */
-bv_status
-bv_store_audit_last_epoch(bv_store *s, const char *board, int64_t *epoch)
-{
-    sqlite3_stmt *q;
-    bv_status st;
-    const char *r;
-    int rc;
-
-    *epoch = 0;
-    if ((st = prep(s,
-                   "SELECT reason FROM audit WHERE action IN ('board-create', 'board-remove') "
-                   "AND +board = ? ORDER BY seq DESC LIMIT 1",
-                   &q)) != BV_OK)
-        return st;
-    bind_text(q, 1, board);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW && (r = strstr(col_str(q, 0), "epoch ")) != NULL)
-        *epoch = strtoll(r + 6, NULL, 10);
-    st = rc == SQLITE_ROW || rc == SQLITE_DONE ? BV_OK : sqlerr(s, rc, "reading the audit log");
-    sqlite3_finalize(q);
-    return st;
-}
 
 /* A new seal signature over an unchanged item (an officer left). */
 bv_status
@@ -2021,29 +1997,6 @@ bv_store_item_resign(bv_store *s, int64_t item_id, const char *by, const uint8_t
     return done(s, q, "re-signing an item");
 }
 
-/* The grant-set version the log last recorded for an item ("vN"). */
-bv_status
-bv_store_audit_last_version(bv_store *s, const char *item, int64_t *version)
-{
-    sqlite3_stmt *q;
-    bv_status st;
-    const char *r;
-    int rc;
-
-    *version = 0;
-    if ((st = prep(s,
-                   "SELECT reason FROM audit WHERE item = ? AND +action = 'grantset' "
-                   "ORDER BY seq DESC LIMIT 1",
-                   &q)) != BV_OK)
-        return st;
-    bind_text(q, 1, item);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW && *(r = col_str(q, 0)) == 'v')
-        *version = strtoll(r + 1, NULL, 10);
-    st = rc == SQLITE_ROW || rc == SQLITE_DONE ? BV_OK : sqlerr(s, rc, "reading the audit log");
-    sqlite3_finalize(q);
-    return st;
-}
 
 bv_status
 bv_store_item_set_uid(bv_store *s, int64_t item_id, const char *uid)
@@ -2134,4 +2087,39 @@ bv_store_person_drop(bv_store *s, int64_t person_id)
             return st;
     }
     return BV_OK;
+}
+
+/*
+ * The exact bytes of the newest entry that set a board's key epoch
+ * (kind 0: board-create or board-remove, key = board) or an item's grant
+ * set (kind 1: grantset, key = item id). leaf->len is 0 if there is none.
+ * The caller checks the entry's signature: the columns are not evidence.
+ */
+bv_status
+bv_store_audit_last(bv_store *s, int kind, const char *key, bv_buf *leaf, int64_t *seq)
+{
+    static const char *const sql[] = {
+        "SELECT leaf, seq FROM audit WHERE action IN ('board-create', 'board-remove') "
+        "AND +board = ? ORDER BY seq DESC LIMIT 1",
+        "SELECT leaf, seq FROM audit WHERE item = ? AND +action = 'grantset' "
+        "ORDER BY seq DESC LIMIT 1",
+    };
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    leaf->len = 0;
+    *seq = 0;
+    if ((st = prep(s, sql[kind ? 1 : 0], &q)) != BV_OK)
+        return st;
+    bind_text(q, 1, key);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        st = col_buf(q, 0, leaf);
+        *seq = sqlite3_column_int64(q, 1);
+    }
+    else if (rc != SQLITE_DONE)
+        st = sqlerr(s, rc, "reading the audit log");
+    sqlite3_finalize(q);
+    return st;
 }

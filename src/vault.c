@@ -822,15 +822,88 @@ out:
  * epoch is current. A board rolled back to an older epoch (whose key a
  * removed officer may have kept) is refused rather than used.
  */
+/* The last occurrence: a name earlier in the reason may contain the word. */
+static const char *
+last_of(const char *s, const char *w)
+{
+    const char *p, *last = NULL;
+
+    for (p = strstr(s, w); p; p = strstr(p + 1, w))
+        last = p;
+    return last;
+}
+
+struct officer_key {
+    bv_vault *v;
+    const bv_board_row *b;
+};
+
+/* Whose signature counts on a record of a board's keys or grants: a
+ * certified officer of that board. */
+static bv_status
+officer_key(void *ctx, const char *name, uint8_t pk[32])
+{
+    struct officer_key *k = ctx;
+    bv_person_row p;
+
+    if (person_ok(k->v, name, &p, 0) != BV_OK || officer_of(k->v, k->b, name, 0) != BV_OK) {
+        bv_err_clear();
+        return BV_EINTEGRITY;
+    }
+    memcpy(pk, p.sign_pk, 32);
+    return BV_OK;
+}
+
+/*
+ * The newest logged record of kind (0: a board's epoch, 1: an item's grant
+ * set), checked: signed by an officer of the board, about this board or
+ * item. *n gets the number after `prefix` in its reason, 0 if none.
+ */
+static bv_status
+logged_number(bv_vault *v, const bv_board_row *b, int kind, const char *key, const char *prefix,
+              int64_t *n)
+{
+    struct officer_key k = { v, b };
+    bv_audit_fields f;
+    bv_buf leaf;
+    const char *p;
+    int64_t seq;
+    bv_status st;
+
+    *n = 0;
+    bv_buf_init(&leaf);
+    if ((st = bv_store_audit_last(v->s, kind, key, &leaf, &seq)) != BV_OK || leaf.len == 0)
+        goto out;
+    /* signed for the place it is found in: an old entry copied to the end
+     * of the log does not pass for the newest */
+    if (bv_audit_entry_check(v->id, leaf.p, leaf.len, &f, officer_key, &k) != BV_OK ||
+        f.seq != seq ||
+        strcmp(f.outcome, "ok") != 0 || strcmp(f.board, b->name) != 0 ||
+        (kind == 1 && strcmp(f.item, key) != 0) || (p = last_of(f.reason, prefix)) == NULL) {
+        st = bv_fail(BV_EINTEGRITY, "the audit log's latest record of %s %s does not verify",
+                     kind ? "item" : "board", key);
+        goto out;
+    }
+    *n = strtoll(p + strlen(prefix), NULL, 10);
+out:
+    bv_buf_free(&leaf);
+    return st;
+}
+
+/*
+ * boards.epoch is a plain column; the signed, chained audit log says which
+ * epoch is current. A board rolled back to an older epoch (whose key a
+ * removed officer may have kept) is refused rather than used.
+ */
 static bv_status
 epoch_check(bv_vault *v, const bv_board_row *b)
 {
     int64_t logged;
     bv_status st;
 
-    if ((st = bv_store_audit_last_epoch(v->s, b->name, &logged)) != BV_OK)
+    if ((st = logged_number(v, b, 0, b->name, "epoch ", &logged)) != BV_OK)
         return st;
-    if (logged > b->epoch)
+    if (logged != b->epoch)
         return bv_fail(BV_EINTEGRITY, "board %s is at key epoch %lld but the audit log says %lld: "
                                       "rolled back",
                        b->name, (long long)b->epoch, (long long)logged);
@@ -1144,7 +1217,7 @@ grantset_check(bv_vault *v, const bv_board_row *b, const bv_item_row *it)
         return bv_fail(BV_EINTEGRITY, "the grant set of item %s does not verify", it->uid);
     {
         int64_t logged;
-        if ((st = bv_store_audit_last_version(v->s, it->uid, &logged)) != BV_OK)
+        if ((st = logged_number(v, b, 1, it->uid, "v", &logged)) != BV_OK)
             return st;
         if (logged != it->gs_version)
             return bv_fail(BV_EINTEGRITY, "the grant set of item %s is version %lld but the "

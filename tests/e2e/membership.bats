@@ -282,3 +282,24 @@ teardown() { teardown_vault; }
     run "$BV" audit verify
     [ "$status" -eq 0 ]
 }
+
+@test "the log records open relies on cannot be forged or replayed by whoever writes the file" {
+    make_world
+    echo x >x
+    id=$(seal_item x alice)
+    sql "PRAGMA wal_checkpoint" >/dev/null
+    cp vault.db old.db
+    bvp "$PW_ROOT" revoke "$id" alice --as "Root Officer"
+    sql "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
+    sql "ATTACH 'old.db' AS o; INSERT OR REPLACE INTO grants SELECT * FROM o.grants; INSERT OR REPLACE INTO grantsets SELECT * FROM o.grantsets;"
+    cp vault.db restored.db
+    # a forged, unsigned 'grantset v1' entry at the end
+    sql "INSERT INTO audit SELECT max(seq) + 1, time, actor, actor_fp, 'grantset', board, '$id', '', '', 'ok', 'v1', CAST('forged' AS BLOB), zeroblob(32) FROM audit"
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -eq 5 ]
+    # the genuine signed 'grantset v1' entry replayed at the end
+    cp restored.db vault.db; rm -f vault.db-wal vault.db-shm
+    sql "INSERT INTO audit SELECT (SELECT max(seq) + 1 FROM audit), time, actor, actor_fp, action, board, item, meeting, agenda, outcome, reason, leaf, leaf_hash FROM audit WHERE action = 'grantset' AND item = '$id' AND reason = 'v1'"
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -eq 5 ]
+}
