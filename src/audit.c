@@ -362,6 +362,7 @@ struct cpreq {
 #define MAX_THREADS 8
 
 struct sigjob {
+    int self_ok; /* an uncertified key of the actor's may have signed it */
     uint64_t seq;
     size_t off, len, text_len;
     const bv_audit_key *k;
@@ -376,6 +377,7 @@ struct batch {
 };
 
 struct vctx {
+    int self_ok; /* for the entry being queued */
     struct batch *b;
     int threads;
     const uint8_t *vid;
@@ -408,9 +410,9 @@ verify_range(void *arg)
         ok = 0;
         /* a person may have had several keys (a reset retires one): any
          * certified key of theirs may have signed this entry */
-        for (k = (size_t)(j->k - kr->k); k < kr->n && !ok; k++) {
+        for (k = 0; k < kr->n && !ok; k++) {
             bv_note_verifier nv;
-            if (strcmp(kr->k[k].name, j->k->name) != 0)
+            if (strcmp(kr->k[k].name, j->k->name) != 0 || (!kr->k[k].certified && !j->self_ok))
                 continue;
             nv.name = kr->k[k].keyname;
             memcpy(nv.pk, kr->k[k].pk, 32);
@@ -482,6 +484,7 @@ batch_push(struct vctx *c, const uint8_t *leaf, size_t len, size_t text_len,
     struct sigjob *j = &b->job[b->n++];
 
     j->seq = c->n;
+    j->self_ok = c->self_ok;
     j->off = b->leaves.len;
     j->len = len;
     j->text_len = text_len;
@@ -560,11 +563,20 @@ verify_entry(void *ctx, const bv_audit_row *r)
             st = bad(c->n, "marked signed but carries no signature");
             goto out;
         }
+        /* a pending member's own key may sign what concerns only them:
+         * their enrolment and the re-wrapping of their own keys */
+        int self = strcmp(e.v[F_ACTION], "enroll") == 0 || strcmp(e.v[F_ACTION], "passwd") == 0 ||
+                   strcmp(e.v[F_ACTION], "kdf-upgrade") == 0;
+        size_t q;
+        int any = 0;
         k = keyring_find(c->kr, e.v[F_ACTOR]);
-        if (k == NULL || (!k->certified && strcmp(e.v[F_ACTION], "enroll") != 0)) {
+        for (q = 0; k && q < c->kr->n; q++)
+            any |= c->kr->k[q].certified && strcmp(c->kr->k[q].name, k->name) == 0;
+        if (k == NULL || (!any && !self)) {
             st = bad(c->n, "signed by a key that is not certified");
             goto out;
         }
+        c->self_ok = self;
         if ((st = batch_push(c, r->leaf, r->leaf_len, e.text_len, k)) != BV_OK)
             goto out;
     } else if (strcmp(e.v[F_AUTH], "none") == 0) {

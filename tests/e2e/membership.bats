@@ -303,3 +303,18 @@ teardown() { teardown_vault; }
     run bvp "$PW_ALICE" open "$id" --as alice
     [ "$status" -eq 5 ]
 }
+
+@test "a pending member's own passwd and a reset member's old entries keep the log verifiable" {
+    make_world
+    NEW="tangerine-lighthouse-cobalt-6021"
+    "$BV" member passwd --as carol --passphrase-fd 3 3< <(printf '%s\n%s\n' "$PW_CAROL" "$NEW") >/dev/null
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+    echo x >x
+    id=$(seal_item x alice)
+    bvp "$PW_ALICE" open "$id" --as alice >/dev/null
+    bvp "$PW_ROOT" member reset alice --as "Root Officer" >/dev/null
+    bvp "$NEW" member enroll alice $KDF >/dev/null
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
