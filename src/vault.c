@@ -2005,9 +2005,9 @@ grantlist_cb(void *ctx, const bv_keyrow *k)
 
 /* Grants of item it made by `name`: signed again by o. */
 static bv_status
-resign_grants(bv_vault *v, const bv_actor *o, const bv_item_row *it, const char *name)
+resign_grants(bv_vault *v, const bv_actor *o, const bv_item_row *it, const bv_person_row *leaver)
 {
-    struct grantlist l = { NULL, 0, 0, name };
+    struct grantlist l = { NULL, 0, 0, leaver->name };
     bv_buf m;
     size_t i;
     bv_status st;
@@ -2015,6 +2015,12 @@ resign_grants(bv_vault *v, const bv_actor *o, const bv_item_row *it, const char 
     if ((st = bv_store_grant_each(v->s, it->id, grantlist_cb, &l)) != BV_OK)
         goto out;
     for (i = 0; i < l.n && st == BV_OK; i++) {
+        bv_fmt_grant_sig(&m, v->id, it->board, it->uid, &l.k[i]);
+        if (verify_buf(leaver->sign_pk, &m, l.k[i].sig, l.k[i].sig_len) != BV_OK) {
+            bv_buf_free(&m);
+            continue; /* not the leaver's: stays as it is, and is refused */
+        }
+        bv_buf_free(&m);
         snprintf(l.k[i].by, sizeof l.k[i].by, "%s", o->row.name);
         bv_fmt_grant_sig(&m, v->id, it->board, it->uid, &l.k[i]);
         if ((st = sign_buf(o->keys, &m, l.k[i].sig)) == BV_OK) {
@@ -2055,9 +2061,9 @@ rolelist_cb(void *ctx, const bv_role_row *r)
 
 /* Roles on b that `name` gave: signed again by o. */
 static bv_status
-resign_roles(bv_vault *v, const bv_actor *o, const bv_board_row *b, const char *name)
+resign_roles(bv_vault *v, const bv_actor *o, const bv_board_row *b, const bv_person_row *leaver)
 {
-    struct rolelist l = { NULL, 0, 0, name };
+    struct rolelist l = { NULL, 0, 0, leaver->name };
     bv_person_row p;
     bv_buf m;
     size_t i;
@@ -2070,6 +2076,12 @@ resign_roles(bv_vault *v, const bv_actor *o, const bv_board_row *b, const char *
             continue; /* o's own role: nobody signs their own */
         if ((st = bv_store_person_get(v->s, l.r[i].person, &p)) != BV_OK)
             break;
+        bv_fmt_role(&m, v->id, b->name, &p, l.r[i].role, leaver->name);
+        if (verify_buf(leaver->sign_pk, &m, l.r[i].sig, l.r[i].sig_len) != BV_OK) {
+            bv_buf_free(&m);
+            continue; /* not the leaver's signature: nothing to carry over */
+        }
+        bv_buf_free(&m);
         snprintf(l.r[i].added_by, sizeof l.r[i].added_by, "%s", o->row.name);
         bv_fmt_role(&m, v->id, b->name, &p, l.r[i].role, o->row.name);
         if ((st = sign_buf(o->keys, &m, l.r[i].sig)) == BV_OK) {
@@ -2080,6 +2092,64 @@ resign_roles(bv_vault *v, const bv_actor *o, const bv_board_row *b, const char *
     }
 out:
     free(l.r);
+    return st;
+}
+
+struct certlist {
+    bv_vault *v;
+    const bv_person_row *leaver;
+    bv_person_row *p;
+    size_t n, cap;
+};
+
+static bv_status
+certlist_cb(void *ctx, const bv_person_row *p)
+{
+    struct certlist *l = ctx;
+    bv_buf m;
+    int ok;
+
+    if (!p->approved || strcmp(p->cert_by, l->leaver->name) != 0 ||
+        strcmp(p->name, l->leaver->name) == 0)
+        return BV_OK;
+    bv_fmt_cert(&m, l->v->id, p, l->leaver->name);
+    ok = verify_buf(l->leaver->sign_pk, &m, p->cert_sig, p->cert_sig_len) == BV_OK;
+    bv_buf_free(&m);
+    if (!ok)
+        return BV_OK; /* not the leaver's certificate: it stays invalid */
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        void *q = realloc(l->p, cap * sizeof *l->p);
+        if (q == NULL)
+            return bv_fail(BV_ERR, "out of memory");
+        l->p = q;
+        l->cap = cap;
+    }
+    l->p[l->n++] = *p;
+    return BV_OK;
+}
+
+/* People the leaver approved, certified again by o. */
+static bv_status
+recertify(bv_vault *v, const bv_actor *o, const bv_person_row *leaver)
+{
+    struct certlist l = { v, leaver, NULL, 0, 0 };
+    uint8_t sig[64];
+    bv_buf m;
+    size_t i;
+    bv_status st;
+
+    bv_err_clear();
+    if ((st = bv_store_person_each(v->s, certlist_cb, &l)) != BV_OK)
+        goto out;
+    for (i = 0; i < l.n && st == BV_OK; i++) {
+        bv_fmt_cert(&m, v->id, &l.p[i], o->row.name);
+        if ((st = sign_buf(o->keys, &m, sig)) == BV_OK)
+            st = bv_store_person_certify(v->s, l.p[i].name, o->row.name, sig, sizeof sig);
+        bv_buf_free(&m);
+    }
+out:
+    free(l.p);
     return st;
 }
 
@@ -2202,6 +2272,13 @@ bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
         if ((st = bv_store_item_get(v->s, items.uid[i], &it)) != BV_OK)
             goto item_done;
         if (strcmp(it.sealed_by, name) == 0) {
+            /* only what the leaver really signed is signed again */
+            bv_fmt_item(&m, v->id, &it);
+            if (verify_buf(p.sign_pk, &m, it.sig, it.sig_len) != BV_OK) {
+                bv_buf_free(&m);
+                goto grants;
+            }
+            bv_buf_free(&m);
             snprintf(it.sealed_by, sizeof it.sealed_by, "%s", o->row.name);
             bv_fmt_item(&m, v->id, &it);
             if ((st = sign_buf(o->keys, &m, sig)) != BV_OK ||
@@ -2210,7 +2287,17 @@ bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
             bv_buf_free(&m);
             res->resigned++;
         }
+    grants:
         drop = names_has(it.gs_names.p, it.gs_names.len, name);
+        if (strcmp(it.gs_by, name) == 0) {
+            bv_fmt_grantset(&m, v->id, it.board, it.uid, it.gs_version, it.gs_names.p,
+                            it.gs_names.len, it.gs_by);
+            if (verify_buf(p.sign_pk, &m, it.gs_sig, it.gs_sig_len) != BV_OK) {
+                bv_buf_free(&m);
+                goto grant_rows; /* a forged set stays forged: open refuses it */
+            }
+            bv_buf_free(&m);
+        }
         if (drop || strcmp(it.gs_by, name) == 0) {
             if ((st = nameset_parse(&gs, it.gs_names.p, it.gs_names.len)) != BV_OK)
                 goto item_done;
@@ -2220,7 +2307,8 @@ bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
                 goto item_done;
             res->grants_revoked += (size_t)drop;
         }
-        st = resign_grants(v, o, &it, name);
+    grant_rows:
+        st = resign_grants(v, o, &it, &p);
     item_done:
         bv_buf_free(&m);
         free(gs.v);
@@ -2228,13 +2316,27 @@ bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
         if (st != BV_OK)
             goto out;
     }
-    if ((st = resign_roles(v, o, &b, name)) != BV_OK)
+    if ((st = resign_roles(v, o, &b, &p)) != BV_OK)
         goto out;
     bv_fmt_removal(&m, v->id, board, name, o->row.name);
     if ((st = sign_buf(o->keys, &m, sig)) != BV_OK ||
         (st = bv_store_role_delete(v->s, b.id, p.id)) != BV_OK ||
         (st = bv_store_removal_set(v->s, b.id, name, o->row.name, sig, sizeof sig)) != BV_OK)
         goto out;
+    /* the remover must still be an officer once the leaver is gone (their
+     * own role may hang from the leaver's signature) */
+    if (officer_of(v, &b, o->row.name, 0) != BV_OK) {
+        bv_err_clear();
+        st = bv_fail(BV_EPERM, "removing %s would end your own officer role on %s (it was given "
+                               "through them): ask another officer",
+                     name, board);
+        goto out;
+    }
+    /* certificates the leaver signed stay valid only while they are an
+     * officer somewhere: if this was their last board, sign them again */
+    if (officer_anywhere(v, name, 0) != BV_OK && (st = recertify(v, o, &p)) != BV_OK)
+        goto out;
+    bv_err_clear();
     res->epoch = b.epoch;
     if (res->was_officer) {
         /* rotate: a new key for epoch e+1, to the remaining officers only;

@@ -318,3 +318,36 @@ teardown() { teardown_vault; }
     run "$BV" audit verify
     [ "$status" -eq 0 ]
 }
+
+@test "removal keeps the chains whole: the remover's own role, approvals by the leaver, forged rows" {
+    make_world
+    bvp "$PW_ROOT" member approve carol --as "Root Officer" >/dev/null
+    bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
+    PW_DAN="cobalt-mandolin-furrow-8080"
+    PW_ERIN="velvet-quasar-turnip-4242"
+    bvp "$PW_DAN" member enroll dan $KDF >/dev/null
+    bvp "$PW_ERIN" member enroll erin $KDF >/dev/null
+    bvp "$PW_CAROL" member approve dan --as carol >/dev/null
+    bvp "$PW_CAROL" member approve erin --as carol >/dev/null
+    bvp "$PW_CAROL" board add CSP dan --role officer --as carol >/dev/null
+    bvp "$PW_CAROL" board add CSP erin --role member --as carol >/dev/null
+    echo x >x
+    id=$(bvp "$PW_CAROL" seal CSP x --title t --grant erin --as carol)
+    # dan's own officer role hangs from carol's signature: he may not remove her
+    run bvp "$PW_DAN" board remove CSP carol --as dan
+    [ "$status" -eq 4 ]
+    [[ "$output" == *"your own officer role"* ]]
+    # a forged row (bob made officer "by carol") is not carried over by the removal
+    sql "UPDATE roles SET role = 'officer', added_by = 'carol' WHERE person_id = (SELECT id FROM persons WHERE name = 'bob')"
+    run bvp "$PW_ROOT" board remove CSP carol --as "Root Officer"
+    [ "$status" -eq 0 ]
+    run bvp "$PW_BOB" item destroy "$id" --as bob
+    [ "$status" -ne 0 ]
+    # approvals and roles carol gave are signed again by the remover
+    [ "$(bvp "$PW_ERIN" open "$id" --as erin)" = x ]
+    run bvp "$PW_DAN" seal CSP x --title by-dan --as dan
+    [ "$status" -eq 0 ]
+    run "$BV" member show erin --json
+    [[ "$output" == *'"certified_by": "Root Officer"'* ]]
+    sql "UPDATE roles SET role = 'member', added_by = 'Root Officer' WHERE person_id = (SELECT id FROM persons WHERE name = 'bob')"
+}
