@@ -127,7 +127,17 @@ static int
 b64_decode(uint8_t *bin, size_t cap, const uint8_t *b64, size_t n, size_t *bin_len)
 {
     const char *end = NULL;
+    size_t i;
 
+    /* libsodium 1.0.18 reads bytes as signed char: every byte 0x80-0xff
+     * decodes as '/'. Refuse anything outside the alphabet first, so one
+     * value has one encoding (and Go's parsers agree with ours). */
+    for (i = 0; i < n; i++) {
+        uint8_t c = b64[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '/' || c == '='))
+            return 0;
+    }
     if (sodium_base642bin(
             bin, cap, (const char *)b64, n, NULL, bin_len, &end, sodium_base64_VARIANT_ORIGINAL)
         != 0)

@@ -135,7 +135,7 @@ expected_line(size_t i, const uint8_t *text, size_t tlen, bv_buf *line)
 static int
 line_names(const uint8_t *l, size_t n, size_t i, int *parsed)
 {
-    const uint8_t *sp;
+    const uint8_t *sp, *b;
     uint8_t *raw;
     size_t nlen, rlen = 0;
     const char *end = NULL;
@@ -147,6 +147,12 @@ line_names(const uint8_t *l, size_t n, size_t i, int *parsed)
     if ((sp = memchr(l + 4, ' ', n - 5)) == NULL)
         return 0;
     nlen = (size_t)(sp - (l + 4));
+    /* strict RFC 4648 alphabet first: libsodium 1.0.18 reads bytes >= 0x80
+     * as '/' (it sign-extends a char), so it cannot be the judge of that */
+    for (b = sp + 1; b < l + n - 1; b++)
+        if (!((*b >= 'A' && *b <= 'Z') || (*b >= 'a' && *b <= 'z') || (*b >= '0' && *b <= '9')
+                || *b == '+' || *b == '/' || *b == '='))
+            return 0;
     FUZZ_CHECK((raw = malloc(n)) != NULL, "oom");
     if (sodium_base642bin(raw, n, (const char *)sp + 1, (size_t)(l + n - 1 - (sp + 1)), NULL,
             &rlen, &end, sodium_base64_VARIANT_ORIGINAL)
