@@ -567,6 +567,11 @@ kdf_upgrade(bv_vault *v, bv_actor *a, const bv_secret *pass)
     bv_kdf_params want, have;
 
     kdf_policy(v, &want);
+    /* the policy is a plain row: never let it force more than our defaults */
+    if (want.m_kib > BV_KDF_DEF_M)
+        want.m_kib = BV_KDF_DEF_M;
+    if (want.t > BV_KDF_DEF_T)
+        want.t = BV_KDF_DEF_T;
     have.m_kib = bv_load_be32(a->row.secret + 4);
     have.t = bv_load_be32(a->row.secret + 8);
     have.p = bv_load_be32(a->row.secret + 12);
@@ -1909,8 +1914,18 @@ bv_retention_run(bv_vault *v, bv_actor *o, const char *today,
     if ((st = bv_store_item_expired(v->s, today, expired_cb, &e)) != BV_OK)
         goto out;
     for (i = 0; i < e.n; i++) {
+        bv_item_row it;
+        bv_board_row b;
+        /* the date is read from the column: destroy only if the seal
+         * signature (which covers it) agrees */
+        bv_item_row_init(&it);
+        st = bv_store_item_get(v->s, e.uid[i], &it);
+        if (st == BV_OK && (st = bv_store_board_get(v->s, it.board, &b)) == BV_OK)
+            st = item_check(v, &b, &it);
+        bv_item_row_free(&it);
         /* items of boards this officer does not run are left to their officers */
-        st = bv_item_destroy(v, o, e.uid[i], "retention");
+        if (st == BV_OK)
+            st = bv_item_destroy(v, o, e.uid[i], "retention");
         done(ctx, e.uid[i], st);
         if (st != BV_OK && first == BV_OK)
             first = st;
@@ -2644,6 +2659,22 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
     }
     if ((st = bv_store_item_each(v->s, NULL, had_item_cb, &h)) != BV_OK)
         goto out;
+    /* their grant sets are signed again: only an officer of each board can */
+    for (i = 0; i < h.items.n; i++) {
+        bv_item_row it;
+        bv_board_row b;
+        bv_item_row_init(&it);
+        if ((st = bv_store_item_get(v->s, h.items.uid[i], &it)) == BV_OK &&
+            (st = bv_store_board_get(v->s, it.board, &b)) == BV_OK &&
+            officer_of(v, &b, o->row.name, 0) != BV_OK) {
+            bv_err_clear();
+            st = bv_fail(BV_EPERM, "%s holds grants on board %s, of which you are not an officer",
+                         name, b.name);
+        }
+        bv_item_row_free(&it);
+        if (st != BV_OK)
+            goto out;
+    }
     if ((st = bv_store_begin(v->s)) != BV_OK)
         goto out;
     in_tx = 1;

@@ -90,6 +90,10 @@ teardown() { teardown_vault; }
     sql "UPDATE items SET retain_until = '2000-01-01' WHERE uid = '$new'"
     run bvp "$PW_ALICE" open "$new" --as alice
     [ "$status" -eq 5 ]
+    # and retention run does not destroy on the strength of an edited date
+    run bvp "$PW_ROOT" retention run --as "Root Officer"
+    [[ "$output" == *"kept $new"* ]]
+    [ "$(sql "SELECT count(*) FROM items WHERE uid = '$new'")" = 1 ]
 }
 
 @test "board remove of a member: grants revoked, opens refused, logged" {
