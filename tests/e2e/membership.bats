@@ -355,3 +355,23 @@ teardown() { teardown_vault; }
     [[ "$output" == *'"certified_by": "Root Officer"'* ]]
     sql "UPDATE roles SET role = 'member', added_by = 'Root Officer' WHERE person_id = (SELECT id FROM persons WHERE name = 'bob')"
 }
+
+@test "rekey killed with SIGKILL at any point leaves the item openable, old key or new, never neither" {
+    make_world
+    head -c 12000000 /dev/urandom >x
+    id=$(seal_item x alice)
+    for d in 0.02 0.06 0.1 0.15 0.2 0.3 0.45; do
+        "$BV" rekey "$id" --as "Root Officer" --passphrase-fd 3 3<<<"$PW_ROOT" >/dev/null 2>&1 &
+        pid=$!
+        sleep $d
+        kill -KILL $pid 2>/dev/null || true
+        wait $pid || true
+        rm -f y
+        bvp "$PW_ALICE" open "$id" --as alice -o y
+        cmp x y
+        [ "$(sql "SELECT count(*) FROM items WHERE uid LIKE '$id%'")" = 1 ]
+    done
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+    [ "$(sqlite3 "$BOARDVAULT_PATH" 'PRAGMA integrity_check')" = ok ]
+}
