@@ -85,7 +85,7 @@ unlock_audit() { sql "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete
     [ "$status" -eq 5 ]
     cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
     # a signature byte flipped
-    sql "UPDATE audit SET leaf = substr(leaf, 1, length(leaf) - 10) || x'41' || substr(leaf, length(leaf) - 8) WHERE seq = 3"
+    sql "UPDATE audit SET leaf = substr(leaf, 1, length(leaf) - 10) || CASE WHEN substr(leaf, length(leaf) - 9, 1) = x'41' THEN x'42' ELSE x'41' END || substr(leaf, length(leaf) - 8) WHERE seq = 3"
     run "$BV" audit verify
     [ "$status" -eq 5 ]
     [[ "$output" == *"audit entry 3"* ]]

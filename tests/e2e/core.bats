@@ -293,8 +293,8 @@ teardown() {
     cp vault.db pristine.db
     flip() { # flip TABLE COLUMN WHERE
         cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
-        sql "UPDATE $1 SET $2 = CAST(substr($2,1,5) || char(unicode(substr($2,6,1)) # 1) || substr($2,7) AS BLOB) WHERE $3" 2>/dev/null ||
-        sql "UPDATE $1 SET $2 = x'00' || substr($2,2) WHERE $3"
+        # byte 6 becomes another byte, whatever it was
+        sql "UPDATE $1 SET $2 = substr($2,1,5) || CASE WHEN substr($2,6,1) = x'00' THEN x'01' ELSE x'00' END || substr($2,7) WHERE $3"
         run bvp "$PW_ALICE" open "$id" --as alice -o out
         echo "$1.$2 -> $status $output" >&3
         [ "$status" -eq 5 ]
