@@ -74,6 +74,8 @@ static const char schema_v1b[] =
       " outcome TEXT NOT NULL, reason TEXT NOT NULL, leaf BLOB NOT NULL,"
       " leaf_hash BLOB NOT NULL);"
       "CREATE INDEX audit_item ON audit(item, seq);"
+    /* covers audit summary: per item, who opened it, how often, when */
+    "CREATE INDEX audit_summary ON audit(item, action, actor, outcome, time);"
       "CREATE INDEX audit_board ON audit(board, seq);"
       "CREATE INDEX audit_actor ON audit(actor, seq);"
       "CREATE INDEX audit_action ON audit(action, seq);"
@@ -1398,7 +1400,7 @@ bv_store_audit_item_summary(bv_store *s, const char *item,
 
     if ((st = prep(s,
                    "SELECT actor, outcome, count(*), min(time), max(time) FROM audit "
-                   "WHERE item = ? AND +action = 'open' GROUP BY actor, outcome "
+                   "WHERE item = ? AND action = 'open' GROUP BY actor, outcome "
                    "ORDER BY outcome DESC, actor",
                    &q)) != BV_OK)
         return st;
