@@ -210,7 +210,7 @@ bv_status bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch)
 bv_status bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch);
 bv_status bv_store_board_items(bv_store *s, int64_t board_id,
                                bv_status (*fn)(void *, int64_t, const char *), void *ctx);
-void bv_store_reclaim(bv_store *s);
+void bv_store_reclaim(bv_store *s, int vacuum);
 bv_status bv_store_item_expired(bv_store *s, const char *today,
                                 bv_status (*fn)(void *, const char *uid, const char *board),
                                 void *ctx);

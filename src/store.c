@@ -1829,9 +1829,13 @@ bv_store_item_destroy(bv_store *s, int64_t item_id)
 /* After a destroy has committed: give freed pages back and empty the WAL,
  * whose old frames still hold the destroyed rows. Best effort. */
 void
-bv_store_reclaim(bv_store *s)
+bv_store_reclaim(bv_store *s, int vacuum)
 {
-    (void)sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+    /* vacuum hands freed pages back to the file system by moving live
+     * pages down: worth it after a destroy, not after a rekey, whose new
+     * body would be moved again to fill the old one's place */
+    if (vacuum)
+        (void)sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
     (void)sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 }
 

@@ -1874,7 +1874,7 @@ bv_item_destroy(bv_vault *v, bv_actor *o, const char *uid, const char *reason)
         goto out;
     }
     if ((st = bv_store_commit(v->s)) == BV_OK)
-        bv_store_reclaim(v->s);
+        bv_store_reclaim(v->s, 1);
 out:
     bv_item_row_free(&it);
     return st;
@@ -2258,8 +2258,11 @@ bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
     }
     bv_err_clear();
     if (res->was_officer && remaining == 0) {
-        st = bv_fail(BV_EPERM, "%s is the last officer of board %s: add another officer first",
-                     name, board);
+        st = refuse(v, o, "board-remove", board, NULL,
+                    bv_fail(BV_EPERM, "%s is the last officer of board %s: add another officer "
+                                      "first",
+                            name, board),
+                    "last-officer");
         goto out;
     }
     if ((st = bv_store_board_items(v->s, b.id, idlist_cb, &items)) != BV_OK)
@@ -2376,7 +2379,7 @@ bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
     st = bv_store_commit(v->s);
     in_tx = 0;
     if (st == BV_OK)
-        bv_store_reclaim(v->s);
+        bv_store_reclaim(v->s, 1);
 out:
     if (in_tx)
         bv_store_rollback(v->s);
@@ -2553,7 +2556,7 @@ bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
     st = bv_store_commit(v->s);
     in_tx = 0;
     if (st == BV_OK)
-        bv_store_reclaim(v->s);
+        bv_store_reclaim(v->s, 0);
 out:
     if (in_tx)
         bv_store_rollback(v->s);
@@ -2642,7 +2645,10 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
     if (st != BV_OK)
         return st;
     if (strcmp(name, v->root) == 0)
-        return bv_fail(BV_EPERM, "the root officer cannot be reset: the vault's trust starts there");
+        return refuse(v, o, "reset", NULL, NULL,
+                      bv_fail(BV_EPERM, "the root officer cannot be reset: the vault's trust "
+                                        "starts there"),
+                      "root");
     h.v = v;
     h.name = name;
     h.person_id = p.id;
@@ -2702,7 +2708,7 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
     st = bv_store_commit(v->s);
     in_tx = 0;
     if (st == BV_OK)
-        bv_store_reclaim(v->s);
+        bv_store_reclaim(v->s, 1);
 out:
     if (in_tx)
         bv_store_rollback(v->s);

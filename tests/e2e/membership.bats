@@ -128,6 +128,8 @@ teardown() { teardown_vault; }
     [ "$status" -eq 4 ]
     [[ "$output" == *"last officer"* ]]
     [ "$(sql 'SELECT epoch FROM boards')" = 1 ]
+    run "$BV" audit log --action board-remove --csv
+    [[ "$output" == *'"denied","last-officer"'* ]]
 }
 
 @test "an officer's removal rotates the board key; their saved key and a copy of the vault open nothing new" {
