@@ -69,6 +69,13 @@ void bv_hex(char *out, const uint8_t *in, size_t n);
  * If bad_off is not NULL it receives the offset of the first bad byte. */
 int bv_utf8_ok(const char *s, size_t len, size_t *bad_off);
 
+/*
+ * Room for one more element in a growable array: pp is the address of the
+ * array pointer, *n its length, *cap its capacity. Returns the new (last)
+ * element, n counted, or NULL with an error recorded.
+ */
+void *bv_grow(void *pp, size_t *n, size_t *cap, size_t size);
+
 /* Append s as a JSON string literal (RFC 8259 §7), quotes included. */
 void bv_json_str(bv_buf *b, const char *s);
 

@@ -256,3 +256,23 @@ bv_json_str(bv_buf *b, const char *s)
     }
     bv_buf_puts(b, "\"");
 }
+
+void *
+bv_grow(void *pp, size_t *n, size_t *cap, size_t size)
+{
+    void *p, *q;
+    size_t c;
+
+    memcpy(&p, pp, sizeof p);
+    if (*n == *cap) {
+        c = *cap ? 2 * *cap : 8;
+        if (c > SIZE_MAX / size || (q = realloc(p, c * size)) == NULL) {
+            bv_fail(BV_ERR, "out of memory");
+            return NULL;
+        }
+        p = q;
+        memcpy(pp, &p, sizeof p);
+        *cap = c;
+    }
+    return (char *)p + (*n)++ * size;
+}

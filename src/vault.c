@@ -143,8 +143,8 @@ removed(bv_vault *v, const bv_board_row *b, const char *name, int depth)
         bv_err_clear();
         return 0;
     }
-    if (depth <= MAX_DEPTH && strcmp(by, name) != 0 && person_ok(v, by, &signer, depth + 1) == BV_OK &&
-        officer_of(v, b, by, depth + 1) == BV_OK) {
+    if (depth <= MAX_DEPTH && strcmp(by, name) != 0 && person_ok(v, by, &signer, depth + 1) == BV_OK
+        && officer_of(v, b, by, depth + 1) == BV_OK) {
         bv_fmt_removal(&m, v->id, b->name, name, by);
         yes = verify_buf(signer.sign_pk, &m, sig, siglen) == BV_OK;
         bv_buf_free(&m);
@@ -283,18 +283,18 @@ role_of(bv_vault *v, const bv_board_row *b, const bv_person_row *p, char role[16
         return bv_fail(BV_EPERM, "%s is not on board %s", p->name, b->name);
     if (st != BV_OK)
         return st;
-    if (strcmp(r.added_by, p->name) == 0 || officer_of(v, b, r.added_by, 0) != BV_OK ||
-        person_ok(v, r.added_by, &signer, 0) != BV_OK) {
+    if (strcmp(r.added_by, p->name) == 0 || officer_of(v, b, r.added_by, 0) != BV_OK
+        || person_ok(v, r.added_by, &signer, 0) != BV_OK) {
         bv_err_clear();
         return bv_fail(BV_EINTEGRITY, "the role of %s on board %s was not given by an officer",
-                       p->name, b->name);
+            p->name, b->name);
     }
     bv_fmt_role(&m, v->id, b->name, p, r.role, r.added_by);
     st = verify_buf(signer.sign_pk, &m, r.sig, r.sig_len);
     bv_buf_free(&m);
     if (st != BV_OK)
-        return bv_fail(BV_EINTEGRITY, "the role of %s on board %s does not verify", p->name,
-                       b->name);
+        return bv_fail(
+            BV_EINTEGRITY, "the role of %s on board %s does not verify", p->name, b->name);
     snprintf(role, 16, "%s", r.role);
     return BV_OK;
 }
@@ -341,8 +341,8 @@ bv_vault_open(const char *path, int readonly, const char *trust, char note[256],
     note[0] = '\0';
     if ((v = calloc(1, sizeof *v)) == NULL)
         return bv_fail(BV_ERR, "out of memory");
-    if ((st = bv_store_open(path, readonly ? BV_STORE_RO : BV_STORE_RW, &v->s)) != BV_OK ||
-        (st = load_meta(v)) != BV_OK)
+    if ((st = bv_store_open(path, readonly ? BV_STORE_RO : BV_STORE_RW, &v->s)) != BV_OK
+        || (st = load_meta(v)) != BV_OK)
         goto fail;
     /* Everything else chains to the root: it must be the root the user
      * pinned (or named with --trust), and self-certified. */
@@ -512,7 +512,7 @@ refuse(bv_vault *v, const bv_actor *a, const char *action, const char *board, co
 
 bv_status
 bv_vault_refuse(bv_vault *v, const bv_actor *a, const char *action, const char *board,
-                bv_status why, const char *reason)
+    bv_status why, const char *reason)
 {
     return refuse(v, a, action, board, NULL, why, reason);
 }
@@ -538,8 +538,7 @@ kdf_policy(bv_vault *v, bv_kdf_params *kp)
 
 /* Re-wrap a's keys under pass with params kp, store them, and log why. */
 static bv_status
-rewrap(bv_vault *v, bv_actor *a, const bv_secret *pass, const bv_kdf_params *kp,
-       const char *action)
+rewrap(bv_vault *v, bv_actor *a, const bv_secret *pass, const bv_kdf_params *kp, const char *action)
 {
     uint8_t secret[BV_SECRET_MAX];
     size_t len;
@@ -549,8 +548,8 @@ rewrap(bv_vault *v, bv_actor *a, const bv_secret *pass, const bv_kdf_params *kp,
         return st;
     if ((st = bv_store_begin(v->s)) != BV_OK)
         return st;
-    if ((st = bv_store_person_set_secret(v->s, a->row.id, secret, len)) != BV_OK ||
-        (st = audit(v, a, action, NULL, NULL, "ok", NULL)) != BV_OK) {
+    if ((st = bv_store_person_set_secret(v->s, a->row.id, secret, len)) != BV_OK
+        || (st = audit(v, a, action, NULL, NULL, "ok", NULL)) != BV_OK) {
         bv_store_rollback(v->s);
         return st;
     }
@@ -623,8 +622,8 @@ bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, const char
         uint8_t salt[BV_SALT_LEN] = { 0 }, *junk = bv_key_alloc();
         /* at the root's cost: what a real person's unlock costs here */
         bv_kdf_defaults(&kp);
-        if (bv_store_person_get(v->s, v->root, &root) == BV_OK &&
-            root.secret_len >= BV_SECRET_HDR) {
+        if (bv_store_person_get(v->s, v->root, &root) == BV_OK
+            && root.secret_len >= BV_SECRET_HDR) {
             kp.m_kib = bv_load_be32(root.secret + 4);
             kp.t = bv_load_be32(root.secret + 8);
             kp.p = bv_load_be32(root.secret + 12);
@@ -865,8 +864,8 @@ officer_key(void *ctx, const char *name, uint8_t pk[32])
  * item. *n gets the number after `prefix` in its reason, 0 if none.
  */
 static bv_status
-logged_number(bv_vault *v, const bv_board_row *b, int kind, const char *key, const char *prefix,
-              int64_t *n)
+logged_number(
+    bv_vault *v, const bv_board_row *b, int kind, const char *key, const char *prefix, int64_t *n)
 {
     struct officer_key k = { v, b };
     bv_audit_fields f;
@@ -881,12 +880,11 @@ logged_number(bv_vault *v, const bv_board_row *b, int kind, const char *key, con
         goto out;
     /* signed for the place it is found in: an old entry copied to the end
      * of the log does not pass for the newest */
-    if (bv_audit_entry_check(v->id, leaf.p, leaf.len, &f, officer_key, &k) != BV_OK ||
-        f.seq != seq ||
-        strcmp(f.outcome, "ok") != 0 || strcmp(f.board, b->name) != 0 ||
-        (kind == 1 && strcmp(f.item, key) != 0) || (p = last_of(f.reason, prefix)) == NULL) {
+    if (bv_audit_entry_check(v->id, leaf.p, leaf.len, &f, officer_key, &k) != BV_OK || f.seq != seq
+        || strcmp(f.outcome, "ok") != 0 || strcmp(f.board, b->name) != 0
+        || (kind == 1 && strcmp(f.item, key) != 0) || (p = last_of(f.reason, prefix)) == NULL) {
         st = bv_fail(BV_EINTEGRITY, "the audit log's latest record of %s %s does not verify",
-                     kind ? "item" : "board", key);
+            kind ? "item" : "board", key);
         goto out;
     }
     *n = strtoll(p + strlen(prefix), NULL, 10);
@@ -909,9 +907,10 @@ epoch_check(bv_vault *v, const bv_board_row *b)
     if ((st = logged_number(v, b, 0, b->name, "epoch ", &logged)) != BV_OK)
         return st;
     if (logged != b->epoch)
-        return bv_fail(BV_EINTEGRITY, "board %s is at key epoch %lld but the audit log says %lld: "
-                                      "rolled back",
-                       b->name, (long long)b->epoch, (long long)logged);
+        return bv_fail(BV_EINTEGRITY,
+            "board %s is at key epoch %lld but the audit log says %lld: "
+            "rolled back",
+            b->name, (long long)b->epoch, (long long)logged);
     return BV_OK;
 }
 
@@ -1112,15 +1111,12 @@ nameset_add(struct nameset *s, const char *name)
     for (i = 0; i < s->n; i++)
         if (strcmp(s->v[i], name) == 0)
             return BV_OK;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 8;
-        void *p = realloc(s->v, cap * sizeof *s->v);
-        if (p == NULL)
-            return bv_fail(BV_ERR, "out of memory");
-        s->v = p;
-        s->cap = cap;
+    {
+        char *s_slot = bv_grow(&s->v, &s->n, &s->cap, sizeof *s->v);
+        if (s_slot == NULL)
+            return BV_ERR;
+        snprintf(s_slot, BV_NAME_MAX + 1, "%s", name);
     }
-    snprintf(s->v[s->n++], BV_NAME_MAX + 1, "%s", name);
     return BV_OK;
 }
 
@@ -1225,9 +1221,10 @@ grantset_check(bv_vault *v, const bv_board_row *b, const bv_item_row *it)
         if ((st = logged_number(v, b, 1, it->uid, "v", &logged)) != BV_OK)
             return st;
         if (logged != it->gs_version)
-            return bv_fail(BV_EINTEGRITY, "the grant set of item %s is version %lld but the "
-                                          "audit log says %lld: rolled back",
-                           it->uid, (long long)it->gs_version, (long long)logged);
+            return bv_fail(BV_EINTEGRITY,
+                "the grant set of item %s is version %lld but the "
+                "audit log says %lld: rolled back",
+                it->uid, (long long)it->gs_version, (long long)logged);
     }
     return BV_OK;
 }
@@ -1344,8 +1341,8 @@ out:
  */
 bv_status
 bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
-                char *const *grantees, size_t ngrantees, const bv_item_link *link,
-                const char *retain_until, char uid[BV_UID_LEN + 1])
+    char *const *grantees, size_t ngrantees, const bv_item_link *link, const char *retain_until,
+    char uid[BV_UID_LEN + 1])
 {
     bv_board_row b;
     bv_item_row it;
@@ -1362,10 +1359,10 @@ bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char 
     bv_buf_init(&kad);
     bv_buf_init(&w);
     bv_buf_init(&m);
-    if (strlen(title) == 0 || strlen(title) > BV_TITLE_MAX ||
-        !bv_utf8_ok(title, strlen(title), &off))
-        return bv_fail(BV_EUSAGE, "the title must be 1 to %d bytes of printable UTF-8",
-                       BV_TITLE_MAX);
+    if (strlen(title) == 0 || strlen(title) > BV_TITLE_MAX
+        || !bv_utf8_ok(title, strlen(title), &off))
+        return bv_fail(
+            BV_EUSAGE, "the title must be 1 to %d bytes of printable UTF-8", BV_TITLE_MAX);
     if ((st = get_board(v, board, &b)) != BV_OK || (st = actor_ok(v, o)) != BV_OK)
         return st;
     if ((st = officer_of(v, &b, o->row.name, 0)) != BV_OK)
@@ -1377,8 +1374,8 @@ bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char 
     if (ngrantees && (gp = calloc(ngrantees, sizeof *gp)) == NULL)
         return bv_fail(BV_ERR, "out of memory");
     for (i = 0; i < ngrantees; i++) {
-        if ((st = grantee_ok(v, &b, grantees[i], &gp[i])) != BV_OK ||
-            (st = nameset_add(&gs, grantees[i])) != BV_OK)
+        if ((st = grantee_ok(v, &b, grantees[i], &gp[i])) != BV_OK
+            || (st = nameset_add(&gs, grantees[i])) != BV_OK)
             goto out;
     }
     if ((bk = bv_key_alloc()) == NULL || (dk = bv_key_new()) == NULL) {
@@ -1400,32 +1397,33 @@ bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char 
     bv_fmt_body_ad(&ad, v->id, b.name, it.uid, b.epoch);
     if ((st = oom(&ad)) != BV_OK)
         goto out;
-    if ((st = bv_store_item_add(v->s, &it)) != BV_OK ||
-        (st = bv_body_seal(v->s, it.id, fd, dk, ad.p, ad.len, it.header, &it.chunk_hashes,
-                           &it.size, &it.nchunks)) != BV_OK)
+    if ((st = bv_store_item_add(v->s, &it)) != BV_OK
+        || (st = bv_body_seal(v->s, it.id, fd, dk, ad.p, ad.len, it.header, &it.chunk_hashes,
+                &it.size, &it.nchunks))
+            != BV_OK)
         goto out;
     bv_fmt_item_key_ad(&kad, v->id, b.name, it.uid, b.epoch);
-    if ((st = oom(&kad)) != BV_OK || (st = bv_wrap(bk, kad.p, kad.len, dk, 32, &w)) != BV_OK ||
-        (st = bv_store_item_key_set(v->s, it.id, b.epoch, w.p, w.len)) != BV_OK)
+    if ((st = oom(&kad)) != BV_OK || (st = bv_wrap(bk, kad.p, kad.len, dk, 32, &w)) != BV_OK
+        || (st = bv_store_item_key_set(v->s, it.id, b.epoch, w.p, w.len)) != BV_OK)
         goto out;
     bv_fmt_item(&m, v->id, &it);
     if ((st = sign_buf(o->keys, &m, it.sig)) != BV_OK)
         goto out;
     it.sig_len = 64;
-    if ((st = bv_store_item_finish(v->s, &it)) != BV_OK ||
-        (st = put_grantset(v, o, &it, &gs)) != BV_OK ||
-        (link && (st = bv_store_agenda_link(v->s, link->meeting_id, link->ordinal, it.id)) !=
-                     BV_OK))
+    if ((st = bv_store_item_finish(v->s, &it)) != BV_OK
+        || (st = put_grantset(v, o, &it, &gs)) != BV_OK
+        || (link
+            && (st = bv_store_agenda_link(v->s, link->meeting_id, link->ordinal, it.id)) != BV_OK))
         goto out;
     {
-        bv_audit_event ev = { o->row.name, o->fp, "seal", b.name, it.uid,
-                              link ? meeting : NULL, link ? agenda : NULL, "ok", NULL };
+        bv_audit_event ev = { o->row.name, o->fp, "seal", b.name, it.uid, link ? meeting : NULL,
+            link ? agenda : NULL, "ok", NULL };
         if ((st = bv_audit_append(v->s, v->id, &ev, o->keys)) != BV_OK)
             goto out;
     }
     for (i = 0; i < ngrantees; i++) {
-        if ((st = put_grant(v, o, &it, &gp[i], dk)) != BV_OK ||
-            (st = audit(v, o, "grant", b.name, it.uid, "ok", gp[i].name)) != BV_OK)
+        if ((st = put_grant(v, o, &it, &gp[i], dk)) != BV_OK
+            || (st = audit(v, o, "grant", b.name, it.uid, "ok", gp[i].name)) != BV_OK)
             goto out;
     }
     memcpy(uid, it.uid, sizeof it.uid);
@@ -1444,8 +1442,8 @@ out:
 
 bv_status
 bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
-             char *const *grantees, size_t ngrantees, const bv_item_link *link,
-             const char *retain_until, char uid[BV_UID_LEN + 1])
+    char *const *grantees, size_t ngrantees, const bv_item_link *link, const char *retain_until,
+    char uid[BV_UID_LEN + 1])
 {
     bv_status st;
 
@@ -1661,17 +1659,18 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
     }
     bv_fmt_body_ad(&ad, v->id, b.name, uid, it.sealed_epoch);
     if ((st = oom(&ad)) == BV_OK)
-        st = bv_body_open(v->s, it.id, uid, dk, it.header, ad.p, ad.len, it.chunk_hashes.p,
-                          it.nchunks, out);
+        st = bv_body_open(
+            v->s, it.id, uid, dk, it.header, ad.p, ad.len, it.chunk_hashes.p, it.nchunks, out);
     if (st == BV_EINTEGRITY) {
         /* destroyed between the record and the read? say so, not "tampered" */
         bv_item_row again;
         bv_item_row_init(&again);
         if (bv_store_item_get(v->s, uid, &again) == BV_ENOTFOUND) {
             bv_err_clear();
-            st = bv_fail(BV_ENOTFOUND, "item %s was destroyed while it was being opened; "
-                                       "nothing was released",
-                         uid);
+            st = bv_fail(BV_ENOTFOUND,
+                "item %s was destroyed while it was being opened; "
+                "nothing was released",
+                uid);
             refuse(v, a, "open", b.name, uid, st, "destroyed");
         } else {
             refuse(v, a, "open", b.name, uid, st, "integrity");
@@ -1710,15 +1709,15 @@ keyring_cb(void *ctx, const bv_person_row *p)
  * if an officer signed the retirement. */
 static bv_status
 retired_cb(void *ctx, const char *name, const uint8_t *pk, size_t pklen, const char *by,
-           const uint8_t *sig, size_t siglen)
+    const uint8_t *sig, size_t siglen)
 {
     struct kr_ctx *c = ctx;
     bv_person_row signer;
     bv_buf m;
     int ok = 0;
 
-    if (pklen == 32 && person_ok(c->v, by, &signer, 0) == BV_OK &&
-        officer_anywhere(c->v, by, 0) == BV_OK) {
+    if (pklen == 32 && person_ok(c->v, by, &signer, 0) == BV_OK
+        && officer_anywhere(c->v, by, 0) == BV_OK) {
         bv_fmt_retired(&m, c->v->id, name, pk, by);
         ok = verify_buf(signer.sign_pk, &m, sig, siglen) == BV_OK;
         bv_buf_free(&m);
@@ -1791,8 +1790,8 @@ may_witness(bv_vault *v, const bv_person_row *p)
             continue;
         memset(&f, 0, sizeof f);
         f.id = ro.board[i];
-        if (bv_store_board_each(v->s, board_by_id_cb, &f) == BV_OK && f.found &&
-            role_of(v, &f.b, p, role) == BV_OK && strcmp(role, "auditor") == 0)
+        if (bv_store_board_each(v->s, board_by_id_cb, &f) == BV_OK && f.found
+            && role_of(v, &f.b, p, role) == BV_OK && strcmp(role, "auditor") == 0)
             return 1;
         bv_err_clear();
     }
@@ -1818,23 +1817,22 @@ bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note)
     if (!may_witness(v, &a->row)) {
         bv_err_clear();
         return refuse(v, a, "checkpoint", NULL, NULL,
-                      bv_fail(BV_EPERM, "only officers and auditors sign checkpoints"),
-                      "not-permitted");
+            bv_fail(BV_EPERM, "only officers and auditors sign checkpoints"), "not-permitted");
     }
     /* Hold the write lock while verifying: the checkpoint then covers
      * exactly the log that was checked, and nothing slips in between. */
     if ((st = bv_store_begin(v->s)) != BV_OK)
         goto out;
     in_tx = 1;
-    if ((st = bv_vault_keyring(v, &kr)) != BV_OK ||
-        (st = bv_audit_verify(v->s, v->id, &kr, NULL, 0, &rep)) != BV_OK)
+    if ((st = bv_vault_keyring(v, &kr)) != BV_OK
+        || (st = bv_audit_verify(v->s, v->id, &kr, NULL, 0, &rep)) != BV_OK)
         goto out;
-    if ((st = bv_audit_checkpoint_text(v->s, v->id, &text, &size)) != BV_OK ||
-        (st = bv_audit_key_name(v->id, a->row.name, &kn)) != BV_OK ||
-        (st = bv_note_sign(text.p, text.len, (const char *)kn.p, a->keys->sign_sk, note)) !=
-            BV_OK ||
-        (st = bv_store_checkpoint_add(v->s, size, a->row.name, note->p, note->len)) != BV_OK ||
-        (st = audit(v, a, "checkpoint", NULL, NULL, "ok", NULL)) != BV_OK)
+    if ((st = bv_audit_checkpoint_text(v->s, v->id, &text, &size)) != BV_OK
+        || (st = bv_audit_key_name(v->id, a->row.name, &kn)) != BV_OK
+        || (st = bv_note_sign(text.p, text.len, (const char *)kn.p, a->keys->sign_sk, note))
+            != BV_OK
+        || (st = bv_store_checkpoint_add(v->s, size, a->row.name, note->p, note->len)) != BV_OK
+        || (st = audit(v, a, "checkpoint", NULL, NULL, "ok", NULL)) != BV_OK)
         goto out;
     st = bv_store_commit(v->s);
     in_tx = 0;
@@ -1859,8 +1857,8 @@ bv_item_destroy(bv_vault *v, bv_actor *o, const char *uid, const char *reason)
     bv_status st;
 
     bv_item_row_init(&it);
-    if ((st = actor_ok(v, o)) != BV_OK || (st = bv_store_item_get(v->s, uid, &it)) != BV_OK ||
-        (st = bv_store_board_get(v->s, it.board, &b)) != BV_OK)
+    if ((st = actor_ok(v, o)) != BV_OK || (st = bv_store_item_get(v->s, uid, &it)) != BV_OK
+        || (st = bv_store_board_get(v->s, it.board, &b)) != BV_OK)
         goto out;
     if ((st = officer_of(v, &b, o->row.name, 0)) != BV_OK) {
         st = refuse(v, o, "destroy", b.name, uid, st, "not-an-officer");
@@ -1868,8 +1866,8 @@ bv_item_destroy(bv_vault *v, bv_actor *o, const char *uid, const char *reason)
     }
     if ((st = bv_store_begin(v->s)) != BV_OK)
         goto out;
-    if ((st = bv_store_item_destroy(v->s, it.id)) != BV_OK ||
-        (st = audit(v, o, "destroy", b.name, uid, "ok", reason)) != BV_OK) {
+    if ((st = bv_store_item_destroy(v->s, it.id)) != BV_OK
+        || (st = audit(v, o, "destroy", b.name, uid, "ok", reason)) != BV_OK) {
         bv_store_rollback(v->s);
         goto out;
     }
@@ -1891,21 +1889,18 @@ expired_cb(void *ctx, const char *uid, const char *board)
     struct expired *e = ctx;
 
     (void)board;
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? 2 * e->cap : 16;
-        void *p = realloc(e->uid, cap * sizeof *e->uid);
-        if (p == NULL)
-            return bv_fail(BV_ERR, "out of memory");
-        e->uid = p;
-        e->cap = cap;
+    {
+        char *e_slot = bv_grow(&e->uid, &e->n, &e->cap, sizeof *e->uid);
+        if (e_slot == NULL)
+            return BV_ERR;
+        snprintf(e_slot, BV_UID_LEN + 1, "%s", uid);
     }
-    snprintf(e->uid[e->n++], BV_UID_LEN + 1, "%s", uid);
     return BV_OK;
 }
 
 bv_status
 bv_retention_run(bv_vault *v, bv_actor *o, const char *today,
-                 void (*done)(void *, const char *uid, bv_status st), void *ctx)
+    void (*done)(void *, const char *uid, bv_status st), void *ctx)
 {
     struct expired e = { NULL, 0, 0 };
     bv_status st, first = BV_OK;
@@ -1975,15 +1970,12 @@ struct officers {
 static bv_status
 officers_add(struct officers *o, const char *name)
 {
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? 2 * o->cap : 8;
-        void *p = realloc(o->name, cap * sizeof *o->name);
-        if (p == NULL)
-            return bv_fail(BV_ERR, "out of memory");
-        o->name = p;
-        o->cap = cap;
+    {
+        char *o_slot = bv_grow(&o->name, &o->n, &o->cap, sizeof *o->name);
+        if (o_slot == NULL)
+            return BV_ERR;
+        snprintf(o_slot, BV_NAME_MAX + 1, "%s", name);
     }
-    snprintf(o->name[o->n++], BV_NAME_MAX + 1, "%s", name);
     return BV_OK;
 }
 
@@ -2006,15 +1998,12 @@ grantlist_cb(void *ctx, const bv_keyrow *k)
 
     if (strcmp(k->by, l->by) != 0)
         return BV_OK;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 8;
-        void *p = realloc(l->k, cap * sizeof *l->k);
-        if (p == NULL)
-            return bv_fail(BV_ERR, "out of memory");
-        l->k = p;
-        l->cap = cap;
+    {
+        bv_keyrow *l_slot = bv_grow(&l->k, &l->n, &l->cap, sizeof *l->k);
+        if (l_slot == NULL)
+            return BV_ERR;
+        *l_slot = *k;
     }
-    l->k[l->n++] = *k;
     return BV_OK;
 }
 
@@ -2062,15 +2051,12 @@ rolelist_cb(void *ctx, const bv_role_row *r)
 
     if (strcmp(r->added_by, l->by) != 0)
         return BV_OK;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 8;
-        void *p = realloc(l->r, cap * sizeof *l->r);
-        if (p == NULL)
-            return bv_fail(BV_ERR, "out of memory");
-        l->r = p;
-        l->cap = cap;
+    {
+        bv_role_row *l_slot = bv_grow(&l->r, &l->n, &l->cap, sizeof *l->r);
+        if (l_slot == NULL)
+            return BV_ERR;
+        *l_slot = *r;
     }
-    l->r[l->n++] = *r;
     return BV_OK;
 }
 
@@ -2124,23 +2110,20 @@ certlist_cb(void *ctx, const bv_person_row *p)
     bv_buf m;
     int ok;
 
-    if (!p->approved || strcmp(p->cert_by, l->leaver->name) != 0 ||
-        strcmp(p->name, l->leaver->name) == 0)
+    if (!p->approved || strcmp(p->cert_by, l->leaver->name) != 0
+        || strcmp(p->name, l->leaver->name) == 0)
         return BV_OK;
     bv_fmt_cert(&m, l->v->id, p, l->leaver->name);
     ok = verify_buf(l->leaver->sign_pk, &m, p->cert_sig, p->cert_sig_len) == BV_OK;
     bv_buf_free(&m);
     if (!ok)
         return BV_OK; /* not the leaver's certificate: it stays invalid */
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 8;
-        void *q = realloc(l->p, cap * sizeof *l->p);
-        if (q == NULL)
-            return bv_fail(BV_ERR, "out of memory");
-        l->p = q;
-        l->cap = cap;
+    {
+        bv_person_row *l_slot = bv_grow(&l->p, &l->n, &l->cap, sizeof *l->p);
+        if (l_slot == NULL)
+            return BV_ERR;
+        *l_slot = *p;
     }
-    l->p[l->n++] = *p;
     return BV_OK;
 }
 
@@ -2172,7 +2155,7 @@ out:
  * new): the bodies, bound to the epoch they were sealed under, stay. */
 static bv_status
 rewrap_items(bv_vault *v, const bv_board_row *b, const struct idlist *items, const uint8_t *old,
-             const uint8_t *new_key, int64_t e)
+    const uint8_t *new_key, int64_t e)
 {
     uint8_t w[BV_BLOB_MAX], *dk = NULL;
     size_t wlen, i;
@@ -2186,15 +2169,15 @@ rewrap_items(bv_vault *v, const bv_board_row *b, const struct idlist *items, con
         if ((st = bv_store_item_key_get(v->s, items->id[i], e, w, &wlen)) != BV_OK) {
             if (st == BV_ENOTFOUND)
                 st = bv_fail(BV_EINTEGRITY, "item %s has no key for epoch %lld", items->uid[i],
-                             (long long)e);
+                    (long long)e);
             break;
         }
         bv_fmt_item_key_ad(&ad, v->id, b->name, items->uid[i], e);
         bv_fmt_item_key_ad(&ad2, v->id, b->name, items->uid[i], e + 1);
         if ((st = oom(&ad)) == BV_OK && (st = oom(&ad2)) == BV_OK) {
             if (bv_unwrap(old, ad.p, ad.len, w, wlen, dk, 32) != BV_OK)
-                st = bv_fail(BV_EINTEGRITY, "the wrapped key of item %s does not verify",
-                             items->uid[i]);
+                st = bv_fail(
+                    BV_EINTEGRITY, "the wrapped key of item %s does not verify", items->uid[i]);
             else if ((st = bv_wrap(new_key, ad2.p, ad2.len, dk, 32, &out)) == BV_OK)
                 st = bv_store_item_key_set(v->s, items->id[i], e + 1, out.p, out.len);
         }
@@ -2207,8 +2190,8 @@ rewrap_items(bv_vault *v, const bv_board_row *b, const struct idlist *items, con
 }
 
 bv_status
-bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
-                bv_remove_result *res)
+bv_board_remove(
+    bv_vault *v, bv_actor *o, const char *board, const char *name, bv_remove_result *res)
 {
     struct idlist items = { 0 };
     struct officers offs = { 0 };
@@ -2243,8 +2226,8 @@ bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
     }
     res->was_officer = strcmp(role, "officer") == 0;
     /* who keeps the board key: every checked officer but the one leaving */
-    if (strcmp(b.created_by, name) != 0 && officer_of(v, &b, b.created_by, 0) == BV_OK &&
-        (st = officers_add(&offs, b.created_by)) != BV_OK)
+    if (strcmp(b.created_by, name) != 0 && officer_of(v, &b, b.created_by, 0) == BV_OK
+        && (st = officers_add(&offs, b.created_by)) != BV_OK)
         goto out;
     bv_err_clear();
     if ((st = bv_store_role_each(v->s, b.id, officers_cb, &offs)) != BV_OK)
@@ -2259,10 +2242,11 @@ bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
     bv_err_clear();
     if (res->was_officer && remaining == 0) {
         st = refuse(v, o, "board-remove", board, NULL,
-                    bv_fail(BV_EPERM, "%s is the last officer of board %s: add another officer "
-                                      "first",
-                            name, board),
-                    "last-officer");
+            bv_fail(BV_EPERM,
+                "%s is the last officer of board %s: add another officer "
+                "first",
+                name, board),
+            "last-officer");
         goto out;
     }
     if ((st = bv_store_board_items(v->s, b.id, idlist_cb, &items)) != BV_OK)
@@ -2299,8 +2283,8 @@ bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
             bv_buf_free(&m);
             snprintf(it.sealed_by, sizeof it.sealed_by, "%s", o->row.name);
             bv_fmt_item(&m, v->id, &it);
-            if ((st = sign_buf(o->keys, &m, sig)) != BV_OK ||
-                (st = bv_store_item_resign(v->s, it.id, o->row.name, sig, sizeof sig)) != BV_OK)
+            if ((st = sign_buf(o->keys, &m, sig)) != BV_OK
+                || (st = bv_store_item_resign(v->s, it.id, o->row.name, sig, sizeof sig)) != BV_OK)
                 goto item_done;
             bv_buf_free(&m);
             res->resigned++;
@@ -2309,7 +2293,7 @@ bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
         drop = names_has(it.gs_names.p, it.gs_names.len, name);
         if (strcmp(it.gs_by, name) == 0) {
             bv_fmt_grantset(&m, v->id, it.board, it.uid, it.gs_version, it.gs_names.p,
-                            it.gs_names.len, it.gs_by);
+                it.gs_names.len, it.gs_by);
             if (verify_buf(p.sign_pk, &m, it.gs_sig, it.gs_sig_len) != BV_OK) {
                 bv_buf_free(&m);
                 goto grant_rows; /* a forged set stays forged: open refuses it */
@@ -2320,8 +2304,8 @@ bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
             if ((st = nameset_parse(&gs, it.gs_names.p, it.gs_names.len)) != BV_OK)
                 goto item_done;
             nameset_del(&gs, name);
-            if ((drop && (st = bv_store_grant_delete(v->s, it.id, p.id)) != BV_OK) ||
-                (st = put_grantset(v, o, &it, &gs)) != BV_OK)
+            if ((drop && (st = bv_store_grant_delete(v->s, it.id, p.id)) != BV_OK)
+                || (st = put_grantset(v, o, &it, &gs)) != BV_OK)
                 goto item_done;
             res->grants_revoked += (size_t)drop;
         }
@@ -2337,17 +2321,18 @@ bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
     if ((st = resign_roles(v, o, &b, &p)) != BV_OK)
         goto out;
     bv_fmt_removal(&m, v->id, board, name, o->row.name);
-    if ((st = sign_buf(o->keys, &m, sig)) != BV_OK ||
-        (st = bv_store_role_delete(v->s, b.id, p.id)) != BV_OK ||
-        (st = bv_store_removal_set(v->s, b.id, name, o->row.name, sig, sizeof sig)) != BV_OK)
+    if ((st = sign_buf(o->keys, &m, sig)) != BV_OK
+        || (st = bv_store_role_delete(v->s, b.id, p.id)) != BV_OK
+        || (st = bv_store_removal_set(v->s, b.id, name, o->row.name, sig, sizeof sig)) != BV_OK)
         goto out;
     /* the remover must still be an officer once the leaver is gone (their
      * own role may hang from the leaver's signature) */
     if (officer_of(v, &b, o->row.name, 0) != BV_OK) {
         bv_err_clear();
-        st = bv_fail(BV_EPERM, "removing %s would end your own officer role on %s (it was given "
-                               "through them): ask another officer",
-                     name, board);
+        st = bv_fail(BV_EPERM,
+            "removing %s would end your own officer role on %s (it was given "
+            "through them): ask another officer",
+            name, board);
         goto out;
     }
     /* certificates the leaver signed stay valid only while they are an
@@ -2362,13 +2347,13 @@ bv_board_remove(bv_vault *v, bv_actor *o, const char *board, const char *name,
         for (i = 0; i < offs.n; i++) {
             if (!offs.name[i][0])
                 continue;
-            if ((st = person_ok(v, offs.name[i], &q, 0)) != BV_OK ||
-                (st = put_board_key(v, o, &b, b.epoch + 1, &q, new_key)) != BV_OK)
+            if ((st = person_ok(v, offs.name[i], &q, 0)) != BV_OK
+                || (st = put_board_key(v, o, &b, b.epoch + 1, &q, new_key)) != BV_OK)
                 goto out;
         }
-        if ((st = rewrap_items(v, &b, &items, old, new_key, b.epoch)) != BV_OK ||
-            (st = bv_store_epoch_drop(v->s, b.id, b.epoch)) != BV_OK ||
-            (st = bv_store_board_set_epoch(v->s, b.id, b.epoch + 1)) != BV_OK)
+        if ((st = rewrap_items(v, &b, &items, old, new_key, b.epoch)) != BV_OK
+            || (st = bv_store_epoch_drop(v->s, b.id, b.epoch)) != BV_OK
+            || (st = bv_store_board_set_epoch(v->s, b.id, b.epoch + 1)) != BV_OK)
             goto out;
         res->epoch = b.epoch + 1;
         res->items_rewrapped = items.n;
@@ -2422,10 +2407,10 @@ rekey_chunk(void *ctx, uint64_t idx, const uint8_t *ct, size_t n)
     bv_hash(h, ct, n);
     if (sodium_memcmp(h, r->hashes + idx * 32, 32) != 0)
         return bv_fail(BV_EINTEGRITY, "chunk %llu of item %s does not match its seal",
-                       (unsigned long long)idx, r->uid);
+            (unsigned long long)idx, r->uid);
     if (bv_stream_pull(r->in, r->in_ad, r->in_adlen, ct, n, r->pt, &ptlen, &r->final) != BV_OK)
         return bv_fail(BV_EINTEGRITY, "chunk %llu of item %s fails authentication",
-                       (unsigned long long)idx, r->uid);
+            (unsigned long long)idx, r->uid);
     st = bv_stream_push(r->out, r->out_ad, r->out_adlen, r->pt, ptlen, r->final, r->ct);
     sodium_memzero(r->pt, ptlen);
     if (st != BV_OK)
@@ -2459,15 +2444,15 @@ bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
     bv_buf_init(&kad);
     bv_buf_init(&w);
     bv_buf_init(&m);
-    if ((st = actor_ok(v, o)) != BV_OK || (st = bv_store_item_get(v->s, uid, &it)) != BV_OK ||
-        (st = bv_store_board_get(v->s, it.board, &b)) != BV_OK)
+    if ((st = actor_ok(v, o)) != BV_OK || (st = bv_store_item_get(v->s, uid, &it)) != BV_OK
+        || (st = bv_store_board_get(v->s, it.board, &b)) != BV_OK)
         goto out;
     if ((st = officer_of(v, &b, o->row.name, 0)) != BV_OK) {
         st = refuse(v, o, "rekey", b.name, uid, st, "not-an-officer");
         goto out;
     }
-    if ((st = item_check(v, &b, &it)) != BV_OK || (st = grantset_check(v, &b, &it)) != BV_OK ||
-        (st = nameset_parse(&gs, it.gs_names.p, it.gs_names.len)) != BV_OK)
+    if ((st = item_check(v, &b, &it)) != BV_OK || (st = grantset_check(v, &b, &it)) != BV_OK
+        || (st = nameset_parse(&gs, it.gs_names.p, it.gs_names.len)) != BV_OK)
         goto out;
     /* grants are re-issued to the current grantees only */
     if (gs.n && (gp = calloc(gs.n, sizeof *gp)) == NULL) {
@@ -2477,14 +2462,14 @@ bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
     for (i = 0; i < gs.n; i++)
         if ((st = grantee_ok(v, &b, gs.v[i], &gp[i])) != BV_OK)
             goto out;
-    if ((old = bv_key_alloc()) == NULL || (dk = bv_key_new()) == NULL ||
-        (bk = bv_key_alloc()) == NULL || (r.pt = sodium_malloc(BV_CHUNK)) == NULL ||
-        (r.ct = malloc(BV_CHUNK + BV_STREAM_ABYTES)) == NULL) {
+    if ((old = bv_key_alloc()) == NULL || (dk = bv_key_new()) == NULL
+        || (bk = bv_key_alloc()) == NULL || (r.pt = sodium_malloc(BV_CHUNK)) == NULL
+        || (r.ct = malloc(BV_CHUNK + BV_STREAM_ABYTES)) == NULL) {
         st = bv_fail(BV_ERR, "out of memory");
         goto out;
     }
-    if ((st = item_key_officer(v, o, &b, &it, old)) != BV_OK ||
-        (st = get_board_key(v, o, &b, bk)) != BV_OK)
+    if ((st = item_key_officer(v, o, &b, &it, old)) != BV_OK
+        || (st = get_board_key(v, o, &b, bk)) != BV_OK)
         goto out;
     /* the new body is sealed under the current epoch; the old one keeps
      * its own until it is deleted below */
@@ -2499,17 +2484,17 @@ bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
     nit.nchunks = 0;
     nit.header_len = BV_STREAM_HEADER;
     bv_utc_now(nit.created);
-    if ((st = oom(&ad)) != BV_OK || (st = oom(&ad2)) != BV_OK ||
-        (st = bv_stream_pull_init(old, it.header, &r.in)) != BV_OK ||
-        (st = bv_stream_push_init(dk, nit.header, &r.out)) != BV_OK)
+    if ((st = oom(&ad)) != BV_OK || (st = oom(&ad2)) != BV_OK
+        || (st = bv_stream_pull_init(old, it.header, &r.in)) != BV_OK
+        || (st = bv_stream_push_init(dk, nit.header, &r.out)) != BV_OK)
         goto out;
     if ((st = bv_store_begin(v->s)) != BV_OK)
         goto out;
     in_tx = 1;
     /* one transaction: a kill at any point leaves the old item or the new */
     snprintf(tmpuid, sizeof tmpuid, "%s-rekey", uid);
-    if ((st = bv_store_item_set_uid(v->s, it.id, tmpuid)) != BV_OK ||
-        (st = bv_store_item_add(v->s, &nit)) != BV_OK)
+    if ((st = bv_store_item_set_uid(v->s, it.id, tmpuid)) != BV_OK
+        || (st = bv_store_item_add(v->s, &nit)) != BV_OK)
         goto out;
     r.s = v->s;
     r.in_ad = ad.p;
@@ -2529,9 +2514,9 @@ bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
     }
     nit.nchunks = r.next;
     bv_fmt_item_key_ad(&kad, v->id, b.name, uid, b.epoch);
-    if ((st = oom(&kad)) != BV_OK || (st = oom(&nit.chunk_hashes)) != BV_OK ||
-        (st = bv_wrap(bk, kad.p, kad.len, dk, 32, &w)) != BV_OK ||
-        (st = bv_store_item_key_set(v->s, nit.id, b.epoch, w.p, w.len)) != BV_OK)
+    if ((st = oom(&kad)) != BV_OK || (st = oom(&nit.chunk_hashes)) != BV_OK
+        || (st = bv_wrap(bk, kad.p, kad.len, dk, 32, &w)) != BV_OK
+        || (st = bv_store_item_key_set(v->s, nit.id, b.epoch, w.p, w.len)) != BV_OK)
         goto out;
     bv_fmt_item(&m, v->id, &nit);
     if ((st = sign_buf(o->keys, &m, nit.sig)) != BV_OK)
@@ -2539,9 +2524,9 @@ bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
     nit.sig_len = 64;
     /* the grant set continues its versions: the log's last one is the old's */
     nit.gs_version = it.gs_version;
-    if ((st = bv_store_item_finish(v->s, &nit)) != BV_OK ||
-        (st = bv_store_agenda_relink(v->s, it.id, nit.id)) != BV_OK ||
-        (st = bv_store_item_destroy(v->s, it.id)) != BV_OK || /* old body and keys */
+    if ((st = bv_store_item_finish(v->s, &nit)) != BV_OK
+        || (st = bv_store_agenda_relink(v->s, it.id, nit.id)) != BV_OK
+        || (st = bv_store_item_destroy(v->s, it.id)) != BV_OK || /* old body and keys */
         (st = put_grantset(v, o, &nit, &gs)) != BV_OK)
         goto out;
     for (i = 0; i < gs.n; i++)
@@ -2646,9 +2631,10 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
         return st;
     if (strcmp(name, v->root) == 0)
         return refuse(v, o, "reset", NULL, NULL,
-                      bv_fail(BV_EPERM, "the root officer cannot be reset: the vault's trust "
-                                        "starts there"),
-                      "root");
+            bv_fail(BV_EPERM,
+                "the root officer cannot be reset: the vault's trust "
+                "starts there"),
+            "root");
     h.v = v;
     h.name = name;
     h.person_id = p.id;
@@ -2658,9 +2644,10 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
     if ((st = bv_store_role_each_person(v->s, p.id, had_role_cb, &h)) != BV_OK)
         goto out;
     if (h.officer) {
-        st = bv_fail(BV_EPERM, "%s holds a board key: remove them from each board they are an "
-                               "officer of first (board remove rotates the key)",
-                     name);
+        st = bv_fail(BV_EPERM,
+            "%s holds a board key: remove them from each board they are an "
+            "officer of first (board remove rotates the key)",
+            name);
         goto out;
     }
     if ((st = bv_store_item_each(v->s, NULL, had_item_cb, &h)) != BV_OK)
@@ -2670,12 +2657,12 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
         bv_item_row it;
         bv_board_row b;
         bv_item_row_init(&it);
-        if ((st = bv_store_item_get(v->s, h.items.uid[i], &it)) == BV_OK &&
-            (st = bv_store_board_get(v->s, it.board, &b)) == BV_OK &&
-            officer_of(v, &b, o->row.name, 0) != BV_OK) {
+        if ((st = bv_store_item_get(v->s, h.items.uid[i], &it)) == BV_OK
+            && (st = bv_store_board_get(v->s, it.board, &b)) == BV_OK
+            && officer_of(v, &b, o->row.name, 0) != BV_OK) {
             bv_err_clear();
             st = bv_fail(BV_EPERM, "%s holds grants on board %s, of which you are not an officer",
-                         name, b.name);
+                name, b.name);
         }
         bv_item_row_free(&it);
         if (st != BV_OK)
@@ -2688,8 +2675,8 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
         bv_item_row it;
         struct nameset gs = { 0 };
         bv_item_row_init(&it);
-        if ((st = bv_store_item_get(v->s, h.items.uid[i], &it)) == BV_OK &&
-            (st = nameset_parse(&gs, it.gs_names.p, it.gs_names.len)) == BV_OK) {
+        if ((st = bv_store_item_get(v->s, h.items.uid[i], &it)) == BV_OK
+            && (st = nameset_parse(&gs, it.gs_names.p, it.gs_names.len)) == BV_OK) {
             nameset_del(&gs, name);
             st = put_grantset(v, o, &it, &gs);
         }
@@ -2700,10 +2687,10 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
     }
     bv_fmt_retired(&m, v->id, name, p.sign_pk, o->row.name);
     snprintf(reason, sizeof reason, "%s: keys retired, %zu grants dropped", name, h.items.n);
-    if ((st = sign_buf(o->keys, &m, sig)) != BV_OK ||
-        (st = bv_store_retired_add(v->s, name, p.sign_pk, o->row.name, sig, sizeof sig)) != BV_OK ||
-        (st = bv_store_person_drop(v->s, p.id)) != BV_OK ||
-        (st = audit(v, o, "reset", NULL, NULL, "ok", reason)) != BV_OK)
+    if ((st = sign_buf(o->keys, &m, sig)) != BV_OK
+        || (st = bv_store_retired_add(v->s, name, p.sign_pk, o->row.name, sig, sizeof sig)) != BV_OK
+        || (st = bv_store_person_drop(v->s, p.id)) != BV_OK
+        || (st = audit(v, o, "reset", NULL, NULL, "ok", reason)) != BV_OK)
         goto out;
     st = bv_store_commit(v->s);
     in_tx = 0;
