@@ -56,6 +56,12 @@ void bv_buf_printf(bv_buf *b, const char *fmt, ...) __attribute__((format(printf
 void bv_buf_field(bv_buf *b, const void *p, size_t n);
 void bv_buf_field_str(bv_buf *b, const char *s);
 void bv_buf_field_u64(bv_buf *b, uint64_t v);
+/*
+ * Read the next length-prefixed field at *off of p (len bytes) as a
+ * string into out (cap bytes, NUL-terminated). Returns 1 when a field was
+ * read, 0 at the end, -1 when the rest is malformed or the field too long.
+ */
+int bv_field_next(const uint8_t *p, size_t len, size_t *off, char *out, size_t cap);
 
 void bv_store_be32(uint8_t out[4], uint32_t v);
 uint32_t bv_load_be32(const uint8_t in[4]);

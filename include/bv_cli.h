@@ -46,6 +46,9 @@ bv_status bv_cli_unlock(
 bv_status bv_cli_vault(bv_cli *g, int readonly, bv_vault **v);
 /* Print a string for a terminal: control bytes shown as \xNN. */
 void bv_cli_print_safe(const char *s);
+/* The names in an item's stored grant set, ", "-separated or as JSON
+ * strings. Listed as stored: open checks the signature, listings do not. */
+void bv_cli_grantees(bv_buf *out, const bv_item_row *it, int json);
 /* Registered temp file removed if a signal ends the process. */
 void bv_cli_cleanup_path(const char *path);
 

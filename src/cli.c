@@ -222,3 +222,20 @@ bv_cli_args(int argc, char **argv, const bv_opt *opts, bv_cli_opts *o, bv_optres
             "missing arguments: boardvault %s%s%s ...", group ? group : "", group ? " " : "", name);
     return BV_CLI_GO;
 }
+
+void
+bv_cli_grantees(bv_buf *out, const bv_item_row *it, int json)
+{
+    char name[BV_NAME_MAX + 1];
+    size_t off = 0;
+    int k = 0;
+
+    while (bv_field_next(it->gs_names.p, it->gs_names.len, &off, name, sizeof name) == 1) {
+        if (k++)
+            bv_buf_puts(out, ", ");
+        if (json)
+            bv_json_str(out, name);
+        else
+            bv_buf_puts(out, name);
+    }
+}

@@ -546,6 +546,7 @@ summary_item(void *ctx, const bv_item_row *it)
 {
     struct summary *x = ctx;
     size_t off = 0, i, never = 0;
+    char name[BV_NAME_MAX + 1];
     bv_status st;
 
     x->nopened = 0;
@@ -572,16 +573,8 @@ summary_item(void *ctx, const bv_item_row *it)
     else if (x->n == 0 && x->nopened == 0)
         printf("    (never opened)\n");
     /* grantees in the grant set who have no successful open */
-    while (off + 4 <= it->gs_names.len) {
-        char name[BV_NAME_MAX + 1];
-        uint32_t l = bv_load_be32(it->gs_names.p + off);
+    while (bv_field_next(it->gs_names.p, it->gs_names.len, &off, name, sizeof name) == 1) {
         int seen = 0;
-        off += 4;
-        if (l > it->gs_names.len - off || l > BV_NAME_MAX)
-            break;
-        memcpy(name, it->gs_names.p + off, l);
-        name[l] = '\0';
-        off += l;
         for (i = 0; i < x->nopened; i++)
             seen |= strcmp(x->opened[i], name) == 0;
         if (seen)

@@ -205,33 +205,6 @@ struct listing {
     int json, n;
 };
 
-/* The stored grant set: length-prefixed names. Listed, not trusted. */
-static void
-grantees(bv_buf *out, const bv_item_row *it, int json)
-{
-    size_t off = 0, k = 0;
-    char name[BV_NAME_MAX + 1];
-
-    while (off + 4 <= it->gs_names.len) {
-        uint32_t l = bv_load_be32(it->gs_names.p + off);
-        off += 4;
-        if (l > it->gs_names.len - off || l > BV_NAME_MAX)
-            break;
-        memcpy(name, it->gs_names.p + off, l);
-        name[l] = '\0';
-        off += l;
-        if (json) {
-            if (k++)
-                bv_buf_puts(out, ", ");
-            bv_json_str(out, name);
-        } else {
-            bv_buf_puts(out, k++ ? "," : "");
-            bv_buf_puts(out, name);
-        }
-    }
-    if (!json && k == 0)
-        bv_buf_puts(out, "-");
-}
 
 static bv_status
 item_cb(void *ctx, const bv_item_row *it)
@@ -249,18 +222,18 @@ item_cb(void *ctx, const bv_item_row *it)
         bv_buf_printf(&l->out, ", \"size\": %llu, \"sealed_by\": ", (unsigned long long)it->size);
         bv_json_str(&l->out, it->sealed_by);
         bv_buf_printf(&l->out, ", \"sealed\": \"%s\", \"grantees\": [", it->created);
-        grantees(&l->out, it, 1);
+        bv_cli_grantees(&l->out, it, 1);
         bv_buf_puts(&l->out, "]}");
         return l->out.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
     }
     bv_buf_init(&g);
-    grantees(&g, it, 0);
+    bv_cli_grantees(&g, it, 0);
     printf("%s  %12llu  ", it->uid, (unsigned long long)it->size);
     bv_cli_print_safe(it->board);
     printf("  ");
     bv_cli_print_safe(it->title);
     printf("  [");
-    bv_cli_print_safe(g.p ? (const char *)g.p : "-");
+    bv_cli_print_safe(g.len ? (const char *)g.p : "-");
     printf("]\n");
     bv_buf_free(&g);
     return BV_OK;

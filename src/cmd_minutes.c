@@ -287,27 +287,10 @@ static void
 grantees(bv_store *s, const char *uid, bv_buf *out, int json)
 {
     bv_item_row it;
-    size_t off = 0, k = 0;
 
     bv_item_row_init(&it);
-    if (bv_store_item_get(s, uid, &it) == BV_OK) {
-        while (off + 4 <= it.gs_names.len) {
-            uint32_t l = bv_load_be32(it.gs_names.p + off);
-            char name[BV_NAME_MAX + 1];
-            off += 4;
-            if (l > it.gs_names.len - off || l > BV_NAME_MAX)
-                break;
-            memcpy(name, it.gs_names.p + off, l);
-            name[l] = '\0';
-            off += l;
-            if (k++)
-                bv_buf_puts(out, json ? ", " : ", ");
-            if (json)
-                bv_json_str(out, name);
-            else
-                bv_buf_puts(out, name);
-        }
-    }
+    if (bv_store_item_get(s, uid, &it) == BV_OK)
+        bv_cli_grantees(out, &it, json);
     bv_err_clear();
     bv_item_row_free(&it);
 }

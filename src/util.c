@@ -276,3 +276,21 @@ bv_grow(void *pp, size_t *n, size_t *cap, size_t size)
     }
     return (char *)p + (*n)++ * size;
 }
+
+int
+bv_field_next(const uint8_t *p, size_t len, size_t *off, char *out, size_t cap)
+{
+    uint32_t l;
+
+    if (*off >= len)
+        return 0;
+    if (len - *off < 4)
+        return -1;
+    l = bv_load_be32(p + *off);
+    if (l > len - *off - 4 || l >= cap)
+        return -1;
+    memcpy(out, p + *off + 4, l);
+    out[l] = '\0';
+    *off += 4 + (size_t)l;
+    return 1;
+}

@@ -1084,17 +1084,12 @@ new_uid(char uid[BV_UID_LEN + 1])
 static int
 names_has(const uint8_t *p, size_t len, const char *name)
 {
-    size_t off = 0, n = strlen(name);
+    char n[BV_NAME_MAX + 1];
+    size_t off = 0;
 
-    while (off + 4 <= len) {
-        uint32_t l = bv_load_be32(p + off);
-        off += 4;
-        if (l > len - off)
-            return 0;
-        if (l == n && memcmp(p + off, name, n) == 0)
+    while (bv_field_next(p, len, &off, n, sizeof n) == 1)
+        if (strcmp(n, name) == 0)
             return 1;
-        off += l;
-    }
     return 0;
 }
 
@@ -1142,25 +1137,15 @@ cmp_names(const void *a, const void *b)
 static bv_status
 nameset_parse(struct nameset *s, const uint8_t *p, size_t len)
 {
-    size_t off = 0;
     char name[BV_NAME_MAX + 1];
+    size_t off = 0;
     bv_status st;
+    int r;
 
-    while (off < len) {
-        uint32_t l;
-        if (len - off < 4)
-            return bv_fail(BV_EINTEGRITY, "grant set is malformed");
-        l = bv_load_be32(p + off);
-        off += 4;
-        if (l > len - off || l > BV_NAME_MAX)
-            return bv_fail(BV_EINTEGRITY, "grant set is malformed");
-        memcpy(name, p + off, l);
-        name[l] = '\0';
-        off += l;
+    while ((r = bv_field_next(p, len, &off, name, sizeof name)) == 1)
         if ((st = nameset_add(s, name)) != BV_OK)
             return st;
-    }
-    return BV_OK;
+    return r == 0 ? BV_OK : bv_fail(BV_EINTEGRITY, "grant set is malformed");
 }
 
 /* Sign and store the item's grant set, one version up. */

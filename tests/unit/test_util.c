@@ -20,6 +20,30 @@ test_fields_unambiguous(void **state)
 }
 
 static void
+test_field_next(void **state)
+{
+    bv_buf b;
+    char out[8];
+    size_t off = 0;
+    (void)state;
+    bv_buf_init(&b);
+    bv_buf_field_str(&b, "alice");
+    bv_buf_field_str(&b, "");
+    assert_int_equal(bv_field_next(b.p, b.len, &off, out, sizeof out), 1);
+    assert_string_equal(out, "alice");
+    assert_int_equal(bv_field_next(b.p, b.len, &off, out, sizeof out), 1);
+    assert_string_equal(out, "");
+    assert_int_equal(bv_field_next(b.p, b.len, &off, out, sizeof out), 0);
+    off = 0; /* a field that does not fit, and a cut length */
+    assert_int_equal(bv_field_next(b.p, b.len, &off, out, 5), -1);
+    off = 0;
+    assert_int_equal(bv_field_next(b.p, 7, &off, out, sizeof out), -1);
+    off = 9;
+    assert_int_equal(bv_field_next(b.p, 11, &off, out, sizeof out), -1);
+    bv_buf_free(&b);
+}
+
+static void
 test_utf8(void **state)
 {
     size_t off = 99;
@@ -52,6 +76,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fields_unambiguous),
+        cmocka_unit_test(test_field_next),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_first_error_wins),
     };
