@@ -11,23 +11,46 @@
 #include "bv_out.h"
 #include "bv_store.h"
 
-/*
- * Read fd to its end, encrypt it under key with ad on every chunk, store
- * the chunks of item item_id (inside the caller's write transaction), and
- * fill header, the concatenated chunk hashes, size and chunk count.
- */
-bv_status bv_body_seal(bv_store *s, int64_t item_id, int fd, const uint8_t key[32],
-                       const uint8_t *ad, size_t adlen, uint8_t header[BV_STREAM_HEADER],
-                       bv_buf *hashes, uint64_t *size, uint64_t *nchunks);
+/* A stored body to read: its chunks, key, stream header, associated
+ * data and the signed per-chunk hashes (already covered by a verified
+ * seal signature). */
+typedef struct {
+    int64_t body_id;
+    const char *uid; /* the item's, for messages */
+    const uint8_t *key, *header, *ad, *hashes;
+    size_t adlen;
+    uint64_t nchunks;
+} bv_body_src;
+
+/* A body to write: into body_id under key and ad; the stream header,
+ * the concatenated chunk hashes, size and chunk count are filled in. */
+typedef struct {
+    int64_t body_id;
+    int staging; /* batches in their own transactions (bv_store.h); else
+                    inside the caller's write transaction */
+    const uint8_t *key, *ad;
+    size_t adlen;
+    uint8_t header[BV_STREAM_HEADER];
+    bv_buf *hashes;
+    uint64_t size, nchunks;
+} bv_body_dst;
+
+/* Read fd to its end, encrypt it and store its chunks. */
+bv_status bv_body_seal(bv_store *s, int fd, bv_body_dst *d);
 
 /*
- * Stream item item_id's chunks to out: each chunk's hash is checked
- * against hashes (already covered by a verified signature) before it is
- * decrypted, so nothing unsigned or unauthenticated is ever written.
- * BV_EINTEGRITY on any mismatch, reordering, truncation or extra chunk.
+ * Stream src's chunks to out: each chunk's hash is checked against the
+ * signed hashes before it is decrypted, so nothing unsigned or
+ * unauthenticated is ever written. BV_EINTEGRITY on any mismatch,
+ * reordering, truncation or extra chunk.
  */
-bv_status bv_body_open(bv_store *s, int64_t item_id, const char *uid, const uint8_t key[32],
-                       const uint8_t header[BV_STREAM_HEADER], const uint8_t *ad, size_t adlen,
-                       const uint8_t *hashes, uint64_t nchunks, bv_out *out);
+bv_status bv_body_open(bv_store *s, const bv_body_src *src, bv_out *out);
+
+/*
+ * Re-encrypt src into d, checked exactly as bv_body_open checks, chunks
+ * read through `reader` (a second connection to the same vault: the
+ * store stage commits batches on s meanwhile).
+ */
+bv_status bv_body_rekey(bv_store *s, bv_store *reader, const bv_body_src *src, bv_body_dst *d);
 
 #endif

@@ -3,21 +3,24 @@
  * One message per BV_CHUNK bytes of plaintext; the last carries TAG_FINAL
  * (libsodium secretstream), so truncation at a chunk boundary is caught.
  *
- * Both directions run as a three-stage pipeline over a small ring of
- * ciphertext slots, one thread per stage, so that BLAKE2b, the stream
- * cipher and SQLite use both cores instead of taking turns on one:
+ * Every direction runs as a pipeline over a small ring of ciphertext
+ * slots, one thread per stage, so that BLAKE2b, the stream cipher and
+ * SQLite use both cores instead of taking turns on one:
  *
- *   seal: read + encrypt (worker) -> hash (worker) -> store (caller)
- *   open: fetch (caller) -> hash + check (worker) -> decrypt + write (worker)
+ *   seal:  read + encrypt -> hash -> store (caller)
+ *   open:  fetch (caller) -> hash + check -> decrypt + write
+ *   rekey: fetch (own connection) -> hash + check -> decrypt + encrypt
+ *          -> hash -> store (caller)
  *
- * SQLite is only ever called on the calling thread, which owns the
- * connection. Each stage takes the chunks in order, so the secretstream
- * state and the output file each stay with one thread, and a chunk is
- * only decrypted once its hash has matched and only written once it has
- * also authenticated. A failure stops every stage at the failed chunk;
- * the stages before it finish, so what is stored or written matches what
- * one thread would have done, and the failure of the earliest chunk is
- * the one reported, raised again on the calling thread.
+ * The calling thread owns its SQLite connection; rekey's fetch stage
+ * reads through a second, read-only one. Each stage takes the chunks in
+ * order, so each secretstream state and the output file stay with one
+ * thread, and a chunk is only decrypted once its hash has matched and
+ * only written once it has also authenticated. A failure stops every
+ * stage at the failed chunk; the stages before it finish, so what is
+ * stored or written matches what one thread would have done, and the
+ * failure of the earliest chunk is the one reported, raised again on the
+ * calling thread.
  */
 #define _GNU_SOURCE /* sync_file_range */
 #include "bv_body.h"
@@ -32,12 +35,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Slots in flight: one per stage plus one being refilled, so no stage
  * waits on another's buffer. Memory stays constant in the body size. */
-#define SLOTS 4u
-#define STAGES 3u
+#define STAGES 5u /* at most */
+#define SLOTS (STAGES + 1u)
 #define CT_MAX (BV_CHUNK + BV_STREAM_ABYTES)
 #define NONE UINT64_MAX
 
@@ -55,17 +59,19 @@ struct pipe {
     uint64_t stop; /* index of the earliest failed chunk, NONE if none */
     bv_status st; /* that failure, and its message from whichever thread */
     char msg[512];
+    unsigned nst; /* stages of this pipeline */
     struct slot slot[SLOTS];
     int have_mu;
     unsigned ncv; /* condition variables initialised */
 };
 
 static bv_status
-pipe_init(struct pipe *p)
+pipe_init(struct pipe *p, unsigned nst)
 {
     unsigned i;
 
     memset(p, 0, sizeof *p);
+    p->nst = nst;
     p->end = p->stop = NONE;
     for (i = 0; i < SLOTS; i++) {
         if ((p->slot[i].ct = malloc(CT_MAX)) == NULL)
@@ -118,7 +124,7 @@ pipe_wait(struct pipe *p, unsigned k, uint64_t i)
             break;
         }
         /* the first stage refills a slot once the last has let go of it */
-        if (k == 0 ? i < p->done[STAGES - 1] + SLOTS : i < p->done[k - 1]) {
+        if (k == 0 ? i < p->done[p->nst - 1] + SLOTS : i < p->done[k - 1]) {
             go = 1;
             break;
         }
@@ -126,6 +132,18 @@ pipe_wait(struct pipe *p, unsigned k, uint64_t i)
     }
     pthread_mutex_unlock(&p->mu);
     return go;
+}
+
+/* 1 when pipe_wait(p, k, i) would return at once. */
+static int
+pipe_ready(struct pipe *p, unsigned k, uint64_t i)
+{
+    int ready;
+
+    pthread_mutex_lock(&p->mu);
+    ready = i >= p->stop || i >= p->end || i < p->done[k - 1];
+    pthread_mutex_unlock(&p->mu);
+    return ready;
 }
 
 /* Stage k has finished chunk i; last says it was the body's last chunk. */
@@ -137,7 +155,7 @@ pipe_done(struct pipe *p, unsigned k, uint64_t i, int last)
     if (last)
         p->end = i + 1;
     /* only the next stage waits on this one; the first waits on the last */
-    pthread_cond_signal(&p->cv[(k + 1) % STAGES]);
+    pthread_cond_signal(&p->cv[(k + 1) % p->nst]);
     if (last)
         wake_all(p);
     pthread_mutex_unlock(&p->mu);
@@ -209,6 +227,7 @@ spawn(pthread_t *t, void *(*fn)(void *), void *arg)
     return BV_OK;
 }
 
+/* Stage 0 of seal reads; the last stage (seal and rekey) stores. */
 struct sealer {
     struct pipe p;
     bv_stream *ss;
@@ -288,75 +307,148 @@ out:
     return NULL;
 }
 
-/* Stage 1 of seal: the hash of each ciphertext chunk, for the signature. */
+/* The stage that hashes each new ciphertext chunk for the signature. */
+struct hasher {
+    struct pipe *p;
+    unsigned k;
+};
+
 static void *
-seal_hash(void *arg)
+hash_new(void *arg)
 {
-    struct pipe *p = arg;
+    struct hasher *h = arg;
     struct slot *sl;
     uint64_t i;
 
-    for (i = 0; pipe_wait(p, 1, i); i++) {
-        sl = &p->slot[i % SLOTS];
+    for (i = 0; pipe_wait(h->p, h->k, i); i++) {
+        sl = &h->p->slot[i % SLOTS];
         bv_hash(sl->h, sl->ct, sl->len);
-        pipe_done(p, 1, i, 0);
+        pipe_done(h->p, h->k, i, 0);
     }
     return NULL;
 }
 
-bv_status
-bv_body_seal(bv_store *s, int64_t item_id, int fd, const uint8_t key[32], const uint8_t *ad,
-    size_t adlen, uint8_t header[BV_STREAM_HEADER], bv_buf *hashes, uint64_t *size,
-    uint64_t *nchunks)
+static double
+seconds(void)
 {
-    struct sealer z;
-    struct slot *sl;
-    struct stat sb;
-    pthread_t enc, hash;
-    int have_enc = 0, have_hash = 0;
-    uint64_t i;
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* End a staging batch: heartbeat and commit. */
+static bv_status
+batch_commit(bv_store *s, bv_body_dst *d)
+{
     bv_status st;
 
-    *size = *nchunks = 0;
+    if ((st = bv_store_body_touch(s, d->body_id)) != BV_OK || (st = bv_store_commit(s)) != BV_OK)
+        bv_store_rollback(s);
+    return st;
+}
+
+/*
+ * The last stage of seal and rekey, on the calling thread: store each
+ * chunk and collect its hash. A staging body is committed every
+ * BV_STAGE_BATCH chunks, each batch its own transaction; and whenever
+ * the next chunk is not ready and the batch is older than BATCH_WAIT_S,
+ * so that a slow pipe never holds the vault's write lock (and an open's
+ * audit record waiting on it) while it waits, and keeps its heartbeat.
+ */
+#define BATCH_WAIT_S 0.2
+static bv_status
+store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
+{
+    struct slot *sl;
+    double began = 0;
+    uint64_t i;
+    bv_status st = BV_OK;
+    int in_tx = 0;
+
+    for (i = 0;; i++) {
+        if (in_tx && !pipe_ready(p, k, i) && seconds() - began >= BATCH_WAIT_S) {
+            in_tx = 0;
+            if ((st = batch_commit(s, d)) != BV_OK)
+                break;
+        }
+        if (!pipe_wait(p, k, i))
+            break;
+        sl = &p->slot[i % SLOTS];
+        if (d->staging && !in_tx) {
+            if ((st = bv_store_begin(s)) != BV_OK)
+                break;
+            in_tx = 1;
+            began = seconds();
+        }
+        bv_buf_put(d->hashes, sl->h, 32);
+        if ((st = bv_store_chunk_put(s, d->body_id, i, sl->ct, sl->len)) != BV_OK)
+            break;
+        d->nchunks++;
+        d->size += sl->len - BV_STREAM_ABYTES;
+        if (in_tx && (i + 1) % BV_STAGE_BATCH == 0) {
+            in_tx = 0;
+            if ((st = batch_commit(s, d)) != BV_OK)
+                break;
+        }
+        pipe_done(p, k, i, 0);
+    }
+    if (st == BV_OK && in_tx) {
+        in_tx = 0;
+        st = batch_commit(s, d);
+    }
+    if (in_tx)
+        bv_store_rollback(s);
+    if (st != BV_OK)
+        pipe_fail(p, i, st);
+    return st;
+}
+
+static void
+join_all(pthread_t *t, unsigned n)
+{
+    unsigned i;
+
+    for (i = 0; i < n; i++)
+        pthread_join(t[i], NULL);
+}
+
+bv_status
+bv_body_seal(bv_store *s, int fd, bv_body_dst *d)
+{
+    struct sealer z;
+    struct hasher h;
+    struct stat sb;
+    pthread_t t[2];
+    unsigned nt = 0;
+    bv_status st;
+
+    d->size = d->nchunks = 0;
     memset(&z, 0, sizeof z);
     z.fd = fd;
     z.polled = fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode);
-    z.ad = ad;
-    z.adlen = adlen;
-    if ((st = pipe_init(&z.p)) != BV_OK)
+    z.ad = d->ad;
+    z.adlen = d->adlen;
+    h.p = &z.p;
+    h.k = 1;
+    if ((st = pipe_init(&z.p, 3)) != BV_OK)
         goto out;
     if ((z.pt[0] = sodium_malloc(BV_CHUNK)) == NULL
         || (z.pt[1] = sodium_malloc(BV_CHUNK)) == NULL) {
         st = bv_fail(BV_ERR, "out of secure memory");
         goto out;
     }
-    if ((st = bv_stream_push_init(key, header, &z.ss)) != BV_OK)
+    if ((st = bv_stream_push_init(d->key, d->header, &z.ss)) != BV_OK)
         goto out;
     /* from here on a failure goes through the pipeline, which stops */
-    if ((st = spawn(&enc, seal_encrypt, &z)) == BV_OK) {
-        have_enc = 1;
-        if ((st = spawn(&hash, seal_hash, &z.p)) == BV_OK)
-            have_hash = 1;
-    }
+    if ((st = spawn(&t[nt], seal_encrypt, &z)) == BV_OK && ++nt
+        && (st = spawn(&t[nt], hash_new, &h)) == BV_OK)
+        nt++;
     if (st != BV_OK)
         pipe_fail(&z.p, 0, st);
-    /* stage 2, here: SQLite stays on the thread that owns the connection */
-    for (i = 0; pipe_wait(&z.p, 2, i); i++) {
-        sl = &z.p.slot[i % SLOTS];
-        bv_buf_put(hashes, sl->h, 32);
-        if ((st = bv_store_chunk_put(s, item_id, i, sl->ct, sl->len)) != BV_OK) {
-            pipe_fail(&z.p, i, st);
-            break;
-        }
-        (*nchunks)++;
-        *size += sl->len - BV_STREAM_ABYTES;
-        pipe_done(&z.p, 2, i, 0);
-    }
-    if (have_enc)
-        pthread_join(enc, NULL);
-    if (have_hash)
-        pthread_join(hash, NULL);
-    if ((st = pipe_status(&z.p)) == BV_OK && hashes->oom)
+    (void)store_stage(s, &z.p, 2, d);
+    join_all(t, nt);
+    if ((st = pipe_status(&z.p)) == BV_OK && d->hashes->oom)
         st = bv_fail(BV_ERR, "out of memory");
 out:
     bv_stream_free(z.ss);
@@ -366,13 +458,161 @@ out:
     return st;
 }
 
+/* Stage 1 of open and rekey: the seal signature covers every chunk's
+ * hash; check it before decrypting, so no byte of an unsigned chunk is
+ * ever released (or re-encrypted). */
+struct checker {
+    struct pipe *p;
+    const bv_body_src *src;
+};
+
+static void *
+check_old(void *arg)
+{
+    struct checker *c = arg;
+    struct slot *sl;
+    uint8_t h[32];
+    uint64_t i;
+
+    for (i = 0; pipe_wait(c->p, 1, i); i++) {
+        sl = &c->p->slot[i % SLOTS];
+        bv_hash(h, sl->ct, sl->len);
+        if (sodium_memcmp(h, c->src->hashes + i * 32, 32) != 0) {
+            pipe_fail(c->p, i,
+                bv_fail(BV_EINTEGRITY, "chunk %llu of item %s does not match its seal",
+                    (unsigned long long)i, c->src->uid));
+            break;
+        }
+        pipe_done(c->p, 1, i, 0);
+    }
+    return NULL;
+}
+
+struct rekeyer {
+    struct pipe p;
+    bv_store *reader;
+    const bv_body_src *src;
+    bv_stream *in, *out;
+    const uint8_t *ad;
+    size_t adlen;
+    uint8_t *pt;
+};
+
+/* Stage 0 of rekey: one chunk at a time through the reader connection,
+ * each read its own short transaction, so that the WAL can still be
+ * checkpointed behind the batches the store stage commits. */
+static void *
+rekey_fetch(void *arg)
+{
+    struct rekeyer *r = arg;
+    struct slot *sl;
+    uint64_t i;
+    bv_status st;
+
+    for (i = 0; pipe_wait(&r->p, 0, i); i++) {
+        sl = &r->p.slot[i % SLOTS];
+        if ((st = bv_store_chunk_get(r->reader, r->src->body_id, i, sl->ct, CT_MAX, &sl->len))
+            != BV_OK) {
+            pipe_fail(&r->p, i, st);
+            return NULL;
+        }
+        pipe_done(&r->p, 0, i, i + 1 == r->src->nchunks);
+    }
+    return NULL;
+}
+
+/* Stage 2 of rekey: decrypt under the old key and encrypt the plaintext
+ * under the new one into the same slot, then wipe it. */
+static void *
+rekey_recrypt(void *arg)
+{
+    struct rekeyer *r = arg;
+    struct slot *sl;
+    size_t ptlen;
+    uint64_t i;
+    bv_status st;
+    int final = 0;
+
+    for (i = 0; pipe_wait(&r->p, 2, i); i++) {
+        sl = &r->p.slot[i % SLOTS];
+        if (final
+            || bv_stream_pull(
+                   r->in, r->src->ad, r->src->adlen, sl->ct, sl->len, r->pt, &ptlen, &final)
+                != BV_OK) {
+            st = bv_fail(BV_EINTEGRITY, "chunk %llu of item %s fails authentication",
+                (unsigned long long)i, r->src->uid);
+            goto fail;
+        }
+        if (final != (i + 1 == r->src->nchunks)) {
+            st = bv_fail(BV_EINTEGRITY, "body of item %s is truncated", r->src->uid);
+            goto fail;
+        }
+        st = bv_stream_push(r->out, r->ad, r->adlen, r->pt, ptlen, final, sl->ct);
+        sodium_memzero(r->pt, ptlen);
+        if (st != BV_OK)
+            goto fail;
+        sl->len = ptlen + BV_STREAM_ABYTES;
+        pipe_done(&r->p, 2, i, 0);
+    }
+    return NULL;
+fail:
+    pipe_fail(&r->p, i, st);
+    return NULL;
+}
+
+bv_status
+bv_body_rekey(bv_store *s, bv_store *reader, const bv_body_src *src, bv_body_dst *d)
+{
+    struct rekeyer r;
+    struct checker c;
+    struct hasher h;
+    pthread_t t[4];
+    unsigned nt = 0;
+    bv_status st;
+
+    d->size = d->nchunks = 0;
+    memset(&r, 0, sizeof r);
+    r.reader = reader;
+    r.src = src;
+    r.ad = d->ad;
+    r.adlen = d->adlen;
+    c.p = h.p = &r.p;
+    c.src = src;
+    h.k = 3;
+    if ((st = pipe_init(&r.p, 5)) != BV_OK)
+        goto out;
+    if ((r.pt = sodium_malloc(BV_CHUNK)) == NULL) {
+        st = bv_fail(BV_ERR, "out of secure memory");
+        goto out;
+    }
+    if ((st = bv_stream_pull_init(src->key, src->header, &r.in)) != BV_OK
+        || (st = bv_stream_push_init(d->key, d->header, &r.out)) != BV_OK)
+        goto out;
+    if ((st = spawn(&t[nt], rekey_fetch, &r)) == BV_OK && ++nt
+        && (st = spawn(&t[nt], check_old, &c)) == BV_OK && ++nt
+        && (st = spawn(&t[nt], rekey_recrypt, &r)) == BV_OK && ++nt
+        && (st = spawn(&t[nt], hash_new, &h)) == BV_OK)
+        nt++;
+    if (st != BV_OK)
+        pipe_fail(&r.p, 0, st);
+    (void)store_stage(s, &r.p, 4, d);
+    join_all(t, nt);
+    if ((st = pipe_status(&r.p)) == BV_OK && d->nchunks != src->nchunks)
+        st = bv_fail(BV_EINTEGRITY, "body of item %s is truncated", src->uid);
+    if (st == BV_OK && d->hashes->oom)
+        st = bv_fail(BV_ERR, "out of memory");
+out:
+    bv_stream_free(r.in);
+    bv_stream_free(r.out);
+    sodium_free(r.pt);
+    pipe_free(&r.p);
+    return st;
+}
+
 struct opener {
     struct pipe p;
     bv_stream *ss;
-    const char *uid;
-    const uint8_t *ad, *hashes;
-    size_t adlen;
-    uint64_t nchunks;
+    const bv_body_src *src;
     uint64_t fetched; /* stage 0, calling thread */
     int halted; /* stage 0 stopped because a later stage failed */
     uint8_t *pt; /* stage 2 */
@@ -390,8 +630,8 @@ fetch_chunk(void *ctx, uint64_t idx, const uint8_t *ct, size_t n)
     uint64_t i = o->fetched;
     bv_status st;
 
-    if (idx != i || idx >= o->nchunks || n > CT_MAX) {
-        st = bv_fail(BV_EINTEGRITY, "body of item %s is out of order or too long", o->uid);
+    if (idx != i || idx >= o->src->nchunks || n > CT_MAX) {
+        st = bv_fail(BV_EINTEGRITY, "body of item %s is out of order or too long", o->src->uid);
         pipe_fail(&o->p, i, st);
         return st;
     }
@@ -407,30 +647,6 @@ fetch_chunk(void *ctx, uint64_t idx, const uint8_t *ct, size_t n)
     return BV_OK;
 }
 
-/* Stage 1 of open: the seal signature covers every chunk's hash; check it
- * before decrypting, so no byte of an unsigned chunk is ever released. */
-static void *
-open_check(void *arg)
-{
-    struct opener *o = arg;
-    struct slot *sl;
-    uint8_t h[32];
-    uint64_t i;
-
-    for (i = 0; pipe_wait(&o->p, 1, i); i++) {
-        sl = &o->p.slot[i % SLOTS];
-        bv_hash(h, sl->ct, sl->len);
-        if (sodium_memcmp(h, o->hashes + i * 32, 32) != 0) {
-            pipe_fail(&o->p, i,
-                bv_fail(BV_EINTEGRITY, "chunk %llu of item %s does not match its seal",
-                    (unsigned long long)i, o->uid));
-            break;
-        }
-        pipe_done(&o->p, 1, i, 0);
-    }
-    return NULL;
-}
-
 /* Stage 2 of open: decrypt and write, then wipe the plaintext. */
 static void *
 open_decrypt(void *arg)
@@ -444,13 +660,14 @@ open_decrypt(void *arg)
     for (i = 0; pipe_wait(&o->p, 2, i); i++) {
         sl = &o->p.slot[i % SLOTS];
         if (o->final) {
-            st = bv_fail(BV_EINTEGRITY, "body of item %s is out of order or too long", o->uid);
+            st = bv_fail(BV_EINTEGRITY, "body of item %s is out of order or too long", o->src->uid);
             goto fail;
         }
-        if (bv_stream_pull(o->ss, o->ad, o->adlen, sl->ct, sl->len, o->pt, &ptlen, &o->final)
+        if (bv_stream_pull(
+                o->ss, o->src->ad, o->src->adlen, sl->ct, sl->len, o->pt, &ptlen, &o->final)
             != BV_OK) {
             st = bv_fail(BV_EINTEGRITY, "chunk %llu of item %s fails authentication",
-                (unsigned long long)i, o->uid);
+                (unsigned long long)i, o->src->uid);
             goto fail;
         }
         st = bv_out_write(o->out, o->pt, ptlen);
@@ -472,51 +689,43 @@ fail:
 }
 
 bv_status
-bv_body_open(bv_store *s, int64_t item_id, const char *uid, const uint8_t key[32],
-    const uint8_t header[BV_STREAM_HEADER], const uint8_t *ad, size_t adlen, const uint8_t *hashes,
-    uint64_t nchunks, bv_out *out)
+bv_body_open(bv_store *s, const bv_body_src *src, bv_out *out)
 {
     struct opener o;
-    pthread_t check, dec;
-    int have_check = 0, have_dec = 0;
+    struct checker c;
+    pthread_t t[2];
+    unsigned nt = 0;
     bv_status st;
 
     memset(&o, 0, sizeof o);
-    o.uid = uid;
-    o.ad = ad;
-    o.adlen = adlen;
-    o.hashes = hashes;
-    o.nchunks = nchunks;
+    o.src = src;
     o.out = out;
-    if ((st = pipe_init(&o.p)) != BV_OK)
+    c.p = &o.p;
+    c.src = src;
+    if ((st = pipe_init(&o.p, 3)) != BV_OK)
         goto out;
     if ((o.pt = sodium_malloc(BV_CHUNK)) == NULL) {
         st = bv_fail(BV_ERR, "out of secure memory");
         goto out;
     }
-    if ((st = bv_stream_pull_init(key, header, &o.ss)) != BV_OK)
+    if ((st = bv_stream_pull_init(src->key, src->header, &o.ss)) != BV_OK)
         goto out;
     /* one read transaction: every chunk comes from the same snapshot */
     if ((st = bv_store_begin_read(s)) != BV_OK)
         goto out;
-    if ((st = spawn(&check, open_check, &o)) == BV_OK) {
-        have_check = 1;
-        if ((st = spawn(&dec, open_decrypt, &o)) == BV_OK)
-            have_dec = 1;
-    }
+    if ((st = spawn(&t[nt], check_old, &c)) == BV_OK && ++nt
+        && (st = spawn(&t[nt], open_decrypt, &o)) == BV_OK)
+        nt++;
     if (st == BV_OK)
-        st = bv_store_chunk_each(s, item_id, fetch_chunk, &o);
+        st = bv_store_chunk_each(s, src->body_id, fetch_chunk, &o);
     bv_store_rollback(s);
     /* a store error, or our own check; a halt is a later stage's failure */
     if (st != BV_OK && !o.halted)
         pipe_fail(&o.p, o.fetched, st);
     pipe_end(&o.p, o.fetched);
-    if (have_check)
-        pthread_join(check, NULL);
-    if (have_dec)
-        pthread_join(dec, NULL);
-    if ((st = pipe_status(&o.p)) == BV_OK && (!o.final || o.fetched != nchunks))
-        st = bv_fail(BV_EINTEGRITY, "body of item %s is truncated", uid);
+    join_all(t, nt);
+    if ((st = pipe_status(&o.p)) == BV_OK && (!o.final || o.fetched != src->nchunks))
+        st = bv_fail(BV_EINTEGRITY, "body of item %s is truncated", src->uid);
 out:
     bv_stream_free(o.ss);
     sodium_free(o.pt);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct bv_store {
@@ -44,8 +45,20 @@ static const char schema_v1[]
       " board_id INTEGER NOT NULL REFERENCES boards(id), epoch INTEGER NOT NULL,"
       " person_id INTEGER NOT NULL REFERENCES persons(id), sealed BLOB NOT NULL,"
       " wrapped_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (board_id, epoch, person_id));"
+      /* A body is its chunks. Large bodies are written in batches of their
+       * own transactions before the item that owns them ('staging'), so
+       * that the WAL stays small and hot instead of carrying the whole body
+       * twice; the item's transaction makes it 'live'. A body whose item is
+       * gone is 'condemned' and deleted in batches after that commit.
+       * `touched` is a staging body's heartbeat: one not touched for
+       * BV_STAGE_STALE_S belongs to a seal that died, and is swept. */
+      "CREATE TABLE bodies("
+      " id INTEGER PRIMARY KEY,"
+      " state TEXT NOT NULL CHECK (state IN ('staging','live','condemned')),"
+      " touched TEXT NOT NULL);"
       "CREATE TABLE items("
       " id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE,"
+      " body_id INTEGER NOT NULL UNIQUE REFERENCES bodies(id),"
       " board_id INTEGER NOT NULL REFERENCES boards(id), title TEXT NOT NULL,"
       " size INTEGER NOT NULL, nchunks INTEGER NOT NULL, sealed_epoch INTEGER NOT NULL,"
       " header BLOB NOT NULL, chunk_hashes BLOB NOT NULL, sealed_by TEXT NOT NULL,"
@@ -55,8 +68,8 @@ static const char schema_v1[]
       " item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
       " epoch INTEGER NOT NULL, wrapped BLOB NOT NULL, PRIMARY KEY (item_id, epoch));"
       "CREATE TABLE chunks("
-      " item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,"
-      " idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (item_id, idx));"
+      " body_id INTEGER NOT NULL REFERENCES bodies(id),"
+      " idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (body_id, idx));"
       "CREATE TABLE grantsets("
       " item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,"
       " version INTEGER NOT NULL, names BLOB NOT NULL, signed_by TEXT NOT NULL,"
@@ -66,16 +79,16 @@ static const char schema_v1[]
       " person_id INTEGER NOT NULL REFERENCES persons(id), sealed BLOB NOT NULL,"
       " granted_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (item_id, person_id));";
 /* Split only because C limits one string literal to 4095 bytes. */
-static const char schema_v1b[] =
-      "CREATE TABLE audit("
+static const char schema_v1b[]
+    = "CREATE TABLE audit("
       " seq INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL,"
       " actor_fp TEXT NOT NULL, action TEXT NOT NULL, board TEXT NOT NULL,"
       " item TEXT NOT NULL, meeting TEXT NOT NULL, agenda TEXT NOT NULL,"
       " outcome TEXT NOT NULL, reason TEXT NOT NULL, leaf BLOB NOT NULL,"
       " leaf_hash BLOB NOT NULL);"
       "CREATE INDEX audit_item ON audit(item, seq);"
-    /* covers audit summary: per item, who opened it, how often, when */
-    "CREATE INDEX audit_summary ON audit(item, action, actor, outcome, time);"
+      /* covers audit summary: per item, who opened it, how often, when */
+      "CREATE INDEX audit_summary ON audit(item, action, actor, outcome, time);"
       "CREATE INDEX audit_board ON audit(board, seq);"
       "CREATE INDEX audit_actor ON audit(actor, seq);"
       "CREATE INDEX audit_action ON audit(action, seq);"
@@ -85,38 +98,38 @@ static const char schema_v1b[] =
       " id INTEGER PRIMARY KEY, size INTEGER NOT NULL, signed_by TEXT NOT NULL,"
       " note BLOB NOT NULL, created TEXT NOT NULL);"
       /* The open record of meetings: what the importer understood of the
-     * published minutes. Restricted bodies never come here: they are
-     * items, linked from their agenda entry. */
-    /* A signed record that a person was removed from a board: it
-     * outweighs the board record (for a creator) and any role row. */
-    /* Signing keys of people who were reset: kept so that what they
-     * signed in the audit log still verifies. */
-    "CREATE TABLE retired_keys("
-    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, sign_pk BLOB NOT NULL,"
-    " retired_by TEXT NOT NULL, sig BLOB NOT NULL);"
-    "CREATE TABLE removals("
-    " board_id INTEGER NOT NULL REFERENCES boards(id), name TEXT NOT NULL,"
-    " removed_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (board_id, name));"
-    "CREATE TABLE meetings("
-    " id INTEGER PRIMARY KEY, board_id INTEGER NOT NULL REFERENCES boards(id),"
-    " doc_hash BLOB NOT NULL, board_line TEXT, date_line TEXT NOT NULL,"
-    " date_iso TEXT NOT NULL, time TEXT, venue TEXT, contact TEXT,"
-    " imported_by TEXT NOT NULL, created TEXT NOT NULL, UNIQUE (board_id, doc_hash));"
-    "CREATE TABLE agenda("
-    " meeting_id INTEGER NOT NULL REFERENCES meetings(id), ordinal INTEGER NOT NULL,"
-    " number INTEGER NOT NULL, title TEXT NOT NULL, duration INTEGER NOT NULL,"
-    " restricted INTEGER NOT NULL, restriction TEXT, para INTEGER NOT NULL,"
-    " truncated INTEGER NOT NULL, item_id INTEGER REFERENCES items(id),"
-    " PRIMARY KEY (meeting_id, ordinal));"
-    "CREATE TABLE blocks("
-    " meeting_id INTEGER NOT NULL, ordinal INTEGER NOT NULL, idx INTEGER NOT NULL,"
-    " kind INTEGER NOT NULL, level INTEGER NOT NULL, text TEXT NOT NULL,"
-    " PRIMARY KEY (meeting_id, ordinal, idx));"
-    "CREATE TABLE actions("
-    " meeting_id INTEGER NOT NULL, ordinal INTEGER NOT NULL, idx INTEGER NOT NULL,"
-    " owners TEXT, text TEXT NOT NULL, status TEXT,"
-    " PRIMARY KEY (meeting_id, ordinal, idx));"
-    /* Accidents, not attackers: whoever can write the file can drop these. */
+       * published minutes. Restricted bodies never come here: they are
+       * items, linked from their agenda entry. */
+      /* A signed record that a person was removed from a board: it
+       * outweighs the board record (for a creator) and any role row. */
+      /* Signing keys of people who were reset: kept so that what they
+       * signed in the audit log still verifies. */
+      "CREATE TABLE retired_keys("
+      " id INTEGER PRIMARY KEY, name TEXT NOT NULL, sign_pk BLOB NOT NULL,"
+      " retired_by TEXT NOT NULL, sig BLOB NOT NULL);"
+      "CREATE TABLE removals("
+      " board_id INTEGER NOT NULL REFERENCES boards(id), name TEXT NOT NULL,"
+      " removed_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (board_id, name));"
+      "CREATE TABLE meetings("
+      " id INTEGER PRIMARY KEY, board_id INTEGER NOT NULL REFERENCES boards(id),"
+      " doc_hash BLOB NOT NULL, board_line TEXT, date_line TEXT NOT NULL,"
+      " date_iso TEXT NOT NULL, time TEXT, venue TEXT, contact TEXT,"
+      " imported_by TEXT NOT NULL, created TEXT NOT NULL, UNIQUE (board_id, doc_hash));"
+      "CREATE TABLE agenda("
+      " meeting_id INTEGER NOT NULL REFERENCES meetings(id), ordinal INTEGER NOT NULL,"
+      " number INTEGER NOT NULL, title TEXT NOT NULL, duration INTEGER NOT NULL,"
+      " restricted INTEGER NOT NULL, restriction TEXT, para INTEGER NOT NULL,"
+      " truncated INTEGER NOT NULL, item_id INTEGER REFERENCES items(id),"
+      " PRIMARY KEY (meeting_id, ordinal));"
+      "CREATE TABLE blocks("
+      " meeting_id INTEGER NOT NULL, ordinal INTEGER NOT NULL, idx INTEGER NOT NULL,"
+      " kind INTEGER NOT NULL, level INTEGER NOT NULL, text TEXT NOT NULL,"
+      " PRIMARY KEY (meeting_id, ordinal, idx));"
+      "CREATE TABLE actions("
+      " meeting_id INTEGER NOT NULL, ordinal INTEGER NOT NULL, idx INTEGER NOT NULL,"
+      " owners TEXT, text TEXT NOT NULL, status TEXT,"
+      " PRIMARY KEY (meeting_id, ordinal, idx));"
+      /* Accidents, not attackers: whoever can write the file can drop these. */
       "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
       " BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
       "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
@@ -246,9 +259,9 @@ create_schema(bv_store *s)
     /* large pages: bodies are stored as 1 MiB rows (see BV_CHUNK) */
     /* incremental auto-vacuum: a destroyed item's pages can be handed
      * back to the file system (secure_delete has zeroed them already) */
-    if ((st = exec(s, "PRAGMA page_size=65536", "creating the vault")) != BV_OK ||
-        (st = exec(s, "PRAGMA auto_vacuum=INCREMENTAL", "creating the vault")) != BV_OK ||
-        (st = exec(s, "PRAGMA journal_mode=WAL", "creating the vault")) != BV_OK)
+    if ((st = exec(s, "PRAGMA page_size=65536", "creating the vault")) != BV_OK
+        || (st = exec(s, "PRAGMA auto_vacuum=INCREMENTAL", "creating the vault")) != BV_OK
+        || (st = exec(s, "PRAGMA journal_mode=WAL", "creating the vault")) != BV_OK)
         return st;
     if ((st = exec(s, "BEGIN IMMEDIATE", "creating the vault")) != BV_OK)
         return st;
@@ -327,6 +340,16 @@ fail:
     if (mode == BV_STORE_CREATE)
         unlink(path);
     return st;
+}
+
+bv_status
+bv_store_open_peer(bv_store *s, bv_store **out)
+{
+    const char *path = sqlite3_db_filename(s->db, "main");
+
+    if (path == NULL || *path == '\0')
+        return bv_fail(BV_ERR, "the vault has no file name");
+    return bv_store_open(path, BV_STORE_RO, out);
 }
 
 void
@@ -903,7 +926,7 @@ bv_item_row_free(bv_item_row *it)
 #define ITEM_SELECT                                                                                \
     "SELECT i.id, i.uid, i.board_id, b.name, i.title, i.size, i.nchunks, i.sealed_epoch, "         \
     "i.header, i.chunk_hashes, i.sealed_by, i.sig, i.created, "                                    \
-    "g.version, g.names, g.signed_by, g.sig, i.retain_until FROM items i "                                         \
+    "g.version, g.names, g.signed_by, g.sig, i.retain_until, i.body_id FROM items i "              \
     "JOIN boards b ON b.id = i.board_id LEFT JOIN grantsets g ON g.item_id = i.id "
 
 static bv_status
@@ -922,6 +945,7 @@ item_row(sqlite3_stmt *q, bv_item_row *it)
     it->nchunks = (uint64_t)nchunks;
     it->sealed_epoch = sqlite3_column_int64(q, 7);
     it->gs_version = sqlite3_column_int64(q, 13);
+    it->body_id = sqlite3_column_int64(q, 18);
     if ((st = col_text(q, 1, it->uid, sizeof it->uid)) != BV_OK
         || (st = col_text(q, 3, it->board, sizeof it->board)) != BV_OK
         || (st = col_text(q, 4, it->title, sizeof it->title)) != BV_OK
@@ -965,48 +989,30 @@ bv_store_item_add(bv_store *s, bv_item_row *it)
     sqlite3_stmt *q;
     bv_status st;
 
-    /* The body goes in chunk by chunk; size, hashes and the signature
-     * are filled in by bv_store_item_finish in the same transaction. */
     if ((st = prep(s,
-             "INSERT INTO items(uid, board_id, title, size, nchunks, sealed_epoch, header, "
-             "chunk_hashes, sealed_by, sig, created, retain_until) "
-             "VALUES (?, ?, ?, 0, 1, ?, ?, x'', ?, x'', ?, ?)",
+             "INSERT INTO items(uid, body_id, board_id, title, size, nchunks, sealed_epoch, "
+             "header, chunk_hashes, sealed_by, sig, created, retain_until) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
              &q))
         != BV_OK)
         return st;
     bind_text(q, 1, it->uid);
-    sqlite3_bind_int64(q, 2, it->board_id);
-    bind_text(q, 3, it->title);
-    sqlite3_bind_int64(q, 4, it->sealed_epoch);
-    bind_blob(q, 5, it->header, it->header_len);
-    bind_text(q, 6, it->sealed_by);
-    bind_text(q, 7, it->created);
-    bind_opt(q, 8, it->retain_until[0] ? it->retain_until : NULL);
+    sqlite3_bind_int64(q, 2, it->body_id);
+    sqlite3_bind_int64(q, 3, it->board_id);
+    bind_text(q, 4, it->title);
+    sqlite3_bind_int64(q, 5, (sqlite3_int64)it->size);
+    sqlite3_bind_int64(q, 6, (sqlite3_int64)it->nchunks);
+    sqlite3_bind_int64(q, 7, it->sealed_epoch);
+    bind_blob(q, 8, it->header, it->header_len);
+    bind_blob(q, 9, it->chunk_hashes.p, it->chunk_hashes.len);
+    bind_text(q, 10, it->sealed_by);
+    bind_blob(q, 11, it->sig, it->sig_len);
+    bind_text(q, 12, it->created);
+    bind_opt(q, 13, it->retain_until[0] ? it->retain_until : NULL);
     if ((st = done(s, q, "adding an item")) != BV_OK)
         return st;
     it->id = sqlite3_last_insert_rowid(s->db);
     return BV_OK;
-}
-
-bv_status
-bv_store_item_finish(bv_store *s, const bv_item_row *it)
-{
-    sqlite3_stmt *q;
-    bv_status st;
-
-    if ((st = prep(s,
-             "UPDATE items SET size = ?, nchunks = ?, chunk_hashes = ?, sig = ?, "
-             "header = ? WHERE id = ?",
-             &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, (sqlite3_int64)it->size);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)it->nchunks);
-    bind_blob(q, 3, it->chunk_hashes.p, it->chunk_hashes.len);
-    bind_blob(q, 4, it->sig, it->sig_len);
-    bind_blob(q, 5, it->header, it->header_len);
-    sqlite3_bind_int64(q, 6, it->id);
-    return done(s, q, "finishing an item");
 }
 
 bv_status
@@ -1074,22 +1080,200 @@ bv_store_item_key_set(bv_store *s, int64_t item_id, int64_t epoch, const uint8_t
     return done(s, q, "storing an item key");
 }
 
+/* ---- bodies: see the comment on the bodies table ---- */
+
 bv_status
-bv_store_chunk_put(bv_store *s, int64_t item_id, uint64_t idx, const uint8_t *p, size_t n)
+bv_store_body_new(bv_store *s, int staging, int64_t *id)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    char now[21];
+
+    bv_utc_now(now);
+    if ((st = prep(s, "INSERT INTO bodies(state, touched) VALUES (?, ?)", &q)) != BV_OK)
+        return st;
+    bind_text(q, 1, staging ? "staging" : "live");
+    bind_text(q, 2, now);
+    if ((st = done(s, q, "starting a body")) != BV_OK)
+        return st;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return BV_OK;
+}
+
+/* One UPDATE of a body's state that must find the body in state `from`. */
+static bv_status
+body_move(bv_store *s, int64_t id, const char *from, const char *to, const char *what)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    char now[21];
+
+    bv_utc_now(now);
+    if ((st = prep(s, "UPDATE bodies SET state = ?, touched = ? WHERE id = ? AND state = ?", &q))
+        != BV_OK)
+        return st;
+    bind_text(q, 1, to);
+    bind_text(q, 2, now);
+    sqlite3_bind_int64(q, 3, id);
+    bind_text(q, 4, from);
+    if ((st = done(s, q, what)) != BV_OK)
+        return st;
+    if (sqlite3_changes(s->db) != 1)
+        return bv_fail(BV_ERR,
+            "the body being written was removed as abandoned (no progress for %d s); "
+            "nothing was sealed: try again",
+            BV_STAGE_STALE_S);
+    return BV_OK;
+}
+
+bv_status
+bv_store_body_touch(bv_store *s, int64_t id)
+{
+    return body_move(s, id, "staging", "staging", "writing the body");
+}
+
+bv_status
+bv_store_body_adopt(bv_store *s, int64_t id)
+{
+    return body_move(s, id, "staging", "live", "storing the body");
+}
+
+bv_status
+bv_store_body_condemn(bv_store *s, int64_t id)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    char now[21];
+
+    bv_utc_now(now);
+    if ((st = prep(s, "UPDATE bodies SET state = 'condemned', touched = ? WHERE id = ?", &q))
+        != BV_OK)
+        return st;
+    bind_text(q, 1, now);
+    sqlite3_bind_int64(q, 2, id);
+    return done(s, q, "condemning a body");
+}
+
+/* The next body to sweep: condemned, or staging and stale. 0 if none. */
+static bv_status
+sweep_next(bv_store *s, const char *stale, int64_t *id)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    *id = 0;
+    if ((st = prep(s,
+             "SELECT id FROM bodies WHERE state = 'condemned' "
+             "OR (state = 'staging' AND touched < ?) LIMIT 1",
+             &q))
+        != BV_OK)
+        return st;
+    bind_text(q, 1, stale);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BV_OK : sqlerr(s, rc, "finding bodies to sweep");
+}
+
+/*
+ * Delete condemned bodies, and staging bodies not touched for
+ * BV_STAGE_STALE_S seconds,
+ * BV_STAGE_BATCH chunks per transaction: secure_delete zeroes each freed
+ * page, and a 1 GiB body deleted in one transaction would put 1 GiB of
+ * zeroes through the WAL at once. Outside any transaction.
+ */
+bv_status
+bv_store_body_sweep(bv_store *s, uint64_t *swept)
+{
+    sqlite3_stmt *q = NULL;
+    time_t t = time(NULL) - BV_STAGE_STALE_S;
+    struct tm tm;
+    char stale[32];
+    int64_t id;
+    bv_status st;
+
+    *swept = 0;
+    /* the format of bv_utc_now, so that the strings compare as times */
+    if (gmtime_r(&t, &tm) == NULL || strftime(stale, sizeof stale, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        return bv_fail(BV_ERR, "cannot read the clock");
+    for (;;) {
+        if ((st = bv_store_begin(s)) != BV_OK)
+            return st;
+        if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
+            goto end;
+        if ((st = prep(s,
+                 "DELETE FROM chunks WHERE rowid IN (SELECT rowid FROM chunks "
+                 "WHERE body_id = ?1 LIMIT ?2)",
+                 &q))
+            != BV_OK)
+            goto end;
+        sqlite3_bind_int64(q, 1, id);
+        sqlite3_bind_int(q, 2, BV_STAGE_BATCH);
+        if ((st = done(s, q, "sweeping a body")) != BV_OK)
+            goto end;
+        if (sqlite3_changes(s->db) == 0) {
+            if ((st = prep(s, "DELETE FROM bodies WHERE id = ?", &q)) != BV_OK)
+                goto end;
+            sqlite3_bind_int64(q, 1, id);
+            if ((st = done(s, q, "sweeping a body")) != BV_OK)
+                goto end;
+            (*swept)++;
+        }
+        if ((st = bv_store_commit(s)) != BV_OK)
+            return st;
+    }
+end:
+    if (st == BV_OK)
+        return bv_store_commit(s);
+    bv_store_rollback(s);
+    return st;
+}
+
+bv_status
+bv_store_chunk_put(bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p, size_t n)
 {
     sqlite3_stmt *q;
     bv_status st;
 
-    if ((st = prep(s, "INSERT INTO chunks(item_id, idx, data) VALUES (?, ?, ?)", &q)) != BV_OK)
+    if ((st = prep(s, "INSERT INTO chunks(body_id, idx, data) VALUES (?, ?, ?)", &q)) != BV_OK)
         return st;
-    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 1, body_id);
     sqlite3_bind_int64(q, 2, (sqlite3_int64)idx);
     bind_blob(q, 3, p, n);
     return done(s, q, "storing the body");
 }
 
 bv_status
-bv_store_chunk_each(bv_store *s, int64_t item_id,
+bv_store_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_t cap, size_t *n)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = prep(s, "SELECT data FROM chunks WHERE body_id = ? AND idx = ?", &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, body_id);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)idx);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *n = (size_t)sqlite3_column_bytes(q, 0);
+        if (*n > cap)
+            st = bv_fail(BV_EINTEGRITY, "body chunk %llu is too long", (unsigned long long)idx);
+        else if (*n)
+            memcpy(p, sqlite3_column_blob(q, 0), *n);
+    } else if (rc == SQLITE_DONE) {
+        st = bv_fail(BV_EINTEGRITY, "body chunk %llu is missing", (unsigned long long)idx);
+    } else {
+        st = sqlerr(s, rc, "reading the body");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_chunk_each(bv_store *s, int64_t body_id,
     bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t), void *ctx)
 {
     sqlite3_stmt *q;
@@ -1097,9 +1281,9 @@ bv_store_chunk_each(bv_store *s, int64_t item_id,
     int64_t idx;
     int rc;
 
-    if ((st = prep(s, "SELECT idx, data FROM chunks WHERE item_id = ? ORDER BY idx", &q)) != BV_OK)
+    if ((st = prep(s, "SELECT idx, data FROM chunks WHERE body_id = ? ORDER BY idx", &q)) != BV_OK)
         return st;
-    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 1, body_id);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         const uint8_t *p = sqlite3_column_blob(q, 1);
         size_t n = (size_t)sqlite3_column_bytes(q, 1);
@@ -1276,8 +1460,8 @@ col_str(sqlite3_stmt *q, int i)
 }
 
 bv_status
-bv_store_audit_each(bv_store *s, const bv_audit_filter *f,
-                    bv_status (*fn)(void *, const bv_audit_row *), void *ctx)
+bv_store_audit_each(
+    bv_store *s, const bv_audit_filter *f, bv_status (*fn)(void *, const bv_audit_row *), void *ctx)
 {
     static const bv_audit_filter none;
     /* Only the filters given go into the query, and only the most
@@ -1302,8 +1486,9 @@ bv_store_audit_each(bv_store *s, const bv_audit_filter *f,
     vals[3] = f->action;
     vals[4] = f->outcome;
     bv_buf_init(&sql);
-    bv_buf_puts(&sql, "SELECT seq, time, actor, actor_fp, action, board, item, meeting, agenda, "
-                      "outcome, reason, leaf, leaf_hash FROM audit WHERE 1");
+    bv_buf_puts(&sql,
+        "SELECT seq, time, actor, actor_fp, action, board, item, meeting, agenda, "
+        "outcome, reason, leaf, leaf_hash FROM audit WHERE 1");
     for (i = 0; i < 5; i++) {
         if (vals[i] == NULL)
             continue;
@@ -1390,24 +1575,25 @@ bv_store_audit_count(bv_store *s, uint64_t *n)
 
 bv_status
 bv_store_audit_item_summary(bv_store *s, const char *item,
-                            bv_status (*fn)(void *, const char *, const char *, int64_t,
-                                            const char *, const char *),
-                            void *ctx)
+    bv_status (*fn)(void *, const char *, const char *, int64_t, const char *, const char *),
+    void *ctx)
 {
     sqlite3_stmt *q;
     bv_status st;
     int rc;
 
     if ((st = prep(s,
-                   "SELECT actor, outcome, count(*), min(time), max(time) FROM audit "
-                   "WHERE item = ? AND action = 'open' GROUP BY actor, outcome "
-                   "ORDER BY outcome DESC, actor",
-                   &q)) != BV_OK)
+             "SELECT actor, outcome, count(*), min(time), max(time) FROM audit "
+             "WHERE item = ? AND action = 'open' GROUP BY actor, outcome "
+             "ORDER BY outcome DESC, actor",
+             &q))
+        != BV_OK)
         return st;
     bind_text(q, 1, item);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if ((st = fn(ctx, col_str(q, 0), col_str(q, 1), sqlite3_column_int64(q, 2),
-                     col_str(q, 3), col_str(q, 4))) != BV_OK)
+        if ((st = fn(ctx, col_str(q, 0), col_str(q, 1), sqlite3_column_int64(q, 2), col_str(q, 3),
+                 col_str(q, 4)))
+            != BV_OK)
             break;
     }
     if (st == BV_OK && rc != SQLITE_DONE)
@@ -1471,23 +1657,23 @@ bv_store_meeting_find(bv_store *s, int64_t board_id, const uint8_t hash[32], int
     bv_status st;
     int rc;
 
-    if ((st = prep(s, "SELECT id FROM meetings WHERE board_id = ? AND doc_hash = ?", &q)) !=
-        BV_OK)
+    if ((st = prep(s, "SELECT id FROM meetings WHERE board_id = ? AND doc_hash = ?", &q)) != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, board_id);
     bind_blob(q, 2, hash, 32);
     rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(q, 0);
-    st = rc == SQLITE_ROW ? BV_OK : rc == SQLITE_DONE ? BV_ENOTFOUND : sqlerr(s, rc, "reading meetings");
+    st = rc == SQLITE_ROW   ? BV_OK
+        : rc == SQLITE_DONE ? BV_ENOTFOUND
+                            : sqlerr(s, rc, "reading meetings");
     sqlite3_finalize(q);
     return st;
 }
 
-
 bv_status
 bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], const bv_meeting *m,
-                     const char *by, int64_t *id)
+    const char *by, int64_t *id)
 {
     sqlite3_stmt *q;
     bv_status st;
@@ -1496,9 +1682,10 @@ bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], cons
 
     bv_utc_now(now);
     if ((st = prep(s,
-                   "INSERT INTO meetings(board_id, doc_hash, board_line, date_line, date_iso, "
-                   "time, venue, contact, imported_by, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                   &q)) != BV_OK)
+             "INSERT INTO meetings(board_id, doc_hash, board_line, date_line, date_iso, "
+             "time, venue, contact, imported_by, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
+             &q))
+        != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, board_id);
     bind_blob(q, 2, hash, 32);
@@ -1516,9 +1703,10 @@ bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], cons
     for (i = 0; i < m->nitems; i++) {
         const bv_agenda_item *it = &m->items[i];
         if ((st = prep(s,
-                       "INSERT INTO agenda(meeting_id, ordinal, number, title, duration, "
-                       "restricted, restriction, para, truncated) VALUES (?,?,?,?,?,?,?,?,?)",
-                       &q)) != BV_OK)
+                 "INSERT INTO agenda(meeting_id, ordinal, number, title, duration, "
+                 "restricted, restriction, para, truncated) VALUES (?,?,?,?,?,?,?,?,?)",
+                 &q))
+            != BV_OK)
             return st;
         sqlite3_bind_int64(q, 1, *id);
         sqlite3_bind_int(q, 2, it->ordinal);
@@ -1533,9 +1721,10 @@ bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], cons
             return st;
         for (k = 0; k < it->nblocks; k++) {
             if ((st = prep(s,
-                           "INSERT INTO blocks(meeting_id, ordinal, idx, kind, level, text) "
-                           "VALUES (?,?,?,?,?,?)",
-                           &q)) != BV_OK)
+                     "INSERT INTO blocks(meeting_id, ordinal, idx, kind, level, text) "
+                     "VALUES (?,?,?,?,?,?)",
+                     &q))
+                != BV_OK)
                 return st;
             sqlite3_bind_int64(q, 1, *id);
             sqlite3_bind_int(q, 2, it->ordinal);
@@ -1548,9 +1737,10 @@ bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], cons
         }
         for (k = 0; k < it->nactions; k++) {
             if ((st = prep(s,
-                           "INSERT INTO actions(meeting_id, ordinal, idx, owners, text, status) "
-                           "VALUES (?,?,?,?,?,?)",
-                           &q)) != BV_OK)
+                     "INSERT INTO actions(meeting_id, ordinal, idx, owners, text, status) "
+                     "VALUES (?,?,?,?,?,?)",
+                     &q))
+                != BV_OK)
                 return st;
             sqlite3_bind_int64(q, 1, *id);
             sqlite3_bind_int(q, 2, it->ordinal);
@@ -1571,8 +1761,8 @@ bv_store_agenda_link(bv_store *s, int64_t meeting_id, int ordinal, int64_t item_
     sqlite3_stmt *q;
     bv_status st;
 
-    if ((st = prep(s, "UPDATE agenda SET item_id = ? WHERE meeting_id = ? AND ordinal = ?", &q)) !=
-        BV_OK)
+    if ((st = prep(s, "UPDATE agenda SET item_id = ? WHERE meeting_id = ? AND ordinal = ?", &q))
+        != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, item_id);
     sqlite3_bind_int64(q, 2, meeting_id);
@@ -1601,10 +1791,11 @@ bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out)
         return bv_fail(BV_ERR, "out of memory");
     out->m = m;
     if ((st = prep(s,
-                   "SELECT m.board_line, m.date_line, m.date_iso, m.time, m.venue, m.contact, "
-                   "b.name, m.board_id, m.imported_by, m.created FROM meetings m "
-                   "JOIN boards b ON b.id = m.board_id WHERE m.id = ?",
-                   &q)) != BV_OK)
+             "SELECT m.board_line, m.date_line, m.date_iso, m.time, m.venue, m.contact, "
+             "b.name, m.board_id, m.imported_by, m.created FROM meetings m "
+             "JOIN boards b ON b.id = m.board_id WHERE m.id = ?",
+             &q))
+        != BV_OK)
         goto fail;
     sqlite3_bind_int64(q, 1, id);
     rc = sqlite3_step(q);
@@ -1630,17 +1821,18 @@ bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out)
         m->board = strdup(out->board);
     /* agenda */
     if ((st = prep(s,
-                   "SELECT a.ordinal, a.number, a.title, a.duration, a.restricted, a.restriction, "
-                   "a.para, a.truncated, i.uid FROM agenda a LEFT JOIN items i ON i.id = a.item_id "
-                   "WHERE a.meeting_id = ? ORDER BY a.ordinal",
-                   &q)) != BV_OK)
+             "SELECT a.ordinal, a.number, a.title, a.duration, a.restricted, a.restriction, "
+             "a.para, a.truncated, i.uid FROM agenda a LEFT JOIN items i ON i.id = a.item_id "
+             "WHERE a.meeting_id = ? ORDER BY a.ordinal",
+             &q))
+        != BV_OK)
         goto fail;
     sqlite3_bind_int64(q, 1, id);
     n = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         bv_agenda_item *it;
         void *p = realloc(m->items, (n + 1) * sizeof *m->items);
-        char (*u)[BV_UID_LEN + 1] = realloc(out->uids, (n + 1) * sizeof *out->uids);
+        char(*u)[BV_UID_LEN + 1] = realloc(out->uids, (n + 1) * sizeof *out->uids);
         if (p == NULL || u == NULL) {
             if (p)
                 m->items = p;
@@ -1674,9 +1866,10 @@ bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out)
     for (i = 0; i < m->nitems; i++) {
         bv_agenda_item *it = &m->items[i];
         if ((st = prep(s,
-                       "SELECT kind, level, text FROM blocks WHERE meeting_id = ? AND ordinal = ? "
-                       "ORDER BY idx",
-                       &q)) != BV_OK)
+                 "SELECT kind, level, text FROM blocks WHERE meeting_id = ? AND ordinal = ? "
+                 "ORDER BY idx",
+                 &q))
+            != BV_OK)
             goto fail;
         sqlite3_bind_int64(q, 1, id);
         sqlite3_bind_int(q, 2, it->ordinal);
@@ -1698,9 +1891,10 @@ bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out)
         sqlite3_finalize(q);
         q = NULL;
         if ((st = prep(s,
-                       "SELECT owners, text, status FROM actions WHERE meeting_id = ? AND "
-                       "ordinal = ? ORDER BY idx",
-                       &q)) != BV_OK)
+                 "SELECT owners, text, status FROM actions WHERE meeting_id = ? AND "
+                 "ordinal = ? ORDER BY idx",
+                 &q))
+            != BV_OK)
             goto fail;
         sqlite3_bind_int64(q, 1, id);
         sqlite3_bind_int(q, 2, it->ordinal);
@@ -1736,27 +1930,27 @@ bv_meeting_row_free(bv_meeting_row *r)
 
 bv_status
 bv_store_meeting_each(bv_store *s, const char *board,
-                      bv_status (*fn)(void *, int64_t, const char *, const char *, const char *,
-                                      int, int),
-                      void *ctx)
+    bv_status (*fn)(void *, int64_t, const char *, const char *, const char *, int, int), void *ctx)
 {
     sqlite3_stmt *q;
     bv_status st;
     int rc;
 
     if ((st = prep(s,
-                   "SELECT m.id, b.name, m.date_iso, m.date_line, "
-                   "(SELECT count(*) FROM agenda a WHERE a.meeting_id = m.id), "
-                   "(SELECT count(*) FROM agenda a WHERE a.meeting_id = m.id AND a.restricted) "
-                   "FROM meetings m JOIN boards b ON b.id = m.board_id "
-                   "WHERE ?1 IS NULL OR b.name = ?1 ORDER BY m.date_iso, m.id",
-                   &q)) != BV_OK)
+             "SELECT m.id, b.name, m.date_iso, m.date_line, "
+             "(SELECT count(*) FROM agenda a WHERE a.meeting_id = m.id), "
+             "(SELECT count(*) FROM agenda a WHERE a.meeting_id = m.id AND a.restricted) "
+             "FROM meetings m JOIN boards b ON b.id = m.board_id "
+             "WHERE ?1 IS NULL OR b.name = ?1 ORDER BY m.date_iso, m.id",
+             &q))
+        != BV_OK)
         return st;
     if (board)
         bind_text(q, 1, board);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         if ((st = fn(ctx, sqlite3_column_int64(q, 0), col_str(q, 1), col_str(q, 2), col_str(q, 3),
-                     sqlite3_column_int(q, 4), sqlite3_column_int(q, 5))) != BV_OK)
+                 sqlite3_column_int(q, 4), sqlite3_column_int(q, 5)))
+            != BV_OK)
             break;
     }
     if (st == BV_OK && rc != SQLITE_DONE)
@@ -1767,21 +1961,22 @@ bv_store_meeting_each(bv_store *s, const char *board,
 
 bv_status
 bv_store_action_each(bv_store *s, const char *board,
-                     bv_status (*fn)(void *, int64_t, const char *, int, int, const char *,
-                                     const char *, const char *, const char *),
-                     void *ctx)
+    bv_status (*fn)(void *, int64_t, const char *, int, int, const char *, const char *,
+        const char *, const char *),
+    void *ctx)
 {
     sqlite3_stmt *q;
     bv_status st;
     int rc;
 
     if ((st = prep(s,
-                   "SELECT x.meeting_id, m.date_iso, a.number, a.ordinal, a.title, x.owners, "
-                   "x.text, x.status FROM actions x JOIN meetings m ON m.id = x.meeting_id "
-                   "JOIN agenda a ON a.meeting_id = x.meeting_id AND a.ordinal = x.ordinal "
-                   "JOIN boards b ON b.id = m.board_id WHERE ?1 IS NULL OR b.name = ?1 "
-                   "ORDER BY m.date_iso, x.meeting_id, x.ordinal, x.idx",
-                   &q)) != BV_OK)
+             "SELECT x.meeting_id, m.date_iso, a.number, a.ordinal, a.title, x.owners, "
+             "x.text, x.status FROM actions x JOIN meetings m ON m.id = x.meeting_id "
+             "JOIN agenda a ON a.meeting_id = x.meeting_id AND a.ordinal = x.ordinal "
+             "JOIN boards b ON b.id = m.board_id WHERE ?1 IS NULL OR b.name = ?1 "
+             "ORDER BY m.date_iso, x.meeting_id, x.ordinal, x.idx",
+             &q))
+        != BV_OK)
         return st;
     if (board)
         bind_text(q, 1, board);
@@ -1789,8 +1984,9 @@ bv_store_action_each(bv_store *s, const char *board,
         const unsigned char *owners = sqlite3_column_text(q, 5);
         const unsigned char *status = sqlite3_column_text(q, 7);
         if ((st = fn(ctx, sqlite3_column_int64(q, 0), col_str(q, 1), sqlite3_column_int(q, 2),
-                     sqlite3_column_int(q, 3), col_str(q, 4), (const char *)owners, col_str(q, 6),
-                     (const char *)status)) != BV_OK)
+                 sqlite3_column_int(q, 3), col_str(q, 4), (const char *)owners, col_str(q, 6),
+                 (const char *)status))
+            != BV_OK)
             break;
     }
     if (st == BV_OK && rc != SQLITE_DONE)
@@ -1799,7 +1995,8 @@ bv_store_action_each(bv_store *s, const char *board,
     return st;
 }
 
-/* Crypto-shred an item: body, wrapped keys, grants, grant set, the row.
+/* Crypto-shred an item: wrapped keys, grants, grant set, the row; the
+ * body is condemned, for bv_store_body_sweep to delete after the commit.
  * secure_delete zeroes the freed pages; bv_store_reclaim returns them. */
 bv_status
 bv_store_item_destroy(bv_store *s, int64_t item_id)
@@ -1809,7 +2006,7 @@ bv_store_item_destroy(bv_store *s, int64_t item_id)
         "DELETE FROM grants WHERE item_id = ?",
         "DELETE FROM grantsets WHERE item_id = ?",
         "DELETE FROM item_keys WHERE item_id = ?",
-        "DELETE FROM chunks WHERE item_id = ?",
+        "UPDATE bodies SET state = 'condemned' WHERE id = (SELECT body_id FROM items WHERE id = ?)",
         "DELETE FROM items WHERE id = ?",
     };
     sqlite3_stmt *q;
@@ -1842,16 +2039,17 @@ bv_store_reclaim(bv_store *s, int vacuum)
 /* Items whose retention date is before `today` (YYYY-MM-DD). */
 bv_status
 bv_store_item_expired(bv_store *s, const char *today,
-                      bv_status (*fn)(void *, const char *uid, const char *board), void *ctx)
+    bv_status (*fn)(void *, const char *uid, const char *board), void *ctx)
 {
     sqlite3_stmt *q;
     bv_status st;
     int rc;
 
     if ((st = prep(s,
-                   "SELECT i.uid, b.name FROM items i JOIN boards b ON b.id = i.board_id "
-                   "WHERE i.retain_until IS NOT NULL AND i.retain_until < ? ORDER BY i.id",
-                   &q)) != BV_OK)
+             "SELECT i.uid, b.name FROM items i JOIN boards b ON b.id = i.board_id "
+             "WHERE i.retain_until IS NOT NULL AND i.retain_until < ? ORDER BY i.id",
+             &q))
+        != BV_OK)
         return st;
     bind_text(q, 1, today);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW)
@@ -1867,14 +2065,14 @@ bv_store_item_expired(bv_store *s, const char *today,
 
 bv_status
 bv_store_removal_get(bv_store *s, int64_t board_id, const char *name, char by[BV_NAME_MAX + 1],
-                     uint8_t *sig, size_t *siglen)
+    uint8_t *sig, size_t *siglen)
 {
     sqlite3_stmt *q;
     bv_status st;
     int rc;
 
-    if ((st = prep(s, "SELECT removed_by, sig FROM removals WHERE board_id = ? AND name = ?", &q)) !=
-        BV_OK)
+    if ((st = prep(s, "SELECT removed_by, sig FROM removals WHERE board_id = ? AND name = ?", &q))
+        != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, board_id);
     bind_text(q, 2, name);
@@ -1891,7 +2089,7 @@ bv_store_removal_get(bv_store *s, int64_t board_id, const char *name, char by[BV
 
 bv_status
 bv_store_removal_set(bv_store *s, int64_t board_id, const char *name, const char *by,
-                     const uint8_t *sig, size_t siglen)
+    const uint8_t *sig, size_t siglen)
 {
     sqlite3_stmt *q;
     bv_status st;
@@ -1904,9 +2102,10 @@ bv_store_removal_set(bv_store *s, int64_t board_id, const char *name, const char
         return done(s, q, "clearing a removal");
     }
     if ((st = prep(s,
-                   "INSERT OR REPLACE INTO removals(board_id, name, removed_by, sig) "
-                   "VALUES (?, ?, ?, ?)",
-                   &q)) != BV_OK)
+             "INSERT OR REPLACE INTO removals(board_id, name, removed_by, sig) "
+             "VALUES (?, ?, ?, ?)",
+             &q))
+        != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, board_id);
     bind_text(q, 2, name);
@@ -1956,9 +2155,10 @@ bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch)
     if ((st = done(s, q, "destroying old board keys")) != BV_OK)
         return st;
     if ((st = prep(s,
-                   "DELETE FROM item_keys WHERE epoch = ? AND item_id IN "
-                   "(SELECT id FROM items WHERE board_id = ?)",
-                   &q)) != BV_OK)
+             "DELETE FROM item_keys WHERE epoch = ? AND item_id IN "
+             "(SELECT id FROM items WHERE board_id = ?)",
+             &q))
+        != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, epoch);
     sqlite3_bind_int64(q, 2, board_id);
@@ -1967,8 +2167,8 @@ bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch)
 
 /* (id, uid) of every item of a board, for rotation and removal. */
 bv_status
-bv_store_board_items(bv_store *s, int64_t board_id, bv_status (*fn)(void *, int64_t, const char *),
-                     void *ctx)
+bv_store_board_items(
+    bv_store *s, int64_t board_id, bv_status (*fn)(void *, int64_t, const char *), void *ctx)
 {
     sqlite3_stmt *q;
     bv_status st;
@@ -1986,11 +2186,10 @@ bv_store_board_items(bv_store *s, int64_t board_id, bv_status (*fn)(void *, int6
     return st;
 }
 
-
 /* A new seal signature over an unchanged item (an officer left). */
 bv_status
-bv_store_item_resign(bv_store *s, int64_t item_id, const char *by, const uint8_t *sig,
-                     size_t siglen)
+bv_store_item_resign(
+    bv_store *s, int64_t item_id, const char *by, const uint8_t *sig, size_t siglen)
 {
     sqlite3_stmt *q;
     bv_status st;
@@ -2002,7 +2201,6 @@ bv_store_item_resign(bv_store *s, int64_t item_id, const char *by, const uint8_t
     sqlite3_bind_int64(q, 3, item_id);
     return done(s, q, "re-signing an item");
 }
-
 
 bv_status
 bv_store_item_set_uid(bv_store *s, int64_t item_id, const char *uid)
@@ -2032,13 +2230,14 @@ bv_store_agenda_relink(bv_store *s, int64_t from, int64_t to)
 
 bv_status
 bv_store_retired_add(bv_store *s, const char *name, const uint8_t pk[32], const char *by,
-                     const uint8_t *sig, size_t siglen)
+    const uint8_t *sig, size_t siglen)
 {
     sqlite3_stmt *q;
     bv_status st;
 
-    if ((st = prep(s, "INSERT INTO retired_keys(name, sign_pk, retired_by, sig) VALUES (?,?,?,?)",
-                   &q)) != BV_OK)
+    if ((st = prep(
+             s, "INSERT INTO retired_keys(name, sign_pk, retired_by, sig) VALUES (?,?,?,?)", &q))
+        != BV_OK)
         return st;
     bind_text(q, 1, name);
     bind_blob(q, 2, pk, 32);
@@ -2049,21 +2248,22 @@ bv_store_retired_add(bv_store *s, const char *name, const uint8_t pk[32], const 
 
 bv_status
 bv_store_retired_each(bv_store *s,
-                      bv_status (*fn)(void *, const char *name, const uint8_t *pk, size_t pklen,
-                                      const char *by, const uint8_t *sig, size_t siglen),
-                      void *ctx)
+    bv_status (*fn)(void *, const char *name, const uint8_t *pk, size_t pklen, const char *by,
+        const uint8_t *sig, size_t siglen),
+    void *ctx)
 {
     sqlite3_stmt *q;
     bv_status st;
     int rc;
 
-    if ((st = prep(s, "SELECT name, sign_pk, retired_by, sig FROM retired_keys ORDER BY id", &q)) !=
-        BV_OK)
+    if ((st = prep(s, "SELECT name, sign_pk, retired_by, sig FROM retired_keys ORDER BY id", &q))
+        != BV_OK)
         return st;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW)
         if ((st = fn(ctx, col_str(q, 0), sqlite3_column_blob(q, 1),
-                     (size_t)sqlite3_column_bytes(q, 1), col_str(q, 2), sqlite3_column_blob(q, 3),
-                     (size_t)sqlite3_column_bytes(q, 3))) != BV_OK)
+                 (size_t)sqlite3_column_bytes(q, 1), col_str(q, 2), sqlite3_column_blob(q, 3),
+                 (size_t)sqlite3_column_bytes(q, 3)))
+            != BV_OK)
             break;
     if (st == BV_OK && rc != SQLITE_DONE)
         st = sqlerr(s, rc, "reading retired keys");
@@ -2123,8 +2323,7 @@ bv_store_audit_last(bv_store *s, int kind, const char *key, bv_buf *leaf, int64_
     if (rc == SQLITE_ROW) {
         st = col_buf(q, 0, leaf);
         *seq = sqlite3_column_int64(q, 1);
-    }
-    else if (rc != SQLITE_DONE)
+    } else if (rc != SQLITE_DONE)
         st = sqlerr(s, rc, "reading the audit log");
     sqlite3_finalize(q);
     return st;

@@ -68,6 +68,18 @@ oom(bv_buf *b)
     return b->oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
 }
 
+/* Condemned and abandoned bodies go before a new one is written, and
+ * after a failed write. Best effort: a busy vault leaves them for the
+ * next seal, rekey or destroy. */
+static void
+sweep(bv_vault *v)
+{
+    uint64_t n;
+
+    if (bv_store_body_sweep(v->s, &n) != BV_OK)
+        bv_err_clear();
+}
+
 static bv_status
 sign_buf(const bv_keys *k, bv_buf *msg, uint8_t sig[64])
 {
@@ -1319,15 +1331,48 @@ out:
     return st;
 }
 
+/* A body staged before its item's transaction (bv_item_seal). */
+struct staged {
+    int64_t body_id, epoch;
+    char uid[BV_UID_LEN + 1];
+    uint8_t *dk;
+    bv_body_dst d;
+    bv_buf hashes;
+};
+
+/* Who may seal what: the title, the board, the officer, each grantee. */
+static bv_status
+seal_check(bv_vault *v, bv_actor *o, const char *board, const char *title, char *const *grantees,
+    size_t ngrantees, bv_board_row *b, bv_person_row *gp, struct nameset *gs)
+{
+    size_t i, off;
+    bv_status st;
+
+    if (strlen(title) == 0 || strlen(title) > BV_TITLE_MAX
+        || !bv_utf8_ok(title, strlen(title), &off))
+        return bv_fail(
+            BV_EUSAGE, "the title must be 1 to %d bytes of printable UTF-8", BV_TITLE_MAX);
+    if ((st = get_board(v, board, b)) != BV_OK || (st = actor_ok(v, o)) != BV_OK
+        || (st = officer_of(v, b, o->row.name, 0)) != BV_OK)
+        return st;
+    for (i = 0; i < ngrantees; i++) {
+        if ((st = grantee_ok(v, b, grantees[i], &gp[i])) != BV_OK
+            || (gs && (st = nameset_add(gs, grantees[i])) != BV_OK))
+            return st;
+    }
+    return BV_OK;
+}
+
 /*
- * Seal inside the caller's write transaction: the body, its key, the
- * seal signature, the grant set, grants and audit entries. link, when
- * not NULL, names the meeting and agenda entry the item belongs to.
+ * Seal inside the caller's write transaction: the body (unless staged),
+ * its key, the seal signature, the grant set, grants and audit entries.
+ * link, when not NULL, names the meeting and agenda entry the item
+ * belongs to.
  */
-bv_status
-bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
+static bv_status
+seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
     char *const *grantees, size_t ngrantees, const bv_item_link *link, const char *retain_until,
-    char uid[BV_UID_LEN + 1])
+    struct staged *pre, char uid[BV_UID_LEN + 1])
 {
     bv_board_row b;
     bv_item_row it;
@@ -1336,7 +1381,7 @@ bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char 
     struct nameset gs = { 0 };
     bv_person_row *gp = NULL;
     char meeting[24] = "", agenda[24] = "";
-    size_t i, off;
+    size_t i;
     bv_status st;
 
     bv_item_row_init(&it);
@@ -1344,32 +1389,20 @@ bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char 
     bv_buf_init(&kad);
     bv_buf_init(&w);
     bv_buf_init(&m);
-    if (strlen(title) == 0 || strlen(title) > BV_TITLE_MAX
-        || !bv_utf8_ok(title, strlen(title), &off))
-        return bv_fail(
-            BV_EUSAGE, "the title must be 1 to %d bytes of printable UTF-8", BV_TITLE_MAX);
-    if ((st = get_board(v, board, &b)) != BV_OK || (st = actor_ok(v, o)) != BV_OK)
-        return st;
-    if ((st = officer_of(v, &b, o->row.name, 0)) != BV_OK)
-        return st;
     if (link) {
         snprintf(meeting, sizeof meeting, "%lld", (long long)link->meeting_id);
         snprintf(agenda, sizeof agenda, "%d", link->agenda_no);
     }
     if (ngrantees && (gp = calloc(ngrantees, sizeof *gp)) == NULL)
         return bv_fail(BV_ERR, "out of memory");
-    for (i = 0; i < ngrantees; i++) {
-        if ((st = grantee_ok(v, &b, grantees[i], &gp[i])) != BV_OK
-            || (st = nameset_add(&gs, grantees[i])) != BV_OK)
-            goto out;
-    }
-    if ((bk = bv_key_alloc()) == NULL || (dk = bv_key_new()) == NULL) {
+    if ((st = seal_check(v, o, board, title, grantees, ngrantees, &b, gp, &gs)) != BV_OK)
+        goto out;
+    if ((bk = bv_key_alloc()) == NULL || (!pre && (dk = bv_key_new()) == NULL)) {
         st = bv_fail(BV_ERR, "out of memory");
         goto out;
     }
     if ((st = get_board_key(v, o, &b, bk)) != BV_OK)
         goto out;
-    new_uid(it.uid);
     it.board_id = b.id;
     snprintf(it.board, sizeof it.board, "%s", b.name);
     snprintf(it.title, sizeof it.title, "%s", title);
@@ -1379,23 +1412,50 @@ bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char 
     it.header_len = BV_STREAM_HEADER;
     if (retain_until)
         snprintf(it.retain_until, sizeof it.retain_until, "%s", retain_until);
-    bv_fmt_body_ad(&ad, v->id, b.name, it.uid, b.epoch);
-    if ((st = oom(&ad)) != BV_OK)
-        goto out;
-    if ((st = bv_store_item_add(v->s, &it)) != BV_OK
-        || (st = bv_body_seal(v->s, it.id, fd, dk, ad.p, ad.len, it.header, &it.chunk_hashes,
-                &it.size, &it.nchunks))
-            != BV_OK)
-        goto out;
+    if (pre) {
+        /* the body names the epoch it was staged under */
+        if (pre->epoch != b.epoch) {
+            st = bv_fail(BV_ERR,
+                "the key of board %s was rotated while the body was written; "
+                "nothing was sealed: seal again",
+                b.name);
+            goto out;
+        }
+        memcpy(it.uid, pre->uid, sizeof it.uid);
+        memcpy(it.header, pre->d.header, sizeof it.header);
+        bv_buf_put(&it.chunk_hashes, pre->hashes.p, pre->hashes.len);
+        it.size = pre->d.size;
+        it.nchunks = pre->d.nchunks;
+        it.body_id = pre->body_id;
+        if ((st = oom(&it.chunk_hashes)) != BV_OK
+            || (st = bv_store_body_adopt(v->s, pre->body_id)) != BV_OK)
+            goto out;
+    } else {
+        bv_body_dst d = { 0 };
+        new_uid(it.uid);
+        bv_fmt_body_ad(&ad, v->id, b.name, it.uid, b.epoch);
+        if ((st = oom(&ad)) != BV_OK || (st = bv_store_body_new(v->s, 0, &it.body_id)) != BV_OK)
+            goto out;
+        d.body_id = it.body_id;
+        d.key = dk;
+        d.ad = ad.p;
+        d.adlen = ad.len;
+        d.hashes = &it.chunk_hashes;
+        if ((st = bv_body_seal(v->s, fd, &d)) != BV_OK)
+            goto out;
+        memcpy(it.header, d.header, sizeof it.header);
+        it.size = d.size;
+        it.nchunks = d.nchunks;
+    }
     bv_fmt_item_key_ad(&kad, v->id, b.name, it.uid, b.epoch);
-    if ((st = oom(&kad)) != BV_OK || (st = bv_wrap(bk, kad.p, kad.len, dk, 32, &w)) != BV_OK
-        || (st = bv_store_item_key_set(v->s, it.id, b.epoch, w.p, w.len)) != BV_OK)
-        goto out;
     bv_fmt_item(&m, v->id, &it);
-    if ((st = sign_buf(o->keys, &m, it.sig)) != BV_OK)
+    if ((st = oom(&kad)) != BV_OK
+        || (st = bv_wrap(bk, kad.p, kad.len, pre ? pre->dk : dk, 32, &w)) != BV_OK
+        || (st = sign_buf(o->keys, &m, it.sig)) != BV_OK)
         goto out;
     it.sig_len = 64;
-    if ((st = bv_store_item_finish(v->s, &it)) != BV_OK
+    if ((st = bv_store_item_add(v->s, &it)) != BV_OK
+        || (st = bv_store_item_key_set(v->s, it.id, b.epoch, w.p, w.len)) != BV_OK
         || (st = put_grantset(v, o, &it, &gs)) != BV_OK
         || (link
             && (st = bv_store_agenda_link(v->s, link->meeting_id, link->ordinal, it.id)) != BV_OK))
@@ -1407,7 +1467,7 @@ bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char 
             goto out;
     }
     for (i = 0; i < ngrantees; i++) {
-        if ((st = put_grant(v, o, &it, &gp[i], dk)) != BV_OK
+        if ((st = put_grant(v, o, &it, &gp[i], pre ? pre->dk : dk)) != BV_OK
             || (st = audit(v, o, "grant", b.name, it.uid, "ok", gp[i].name)) != BV_OK)
             goto out;
     }
@@ -1426,24 +1486,94 @@ out:
 }
 
 bv_status
+bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
+    char *const *grantees, size_t ngrantees, const bv_item_link *link, const char *retain_until,
+    char uid[BV_UID_LEN + 1])
+{
+    return seal_tx(v, o, board, fd, title, grantees, ngrantees, link, retain_until, NULL, uid);
+}
+
+/*
+ * Stage the body (bv_store.h), then seal in one transaction that checks
+ * everything again and adopts it. The staging write is outside that
+ * transaction on purpose: a 1 GiB body inside it would pass through the
+ * WAL and then be copied again at checkpoint, and would keep every other
+ * writer (an open's audit record) waiting for the whole seal.
+ */
+bv_status
 bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
     char *const *grantees, size_t ngrantees, const bv_item_link *link, const char *retain_until,
     char uid[BV_UID_LEN + 1])
 {
+    struct staged pre;
+    bv_board_row b;
+    bv_person_row *gp = NULL;
+    bv_buf ad;
     bv_status st;
+    int staged = 0;
 
-    if ((st = bv_store_begin(v->s)) != BV_OK)
-        return st;
-    st = bv_item_seal_tx(v, o, board, fd, title, grantees, ngrantees, link, retain_until, uid);
+    memset(&pre, 0, sizeof pre);
+    bv_buf_init(&pre.hashes);
+    bv_buf_init(&ad);
+    if (ngrantees && (gp = calloc(ngrantees, sizeof *gp)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    /* refuse before writing a byte; the transaction below decides */
+    if ((st = bv_store_begin_read(v->s)) != BV_OK)
+        goto out;
+    st = seal_check(v, o, board, title, grantees, ngrantees, &b, gp, NULL);
+    bv_store_rollback(v->s);
     if (st == BV_EPERM) {
-        bv_store_rollback(v->s);
-        return refuse(v, o, "seal", board, NULL, st, "not-permitted");
+        st = refuse(v, o, "seal", board, NULL, st, "not-permitted");
+        goto out;
     }
+    if (st != BV_OK)
+        goto out;
+    sweep(v);
+    if ((pre.dk = bv_key_new()) == NULL) {
+        st = bv_fail(BV_ERR, "out of secure memory");
+        goto out;
+    }
+    new_uid(pre.uid);
+    pre.epoch = b.epoch;
+    bv_fmt_body_ad(&ad, v->id, b.name, pre.uid, b.epoch);
+    if ((st = oom(&ad)) != BV_OK || (st = bv_store_body_new(v->s, 1, &pre.body_id)) != BV_OK)
+        goto out;
+    staged = 1;
+    pre.d.body_id = pre.body_id;
+    pre.d.staging = 1;
+    pre.d.key = pre.dk;
+    pre.d.ad = ad.p;
+    pre.d.adlen = ad.len;
+    pre.d.hashes = &pre.hashes;
+    if ((st = bv_body_seal(v->s, fd, &pre.d)) != BV_OK || (st = oom(&pre.hashes)) != BV_OK)
+        goto out;
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    st = seal_tx(v, o, board, -1, title, grantees, ngrantees, link, retain_until, &pre, uid);
     if (st != BV_OK) {
         bv_store_rollback(v->s);
-        return st;
+        if (st == BV_EPERM)
+            st = refuse(v, o, "seal", board, NULL, st, "not-permitted");
+        goto out;
     }
-    return bv_store_commit(v->s);
+    if ((st = bv_store_commit(v->s)) == BV_OK)
+        staged = 0;
+out:
+    if (staged) {
+        /* keep the failure's message: the clean-up is best effort */
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", bv_errmsg());
+        bv_err_clear();
+        if (bv_store_body_condemn(v->s, pre.body_id) == BV_OK)
+            sweep(v);
+        bv_err_clear();
+        (void)bv_fail(st, "%s", msg);
+    }
+    bv_key_free(pre.dk);
+    bv_buf_free(&pre.hashes);
+    bv_buf_free(&ad);
+    free(gp);
+    return st;
 }
 
 /* Shared set-up of grant and revoke: item, board, officer check. */
@@ -1643,9 +1773,11 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
             goto out;
     }
     bv_fmt_body_ad(&ad, v->id, b.name, uid, it.sealed_epoch);
-    if ((st = oom(&ad)) == BV_OK)
-        st = bv_body_open(
-            v->s, it.id, uid, dk, it.header, ad.p, ad.len, it.chunk_hashes.p, it.nchunks, out);
+    if ((st = oom(&ad)) == BV_OK) {
+        bv_body_src src
+            = { it.body_id, uid, dk, it.header, ad.p, it.chunk_hashes.p, ad.len, it.nchunks };
+        st = bv_body_open(v->s, &src, out);
+    }
     if (st == BV_EINTEGRITY) {
         /* destroyed between the record and the read? say so, not "tampered" */
         bv_item_row again;
@@ -1856,8 +1988,10 @@ bv_item_destroy(bv_vault *v, bv_actor *o, const char *uid, const char *reason)
         bv_store_rollback(v->s);
         goto out;
     }
-    if ((st = bv_store_commit(v->s)) == BV_OK)
+    if ((st = bv_store_commit(v->s)) == BV_OK) {
+        sweep(v); /* the body, now condemned */
         bv_store_reclaim(v->s, 1);
+    }
 out:
     bv_item_row_free(&it);
     return st;
@@ -2364,66 +2498,32 @@ out:
 
 /* ---- rekey ---- */
 
-struct rekey_ctx {
-    bv_store *s;
-    bv_stream *in, *out;
-    const uint8_t *in_ad, *out_ad, *hashes;
-    size_t in_adlen, out_adlen;
-    uint64_t nchunks, next;
-    int final;
-    int64_t new_id;
-    uint8_t *pt, *ct;
-    bv_buf *new_hashes;
-    const char *uid;
-};
-
-/* One chunk: checked against the seal, decrypted under the old key,
- * encrypted under the new one, stored for the new row. */
-static bv_status
-rekey_chunk(void *ctx, uint64_t idx, const uint8_t *ct, size_t n)
-{
-    struct rekey_ctx *r = ctx;
-    uint8_t h[32];
-    size_t ptlen;
-    bv_status st;
-
-    if (r->final || idx != r->next || idx >= r->nchunks || n > BV_CHUNK + BV_STREAM_ABYTES)
-        return bv_fail(BV_EINTEGRITY, "body of item %s is out of order or too long", r->uid);
-    bv_hash(h, ct, n);
-    if (sodium_memcmp(h, r->hashes + idx * 32, 32) != 0)
-        return bv_fail(BV_EINTEGRITY, "chunk %llu of item %s does not match its seal",
-            (unsigned long long)idx, r->uid);
-    if (bv_stream_pull(r->in, r->in_ad, r->in_adlen, ct, n, r->pt, &ptlen, &r->final) != BV_OK)
-        return bv_fail(BV_EINTEGRITY, "chunk %llu of item %s fails authentication",
-            (unsigned long long)idx, r->uid);
-    st = bv_stream_push(r->out, r->out_ad, r->out_adlen, r->pt, ptlen, r->final, r->ct);
-    sodium_memzero(r->pt, ptlen);
-    if (st != BV_OK)
-        return st;
-    bv_hash(h, r->ct, ptlen + BV_STREAM_ABYTES);
-    bv_buf_put(r->new_hashes, h, 32);
-    r->next++;
-    return bv_store_chunk_put(r->s, r->new_id, idx, r->ct, ptlen + BV_STREAM_ABYTES);
-}
-
+/*
+ * The new body is staged outside the transaction, like a seal's, read
+ * from the old one through a second connection; the transaction then
+ * checks that the item, its grant set and the board key are what the
+ * new body was made from, and swaps the item over. The old body is
+ * condemned there and swept (secure_delete zeroes it) after the commit.
+ */
 bv_status
 bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
 {
-    bv_item_row it, nit;
-    bv_board_row b;
+    bv_item_row it, nit, cur;
+    bv_board_row b, bnow;
     struct nameset gs = { 0 };
-    struct rekey_ctx r;
     bv_person_row *gp = NULL;
+    bv_store *reader = NULL;
     uint8_t *old = NULL, *dk = NULL, *bk = NULL;
     char tmpuid[BV_UID_LEN + 8];
     bv_buf ad, ad2, kad, w, m;
+    bv_body_dst d = { 0 };
     size_t i;
     bv_status st;
-    int in_tx = 0;
+    int in_tx = 0, staged = 0;
 
-    memset(&r, 0, sizeof r);
     bv_item_row_init(&it);
     bv_item_row_init(&nit);
+    bv_item_row_init(&cur);
     bv_buf_init(&ad);
     bv_buf_init(&ad2);
     bv_buf_init(&kad);
@@ -2448,8 +2548,7 @@ bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
         if ((st = grantee_ok(v, &b, gs.v[i], &gp[i])) != BV_OK)
             goto out;
     if ((old = bv_key_alloc()) == NULL || (dk = bv_key_new()) == NULL
-        || (bk = bv_key_alloc()) == NULL || (r.pt = sodium_malloc(BV_CHUNK)) == NULL
-        || (r.ct = malloc(BV_CHUNK + BV_STREAM_ABYTES)) == NULL) {
+        || (bk = bv_key_alloc()) == NULL) {
         st = bv_fail(BV_ERR, "out of memory");
         goto out;
     }
@@ -2457,61 +2556,73 @@ bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
         || (st = get_board_key(v, o, &b, bk)) != BV_OK)
         goto out;
     /* the new body is sealed under the current epoch; the old one keeps
-     * its own until it is deleted below */
+     * its own until it is deleted */
     bv_fmt_body_ad(&ad, v->id, b.name, uid, it.sealed_epoch);
     bv_fmt_body_ad(&ad2, v->id, b.name, uid, b.epoch);
+    if ((st = oom(&ad)) != BV_OK || (st = oom(&ad2)) != BV_OK)
+        goto out;
     nit = it;
     bv_buf_init(&nit.chunk_hashes);
     bv_buf_init(&nit.gs_names);
     snprintf(nit.sealed_by, sizeof nit.sealed_by, "%s", o->row.name);
     nit.sealed_epoch = b.epoch;
-    nit.gs_version = 0;
-    nit.nchunks = 0;
     nit.header_len = BV_STREAM_HEADER;
     bv_utc_now(nit.created);
-    if ((st = oom(&ad)) != BV_OK || (st = oom(&ad2)) != BV_OK
-        || (st = bv_stream_pull_init(old, it.header, &r.in)) != BV_OK
-        || (st = bv_stream_push_init(dk, nit.header, &r.out)) != BV_OK)
+    sweep(v);
+    if ((st = bv_store_open_peer(v->s, &reader)) != BV_OK
+        || (st = bv_store_body_new(v->s, 1, &nit.body_id)) != BV_OK)
         goto out;
+    staged = 1;
+    {
+        bv_body_src src
+            = { it.body_id, uid, old, it.header, ad.p, it.chunk_hashes.p, ad.len, it.nchunks };
+        d.body_id = nit.body_id;
+        d.staging = 1;
+        d.key = dk;
+        d.ad = ad2.p;
+        d.adlen = ad2.len;
+        d.hashes = &nit.chunk_hashes;
+        if ((st = bv_body_rekey(v->s, reader, &src, &d)) != BV_OK)
+            goto out;
+    }
+    bv_store_close(reader);
+    reader = NULL;
+    memcpy(nit.header, d.header, sizeof nit.header);
+    nit.size = d.size;
+    nit.nchunks = d.nchunks;
     if ((st = bv_store_begin(v->s)) != BV_OK)
         goto out;
     in_tx = 1;
-    /* one transaction: a kill at any point leaves the old item or the new */
-    snprintf(tmpuid, sizeof tmpuid, "%s-rekey", uid);
-    if ((st = bv_store_item_set_uid(v->s, it.id, tmpuid)) != BV_OK
-        || (st = bv_store_item_add(v->s, &nit)) != BV_OK)
+    /* what the new body was made from must still be what is there */
+    if ((st = bv_store_item_get(v->s, uid, &cur)) != BV_OK
+        || (st = bv_store_board_get(v->s, it.board, &bnow)) != BV_OK)
         goto out;
-    r.s = v->s;
-    r.in_ad = ad.p;
-    r.in_adlen = ad.len;
-    r.out_ad = ad2.p;
-    r.out_adlen = ad2.len;
-    r.hashes = it.chunk_hashes.p;
-    r.nchunks = it.nchunks;
-    r.new_id = nit.id;
-    r.new_hashes = &nit.chunk_hashes;
-    r.uid = uid;
-    if ((st = bv_store_chunk_each(v->s, it.id, rekey_chunk, &r)) != BV_OK)
-        goto out;
-    if (!r.final || r.next != it.nchunks) {
-        st = bv_fail(BV_EINTEGRITY, "body of item %s is truncated", uid);
+    if (cur.id != it.id || cur.body_id != it.body_id || cur.gs_version != it.gs_version
+        || bnow.epoch != b.epoch) {
+        st = bv_fail(BV_ERR,
+            "item %s or its board changed while it was re-encrypted; nothing was changed: "
+            "run rekey again",
+            uid);
         goto out;
     }
-    nit.nchunks = r.next;
+    if ((st = officer_of(v, &bnow, o->row.name, 0)) != BV_OK
+        || (st = bv_store_body_adopt(v->s, nit.body_id)) != BV_OK)
+        goto out;
     bv_fmt_item_key_ad(&kad, v->id, b.name, uid, b.epoch);
+    bv_fmt_item(&m, v->id, &nit);
     if ((st = oom(&kad)) != BV_OK || (st = oom(&nit.chunk_hashes)) != BV_OK
         || (st = bv_wrap(bk, kad.p, kad.len, dk, 32, &w)) != BV_OK
-        || (st = bv_store_item_key_set(v->s, nit.id, b.epoch, w.p, w.len)) != BV_OK)
-        goto out;
-    bv_fmt_item(&m, v->id, &nit);
-    if ((st = sign_buf(o->keys, &m, nit.sig)) != BV_OK)
+        || (st = sign_buf(o->keys, &m, nit.sig)) != BV_OK)
         goto out;
     nit.sig_len = 64;
-    /* the grant set continues its versions: the log's last one is the old's */
-    nit.gs_version = it.gs_version;
-    if ((st = bv_store_item_finish(v->s, &nit)) != BV_OK
+    /* the old row steps aside for the new one, which takes its uid; the
+     * grant set continues its versions (the log's last one is the old's) */
+    snprintf(tmpuid, sizeof tmpuid, "%s-rekey", uid);
+    if ((st = bv_store_item_set_uid(v->s, it.id, tmpuid)) != BV_OK
+        || (st = bv_store_item_add(v->s, &nit)) != BV_OK
+        || (st = bv_store_item_key_set(v->s, nit.id, b.epoch, w.p, w.len)) != BV_OK
         || (st = bv_store_agenda_relink(v->s, it.id, nit.id)) != BV_OK
-        || (st = bv_store_item_destroy(v->s, it.id)) != BV_OK || /* old body and keys */
+        || (st = bv_store_item_destroy(v->s, it.id)) != BV_OK || /* old keys; body condemned */
         (st = put_grantset(v, o, &nit, &gs)) != BV_OK)
         goto out;
     for (i = 0; i < gs.n; i++)
@@ -2525,15 +2636,24 @@ bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
     }
     st = bv_store_commit(v->s);
     in_tx = 0;
-    if (st == BV_OK)
+    if (st == BV_OK) {
+        staged = 0;
+        sweep(v); /* the old body */
         bv_store_reclaim(v->s, 0);
+    }
 out:
     if (in_tx)
         bv_store_rollback(v->s);
-    bv_stream_free(r.in);
-    bv_stream_free(r.out);
-    sodium_free(r.pt);
-    free(r.ct);
+    bv_store_close(reader);
+    if (staged) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", bv_errmsg());
+        bv_err_clear();
+        if (bv_store_body_condemn(v->s, nit.body_id) == BV_OK)
+            sweep(v);
+        bv_err_clear();
+        (void)bv_fail(st, "%s", msg);
+    }
     bv_key_free(old);
     bv_key_free(dk);
     bv_key_free(bk);
@@ -2541,6 +2661,7 @@ out:
     free(gs.v);
     bv_item_row_free(&it);
     bv_item_row_free(&nit);
+    bv_item_row_free(&cur);
     bv_buf_free(&ad);
     bv_buf_free(&ad2);
     bv_buf_free(&kad);

@@ -300,8 +300,8 @@ teardown() {
         [ "$status" -eq 5 ]
         [ ! -e out ]
     }
-    flip chunks data "item_id=$iid AND idx=0"
-    flip chunks data "item_id=$iid AND idx=2"
+    flip chunks data "body_id=(SELECT body_id FROM items WHERE id=$iid) AND idx=0"
+    flip chunks data "body_id=(SELECT body_id FROM items WHERE id=$iid) AND idx=2"
     flip grants sealed "item_id=$iid"
     flip grants sig "item_id=$iid"
     flip items sig "id=$iid"
@@ -328,6 +328,8 @@ teardown() {
     id2=$(seal_item x alice)
     a=$(sql "SELECT id FROM items WHERE uid='$id'")
     b=$(sql "SELECT id FROM items WHERE uid='$id2'")
+    ba=$(sql "SELECT body_id FROM items WHERE uid='$id'")
+    bb=$(sql "SELECT body_id FROM items WHERE uid='$id2'")
     sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
     cp vault.db pristine.db
     try() {
@@ -338,9 +340,11 @@ teardown() {
         [ "$status" -eq 5 ]
         [ ! -e out ]
     }
-    try "DELETE FROM chunks WHERE item_id=$a AND idx=3"
-    try "UPDATE chunks SET idx=idx+10 WHERE item_id=$a AND idx=0; UPDATE chunks SET idx=0 WHERE item_id=$a AND idx=1; UPDATE chunks SET idx=1 WHERE item_id=$a AND idx=10"
-    try "DELETE FROM chunks WHERE item_id=$a; INSERT INTO chunks SELECT $a, idx, data FROM chunks WHERE item_id=$b"
+    try "DELETE FROM chunks WHERE body_id=$ba AND idx=3"
+    try "UPDATE chunks SET idx=idx+10 WHERE body_id=$ba AND idx=0; UPDATE chunks SET idx=0 WHERE body_id=$ba AND idx=1; UPDATE chunks SET idx=1 WHERE body_id=$ba AND idx=10"
+    try "DELETE FROM chunks WHERE body_id=$ba; INSERT INTO chunks SELECT $ba, idx, data FROM chunks WHERE body_id=$bb"
+    # the item pointed at the other item's body
+    try "UPDATE items SET body_id=-1 WHERE id=$b; UPDATE items SET body_id=$bb WHERE id=$a"
     try "DELETE FROM grants WHERE item_id=$a; INSERT INTO grants SELECT $a, person_id, sealed, granted_by, sig FROM grants WHERE item_id=$b"
     try "UPDATE items SET title='Something else' WHERE id=$a"
     try "UPDATE items SET size=size-1 WHERE id=$a"

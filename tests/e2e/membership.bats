@@ -49,7 +49,7 @@ teardown() { teardown_vault; }
     head -c 300000 /dev/urandom >x
     id=$(seal_item x alice)
     iid=$(sql "SELECT id FROM items WHERE uid='$id'")
-    probe=$(sql "SELECT hex(substr(data, 1000, 24)) FROM chunks WHERE item_id=$iid")
+    probe=$(sql "SELECT hex(substr(data, 1000, 24)) FROM chunks WHERE body_id=(SELECT body_id FROM items WHERE id=$iid)")
     key=$(sql "SELECT hex(substr(sealed, 10, 24)) FROM grants WHERE item_id=$iid")
     run bvp "$PW_ALICE" item destroy "$id" --as alice
     [ "$status" -eq 4 ]
@@ -193,7 +193,7 @@ teardown() { teardown_vault; }
     head -c 2500000 /dev/urandom >x
     id=$(seal_item x alice,bob)
     iid=$(sql "SELECT id FROM items WHERE uid='$id'")
-    probe=$(sql "SELECT hex(substr(data, 5000, 24)) FROM chunks WHERE item_id=$iid AND idx=1")
+    probe=$(sql "SELECT hex(substr(data, 5000, 24)) FROM chunks WHERE body_id=(SELECT body_id FROM items WHERE id=$iid) AND idx=1")
     bvp "$PW_ROOT" revoke "$id" bob --as "Root Officer"
     run bvp "$PW_ALICE" rekey "$id" --as alice
     [ "$status" -eq 4 ]
