@@ -38,10 +38,10 @@ void bv_fmt_body_ad(
 void bv_fmt_grant_ctx(
     bv_buf *b, bv_vid vid, const char *board, const char *uid, const bv_person_row *p);
 /* Officers' signatures over a wrapped board key and over a grant. */
-void bv_fmt_board_key_sig(bv_buf *b, bv_vid vid, const char *board, int64_t epoch,
-                          const bv_keyrow *k);
-void bv_fmt_grant_sig(bv_buf *b, bv_vid vid, const char *board, const char *uid,
-                      const bv_keyrow *k);
+void bv_fmt_board_key_sig(
+    bv_buf *b, bv_vid vid, const char *board, int64_t epoch, const bv_keyrow *k);
+void bv_fmt_grant_sig(
+    bv_buf *b, bv_vid vid, const char *board, const char *uid, const bv_keyrow *k);
 /* An officer's record that a reset person's old signing key is retired. */
 void bv_fmt_retired(bv_buf *b, bv_vid vid, const char *name, const uint8_t pk[32], const char *by);
 /* An officer's record that a person left a board. */

@@ -13,8 +13,8 @@
 
 typedef struct {
     int64_t meeting_id;
-    int duplicate;    /* the same document was imported before: nothing stored */
-    size_t sealed;    /* restricted bodies sealed by this import */
+    int duplicate; /* the same document was imported before: nothing stored */
+    size_t sealed; /* restricted bodies sealed by this import */
     size_t restricted; /* restricted items in the agenda */
 } bv_import_result;
 
@@ -25,12 +25,11 @@ typedef struct {
  * of a document is no oracle for its restricted parts) is not stored twice.
  */
 bv_status bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *doc,
-                            size_t len, const bv_meeting *m, bv_import_result *r);
+    size_t len, const bv_meeting *m, bv_import_result *r);
 
 /* Seal fd's contents onto agenda item `agenda_no` (its number as
  * published, or its position when unnumbered) of a meeting of board. */
 bv_status bv_meeting_seal(bv_vault *v, bv_actor *o, const char *board, int64_t meeting_id,
-                          int agenda_no, int fd, char *const *grantees, size_t ngrantees,
-                          char uid[BV_UID_LEN + 1]);
+    int agenda_no, int fd, char *const *grantees, size_t ngrantees, char uid[BV_UID_LEN + 1]);
 
 #endif

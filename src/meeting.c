@@ -44,7 +44,7 @@ feed(void *arg)
 
 static bv_status
 seal_memory(bv_vault *v, bv_actor *o, const char *board, const uint8_t *p, size_t len,
-            const char *title, const bv_item_link *link, char uid[BV_UID_LEN + 1])
+    const char *title, const bv_item_link *link, char uid[BV_UID_LEN + 1])
 {
     struct feeder f;
     pthread_t t;
@@ -81,7 +81,7 @@ doc_hash(uint8_t out[32], const uint8_t key[32], const uint8_t *doc, size_t len)
 
 bv_status
 bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *doc, size_t len,
-                  const bv_meeting *m, bv_import_result *r)
+    const bv_meeting *m, bv_import_result *r)
 {
     bv_store *s = bv_vault_store(v);
     bv_board_row b;
@@ -92,8 +92,8 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
     int in_tx = 0;
 
     memset(r, 0, sizeof *r);
-    if ((st = bv_name_check("board", board)) != BV_OK ||
-        (st = bv_store_board_get(s, board, &b)) != BV_OK)
+    if ((st = bv_name_check("board", board)) != BV_OK
+        || (st = bv_store_board_get(s, board, &b)) != BV_OK)
         return st;
     if ((bk = bv_key_alloc()) == NULL)
         return bv_fail(BV_ERR, "out of secure memory");
@@ -124,17 +124,18 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
         r->restricted += it->restricted != 0;
         if (!it->restricted || it->restricted_body == NULL)
             continue;
-        if ((st = seal_memory(v, o, board, it->restricted_body, it->restricted_body_len,
-                              it->title, &link, uid)) != BV_OK)
+        if ((st = seal_memory(
+                 v, o, board, it->restricted_body, it->restricted_body_len, it->title, &link, uid))
+            != BV_OK)
             goto out;
         r->sealed++;
     }
     snprintf(mid, sizeof mid, "%lld", (long long)r->meeting_id);
     snprintf(reason, sizeof reason, "%zu items, %zu restricted, %zu sealed", m->nitems,
-             r->restricted, r->sealed);
+        r->restricted, r->sealed);
     {
-        bv_audit_event ev = { o->row.name, o->fp, "minutes-import", board, NULL, mid, NULL,
-                              "ok", reason };
+        bv_audit_event ev
+            = { o->row.name, o->fp, "minutes-import", board, NULL, mid, NULL, "ok", reason };
         if ((st = bv_audit_append(s, bv_vault_id(v), &ev, o->keys)) != BV_OK)
             goto out;
     }
@@ -149,7 +150,7 @@ out:
 
 bv_status
 bv_meeting_seal(bv_vault *v, bv_actor *o, const char *board, int64_t meeting_id, int agenda_no,
-                int fd, char *const *grantees, size_t ngrantees, char uid[BV_UID_LEN + 1])
+    int fd, char *const *grantees, size_t ngrantees, char uid[BV_UID_LEN + 1])
 {
     bv_meeting_row mr;
     const bv_agenda_item *it;
@@ -160,24 +161,23 @@ bv_meeting_seal(bv_vault *v, bv_actor *o, const char *board, int64_t meeting_id,
     if ((st = bv_store_meeting_load(bv_vault_store(v), meeting_id, &mr)) != BV_OK)
         return st;
     if (strcmp(mr.board, board) != 0) {
-        st = bv_fail(BV_EUSAGE, "meeting %lld belongs to board %s, not %s",
-                     (long long)meeting_id, mr.board, board);
+        st = bv_fail(BV_EUSAGE, "meeting %lld belongs to board %s, not %s", (long long)meeting_id,
+            mr.board, board);
         goto out;
     }
     if ((it = bv_minutes_item(mr.m, agenda_no)) == NULL) {
-        st = bv_fail(BV_ENOTFOUND, "meeting %lld has no agenda item %d", (long long)meeting_id,
-                     agenda_no);
+        st = bv_fail(
+            BV_ENOTFOUND, "meeting %lld has no agenda item %d", (long long)meeting_id, agenda_no);
         goto out;
     }
     k = (size_t)(it - mr.m->items);
     if (!it->restricted) {
-        st = bv_fail(BV_EUSAGE, "agenda item %d is open minutes, not a restricted item",
-                     agenda_no);
+        st = bv_fail(BV_EUSAGE, "agenda item %d is open minutes, not a restricted item", agenda_no);
         goto out;
     }
     if (mr.uids[k][0]) {
-        st = bv_fail(BV_EUSAGE, "agenda item %d already has a sealed body (item %s)", agenda_no,
-                     mr.uids[k]);
+        st = bv_fail(
+            BV_EUSAGE, "agenda item %d already has a sealed body (item %s)", agenda_no, mr.uids[k]);
         goto out;
     }
     link.meeting_id = meeting_id;

@@ -43,8 +43,8 @@ drbg_random(void)
     return bv_load_be32(b);
 }
 
-static struct randombytes_implementation drbg = { drbg_name, drbg_random, NULL, NULL, drbg_buf,
-                                                  NULL };
+static struct randombytes_implementation drbg
+    = { drbg_name, drbg_random, NULL, NULL, drbg_buf, NULL };
 
 /* ---- collecting "name hex" lines ---- */
 static bv_buf lines;
@@ -96,8 +96,8 @@ test_vectors(void **state)
     emit("alice-passphrase", (const uint8_t *)pw, strlen(pw));
 
     /* the person's secret-key record */
-    assert_int_equal(bv_fmt_secret_wrap(vid, "alice", alice, &pass, &kp, secret, &secret_len),
-                     BV_OK);
+    assert_int_equal(
+        bv_fmt_secret_wrap(vid, "alice", alice, &pass, &kp, secret, &secret_len), BV_OK);
     assert_int_equal(secret_len, BV_SECRET_LEN);
     emit("alice-secret-record", secret, secret_len);
     memset(&p, 0, sizeof p);
@@ -230,8 +230,8 @@ test_vectors(void **state)
     bv_stream_free(ss);
     assert_int_equal(bv_stream_pull_init(item_key, header, &ss), BV_OK);
     assert_int_equal(bv_stream_pull(ss, ad.p, ad.len, ct, blen - BV_CHUNK + BV_STREAM_ABYTES, pt,
-                                    &ptlen, &final),
-                     BV_EINTEGRITY); /* chunk 1 first: out of order */
+                         &ptlen, &final),
+        BV_EINTEGRITY); /* chunk 1 first: out of order */
     bv_stream_free(ss);
     bv_buf_free(&ad);
 
