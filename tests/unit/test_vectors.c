@@ -235,6 +235,29 @@ test_vectors(void **state)
     bv_stream_free(ss);
     bv_buf_free(&ad);
 
+    /* the board's minutes key wrapped under the board key (last, so that
+     * the random bytes drawn above stay as they were) */
+    {
+        uint8_t minutes_key[32];
+        randombytes_buf(minutes_key, 32);
+        emit("minutes-key", minutes_key, 32);
+        bv_fmt_minutes_key_ad(&ad, vid, "CSP", 1);
+        emit("minutes-key-ad", ad.p, ad.len);
+        bv_buf_free(&ad);
+        assert_int_equal(bv_fmt_minutes_key_wrap(vid, "CSP", 1, board_key, minutes_key, &w), BV_OK);
+        emit("minutes-key-wrapped", w.p, w.len);
+        assert_int_equal(
+            bv_fmt_minutes_key_unwrap(vid, "CSP", 1, board_key, w.p, w.len, back), BV_OK);
+        assert_memory_equal(back, minutes_key, 32);
+        /* another epoch or another board: refused */
+        assert_int_equal(
+            bv_fmt_minutes_key_unwrap(vid, "CSP", 2, board_key, w.p, w.len, back), BV_EINTEGRITY);
+        assert_int_equal(
+            bv_fmt_minutes_key_unwrap(vid, "SAB", 1, board_key, w.p, w.len, back), BV_EINTEGRITY);
+        bv_err_clear();
+        bv_buf_free(&w);
+    }
+
     if (getenv("BV_WRITE_VECTORS")) {
         f = fopen(VECTORS, "w");
         assert_non_null(f);
