@@ -43,6 +43,9 @@ bv_status bv_fmt_minutes_key_wrap(bv_vid vid, const char *board, int64_t epoch,
 /* BV_EINTEGRITY if the wrapping is not this board's at this epoch. */
 bv_status bv_fmt_minutes_key_unwrap(bv_vid vid, const char *board, int64_t epoch,
     const uint8_t board_key[32], const uint8_t *w, size_t wlen, uint8_t key[32]);
+/* meetings.doc_hash: BLAKE2b-256 keyed with the minutes key, over a tag
+ * and the document as imported. */
+void bv_fmt_minutes_hash(uint8_t out[32], const uint8_t key[32], const uint8_t *doc, size_t len);
 /* AD of every body chunk: the epoch the item was sealed under, for life. */
 void bv_fmt_body_ad(
     bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t sealed_epoch);

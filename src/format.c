@@ -108,6 +108,21 @@ bv_fmt_minutes_key_unwrap(bv_vid vid, const char *board, int64_t epoch, const ui
 }
 
 void
+bv_fmt_minutes_hash(uint8_t out[32], const uint8_t key[32], const uint8_t *doc, size_t len)
+{
+    /* v2: keyed with the minutes key; v1 was keyed with the board key of
+     * the epoch at import, and so changed at every rotation */
+    static const char tag[] = "boardvault minutes-hash v2";
+    crypto_generichash_state h;
+
+    crypto_generichash_init(&h, key, 32, 32);
+    crypto_generichash_update(&h, (const uint8_t *)tag, sizeof tag);
+    crypto_generichash_update(&h, doc, len);
+    crypto_generichash_final(&h, out, 32);
+    sodium_memzero(&h, sizeof h); /* the state holds the key */
+}
+
+void
 bv_fmt_body_ad(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t sealed_epoch)
 {
     bv_fmt_start(b, vid, "boardvault body v1");

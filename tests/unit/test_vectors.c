@@ -235,10 +235,11 @@ test_vectors(void **state)
     bv_stream_free(ss);
     bv_buf_free(&ad);
 
-    /* the board's minutes key wrapped under the board key (last, so that
-     * the random bytes drawn above stay as they were) */
+    /* the board's minutes key wrapped under the board key, and the hash it
+     * keys (last, so that the random bytes drawn above stay as they were) */
     {
-        uint8_t minutes_key[32];
+        static const char doc[] = "5. RESTRICTED: Domestic Homicide Review\n";
+        uint8_t minutes_key[32], h[32];
         randombytes_buf(minutes_key, 32);
         emit("minutes-key", minutes_key, 32);
         bv_fmt_minutes_key_ad(&ad, vid, "CSP", 1);
@@ -256,6 +257,9 @@ test_vectors(void **state)
             bv_fmt_minutes_key_unwrap(vid, "SAB", 1, board_key, w.p, w.len, back), BV_EINTEGRITY);
         bv_err_clear();
         bv_buf_free(&w);
+        emit("minutes-doc", (const uint8_t *)doc, strlen(doc));
+        bv_fmt_minutes_hash(h, minutes_key, (const uint8_t *)doc, strlen(doc));
+        emit("minutes-hash", h, 32);
     }
 
     if (getenv("BV_WRITE_VECTORS")) {
