@@ -44,8 +44,8 @@ typedef struct {
  * (key_of decides whether that actor's key counts). BV_EINTEGRITY if not.
  */
 bv_status bv_audit_entry_check(const uint8_t vault_id[BV_VAULT_ID_LEN], const uint8_t *leaf,
-                               size_t len, bv_audit_fields *f,
-                               bv_status (*key_of)(void *, const char *, uint8_t[32]), void *ctx);
+    size_t len, bv_audit_fields *f, bv_status (*key_of)(void *, const char *, uint8_t[32]),
+    void *ctx);
 
 /* "boardvault/<32 hex>" - the log origin and the prefix of key names. */
 void bv_audit_origin(const uint8_t vault_id[BV_VAULT_ID_LEN], char out[44]);
@@ -58,7 +58,7 @@ typedef struct {
     char *keyname; /* origin "/" percent-encoded name */
     uint8_t pk[32];
     int certified; /* 0: pending (may sign only its own enroll entry) */
-    int witness;   /* an officer or auditor: may sign checkpoints */
+    int witness; /* an officer or auditor: may sign checkpoints */
 } bv_audit_key;
 
 typedef struct {
@@ -67,8 +67,7 @@ typedef struct {
 } bv_audit_keyring;
 
 bv_status bv_audit_keyring_add(bv_audit_keyring *kr, const uint8_t vault_id[BV_VAULT_ID_LEN],
-                               const char *name, const uint8_t pk[32], int certified,
-                               int witness);
+    const char *name, const uint8_t pk[32], int certified, int witness);
 void bv_audit_keyring_free(bv_audit_keyring *kr);
 
 /* A checkpoint given from outside (an auditor's saved copy). */
@@ -93,18 +92,17 @@ typedef struct {
  * entry; BV_EINPUT for a malformed external checkpoint.
  */
 bv_status bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN],
-                          const bv_audit_keyring *kr, const bv_audit_cp *ext, size_t next,
-                          bv_audit_report *rep);
+    const bv_audit_keyring *kr, const bv_audit_cp *ext, size_t next, bv_audit_report *rep);
 
 /* The checkpoint text for the current log: origin, size, root. */
-bv_status bv_audit_checkpoint_text(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN],
-                                   bv_buf *text, uint64_t *size);
+bv_status bv_audit_checkpoint_text(
+    bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], bv_buf *text, uint64_t *size);
 
 /* RFC 6962 root of the first n entries, from the stored leaf hashes. */
 bv_status bv_audit_root(bv_store *s, uint64_t n, uint8_t root[32]);
 bv_status bv_audit_prove(bv_store *s, uint64_t seq, uint64_t size, uint8_t leaf_hash[32],
-                         uint8_t root[32], uint8_t proof[][32], size_t *plen);
+    uint8_t root[32], uint8_t proof[][32], size_t *plen);
 bv_status bv_audit_consistency(bv_store *s, uint64_t m, uint64_t n, uint8_t root1[32],
-                               uint8_t root2[32], uint8_t proof[][32], size_t *plen);
+    uint8_t root2[32], uint8_t proof[][32], size_t *plen);
 
 #endif

@@ -17,8 +17,8 @@
  * fill header, the concatenated chunk hashes, size and chunk count.
  */
 bv_status bv_body_seal(bv_store *s, int64_t item_id, int fd, const uint8_t key[32],
-                       const uint8_t *ad, size_t adlen, uint8_t header[BV_STREAM_HEADER],
-                       bv_buf *hashes, uint64_t *size, uint64_t *nchunks);
+    const uint8_t *ad, size_t adlen, uint8_t header[BV_STREAM_HEADER], bv_buf *hashes,
+    uint64_t *size, uint64_t *nchunks);
 
 /*
  * Stream item item_id's chunks to out: each chunk's hash is checked
@@ -27,7 +27,7 @@ bv_status bv_body_seal(bv_store *s, int64_t item_id, int fd, const uint8_t key[3
  * BV_EINTEGRITY on any mismatch, reordering, truncation or extra chunk.
  */
 bv_status bv_body_open(bv_store *s, int64_t item_id, const char *uid, const uint8_t key[32],
-                       const uint8_t header[BV_STREAM_HEADER], const uint8_t *ad, size_t adlen,
-                       const uint8_t *hashes, uint64_t nchunks, bv_out *out);
+    const uint8_t header[BV_STREAM_HEADER], const uint8_t *ad, size_t adlen, const uint8_t *hashes,
+    uint64_t nchunks, bv_out *out);
 
 #endif

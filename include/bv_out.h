@@ -15,7 +15,7 @@ typedef struct {
     char *path; /* final name, as given */
     char *tmp; /* ".<basename>.bv-XXXXXXXXXXXX" in the same directory */
     int force; /* replace an existing regular file */
-    int anon;  /* fd is an O_TMPFILE: no name until commit links it in */
+    int anon; /* fd is an O_TMPFILE: no name until commit links it in */
 } bv_out;
 
 /*

@@ -116,8 +116,7 @@ bv_status bv_store_meta_set(bv_store *s, const char *key, const void *val, size_
 
 bv_status bv_store_person_get(bv_store *s, const char *name, bv_person_row *p);
 bv_status bv_store_person_add(bv_store *s, const bv_person_row *p);
-bv_status bv_store_person_set_secret(bv_store *s, int64_t id, const uint8_t *secret,
-                                     size_t len);
+bv_status bv_store_person_set_secret(bv_store *s, int64_t id, const uint8_t *secret, size_t len);
 bv_status bv_store_person_certify(
     bv_store *s, const char *name, const char *by, const uint8_t *sig, size_t siglen);
 /* Calls fn for each person in name order. */
@@ -174,14 +173,12 @@ bv_status bv_store_audit_each(bv_store *s, const bv_audit_filter *f,
     bv_status (*fn)(void *, const bv_audit_row *), void *ctx);
 bv_status bv_store_audit_leaf_hash(bv_store *s, uint64_t index, uint8_t out[32]);
 bv_status bv_store_audit_count(bv_store *s, uint64_t *n);
-bv_status bv_store_audit_last(bv_store *s, int kind, const char *key, bv_buf *leaf,
-                              int64_t *seq);
+bv_status bv_store_audit_last(bv_store *s, int kind, const char *key, bv_buf *leaf, int64_t *seq);
 /* Per actor and outcome: count, first and last time of `open` on item. */
 bv_status bv_store_audit_item_summary(bv_store *s, const char *item,
-                                      bv_status (*fn)(void *, const char *actor,
-                                                      const char *outcome, int64_t count,
-                                                      const char *first, const char *last),
-                                      void *ctx);
+    bv_status (*fn)(void *, const char *actor, const char *outcome, int64_t count,
+        const char *first, const char *last),
+    void *ctx);
 bv_status bv_store_checkpoint_add(
     bv_store *s, uint64_t size, const char *by, const uint8_t *note, size_t len);
 bv_status bv_store_checkpoint_each(
@@ -190,30 +187,28 @@ bv_status bv_store_checkpoint_each(
 bv_status bv_store_item_destroy(bv_store *s, int64_t item_id);
 /* Board membership changes and key rotation. by NULL clears a removal. */
 bv_status bv_store_removal_get(bv_store *s, int64_t board_id, const char *name,
-                               char by[BV_NAME_MAX + 1], uint8_t *sig, size_t *siglen);
+    char by[BV_NAME_MAX + 1], uint8_t *sig, size_t *siglen);
 bv_status bv_store_removal_set(bv_store *s, int64_t board_id, const char *name, const char *by,
-                               const uint8_t *sig, size_t siglen);
-bv_status bv_store_item_resign(bv_store *s, int64_t item_id, const char *by, const uint8_t *sig,
-                               size_t siglen);
+    const uint8_t *sig, size_t siglen);
+bv_status bv_store_item_resign(
+    bv_store *s, int64_t item_id, const char *by, const uint8_t *sig, size_t siglen);
 bv_status bv_store_item_set_uid(bv_store *s, int64_t item_id, const char *uid);
 bv_status bv_store_agenda_relink(bv_store *s, int64_t from, int64_t to);
 bv_status bv_store_retired_add(bv_store *s, const char *name, const uint8_t pk[32], const char *by,
-                               const uint8_t *sig, size_t siglen);
+    const uint8_t *sig, size_t siglen);
 bv_status bv_store_retired_each(bv_store *s,
-                                bv_status (*fn)(void *, const char *name, const uint8_t *pk,
-                                                size_t pklen, const char *by, const uint8_t *sig,
-                                                size_t siglen),
-                                void *ctx);
+    bv_status (*fn)(void *, const char *name, const uint8_t *pk, size_t pklen, const char *by,
+        const uint8_t *sig, size_t siglen),
+    void *ctx);
 bv_status bv_store_person_drop(bv_store *s, int64_t person_id);
 bv_status bv_store_role_delete(bv_store *s, int64_t board_id, int64_t person_id);
 bv_status bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch);
 bv_status bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch);
-bv_status bv_store_board_items(bv_store *s, int64_t board_id,
-                               bv_status (*fn)(void *, int64_t, const char *), void *ctx);
+bv_status bv_store_board_items(
+    bv_store *s, int64_t board_id, bv_status (*fn)(void *, int64_t, const char *), void *ctx);
 void bv_store_reclaim(bv_store *s, int vacuum);
 bv_status bv_store_item_expired(bv_store *s, const char *today,
-                                bv_status (*fn)(void *, const char *uid, const char *board),
-                                void *ctx);
+    bv_status (*fn)(void *, const char *uid, const char *board), void *ctx);
 
 /* ---- meetings: the open record of imported minutes ---- */
 typedef struct {
@@ -221,31 +216,28 @@ typedef struct {
     char board[BV_NAME_MAX + 1];
     char imported_by[BV_NAME_MAX + 1];
     char created[21];
-    struct bv_meeting *m;             /* agenda, blocks and actions (bv_minutes.h) */
-    char (*uids)[BV_UID_LEN + 1];     /* per agenda item: sealed item id or "" */
+    struct bv_meeting *m; /* agenda, blocks and actions (bv_minutes.h) */
+    char (*uids)[BV_UID_LEN + 1]; /* per agenda item: sealed item id or "" */
 } bv_meeting_row;
 
 /* The board's wrapped minutes key (BV_ENOTFOUND before its first import). */
 bv_status bv_store_minutes_key_get(bv_store *s, int64_t board_id, uint8_t *w, size_t *wlen);
 bv_status bv_store_minutes_key_set(
     bv_store *s, int64_t board_id, int64_t epoch, const uint8_t *w, size_t wlen);
-bv_status bv_store_meeting_find(bv_store *s, int64_t board_id, const uint8_t hash[32],
-                                int64_t *id);
+bv_status bv_store_meeting_find(bv_store *s, int64_t board_id, const uint8_t hash[32], int64_t *id);
 bv_status bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32],
-                               const struct bv_meeting *m, const char *by, int64_t *id);
+    const struct bv_meeting *m, const char *by, int64_t *id);
 bv_status bv_store_agenda_link(bv_store *s, int64_t meeting_id, int ordinal, int64_t item_id);
 bv_status bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out);
 void bv_meeting_row_free(bv_meeting_row *r);
 /* fn(ctx, id, board, date_iso, date_line, items, restricted) */
 bv_status bv_store_meeting_each(bv_store *s, const char *board,
-                                bv_status (*fn)(void *, int64_t, const char *, const char *,
-                                                const char *, int, int),
-                                void *ctx);
+    bv_status (*fn)(void *, int64_t, const char *, const char *, const char *, int, int),
+    void *ctx);
 /* fn(ctx, meeting, date_iso, number, ordinal, item title, owners, text, status) */
 bv_status bv_store_action_each(bv_store *s, const char *board,
-                               bv_status (*fn)(void *, int64_t, const char *, int, int,
-                                               const char *, const char *, const char *,
-                                               const char *),
-                               void *ctx);
+    bv_status (*fn)(void *, int64_t, const char *, int, int, const char *, const char *,
+        const char *, const char *),
+    void *ctx);
 
 #endif

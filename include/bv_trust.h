@@ -16,7 +16,6 @@
  * BV_EINTEGRITY on a mismatch. *note receives a short message for the
  * user when a pin was written (or could not be), else "".
  */
-bv_status bv_trust_check(const char *vault_hex, const char *fp, const char *given,
-                         char note[256]);
+bv_status bv_trust_check(const char *vault_hex, const char *fp, const char *given, char note[256]);
 
 #endif

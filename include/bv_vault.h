@@ -35,8 +35,8 @@ bv_status bv_vault_create(const char *path, const char *root, const bv_secret *p
  * --trust, or NULL): BV_EINTEGRITY otherwise. note gets a message for the
  * user when a pin was written.
  */
-bv_status bv_vault_open(const char *path, int readonly, const char *trust, char note[256],
-                        bv_vault **out);
+bv_status bv_vault_open(
+    const char *path, int readonly, const char *trust, char note[256], bv_vault **out);
 void bv_vault_close(bv_vault *v);
 bv_store *bv_vault_store(bv_vault *v);
 const uint8_t *bv_vault_id(const bv_vault *v);
@@ -50,13 +50,13 @@ bv_status bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, 
 void bv_actor_free(bv_actor *a);
 /* Record a refused attempt by a (keeping the refusal's message); returns why. */
 bv_status bv_vault_refuse(bv_vault *v, const bv_actor *a, const char *action, const char *board,
-                          bv_status why, const char *reason);
+    bv_status why, const char *reason);
 
 bv_status bv_member_enroll(bv_vault *v, const char *name, const bv_secret *pass,
     const bv_kdf_params *kp, char fp[BV_FP_LEN]);
 /* A new passphrase for a's keys (checked for strength); no grant changes. */
-bv_status bv_member_passwd(bv_vault *v, bv_actor *a, const bv_secret *newpass,
-                           const bv_kdf_params *kp);
+bv_status bv_member_passwd(
+    bv_vault *v, bv_actor *a, const bv_secret *newpass, const bv_kdf_params *kp);
 /* Called for each thing a reset member had: ("role", board, role) or
  * ("grant", board, item id). */
 typedef void (*bv_reset_fn)(void *ctx, const char *what, const char *board, const char *detail);
@@ -66,8 +66,8 @@ typedef void (*bv_reset_fn)(void *ctx, const char *what, const char *board, cons
  * that they can enrol again and be approved and granted anew. Refused for
  * an officer who holds a board key (remove them from the board first).
  */
-bv_status bv_member_reset(bv_vault *v, bv_actor *officer, const char *name, bv_reset_fn report,
-                          void *ctx);
+bv_status bv_member_reset(
+    bv_vault *v, bv_actor *officer, const char *name, bv_reset_fn report, void *ctx);
 /* The KDF settings this vault asks for (set at init). */
 bv_status bv_vault_kdf_policy(bv_vault *v, bv_kdf_params *kp);
 bv_status bv_member_approve(bv_vault *v, bv_actor *officer, const char *name, char fp[BV_FP_LEN]);
@@ -77,14 +77,14 @@ const char *bv_member_state(bv_vault *v, const char *name);
 
 bv_status bv_board_create(bv_vault *v, bv_actor *officer, const char *board);
 /* The current key of board b, for an officer of b (checked). */
-bv_status bv_vault_board_key(bv_vault *v, bv_actor *officer, const bv_board_row *b,
-                             uint8_t key[32]);
+bv_status bv_vault_board_key(
+    bv_vault *v, bv_actor *officer, const bv_board_row *b, uint8_t key[32]);
 typedef struct {
     int was_officer;
-    int64_t epoch;          /* the board key epoch after the removal */
+    int64_t epoch; /* the board key epoch after the removal */
     size_t items_rewrapped; /* item keys moved to the new epoch */
     size_t grants_revoked;
-    size_t resigned;        /* seals signed again by the remover */
+    size_t resigned; /* seals signed again by the remover */
 } bv_remove_result;
 
 /*
@@ -94,28 +94,26 @@ typedef struct {
  * the old epoch's keys destroyed. One transaction. The last officer
  * cannot be removed (BV_EPERM).
  */
-bv_status bv_board_remove(bv_vault *v, bv_actor *officer, const char *board, const char *name,
-                          bv_remove_result *res);
+bv_status bv_board_remove(
+    bv_vault *v, bv_actor *officer, const char *board, const char *name, bv_remove_result *res);
 bv_status bv_board_add(
     bv_vault *v, bv_actor *officer, const char *board, const char *name, const char *role);
 
 /* Where a sealed item sits in the open record of a meeting. */
 typedef struct {
     int64_t meeting_id;
-    int ordinal;   /* position in the agenda */
+    int ordinal; /* position in the agenda */
     int agenda_no; /* the number as published (the ordinal if unnumbered) */
 } bv_item_link;
 
 /* Seal fd's contents as a new item of board; prints nothing. link may be NULL. */
-bv_status bv_item_seal(bv_vault *v, bv_actor *officer, const char *board, int fd,
-                       const char *title, char *const *grantees, size_t ngrantees,
-                       const bv_item_link *link, const char *retain_until,
-                       char uid[BV_UID_LEN + 1]);
+bv_status bv_item_seal(bv_vault *v, bv_actor *officer, const char *board, int fd, const char *title,
+    char *const *grantees, size_t ngrantees, const bv_item_link *link, const char *retain_until,
+    char uid[BV_UID_LEN + 1]);
 /* The same inside the caller's write transaction (minutes import). */
 bv_status bv_item_seal_tx(bv_vault *v, bv_actor *officer, const char *board, int fd,
-                          const char *title, char *const *grantees, size_t ngrantees,
-                          const bv_item_link *link, const char *retain_until,
-                          char uid[BV_UID_LEN + 1]);
+    const char *title, char *const *grantees, size_t ngrantees, const bv_item_link *link,
+    const char *retain_until, char uid[BV_UID_LEN + 1]);
 /*
  * Crypto-shred an item: its body, every wrapped key and grant are deleted
  * (secure_delete zeroes the pages, which are then handed back, and the WAL
@@ -131,7 +129,7 @@ bv_status bv_item_destroy(bv_vault *v, bv_actor *officer, const char *uid, const
 /* Destroy every item whose retention date is before today (YYYY-MM-DD);
  * done() is told about each. */
 bv_status bv_retention_run(bv_vault *v, bv_actor *officer, const char *today,
-                           void (*done)(void *, const char *uid, bv_status st), void *ctx);
+    void (*done)(void *, const char *uid, bv_status st), void *ctx);
 bv_status bv_item_grant(
     bv_vault *v, bv_actor *officer, const char *uid, char *const *names, size_t n);
 bv_status bv_item_revoke(
@@ -146,8 +144,8 @@ bv_status bv_item_open(bv_vault *v, bv_actor *reader, const char *uid, bv_out *o
 /* Every person's signing key, marked certified when its chain verifies. */
 bv_status bv_vault_keyring(bv_vault *v, bv_audit_keyring *kr);
 /* Verify the log (no passphrase needed). */
-bv_status bv_vault_audit_verify(bv_vault *v, const bv_audit_cp *ext, size_t next,
-                                bv_audit_report *rep);
+bv_status bv_vault_audit_verify(
+    bv_vault *v, const bv_audit_cp *ext, size_t next, bv_audit_report *rep);
 /* Verify, then sign and store a checkpoint as person a (an officer or an
  * auditor of some board); note receives the signed checkpoint. */
 bv_status bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note);

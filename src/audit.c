@@ -174,7 +174,7 @@ out:
 
 bv_status
 bv_audit_keyring_add(bv_audit_keyring *kr, const uint8_t vault_id[BV_VAULT_ID_LEN],
-                     const char *name, const uint8_t pk[32], int certified, int witness)
+    const char *name, const uint8_t pk[32], int certified, int witness)
 {
     bv_audit_key *k;
     bv_buf kn;
@@ -222,17 +222,30 @@ keyring_find(const bv_audit_keyring *kr, const char *name)
 /* ---- parsing an entry back ---- */
 
 #define NFIELDS 15
-static const char *const field_names[NFIELDS] = { "log",    "seq",     "prev",    "time",
-                                                  "actor",  "actor-key", "auth",  "action",
-                                                  "board",  "meeting", "agenda",  "item",
-                                                  "outcome", "reason", NULL };
+static const char *const field_names[NFIELDS]
+    = { "log", "seq", "prev", "time", "actor", "actor-key", "auth", "action", "board", "meeting",
+          "agenda", "item", "outcome", "reason", NULL };
 
-enum { F_LOG, F_SEQ, F_PREV, F_TIME, F_ACTOR, F_ACTORKEY, F_AUTH, F_ACTION, F_BOARD, F_MEETING,
-       F_AGENDA, F_ITEM, F_OUTCOME, F_REASON };
+enum {
+    F_LOG,
+    F_SEQ,
+    F_PREV,
+    F_TIME,
+    F_ACTOR,
+    F_ACTORKEY,
+    F_AUTH,
+    F_ACTION,
+    F_BOARD,
+    F_MEETING,
+    F_AGENDA,
+    F_ITEM,
+    F_OUTCOME,
+    F_REASON
+};
 
 typedef struct {
     char *v[NFIELDS]; /* decoded values, "" when absent */
-    size_t text_len;  /* bytes of the note text */
+    size_t text_len; /* bytes of the note text */
     int has_sig;
 } parsed_entry;
 
@@ -416,8 +429,8 @@ verify_range(void *arg)
                 continue;
             nv.name = kr->k[k].keyname;
             memcpy(nv.pk, kr->k[k].pk, 32);
-            if (bv_note_open(w->b->leaves.p + j->off, j->len, &nv, 1, &tl, &ok) != BV_OK ||
-                tl != j->text_len)
+            if (bv_note_open(w->b->leaves.p + j->off, j->len, &nv, 1, &tl, &ok) != BV_OK
+                || tl != j->text_len)
                 ok = 0;
             bv_err_clear();
         }
@@ -429,8 +442,7 @@ verify_range(void *arg)
     return NULL;
 }
 
-static bv_status
-bad(uint64_t seq, const char *what);
+static bv_status bad(uint64_t seq, const char *what);
 
 /* Verify the queued signatures on all cores; report the first bad one. */
 static bv_status
@@ -477,8 +489,7 @@ batch_flush(struct vctx *c)
 }
 
 static bv_status
-batch_push(struct vctx *c, const uint8_t *leaf, size_t len, size_t text_len,
-           const bv_audit_key *k)
+batch_push(struct vctx *c, const uint8_t *leaf, size_t len, size_t text_len, const bv_audit_key *k)
 {
     struct batch *b = c->b;
     struct sigjob *j = &b->job[b->n++];
@@ -533,8 +544,9 @@ verify_entry(void *ctx, const bv_audit_row *r)
     else if (strcmp(e.v[F_SEQ], seq) != 0)
         st = bad(c->n, "its signed sequence number differs (moved or renumbered)");
     else if (strcmp(e.v[F_PREV], want) != 0)
-        st = bad(c->n, "the history before it differs (an earlier entry was changed, "
-                       "removed, inserted or reordered)");
+        st = bad(c->n,
+            "the history before it differs (an earlier entry was changed, "
+            "removed, inserted or reordered)");
     if (st != BV_OK)
         goto out;
     /* the columns shown to auditors must say what was signed */
@@ -552,8 +564,8 @@ verify_entry(void *ctx, const bv_audit_row *r)
         if (i == F_AUTH)
             continue;
         if (strcmp(cols[i], e.v[i]) != 0) {
-            snprintf(want, sizeof want, "its %s column differs from the signed entry",
-                     field_names[i]);
+            snprintf(
+                want, sizeof want, "its %s column differs from the signed entry", field_names[i]);
             st = bad(c->n, want);
             goto out;
         }
@@ -565,8 +577,8 @@ verify_entry(void *ctx, const bv_audit_row *r)
         }
         /* a pending member's own key may sign what concerns only them:
          * their enrolment and the re-wrapping of their own keys */
-        int self = strcmp(e.v[F_ACTION], "enroll") == 0 || strcmp(e.v[F_ACTION], "passwd") == 0 ||
-                   strcmp(e.v[F_ACTION], "kdf-upgrade") == 0;
+        int self = strcmp(e.v[F_ACTION], "enroll") == 0 || strcmp(e.v[F_ACTION], "passwd") == 0
+            || strcmp(e.v[F_ACTION], "kdf-upgrade") == 0;
         size_t q;
         int any = 0;
         k = keyring_find(c->kr, e.v[F_ACTOR]);
@@ -658,7 +670,7 @@ collect_cp(void *ctx, uint64_t size, const uint8_t *note, size_t len)
 /* Open a checkpoint note with every known key; parse its text. */
 static bv_status
 open_checkpoint(const struct vctx *c, const char *label, const uint8_t *note, size_t len,
-                uint64_t *size, uint8_t root[32])
+    uint64_t *size, uint8_t root[32])
 {
     bv_note_verifier *nv = NULL;
     bv_buf origin;
@@ -676,21 +688,21 @@ open_checkpoint(const struct vctx *c, const char *label, const uint8_t *note, si
         for (; p + 1 < end; p++)
             if (p[0] == '\n' && p[1] == '\n')
                 last = p;
-        if (last == NULL ||
-            bv_checkpoint_parse(note, (size_t)(last - note) + 1, &origin, size, root) != BV_OK) {
+        if (last == NULL
+            || bv_checkpoint_parse(note, (size_t)(last - note) + 1, &origin, size, root) != BV_OK) {
             bv_err_clear();
             st = bv_fail(BV_EINPUT, "checkpoint %s is not a signed checkpoint note", label);
             goto out;
         }
         if (strcmp((const char *)origin.p, c->origin) != 0) {
             st = bv_fail(BV_EINTEGRITY, "checkpoint %s is for another vault (%s)", label,
-                         (const char *)origin.p);
+                (const char *)origin.p);
             goto out;
         }
         bv_buf_free(&origin);
     }
-    if ((nv = calloc(c->kr->n + 1, sizeof *nv)) == NULL ||
-        (ok = calloc(c->kr->n + 1, sizeof *ok)) == NULL) {
+    if ((nv = calloc(c->kr->n + 1, sizeof *nv)) == NULL
+        || (ok = calloc(c->kr->n + 1, sizeof *ok)) == NULL) {
         st = bv_fail(BV_ERR, "out of memory");
         goto out;
     }
@@ -711,8 +723,10 @@ open_checkpoint(const struct vctx *c, const char *label, const uint8_t *note, si
     }
     for (i = 0; i < c->kr->n; i++)
         if (ok[i] && !c->kr->k[i].witness) {
-            st = bv_fail(BV_EINTEGRITY, "checkpoint %s is signed by %s, who is neither an "
-                                        "officer nor an auditor", label, c->kr->k[i].name);
+            st = bv_fail(BV_EINTEGRITY,
+                "checkpoint %s is signed by %s, who is neither an "
+                "officer nor an auditor",
+                label, c->kr->k[i].name);
             goto out;
         }
     if (bv_checkpoint_parse(note, tl, &origin, size, root) != BV_OK) {
@@ -722,7 +736,7 @@ open_checkpoint(const struct vctx *c, const char *label, const uint8_t *note, si
     }
     if (strcmp((const char *)origin.p, c->origin) != 0)
         st = bv_fail(BV_EINTEGRITY, "checkpoint %s is for another vault (%s)", label,
-                     (const char *)origin.p);
+            (const char *)origin.p);
 out:
     free(nv);
     free(ok);
@@ -738,7 +752,7 @@ leaf_cb(void *ctx, uint64_t index, uint8_t out[32])
 
 bv_status
 bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_audit_keyring *kr,
-                const bv_audit_cp *ext, size_t next, bv_audit_report *rep)
+    const bv_audit_cp *ext, size_t next, bv_audit_report *rep)
 {
     struct vctx c;
     struct cplist l;
@@ -771,24 +785,25 @@ bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_a
     bv_merkle_frontier_init(&c.f);
     if ((st = bv_store_checkpoint_each(s, collect_cp, &l)) != BV_OK)
         goto out;
-    if ((ext_size = calloc(next + 1, sizeof *ext_size)) == NULL ||
-        (ext_root = calloc(next + 1, sizeof *ext_root)) == NULL ||
-        (c.cps = calloc(l.n + next + 1, sizeof *c.cps)) == NULL ||
-        (stored = malloc(sizeof *stored)) == NULL) {
+    if ((ext_size = calloc(next + 1, sizeof *ext_size)) == NULL
+        || (ext_root = calloc(next + 1, sizeof *ext_root)) == NULL
+        || (c.cps = calloc(l.n + next + 1, sizeof *c.cps)) == NULL
+        || (stored = malloc(sizeof *stored)) == NULL) {
         st = bv_fail(BV_ERR, "out of memory");
         goto out;
     }
     /* external checkpoints first: a malformed file is the user's input */
     for (i = 0; i < next; i++) {
-        if ((st = open_checkpoint(&c, ext[i].label, ext[i].p, ext[i].len, &ext_size[i],
-                                  ext_root[i])) != BV_OK)
+        if ((st = open_checkpoint(
+                 &c, ext[i].label, ext[i].p, ext[i].len, &ext_size[i], ext_root[i]))
+            != BV_OK)
             goto out;
         c.cps[c.ncps++].size = ext_size[i];
     }
     for (i = 0; i < l.n; i++)
         c.cps[c.ncps++].size = l.size[i];
-    if ((st = bv_store_audit_each(s, NULL, verify_entry, &c)) != BV_OK ||
-        (st = batch_flush(&c)) != BV_OK)
+    if ((st = bv_store_audit_each(s, NULL, verify_entry, &c)) != BV_OK
+        || (st = batch_flush(&c)) != BV_OK)
         goto out;
     if (c.n == 0) {
         st = bv_fail(BV_EINTEGRITY, "the audit log is empty (it starts with init)");
@@ -799,12 +814,13 @@ bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_a
     /* the stored tree state names the size the log had at the last append */
     if ((st = bv_store_audit_state(s, &state)) != BV_OK)
         goto out;
-    if (bv_merkle_frontier_decode(stored, state.p, state.len) != BV_OK ||
-        stored->size != c.f.size || memcmp(stored, &c.f, sizeof *stored) != 0) {
+    if (bv_merkle_frontier_decode(stored, state.p, state.len) != BV_OK || stored->size != c.f.size
+        || memcmp(stored, &c.f, sizeof *stored) != 0) {
         bv_err_clear();
-        st = bv_fail(BV_EINTEGRITY, "audit entries after %llu are missing or changed "
-                                    "(the tree state records %llu entries)",
-                     (unsigned long long)c.n, (unsigned long long)stored->size);
+        st = bv_fail(BV_EINTEGRITY,
+            "audit entries after %llu are missing or changed "
+            "(the tree state records %llu entries)",
+            (unsigned long long)c.n, (unsigned long long)stored->size);
         goto out;
     }
     /* stored checkpoints: each signed by a known key, for this vault,
@@ -820,15 +836,17 @@ bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_a
         if (st != BV_OK)
             goto out;
         if (size != l.size[i] || size > c.n) {
-            st = bv_fail(BV_EINTEGRITY, "rollback: stored checkpoint %zu covers %llu entries, "
-                                        "the log has %llu",
-                         i + 1, (unsigned long long)size, (unsigned long long)c.n);
+            st = bv_fail(BV_EINTEGRITY,
+                "rollback: stored checkpoint %zu covers %llu entries, "
+                "the log has %llu",
+                i + 1, (unsigned long long)size, (unsigned long long)c.n);
             goto out;
         }
         if (memcmp(root, c.cps[next + i].root, 32) != 0) {
-            st = bv_fail(BV_EINTEGRITY, "stored checkpoint %zu: the first %llu entries were "
-                                        "rewritten",
-                         i + 1, (unsigned long long)size);
+            st = bv_fail(BV_EINTEGRITY,
+                "stored checkpoint %zu: the first %llu entries were "
+                "rewritten",
+                i + 1, (unsigned long long)size);
             goto out;
         }
         rep->checkpoints++;
@@ -837,33 +855,36 @@ bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_a
         uint8_t proof[BV_MERKLE_MAX_PROOF][32];
         size_t plen = 0;
         if (ext_size[i] > c.n) {
-            st = bv_fail(BV_EINTEGRITY, "rollback: checkpoint %s covers %llu entries, the log "
-                                        "has only %llu",
-                         ext[i].label, (unsigned long long)ext_size[i], (unsigned long long)c.n);
+            st = bv_fail(BV_EINTEGRITY,
+                "rollback: checkpoint %s covers %llu entries, the log "
+                "has only %llu",
+                ext[i].label, (unsigned long long)ext_size[i], (unsigned long long)c.n);
             goto out;
         }
         if (ext_size[i] == 0) {
             uint8_t empty[32];
             bv_merkle_empty_root(empty);
             if (memcmp(empty, ext_root[i], 32) != 0) {
-                st = bv_fail(BV_EINTEGRITY, "checkpoint %s: bad root for an empty log",
-                             ext[i].label);
+                st = bv_fail(
+                    BV_EINTEGRITY, "checkpoint %s: bad root for an empty log", ext[i].label);
                 goto out;
             }
             continue;
         }
         if (memcmp(ext_root[i], c.cps[i].root, 32) != 0) {
-            st = bv_fail(BV_EINTEGRITY, "checkpoint %s: the first %llu entries were rewritten "
-                                        "since it was made",
-                         ext[i].label, (unsigned long long)ext_size[i]);
+            st = bv_fail(BV_EINTEGRITY,
+                "checkpoint %s: the first %llu entries were rewritten "
+                "since it was made",
+                ext[i].label, (unsigned long long)ext_size[i]);
             goto out;
         }
         /* and prove it the RFC 6962 way, as any auditor's tool would */
         if (ext_size[i] < c.n) {
-            if ((st = bv_merkle_consistency_proof(leaf_cb, s, ext_size[i], c.n, proof, &plen)) !=
-                    BV_OK ||
-                (st = bv_merkle_verify_consistency(ext_size[i], c.n, ext_root[i], rep->root,
-                                                   BV_MERKLE_CPROOF(proof), plen)) != BV_OK)
+            if ((st = bv_merkle_consistency_proof(leaf_cb, s, ext_size[i], c.n, proof, &plen))
+                    != BV_OK
+                || (st = bv_merkle_verify_consistency(
+                        ext_size[i], c.n, ext_root[i], rep->root, BV_MERKLE_CPROOF(proof), plen))
+                    != BV_OK)
                 goto out;
         }
     }
@@ -894,8 +915,8 @@ bv_audit_root(bv_store *s, uint64_t n, uint8_t root[32])
 }
 
 bv_status
-bv_audit_checkpoint_text(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], bv_buf *text,
-                         uint64_t *size)
+bv_audit_checkpoint_text(
+    bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], bv_buf *text, uint64_t *size)
 {
     bv_merkle_frontier f;
     char origin[44];
@@ -922,7 +943,7 @@ out:
 
 bv_status
 bv_audit_prove(bv_store *s, uint64_t seq, uint64_t size, uint8_t leaf_hash[32], uint8_t root[32],
-               uint8_t proof[][32], size_t *plen)
+    uint8_t proof[][32], size_t *plen)
 {
     uint64_t n;
     bv_status st;
@@ -931,26 +952,26 @@ bv_audit_prove(bv_store *s, uint64_t seq, uint64_t size, uint8_t leaf_hash[32], 
         return st;
     if (seq == 0 || seq > n)
         return bv_fail(BV_ENOTFOUND, "no audit entry %llu (the log has %llu)",
-                       (unsigned long long)seq, (unsigned long long)n);
+            (unsigned long long)seq, (unsigned long long)n);
     if (size == 0)
         size = n;
     if (size > n)
         return bv_fail(BV_ENOTFOUND, "the log has only %llu entries", (unsigned long long)n);
     if (seq > size)
         return bv_fail(BV_EUSAGE, "entry %llu is not in a tree of size %llu",
-                       (unsigned long long)seq, (unsigned long long)size);
-    if ((st = bv_store_audit_leaf_hash(s, seq - 1, leaf_hash)) != BV_OK ||
-        (st = bv_audit_root(s, size, root)) != BV_OK ||
-        (st = bv_merkle_inclusion_proof(leaf_cb, s, seq - 1, size, proof, plen)) != BV_OK)
+            (unsigned long long)seq, (unsigned long long)size);
+    if ((st = bv_store_audit_leaf_hash(s, seq - 1, leaf_hash)) != BV_OK
+        || (st = bv_audit_root(s, size, root)) != BV_OK
+        || (st = bv_merkle_inclusion_proof(leaf_cb, s, seq - 1, size, proof, plen)) != BV_OK)
         return st;
     /* never print a proof we would not accept ourselves */
-    return bv_merkle_verify_inclusion(seq - 1, size, leaf_hash, BV_MERKLE_CPROOF(proof), *plen,
-                                      root);
+    return bv_merkle_verify_inclusion(
+        seq - 1, size, leaf_hash, BV_MERKLE_CPROOF(proof), *plen, root);
 }
 
 bv_status
 bv_audit_consistency(bv_store *s, uint64_t m, uint64_t n, uint8_t root1[32], uint8_t root2[32],
-                     uint8_t proof[][32], size_t *plen)
+    uint8_t proof[][32], size_t *plen)
 {
     uint64_t count;
     bv_status st;
@@ -973,8 +994,7 @@ bv_audit_consistency(bv_store *s, uint64_t m, uint64_t n, uint8_t root1[32], uin
 
 bv_status
 bv_audit_entry_check(const uint8_t vault_id[BV_VAULT_ID_LEN], const uint8_t *leaf, size_t len,
-                     bv_audit_fields *f, bv_status (*key_of)(void *, const char *, uint8_t[32]),
-                     void *ctx)
+    bv_audit_fields *f, bv_status (*key_of)(void *, const char *, uint8_t[32]), void *ctx)
 {
     parsed_entry e;
     bv_note_verifier nv;
@@ -987,8 +1007,8 @@ bv_audit_entry_check(const uint8_t vault_id[BV_VAULT_ID_LEN], const uint8_t *lea
     bv_buf_init(&kn);
     memset(f, 0, sizeof *f);
     bv_audit_origin(vault_id, origin);
-    if (parse_entry(leaf, len, &e) != BV_OK || strcmp(e.v[F_LOG], origin) != 0 || !e.has_sig ||
-        strcmp(e.v[F_AUTH], "signed") != 0)
+    if (parse_entry(leaf, len, &e) != BV_OK || strcmp(e.v[F_LOG], origin) != 0 || !e.has_sig
+        || strcmp(e.v[F_AUTH], "signed") != 0)
         goto out;
     snprintf(f->actor, sizeof f->actor, "%s", e.v[F_ACTOR]);
     snprintf(f->action, sizeof f->action, "%s", e.v[F_ACTION]);
@@ -997,8 +1017,8 @@ bv_audit_entry_check(const uint8_t vault_id[BV_VAULT_ID_LEN], const uint8_t *lea
     snprintf(f->outcome, sizeof f->outcome, "%s", e.v[F_OUTCOME]);
     snprintf(f->reason, sizeof f->reason, "%s", e.v[F_REASON]);
     f->seq = strtoll(e.v[F_SEQ], NULL, 10);
-    if (key_of(ctx, f->actor, nv.pk) != BV_OK ||
-        bv_audit_key_name(vault_id, f->actor, &kn) != BV_OK)
+    if (key_of(ctx, f->actor, nv.pk) != BV_OK
+        || bv_audit_key_name(vault_id, f->actor, &kn) != BV_OK)
         goto out;
     nv.name = (const char *)kn.p;
     if (bv_note_open(leaf, len, &nv, 1, &tl, &ok) == BV_OK && ok && tl == e.text_len)

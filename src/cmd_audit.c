@@ -191,25 +191,17 @@ bv_cmd_audit_log(bv_cli *g, int argc, char **argv)
 
 enum { OPT_CHECKPOINT = 200, OPT_SIZE, OPT_FORMAT };
 
-static const bv_opt verify_opts[] = { { "--help", 0, OPT_HELP },
-                                      { "-h", 0, OPT_HELP },
-                                      { "--checkpoint", 1, OPT_CHECKPOINT },
-                                      { NULL, 0, 0 } };
+static const bv_opt verify_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
+    { "--checkpoint", 1, OPT_CHECKPOINT }, { NULL, 0, 0 } };
 static const bv_opt cp_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
-static const bv_opt prove_opts[] = { { "--help", 0, OPT_HELP },
-                                     { "-h", 0, OPT_HELP },
-                                     { "--size", 1, OPT_SIZE },
-                                     { NULL, 0, 0 } };
-static const bv_opt plain_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP }, { NULL, 0, 0 } };
-static const bv_opt export_opts[] = { { "--help", 0, OPT_HELP },
-                                      { "-h", 0, OPT_HELP },
-                                      { "--format", 1, OPT_FORMAT },
-                                      { NULL, 0, 0 } };
-static const bv_opt summary_opts[] = { { "--help", 0, OPT_HELP },
-                                       { "-h", 0, OPT_HELP },
-                                       { "--board", 1, OPT_BOARD },
-                                       { "--json", 0, OPT_JSON },
-                                       { NULL, 0, 0 } };
+static const bv_opt prove_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
+    { "--size", 1, OPT_SIZE }, { NULL, 0, 0 } };
+static const bv_opt plain_opts[]
+    = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP }, { NULL, 0, 0 } };
+static const bv_opt export_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
+    { "--format", 1, OPT_FORMAT }, { NULL, 0, 0 } };
+static const bv_opt summary_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
+    { "--board", 1, OPT_BOARD }, { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
 
 #define MAX_CP_FILE (64 * 1024)
 
@@ -263,8 +255,9 @@ bv_cmd_audit_verify(bv_cli *g, int argc, char **argv)
     bv_status st = BV_OK;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, verify_opts, &o, ex, &nex, pos, 0, 0, &npos, "audit",
-                          "verify")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(
+             argc, argv, verify_opts, &o, ex, &nex, pos, 0, 0, &npos, "audit", "verify"))
+        != BV_CLI_GO)
         return rc;
     for (i = 0; i < nex && st == BV_OK; i++) {
         if (ex[i].id != OPT_CHECKPOINT)
@@ -289,8 +282,8 @@ bv_cmd_audit_verify(bv_cli *g, int argc, char **argv)
     printf("size %llu\nroot %s\n", (unsigned long long)rep.size, root);
     printf("OK: %llu entries (%llu signed, %llu unsigned attempts), %llu stored and %zu given "
            "checkpoints verified\n",
-           (unsigned long long)rep.size, (unsigned long long)rep.signed_entries,
-           (unsigned long long)rep.unsigned_entries, (unsigned long long)rep.checkpoints, n);
+        (unsigned long long)rep.size, (unsigned long long)rep.signed_entries,
+        (unsigned long long)rep.unsigned_entries, (unsigned long long)rep.checkpoints, n);
     return 0;
 }
 
@@ -307,8 +300,9 @@ bv_cmd_audit_checkpoint(bv_cli *g, int argc, char **argv)
     int rc;
 
     bv_buf_init(&note);
-    if ((rc = bv_cli_args(argc, argv, cp_opts, &o, NULL, NULL, pos, 0, 0, &npos, "audit",
-                          "checkpoint")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(
+             argc, argv, cp_opts, &o, NULL, NULL, pos, 0, 0, &npos, "audit", "checkpoint"))
+        != BV_CLI_GO)
         return rc;
     if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
@@ -361,8 +355,8 @@ bv_cmd_audit_prove(bv_cli *g, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, prove_opts, &o, ex, &nex, pos, 1, 1, &npos, "audit",
-                          "prove")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(argc, argv, prove_opts, &o, ex, &nex, pos, 1, 1, &npos, "audit", "prove"))
+        != BV_CLI_GO)
         return rc;
     if ((st = parse_u64("SEQ", pos[0], &seq)) != BV_OK)
         return bv_cli_error(st);
@@ -382,7 +376,7 @@ bv_cmd_audit_prove(bv_cli *g, int argc, char **argv)
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("seq %llu\nindex %llu\nsize %llu\n", (unsigned long long)seq,
-           (unsigned long long)seq - 1, (unsigned long long)size);
+        (unsigned long long)seq - 1, (unsigned long long)size);
     b64(lh, 32, b, sizeof b);
     printf("leaf-hash %s\n", b);
     b64(root, 32, b, sizeof b);
@@ -403,10 +397,12 @@ bv_cmd_audit_consistency(bv_cli *g, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, plain_opts, &o, NULL, NULL, pos, 2, 2, &npos, "audit",
-                          "consistency")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(
+             argc, argv, plain_opts, &o, NULL, NULL, pos, 2, 2, &npos, "audit", "consistency"))
+        != BV_CLI_GO)
         return rc;
-    if ((st = parse_u64("OLD", pos[0], &m)) != BV_OK || (st = parse_u64("NEW", pos[1], &n)) != BV_OK)
+    if ((st = parse_u64("OLD", pos[0], &m)) != BV_OK
+        || (st = parse_u64("NEW", pos[1], &n)) != BV_OK)
         return bv_cli_error(st);
     if (m == 0 || m > n)
         return bv_cli_usage("consistency needs 0 < OLD <= NEW");
@@ -435,10 +431,10 @@ static bv_status
 export_cb(void *ctx, const bv_audit_row *e)
 {
     struct exporter *x = ctx;
-    const char *f[] = { e->time,  e->actor,   e->actor_fp, e->action, e->board,
-                        e->item,  e->meeting, e->agenda,   e->outcome, e->reason };
-    static const char *names[] = { "time", "actor",   "actor_key", "action", "board",
-                                   "item", "meeting", "agenda",    "outcome", "reason" };
+    const char *f[] = { e->time, e->actor, e->actor_fp, e->action, e->board, e->item, e->meeting,
+        e->agenda, e->outcome, e->reason };
+    static const char *names[] = { "time", "actor", "actor_key", "action", "board", "item",
+        "meeting", "agenda", "outcome", "reason" };
     /* as the entry itself says (docs/AUDIT.md); verify checks it matches */
     const char *auth = memmem(e->leaf, e->leaf_len, "\nauth signed\n", 13) ? "signed" : "none";
     char *leaf;
@@ -455,7 +451,7 @@ export_cb(void *ctx, const bv_audit_row *e)
             const char *p;
             bv_buf_puts(&b, ",\"");
             for (p = f[i]; *p; p++)
-                bv_buf_puts(&b, *p == '"' ? "\"\"" : (char[]){ *p, 0 });
+                bv_buf_puts(&b, *p == '"' ? "\"\"" : (char[]) { *p, 0 });
             bv_buf_puts(&b, "\"");
         }
         bv_buf_printf(&b, ",%s,%s\n", auth, leaf);
@@ -487,8 +483,9 @@ bv_cmd_audit_export(bv_cli *g, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, export_opts, &o, ex, &nex, pos, 0, 0, &npos, "audit",
-                          "export")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(
+             argc, argv, export_opts, &o, ex, &nex, pos, 0, 0, &npos, "audit", "export"))
+        != BV_CLI_GO)
         return rc;
     for (i = 0; i < nex; i++)
         if (ex[i].id == OPT_FORMAT)
@@ -520,7 +517,7 @@ struct summary {
 
 static bv_status
 summary_row(void *ctx, const char *actor, const char *outcome, int64_t count, const char *first,
-            const char *last)
+    const char *last)
 {
     struct summary *x = ctx;
     char f[32], l[32];
@@ -530,9 +527,10 @@ summary_row(void *ctx, const char *actor, const char *outcome, int64_t count, co
     if (x->json) {
         bv_buf_puts(&x->out, x->n++ ? ", {\"member\": " : "{\"member\": ");
         bv_json_str(&x->out, actor);
-        bv_buf_printf(&x->out, ", \"outcome\": \"%s\", \"count\": %lld, \"first\": \"%s\", "
-                               "\"last\": \"%s\"}",
-                      outcome, (long long)count, first, last);
+        bv_buf_printf(&x->out,
+            ", \"outcome\": \"%s\", \"count\": %lld, \"first\": \"%s\", "
+            "\"last\": \"%s\"}",
+            outcome, (long long)count, first, last);
         return BV_OK;
     }
     local_time(first, f);
@@ -608,8 +606,9 @@ bv_cmd_audit_summary(bv_cli *g, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, summary_opts, &o, ex, &nex, pos, 0, 0, &npos, "audit",
-                          "summary")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(
+             argc, argv, summary_opts, &o, ex, &nex, pos, 0, 0, &npos, "audit", "summary"))
+        != BV_CLI_GO)
         return rc;
     for (i = 0; i < nex; i++)
         if (ex[i].id == OPT_BOARD)

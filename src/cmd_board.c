@@ -217,11 +217,13 @@ bv_cmd_board_remove(bv_cli *g, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 2, 2, &npos, "board",
-                          "remove")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(
+             argc, argv, person_opts, &o, NULL, NULL, pos, 2, 2, &npos, "board", "remove"))
+        != BV_CLI_GO)
         return rc;
-    if ((st = bv_name_check("board", pos[0])) != BV_OK ||
-        (st = bv_name_check("member", pos[1])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+    if ((st = bv_name_check("board", pos[0])) != BV_OK
+        || (st = bv_name_check("member", pos[1])) != BV_OK
+        || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
     if ((st = bv_cli_unlock(v, &o, "board-remove", NULL, &a)) == BV_OK)
         st = bv_board_remove(v, a, pos[0], pos[1], &r);
@@ -237,6 +239,6 @@ bv_cmd_board_remove(bv_cli *g, int argc, char **argv)
     if (r.was_officer)
         printf("board key rotated to epoch %lld; %zu item keys re-wrapped; the old epoch's keys "
                "destroyed\n",
-               (long long)r.epoch, r.items_rewrapped);
+            (long long)r.epoch, r.items_rewrapped);
     return 0;
 }

@@ -18,8 +18,8 @@ enum { OPT_TITLE = 100, OPT_GRANT, OPT_BOARD, OPT_OUT, OPT_MEETING, OPT_AGENDA, 
 
 #define MAX_NAMES 256
 
-static const bv_opt seal_opts[] = { BV_COMMON_OPTS,
-    { "--title", 1, OPT_TITLE }, { "--grant", 1, OPT_GRANT }, { "--meeting", 1, OPT_MEETING },
+static const bv_opt seal_opts[] = { BV_COMMON_OPTS, { "--title", 1, OPT_TITLE },
+    { "--grant", 1, OPT_GRANT }, { "--meeting", 1, OPT_MEETING },
     { "--agenda-item", 1, OPT_AGENDA }, { "--retain-until", 1, OPT_RETAIN }, { NULL, 0, 0 } };
 static const bv_opt person_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
 static const bv_opt items_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
@@ -114,9 +114,11 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
     if ((meeting == NULL) != (agenda == NULL))
         return free(list), bv_cli_usage("--meeting and --agenda-item go together");
     if (meeting && title)
-        return free(list), bv_cli_usage("an agenda item's title comes from the minutes: drop --title");
-    if (meeting && ((st = bv_cli_uint("--meeting", meeting, 1, INT32_MAX, &mid)) != BV_OK ||
-                    (st = bv_cli_uint("--agenda-item", agenda, 1, 100000, &ano)) != BV_OK))
+        return free(list),
+               bv_cli_usage("an agenda item's title comes from the minutes: drop --title");
+    if (meeting
+        && ((st = bv_cli_uint("--meeting", meeting, 1, INT32_MAX, &mid)) != BV_OK
+            || (st = bv_cli_uint("--agenda-item", agenda, 1, 100000, &ano)) != BV_OK))
         return free(list), bv_cli_error(st);
     if (title == NULL && meeting == NULL)
         return free(list), bv_cli_usage("seal needs --title TEXT (or --meeting M --agenda-item N)");
@@ -204,7 +206,6 @@ struct listing {
     bv_buf out;
     int json, n;
 };
-
 
 static bv_status
 item_cb(void *ctx, const bv_item_row *it)
@@ -333,8 +334,9 @@ bv_cmd_item_destroy(bv_cli *g, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "item",
-                          "destroy")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(
+             argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "item", "destroy"))
+        != BV_CLI_GO)
         return rc;
     if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
@@ -369,8 +371,9 @@ bv_cmd_retention_run(bv_cli *g, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 0, 0, &npos, "retention",
-                          "run")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(
+             argc, argv, person_opts, &o, NULL, NULL, pos, 0, 0, &npos, "retention", "run"))
+        != BV_CLI_GO)
         return rc;
     bv_utc_now(today);
     today[10] = '\0';
@@ -394,8 +397,8 @@ bv_cmd_rekey(bv_cli *g, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, NULL,
-                          "rekey")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, NULL, "rekey"))
+        != BV_CLI_GO)
         return rc;
     if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
@@ -407,6 +410,6 @@ bv_cmd_rekey(bv_cli *g, int argc, char **argv)
         return bv_cli_error(st);
     printf("item %s has a new data key; the body is re-encrypted, grants re-issued to its "
            "current grantees, the old ciphertext destroyed\n",
-           pos[0]);
+        pos[0]);
     return 0;
 }

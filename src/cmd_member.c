@@ -151,9 +151,9 @@ member_cb(void *ctx, const bv_person_row *p)
         bv_buf_puts(&l->out, l->n++ ? ",\n  {\"name\": " : "  {\"name\": ");
         bv_json_str(&l->out, p->name);
         bv_buf_printf(&l->out,
-                      ", \"state\": \"%s\", \"fingerprint\": \"%s\", \"created\": \"%s\", "
-                      "\"verifier_key\": ",
-                      state, fp, p->created);
+            ", \"state\": \"%s\", \"fingerprint\": \"%s\", \"created\": \"%s\", "
+            "\"verifier_key\": ",
+            state, fp, p->created);
         bv_json_str(&l->out, (const char *)vkey.p);
         bv_buf_puts(&l->out, "}");
         bv_buf_free(&vkey);
@@ -263,8 +263,9 @@ bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, kdf_opts, &o, NULL, NULL, pos, 0, 0, &npos, "member",
-                          "passwd")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(
+             argc, argv, kdf_opts, &o, NULL, NULL, pos, 0, 0, &npos, "member", "passwd"))
+        != BV_CLI_GO)
         return rc;
     if (o.as == NULL)
         return bv_cli_usage("member passwd needs --as NAME");
@@ -273,8 +274,8 @@ bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
     if (!o.kdf_set)
         bv_vault_kdf_policy(v, &o.kdf);
     /* the current passphrase first (line 1 of the fd), then the new one */
-    if ((st = bv_cli_unlock(v, &o, "passwd", NULL, &a)) == BV_OK &&
-        (st = new_passphrase(&o, o.as, &pass)) == BV_OK)
+    if ((st = bv_cli_unlock(v, &o, "passwd", NULL, &a)) == BV_OK
+        && (st = new_passphrase(&o, o.as, &pass)) == BV_OK)
         st = bv_member_passwd(v, a, &pass, &o.kdf);
     bv_secret_free(&pass);
     bv_actor_free(a);
@@ -307,8 +308,9 @@ bv_cmd_member_reset(bv_cli *g, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "member",
-                          "reset")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(
+             argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "member", "reset"))
+        != BV_CLI_GO)
         return rc;
     if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);

@@ -18,34 +18,18 @@ enum { OPT_BOARD = 100, OPT_DRY, OPT_AUDIT, OPT_FORMAT, OPT_OUT, OPT_OPEN };
 
 #define MAX_MINUTES (16u * 1024u * 1024u)
 
-static const bv_opt import_opts[] = { BV_COMMON_OPTS,
-                                      { "--board", 1, OPT_BOARD },
-                                      { "--dry-run", 0, OPT_DRY },
-                                      { "--json", 0, OPT_JSON },
-                                      { NULL, 0, 0 } };
-static const bv_opt list_opts[] = { { "--help", 0, OPT_HELP },
-                                    { "-h", 0, OPT_HELP },
-                                    { "--board", 1, OPT_BOARD },
-                                    { "--json", 0, OPT_JSON },
-                                    { NULL, 0, 0 } };
-static const bv_opt show_opts[] = { { "--help", 0, OPT_HELP },
-                                    { "-h", 0, OPT_HELP },
-                                    { "--json", 0, OPT_JSON },
-                                    { "--audit", 0, OPT_AUDIT },
-                                    { NULL, 0, 0 } };
-static const bv_opt publish_opts[] = { { "--help", 0, OPT_HELP },
-                                       { "-h", 0, OPT_HELP },
-                                       { "--format", 1, OPT_FORMAT },
-                                       { "-o", 1, OPT_OUT },
-                                       { "--output", 1, OPT_OUT },
-                                       { "--force", 0, OPT_FORCE },
-                                       { NULL, 0, 0 } };
-static const bv_opt actions_opts[] = { { "--help", 0, OPT_HELP },
-                                       { "-h", 0, OPT_HELP },
-                                       { "--board", 1, OPT_BOARD },
-                                       { "--open", 0, OPT_OPEN },
-                                       { "--json", 0, OPT_JSON },
-                                       { NULL, 0, 0 } };
+static const bv_opt import_opts[] = { BV_COMMON_OPTS, { "--board", 1, OPT_BOARD },
+    { "--dry-run", 0, OPT_DRY }, { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
+static const bv_opt list_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
+    { "--board", 1, OPT_BOARD }, { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
+static const bv_opt show_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
+    { "--json", 0, OPT_JSON }, { "--audit", 0, OPT_AUDIT }, { NULL, 0, 0 } };
+static const bv_opt publish_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
+    { "--format", 1, OPT_FORMAT }, { "-o", 1, OPT_OUT }, { "--output", 1, OPT_OUT },
+    { "--force", 0, OPT_FORCE }, { NULL, 0, 0 } };
+static const bv_opt actions_opts[]
+    = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP }, { "--board", 1, OPT_BOARD },
+          { "--open", 0, OPT_OPEN }, { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
 
 static const char *
 opt_val(const bv_optres *ex, size_t n, int id)
@@ -76,8 +60,8 @@ read_doc(const char *path, uint8_t **out, size_t *len)
     *len = 0;
     if (strcmp(path, "-") != 0) {
         if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-            return bv_fail(errno == ENOENT ? BV_ENOTFOUND : BV_EINPUT, "cannot read %s: %s",
-                           path, strerror(errno));
+            return bv_fail(errno == ENOENT ? BV_ENOTFOUND : BV_EINPUT, "cannot read %s: %s", path,
+                strerror(errno));
         if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
             close(fd);
             return bv_fail(BV_EINPUT, "%s is a directory, not minutes", path);
@@ -105,8 +89,8 @@ read_doc(const char *path, uint8_t **out, size_t *len)
             if (fd > 0)
                 close(fd);
             sodium_free(p);
-            return bv_fail(BV_EINPUT, "%s is larger than %u MiB: not minutes", path,
-                           MAX_MINUTES >> 20);
+            return bv_fail(
+                BV_EINPUT, "%s is larger than %u MiB: not minutes", path, MAX_MINUTES >> 20);
         }
     }
     if (fd > 0)
@@ -132,8 +116,9 @@ print_summary(const bv_meeting *m)
         printf(" (%s", it->restriction ? it->restriction : "restricted");
         if (it->schedule12a_para)
             printf(", Schedule 12A paragraph %d", it->schedule12a_para);
-        printf("; %s)\n", it->restricted_body ? "body found in the source: sealed at import"
-                                             : "no body: awaiting seal");
+        printf("; %s)\n",
+            it->restricted_body ? "body found in the source: sealed at import"
+                                : "no body: awaiting seal");
     }
     printf("actions: %zu\n", nact);
 }
@@ -156,8 +141,9 @@ bv_cmd_minutes_import(bv_cli *g, int argc, char **argv)
     int rc, dry;
 
     bv_buf_init(&out);
-    if ((rc = bv_cli_args(argc, argv, import_opts, &o, ex, &nex, pos, 1, 1, &npos, "minutes",
-                          "import")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(
+             argc, argv, import_opts, &o, ex, &nex, pos, 1, 1, &npos, "minutes", "import"))
+        != BV_CLI_GO)
         return rc;
     board = opt_val(ex, nex, OPT_BOARD);
     dry = opt_val(ex, nex, OPT_DRY) != NULL;
@@ -167,8 +153,9 @@ bv_cmd_minutes_import(bv_cli *g, int argc, char **argv)
         return bv_cli_usage("minutes import needs --as OFFICER (or --dry-run)");
     if (strcmp(pos[0], "-") == 0 && o.pass_fd == 0)
         return bv_cli_usage("the minutes and the passphrase cannot both come from stdin");
-    if ((st = bv_name_check("board", board)) != BV_OK || (st = read_doc(pos[0], &doc, &len)) != BV_OK ||
-        (st = bv_minutes_parse(doc, len, &m)) != BV_OK)
+    if ((st = bv_name_check("board", board)) != BV_OK
+        || (st = read_doc(pos[0], &doc, &len)) != BV_OK
+        || (st = bv_minutes_parse(doc, len, &m)) != BV_OK)
         goto out;
     if (dry) {
         if (o.json)
@@ -185,14 +172,14 @@ bv_cmd_minutes_import(bv_cli *g, int argc, char **argv)
         }
         goto out;
     }
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK ||
-        (st = bv_cli_unlock(v, &o, "minutes-import", NULL, &a)) != BV_OK ||
-        (st = bv_meeting_import(v, a, board, doc, len, m, &r)) != BV_OK)
+    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK
+        || (st = bv_cli_unlock(v, &o, "minutes-import", NULL, &a)) != BV_OK
+        || (st = bv_meeting_import(v, a, board, doc, len, m, &r)) != BV_OK)
         goto out;
     if (r.duplicate) {
         printf("meeting: %lld\nthis document was imported before (same content): nothing "
                "stored\n",
-               (long long)r.meeting_id);
+            (long long)r.meeting_id);
         goto out;
     }
     printf("meeting: %lld\n", (long long)r.meeting_id);
@@ -214,13 +201,13 @@ struct mlist {
 
 static bv_status
 meeting_cb(void *ctx, int64_t id, const char *board, const char *date_iso, const char *date_line,
-           int items, int restricted)
+    int items, int restricted)
 {
     struct mlist *l = ctx;
 
     if (l->json) {
-        bv_buf_printf(&l->out, "%s  {\"id\": %lld, \"board\": ", l->n++ ? ",\n" : "",
-                      (long long)id);
+        bv_buf_printf(
+            &l->out, "%s  {\"id\": %lld, \"board\": ", l->n++ ? ",\n" : "", (long long)id);
         bv_json_str(&l->out, board);
         bv_buf_printf(&l->out, ", \"date\": \"%s\", \"date_line\": ", date_iso);
         bv_json_str(&l->out, date_line);
@@ -247,8 +234,8 @@ bv_cmd_minutes_list(bv_cli *g, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, list_opts, &o, ex, &nex, pos, 0, 0, &npos, "minutes",
-                          "list")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(argc, argv, list_opts, &o, ex, &nex, pos, 0, 0, &npos, "minutes", "list"))
+        != BV_CLI_GO)
         return rc;
     board = opt_val(ex, nex, OPT_BOARD);
     memset(&l, 0, sizeof l);
@@ -332,8 +319,8 @@ bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
 
     memset(&mr, 0, sizeof mr);
     bv_buf_init(&out);
-    if ((rc = bv_cli_args(argc, argv, show_opts, &o, ex, &nex, pos, 1, 1, &npos, "minutes",
-                          "show")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(argc, argv, show_opts, &o, ex, &nex, pos, 1, 1, &npos, "minutes", "show"))
+        != BV_CLI_GO)
         return rc;
     audit = opt_val(ex, nex, OPT_AUDIT) != NULL;
     if ((st = parse_meeting_id(pos[0], &id)) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
@@ -354,7 +341,7 @@ bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
             if (!it->restricted)
                 continue;
             bv_buf_printf(&out, "%s{\"ordinal\": %d, \"number\": %d, \"title\": ", k++ ? ", " : "",
-                          it->ordinal, it->number);
+                it->ordinal, it->number);
             bv_json_str(&out, it->title);
             bv_buf_puts(&out, ", \"marker\": ");
             bv_json_str(&out, it->restriction ? it->restriction : "restricted");
@@ -402,10 +389,11 @@ bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
             if (mr.uids[i][0]) {
                 grantees(bv_vault_store(v), mr.uids[i], &out, 0);
                 printf("] sealed as item %s; granted to: %s\n", mr.uids[i],
-                       out.len ? (const char *)out.p : "nobody yet");
+                    out.len ? (const char *)out.p : "nobody yet");
             } else {
-                printf("] no sealed body yet (boardvault seal ... --meeting %lld --agenda-item %d)\n",
-                       (long long)id, it->number ? it->number : it->ordinal);
+                printf(
+                    "] no sealed body yet (boardvault seal ... --meeting %lld --agenda-item %d)\n",
+                    (long long)id, it->number ? it->number : it->ordinal);
             }
             if (audit && mr.uids[i][0]) {
                 bv_audit_filter f = { 0 };
@@ -418,11 +406,12 @@ bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
         }
         for (k = 0; k < it->nblocks; k++) {
             const bv_block *bl = &it->blocks[k];
-            printf("    %s", bl->kind == BV_BLK_BULLET     ? "- "
-                             : bl->kind == BV_BLK_NUMBERED ? "# "
-                             : bl->kind == BV_BLK_ACTION   ? "ACTION: "
-                             : bl->kind == BV_BLK_HEADING  ? "## "
-                                                           : "");
+            printf("    %s",
+                bl->kind == BV_BLK_BULLET         ? "- "
+                    : bl->kind == BV_BLK_NUMBERED ? "# "
+                    : bl->kind == BV_BLK_ACTION   ? "ACTION: "
+                    : bl->kind == BV_BLK_HEADING  ? "## "
+                                                  : "");
             bv_cli_print_safe(bl->text ? bl->text : "");
             printf("\n");
         }
@@ -454,13 +443,14 @@ bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv)
     memset(&out, 0, sizeof out);
     out.fd = -1;
     bv_buf_init(&doc);
-    if ((rc = bv_cli_args(argc, argv, publish_opts, &o, ex, &nex, pos, 1, 1, &npos, "minutes",
-                          "publish")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(
+             argc, argv, publish_opts, &o, ex, &nex, pos, 1, 1, &npos, "minutes", "publish"))
+        != BV_CLI_GO)
         return rc;
     fmt = opt_val(ex, nex, OPT_FORMAT);
     path = opt_val(ex, nex, OPT_OUT);
-    if (fmt == NULL ||
-        (strcmp(fmt, "txt") != 0 && strcmp(fmt, "md") != 0 && strcmp(fmt, "html") != 0))
+    if (fmt == NULL
+        || (strcmp(fmt, "txt") != 0 && strcmp(fmt, "md") != 0 && strcmp(fmt, "html") != 0))
         return bv_cli_usage("minutes publish needs --format txt|md|html");
     if ((st = parse_meeting_id(pos[0], &id)) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
@@ -468,9 +458,9 @@ bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv)
     if ((st = bv_out_open(&out, path, path ? o.force : 1, 0644)) != BV_OK)
         goto out;
     bv_cli_cleanup_path(out.anon ? NULL : out.tmp); /* an unnamed file needs none */
-    if ((st = bv_store_meeting_load(bv_vault_store(v), id, &mr)) != BV_OK ||
-        (st = bv_minutes_publish(mr.m, fmt, &doc)) != BV_OK ||
-        (st = bv_out_write(&out, doc.p, doc.len)) != BV_OK)
+    if ((st = bv_store_meeting_load(bv_vault_store(v), id, &mr)) != BV_OK
+        || (st = bv_minutes_publish(mr.m, fmt, &doc)) != BV_OK
+        || (st = bv_out_write(&out, doc.p, doc.len)) != BV_OK)
         goto out;
     st = bv_out_commit(&out);
 out:
@@ -490,13 +480,14 @@ struct alist {
 static int
 is_done(const char *status)
 {
-    return status && (strcasecmp(status, "COMPLETED") == 0 || strcasecmp(status, "COMPLETE") == 0 ||
-                      strcasecmp(status, "DONE") == 0 || strcasecmp(status, "CLOSED") == 0);
+    return status
+        && (strcasecmp(status, "COMPLETED") == 0 || strcasecmp(status, "COMPLETE") == 0
+            || strcasecmp(status, "DONE") == 0 || strcasecmp(status, "CLOSED") == 0);
 }
 
 static bv_status
 action_cb(void *ctx, int64_t meeting, const char *date, int number, int ordinal, const char *title,
-          const char *owners, const char *text, const char *status)
+    const char *owners, const char *text, const char *status)
 {
     struct alist *l = ctx;
     int item = number ? number : ordinal;
@@ -504,8 +495,9 @@ action_cb(void *ctx, int64_t meeting, const char *date, int number, int ordinal,
     if (l->open_only && is_done(status))
         return BV_OK;
     if (l->json) {
-        bv_buf_printf(&l->out, "%s  {\"meeting\": %lld, \"date\": \"%s\", \"item\": %d, \"title\": ",
-                      l->n++ ? ",\n" : "", (long long)meeting, date, item);
+        bv_buf_printf(&l->out,
+            "%s  {\"meeting\": %lld, \"date\": \"%s\", \"item\": %d, \"title\": ",
+            l->n++ ? ",\n" : "", (long long)meeting, date, item);
         bv_json_str(&l->out, title);
         bv_buf_puts(&l->out, ", \"owners\": ");
         if (owners)
@@ -544,8 +536,9 @@ bv_cmd_minutes_actions(bv_cli *g, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, actions_opts, &o, ex, &nex, pos, 0, 0, &npos, "minutes",
-                          "actions")) != BV_CLI_GO)
+    if ((rc = bv_cli_args(
+             argc, argv, actions_opts, &o, ex, &nex, pos, 0, 0, &npos, "minutes", "actions"))
+        != BV_CLI_GO)
         return rc;
     memset(&l, 0, sizeof l);
     l.json = o.json;

@@ -34,13 +34,12 @@ static const struct bv_command commands[] = {
         "member approve NAME --as OFFICER [--passphrase-fd N]", "certify a pending member's keys",
         "" },
     { "member", "passwd", bv_cmd_member_passwd,
-      "member passwd --as NAME [--passphrase-fd N] [KDF options]",
-      "choose a new passphrase (the current one first); keys re-wrapped, grants kept",
-      "  with --passphrase-fd: line 1 the current passphrase, line 2 the new one\n"
-      "  --kdf-memory KIB, --kdf-time N, --kdf-lanes N   default: the vault's setting\n" },
+        "member passwd --as NAME [--passphrase-fd N] [KDF options]",
+        "choose a new passphrase (the current one first); keys re-wrapped, grants kept",
+        "  with --passphrase-fd: line 1 the current passphrase, line 2 the new one\n"
+        "  --kdf-memory KIB, --kdf-time N, --kdf-lanes N   default: the vault's setting\n" },
     { "member", "reset", bv_cmd_member_reset, "member reset NAME --as OFFICER",
-        "for a forgotten passphrase: drop the member's keys and grants, list what they had",
-        "" },
+        "for a forgotten passphrase: drop the member's keys and grants, list what they had", "" },
     { "member", "list", bv_cmd_member_list, "member list [--json]", "list members", "" },
     { "member", "show", bv_cmd_member_show, "member show NAME [--json]",
         "show a member, fingerprint and verifier key", "" },
@@ -79,45 +78,45 @@ static const struct bv_command commands[] = {
         "give an item a new data key (after a revocation): body re-encrypted, grants re-issued",
         "" },
     { "item", "destroy", bv_cmd_item_destroy, "item destroy ITEM --as OFFICER",
-      "crypto-shred an item: body and keys deleted, its audit record kept", "" },
+        "crypto-shred an item: body and keys deleted, its audit record kept", "" },
     { "retention", "run", bv_cmd_retention_run, "retention run --as OFFICER",
-      "destroy every item whose --retain-until date has passed", "" },
+        "destroy every item whose --retain-until date has passed", "" },
     { "audit", "log", bv_cmd_audit_log,
         "audit log [--board B] [--item I] [--member M] [--action A] [--outcome ok|denied|failed]\n"
         "          [--since T] [--until T] [--json|--csv]",
         "show the audit log", "" },
     { "audit", "verify", bv_cmd_audit_verify, "audit verify [--checkpoint FILE ...]",
-      "check the whole log, its stored checkpoints and saved ones (no passphrase)",
-      "  --checkpoint FILE    a checkpoint saved outside the vault: today's log must\n"
-      "                       extend it (repeatable)\n" },
+        "check the whole log, its stored checkpoints and saved ones (no passphrase)",
+        "  --checkpoint FILE    a checkpoint saved outside the vault: today's log must\n"
+        "                       extend it (repeatable)\n" },
     { "audit", "checkpoint", bv_cmd_audit_checkpoint, "audit checkpoint --as NAME",
-      "verify the log, then sign and store a C2SP checkpoint of it; print it", "" },
+        "verify the log, then sign and store a C2SP checkpoint of it; print it", "" },
     { "audit", "prove", bv_cmd_audit_prove, "audit prove SEQ [--size N]",
-      "print an RFC 6962 inclusion proof of entry SEQ", "" },
+        "print an RFC 6962 inclusion proof of entry SEQ", "" },
     { "audit", "consistency", bv_cmd_audit_consistency, "audit consistency OLD NEW",
-      "print an RFC 6962 consistency proof between two tree sizes", "" },
+        "print an RFC 6962 consistency proof between two tree sizes", "" },
     { "audit", "export", bv_cmd_audit_export, "audit export --format jsonl|csv",
-      "every entry, fields decoded, with the exact leaf bytes in base64", "" },
+        "every entry, fields decoded, with the exact leaf bytes in base64", "" },
     { "audit", "summary", bv_cmd_audit_summary, "audit summary [--board B] [--json]",
-      "per item: who opened it, how often, refusals, grantees who never opened it", "" },
+        "per item: who opened it, how often, refusals, grantees who never opened it", "" },
     { "minutes", "import", bv_cmd_minutes_import,
-      "minutes import FILE|- --board BOARD --as OFFICER [--dry-run [--json]]",
-      "store published minutes; seal any restricted body found in them at once",
-      "  --board BOARD        the board the meeting belongs to\n"
-      "  --dry-run            show what would be stored (a table, or --json); store nothing\n" },
+        "minutes import FILE|- --board BOARD --as OFFICER [--dry-run [--json]]",
+        "store published minutes; seal any restricted body found in them at once",
+        "  --board BOARD        the board the meeting belongs to\n"
+        "  --dry-run            show what would be stored (a table, or --json); store nothing\n" },
     { "minutes", "list", bv_cmd_minutes_list, "minutes list [--board BOARD] [--json]",
-      "list imported meetings", "" },
+        "list imported meetings", "" },
     { "minutes", "show", bv_cmd_minutes_show, "minutes show MEETING [--json] [--audit]",
-      "the open record; restricted items with their seal and grants",
-      "  --audit              add each restricted item's access history\n" },
+        "the open record; restricted items with their seal and grants",
+        "  --audit              add each restricted item's access history\n" },
     { "minutes", "publish", bv_cmd_minutes_publish,
-      "minutes publish MEETING --format txt|md|html [-o FILE] [--force]",
-      "the public document: open minutes, restricted items as notices only",
-      "  -o, --output FILE    write to FILE (complete or absent, never through a symlink)\n" },
+        "minutes publish MEETING --format txt|md|html [-o FILE] [--force]",
+        "the public document: open minutes, restricted items as notices only",
+        "  -o, --output FILE    write to FILE (complete or absent, never through a symlink)\n" },
     { "minutes", "actions", bv_cmd_minutes_actions,
-      "minutes actions [--board BOARD] [--open] [--json]",
-      "every ACTION: line with its owners, meeting, item and status",
-      "  --open               only actions not marked completed\n" },
+        "minutes actions [--board BOARD] [--open] [--json]",
+        "every ACTION: line with its owners, meeting, item and status",
+        "  --open               only actions not marked completed\n" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -252,8 +251,8 @@ main(int argc, char **argv)
     if (i < NCOMMANDS) {
         group = name;
         if (ai + 1 >= argc || argv[ai + 1][0] == '-') {
-            int help = ai + 1 < argc && (strcmp(argv[ai + 1], "--help") == 0 ||
-                                         strcmp(argv[ai + 1], "-h") == 0);
+            int help = ai + 1 < argc
+                && (strcmp(argv[ai + 1], "--help") == 0 || strcmp(argv[ai + 1], "-h") == 0);
             FILE *f = help ? stdout : stderr;
             fprintf(f, "usage:\n");
             for (i = 0; i < NCOMMANDS; i++)

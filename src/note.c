@@ -134,8 +134,8 @@ b64_decode(uint8_t *bin, size_t cap, const uint8_t *b64, size_t n, size_t *bin_l
      * value has one encoding (and Go's parsers agree with ours). */
     for (i = 0; i < n; i++) {
         uint8_t c = b64[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/' || c == '='))
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+'
+                || c == '/' || c == '='))
             return 0;
     }
     if (sodium_base642bin(

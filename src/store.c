@@ -66,16 +66,16 @@ static const char schema_v1[]
       " person_id INTEGER NOT NULL REFERENCES persons(id), sealed BLOB NOT NULL,"
       " granted_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (item_id, person_id));";
 /* Split only because C limits one string literal to 4095 bytes. */
-static const char schema_v1b[] =
-      "CREATE TABLE audit("
+static const char schema_v1b[]
+    = "CREATE TABLE audit("
       " seq INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL,"
       " actor_fp TEXT NOT NULL, action TEXT NOT NULL, board TEXT NOT NULL,"
       " item TEXT NOT NULL, meeting TEXT NOT NULL, agenda TEXT NOT NULL,"
       " outcome TEXT NOT NULL, reason TEXT NOT NULL, leaf BLOB NOT NULL,"
       " leaf_hash BLOB NOT NULL);"
       "CREATE INDEX audit_item ON audit(item, seq);"
-    /* covers audit summary: per item, who opened it, how often, when */
-    "CREATE INDEX audit_summary ON audit(item, action, actor, outcome, time);"
+      /* covers audit summary: per item, who opened it, how often, when */
+      "CREATE INDEX audit_summary ON audit(item, action, actor, outcome, time);"
       "CREATE INDEX audit_board ON audit(board, seq);"
       "CREATE INDEX audit_actor ON audit(actor, seq);"
       "CREATE INDEX audit_action ON audit(action, seq);"
@@ -85,43 +85,43 @@ static const char schema_v1b[] =
       " id INTEGER PRIMARY KEY, size INTEGER NOT NULL, signed_by TEXT NOT NULL,"
       " note BLOB NOT NULL, created TEXT NOT NULL);"
       /* The open record of meetings: what the importer understood of the
-     * published minutes. Restricted bodies never come here: they are
-     * items, linked from their agenda entry. */
-    /* A signed record that a person was removed from a board: it
-     * outweighs the board record (for a creator) and any role row. */
-    /* Signing keys of people who were reset: kept so that what they
-     * signed in the audit log still verifies. */
-    "CREATE TABLE retired_keys("
-    " id INTEGER PRIMARY KEY, name TEXT NOT NULL, sign_pk BLOB NOT NULL,"
-    " retired_by TEXT NOT NULL, sig BLOB NOT NULL);"
-    "CREATE TABLE removals("
-    " board_id INTEGER NOT NULL REFERENCES boards(id), name TEXT NOT NULL,"
-    " removed_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (board_id, name));"
-    /* A board's minutes key, wrapped under the board key of the current
-     * epoch: it keys meetings.doc_hash, and outlives every rotation. */
-    "CREATE TABLE minutes_keys("
-    " board_id INTEGER NOT NULL REFERENCES boards(id), epoch INTEGER NOT NULL,"
-    " wrapped BLOB NOT NULL, PRIMARY KEY (board_id, epoch));"
-    "CREATE TABLE meetings("
-    " id INTEGER PRIMARY KEY, board_id INTEGER NOT NULL REFERENCES boards(id),"
-    " doc_hash BLOB NOT NULL, board_line TEXT, date_line TEXT NOT NULL,"
-    " date_iso TEXT NOT NULL, time TEXT, venue TEXT, contact TEXT,"
-    " imported_by TEXT NOT NULL, created TEXT NOT NULL, UNIQUE (board_id, doc_hash));"
-    "CREATE TABLE agenda("
-    " meeting_id INTEGER NOT NULL REFERENCES meetings(id), ordinal INTEGER NOT NULL,"
-    " number INTEGER NOT NULL, title TEXT NOT NULL, duration INTEGER NOT NULL,"
-    " restricted INTEGER NOT NULL, restriction TEXT, para INTEGER NOT NULL,"
-    " truncated INTEGER NOT NULL, item_id INTEGER REFERENCES items(id),"
-    " PRIMARY KEY (meeting_id, ordinal));"
-    "CREATE TABLE blocks("
-    " meeting_id INTEGER NOT NULL, ordinal INTEGER NOT NULL, idx INTEGER NOT NULL,"
-    " kind INTEGER NOT NULL, level INTEGER NOT NULL, text TEXT NOT NULL,"
-    " PRIMARY KEY (meeting_id, ordinal, idx));"
-    "CREATE TABLE actions("
-    " meeting_id INTEGER NOT NULL, ordinal INTEGER NOT NULL, idx INTEGER NOT NULL,"
-    " owners TEXT, text TEXT NOT NULL, status TEXT,"
-    " PRIMARY KEY (meeting_id, ordinal, idx));"
-    /* Accidents, not attackers: whoever can write the file can drop these. */
+       * published minutes. Restricted bodies never come here: they are
+       * items, linked from their agenda entry. */
+      /* A signed record that a person was removed from a board: it
+       * outweighs the board record (for a creator) and any role row. */
+      /* Signing keys of people who were reset: kept so that what they
+       * signed in the audit log still verifies. */
+      "CREATE TABLE retired_keys("
+      " id INTEGER PRIMARY KEY, name TEXT NOT NULL, sign_pk BLOB NOT NULL,"
+      " retired_by TEXT NOT NULL, sig BLOB NOT NULL);"
+      "CREATE TABLE removals("
+      " board_id INTEGER NOT NULL REFERENCES boards(id), name TEXT NOT NULL,"
+      " removed_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (board_id, name));"
+      /* A board's minutes key, wrapped under the board key of the current
+       * epoch: it keys meetings.doc_hash, and outlives every rotation. */
+      "CREATE TABLE minutes_keys("
+      " board_id INTEGER NOT NULL REFERENCES boards(id), epoch INTEGER NOT NULL,"
+      " wrapped BLOB NOT NULL, PRIMARY KEY (board_id, epoch));"
+      "CREATE TABLE meetings("
+      " id INTEGER PRIMARY KEY, board_id INTEGER NOT NULL REFERENCES boards(id),"
+      " doc_hash BLOB NOT NULL, board_line TEXT, date_line TEXT NOT NULL,"
+      " date_iso TEXT NOT NULL, time TEXT, venue TEXT, contact TEXT,"
+      " imported_by TEXT NOT NULL, created TEXT NOT NULL, UNIQUE (board_id, doc_hash));"
+      "CREATE TABLE agenda("
+      " meeting_id INTEGER NOT NULL REFERENCES meetings(id), ordinal INTEGER NOT NULL,"
+      " number INTEGER NOT NULL, title TEXT NOT NULL, duration INTEGER NOT NULL,"
+      " restricted INTEGER NOT NULL, restriction TEXT, para INTEGER NOT NULL,"
+      " truncated INTEGER NOT NULL, item_id INTEGER REFERENCES items(id),"
+      " PRIMARY KEY (meeting_id, ordinal));"
+      "CREATE TABLE blocks("
+      " meeting_id INTEGER NOT NULL, ordinal INTEGER NOT NULL, idx INTEGER NOT NULL,"
+      " kind INTEGER NOT NULL, level INTEGER NOT NULL, text TEXT NOT NULL,"
+      " PRIMARY KEY (meeting_id, ordinal, idx));"
+      "CREATE TABLE actions("
+      " meeting_id INTEGER NOT NULL, ordinal INTEGER NOT NULL, idx INTEGER NOT NULL,"
+      " owners TEXT, text TEXT NOT NULL, status TEXT,"
+      " PRIMARY KEY (meeting_id, ordinal, idx));"
+      /* Accidents, not attackers: whoever can write the file can drop these. */
       "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
       " BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
       "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
@@ -251,9 +251,9 @@ create_schema(bv_store *s)
     /* large pages: bodies are stored as 1 MiB rows (see BV_CHUNK) */
     /* incremental auto-vacuum: a destroyed item's pages can be handed
      * back to the file system (secure_delete has zeroed them already) */
-    if ((st = exec(s, "PRAGMA page_size=65536", "creating the vault")) != BV_OK ||
-        (st = exec(s, "PRAGMA auto_vacuum=INCREMENTAL", "creating the vault")) != BV_OK ||
-        (st = exec(s, "PRAGMA journal_mode=WAL", "creating the vault")) != BV_OK)
+    if ((st = exec(s, "PRAGMA page_size=65536", "creating the vault")) != BV_OK
+        || (st = exec(s, "PRAGMA auto_vacuum=INCREMENTAL", "creating the vault")) != BV_OK
+        || (st = exec(s, "PRAGMA journal_mode=WAL", "creating the vault")) != BV_OK)
         return st;
     if ((st = exec(s, "BEGIN IMMEDIATE", "creating the vault")) != BV_OK)
         return st;
@@ -926,7 +926,7 @@ bv_item_row_free(bv_item_row *it)
 #define ITEM_SELECT                                                                                \
     "SELECT i.id, i.uid, i.board_id, b.name, i.title, i.size, i.nchunks, i.sealed_epoch, "         \
     "i.header, i.chunk_hashes, i.sealed_by, i.sig, i.created, "                                    \
-    "g.version, g.names, g.signed_by, g.sig, i.retain_until FROM items i "                                         \
+    "g.version, g.names, g.signed_by, g.sig, i.retain_until FROM items i "                         \
     "JOIN boards b ON b.id = i.board_id LEFT JOIN grantsets g ON g.item_id = i.id "
 
 static bv_status
@@ -1299,8 +1299,8 @@ col_str(sqlite3_stmt *q, int i)
 }
 
 bv_status
-bv_store_audit_each(bv_store *s, const bv_audit_filter *f,
-                    bv_status (*fn)(void *, const bv_audit_row *), void *ctx)
+bv_store_audit_each(
+    bv_store *s, const bv_audit_filter *f, bv_status (*fn)(void *, const bv_audit_row *), void *ctx)
 {
     static const bv_audit_filter none;
     /* Only the filters given go into the query, and only the most
@@ -1325,8 +1325,9 @@ bv_store_audit_each(bv_store *s, const bv_audit_filter *f,
     vals[3] = f->action;
     vals[4] = f->outcome;
     bv_buf_init(&sql);
-    bv_buf_puts(&sql, "SELECT seq, time, actor, actor_fp, action, board, item, meeting, agenda, "
-                      "outcome, reason, leaf, leaf_hash FROM audit WHERE 1");
+    bv_buf_puts(&sql,
+        "SELECT seq, time, actor, actor_fp, action, board, item, meeting, agenda, "
+        "outcome, reason, leaf, leaf_hash FROM audit WHERE 1");
     for (i = 0; i < 5; i++) {
         if (vals[i] == NULL)
             continue;
@@ -1413,24 +1414,25 @@ bv_store_audit_count(bv_store *s, uint64_t *n)
 
 bv_status
 bv_store_audit_item_summary(bv_store *s, const char *item,
-                            bv_status (*fn)(void *, const char *, const char *, int64_t,
-                                            const char *, const char *),
-                            void *ctx)
+    bv_status (*fn)(void *, const char *, const char *, int64_t, const char *, const char *),
+    void *ctx)
 {
     sqlite3_stmt *q;
     bv_status st;
     int rc;
 
     if ((st = prep(s,
-                   "SELECT actor, outcome, count(*), min(time), max(time) FROM audit "
-                   "WHERE item = ? AND action = 'open' GROUP BY actor, outcome "
-                   "ORDER BY outcome DESC, actor",
-                   &q)) != BV_OK)
+             "SELECT actor, outcome, count(*), min(time), max(time) FROM audit "
+             "WHERE item = ? AND action = 'open' GROUP BY actor, outcome "
+             "ORDER BY outcome DESC, actor",
+             &q))
+        != BV_OK)
         return st;
     bind_text(q, 1, item);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if ((st = fn(ctx, col_str(q, 0), col_str(q, 1), sqlite3_column_int64(q, 2),
-                     col_str(q, 3), col_str(q, 4))) != BV_OK)
+        if ((st = fn(ctx, col_str(q, 0), col_str(q, 1), sqlite3_column_int64(q, 2), col_str(q, 3),
+                 col_str(q, 4)))
+            != BV_OK)
             break;
     }
     if (st == BV_OK && rc != SQLITE_DONE)
@@ -1528,23 +1530,23 @@ bv_store_meeting_find(bv_store *s, int64_t board_id, const uint8_t hash[32], int
     bv_status st;
     int rc;
 
-    if ((st = prep(s, "SELECT id FROM meetings WHERE board_id = ? AND doc_hash = ?", &q)) !=
-        BV_OK)
+    if ((st = prep(s, "SELECT id FROM meetings WHERE board_id = ? AND doc_hash = ?", &q)) != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, board_id);
     bind_blob(q, 2, hash, 32);
     rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(q, 0);
-    st = rc == SQLITE_ROW ? BV_OK : rc == SQLITE_DONE ? BV_ENOTFOUND : sqlerr(s, rc, "reading meetings");
+    st = rc == SQLITE_ROW   ? BV_OK
+        : rc == SQLITE_DONE ? BV_ENOTFOUND
+                            : sqlerr(s, rc, "reading meetings");
     sqlite3_finalize(q);
     return st;
 }
 
-
 bv_status
 bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], const bv_meeting *m,
-                     const char *by, int64_t *id)
+    const char *by, int64_t *id)
 {
     sqlite3_stmt *q;
     bv_status st;
@@ -1553,9 +1555,10 @@ bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], cons
 
     bv_utc_now(now);
     if ((st = prep(s,
-                   "INSERT INTO meetings(board_id, doc_hash, board_line, date_line, date_iso, "
-                   "time, venue, contact, imported_by, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                   &q)) != BV_OK)
+             "INSERT INTO meetings(board_id, doc_hash, board_line, date_line, date_iso, "
+             "time, venue, contact, imported_by, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
+             &q))
+        != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, board_id);
     bind_blob(q, 2, hash, 32);
@@ -1573,9 +1576,10 @@ bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], cons
     for (i = 0; i < m->nitems; i++) {
         const bv_agenda_item *it = &m->items[i];
         if ((st = prep(s,
-                       "INSERT INTO agenda(meeting_id, ordinal, number, title, duration, "
-                       "restricted, restriction, para, truncated) VALUES (?,?,?,?,?,?,?,?,?)",
-                       &q)) != BV_OK)
+                 "INSERT INTO agenda(meeting_id, ordinal, number, title, duration, "
+                 "restricted, restriction, para, truncated) VALUES (?,?,?,?,?,?,?,?,?)",
+                 &q))
+            != BV_OK)
             return st;
         sqlite3_bind_int64(q, 1, *id);
         sqlite3_bind_int(q, 2, it->ordinal);
@@ -1590,9 +1594,10 @@ bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], cons
             return st;
         for (k = 0; k < it->nblocks; k++) {
             if ((st = prep(s,
-                           "INSERT INTO blocks(meeting_id, ordinal, idx, kind, level, text) "
-                           "VALUES (?,?,?,?,?,?)",
-                           &q)) != BV_OK)
+                     "INSERT INTO blocks(meeting_id, ordinal, idx, kind, level, text) "
+                     "VALUES (?,?,?,?,?,?)",
+                     &q))
+                != BV_OK)
                 return st;
             sqlite3_bind_int64(q, 1, *id);
             sqlite3_bind_int(q, 2, it->ordinal);
@@ -1605,9 +1610,10 @@ bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], cons
         }
         for (k = 0; k < it->nactions; k++) {
             if ((st = prep(s,
-                           "INSERT INTO actions(meeting_id, ordinal, idx, owners, text, status) "
-                           "VALUES (?,?,?,?,?,?)",
-                           &q)) != BV_OK)
+                     "INSERT INTO actions(meeting_id, ordinal, idx, owners, text, status) "
+                     "VALUES (?,?,?,?,?,?)",
+                     &q))
+                != BV_OK)
                 return st;
             sqlite3_bind_int64(q, 1, *id);
             sqlite3_bind_int(q, 2, it->ordinal);
@@ -1628,8 +1634,8 @@ bv_store_agenda_link(bv_store *s, int64_t meeting_id, int ordinal, int64_t item_
     sqlite3_stmt *q;
     bv_status st;
 
-    if ((st = prep(s, "UPDATE agenda SET item_id = ? WHERE meeting_id = ? AND ordinal = ?", &q)) !=
-        BV_OK)
+    if ((st = prep(s, "UPDATE agenda SET item_id = ? WHERE meeting_id = ? AND ordinal = ?", &q))
+        != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, item_id);
     sqlite3_bind_int64(q, 2, meeting_id);
@@ -1658,10 +1664,11 @@ bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out)
         return bv_fail(BV_ERR, "out of memory");
     out->m = m;
     if ((st = prep(s,
-                   "SELECT m.board_line, m.date_line, m.date_iso, m.time, m.venue, m.contact, "
-                   "b.name, m.board_id, m.imported_by, m.created FROM meetings m "
-                   "JOIN boards b ON b.id = m.board_id WHERE m.id = ?",
-                   &q)) != BV_OK)
+             "SELECT m.board_line, m.date_line, m.date_iso, m.time, m.venue, m.contact, "
+             "b.name, m.board_id, m.imported_by, m.created FROM meetings m "
+             "JOIN boards b ON b.id = m.board_id WHERE m.id = ?",
+             &q))
+        != BV_OK)
         goto fail;
     sqlite3_bind_int64(q, 1, id);
     rc = sqlite3_step(q);
@@ -1687,17 +1694,18 @@ bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out)
         m->board = strdup(out->board);
     /* agenda */
     if ((st = prep(s,
-                   "SELECT a.ordinal, a.number, a.title, a.duration, a.restricted, a.restriction, "
-                   "a.para, a.truncated, i.uid FROM agenda a LEFT JOIN items i ON i.id = a.item_id "
-                   "WHERE a.meeting_id = ? ORDER BY a.ordinal",
-                   &q)) != BV_OK)
+             "SELECT a.ordinal, a.number, a.title, a.duration, a.restricted, a.restriction, "
+             "a.para, a.truncated, i.uid FROM agenda a LEFT JOIN items i ON i.id = a.item_id "
+             "WHERE a.meeting_id = ? ORDER BY a.ordinal",
+             &q))
+        != BV_OK)
         goto fail;
     sqlite3_bind_int64(q, 1, id);
     n = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         bv_agenda_item *it;
         void *p = realloc(m->items, (n + 1) * sizeof *m->items);
-        char (*u)[BV_UID_LEN + 1] = realloc(out->uids, (n + 1) * sizeof *out->uids);
+        char(*u)[BV_UID_LEN + 1] = realloc(out->uids, (n + 1) * sizeof *out->uids);
         if (p == NULL || u == NULL) {
             if (p)
                 m->items = p;
@@ -1731,9 +1739,10 @@ bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out)
     for (i = 0; i < m->nitems; i++) {
         bv_agenda_item *it = &m->items[i];
         if ((st = prep(s,
-                       "SELECT kind, level, text FROM blocks WHERE meeting_id = ? AND ordinal = ? "
-                       "ORDER BY idx",
-                       &q)) != BV_OK)
+                 "SELECT kind, level, text FROM blocks WHERE meeting_id = ? AND ordinal = ? "
+                 "ORDER BY idx",
+                 &q))
+            != BV_OK)
             goto fail;
         sqlite3_bind_int64(q, 1, id);
         sqlite3_bind_int(q, 2, it->ordinal);
@@ -1755,9 +1764,10 @@ bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out)
         sqlite3_finalize(q);
         q = NULL;
         if ((st = prep(s,
-                       "SELECT owners, text, status FROM actions WHERE meeting_id = ? AND "
-                       "ordinal = ? ORDER BY idx",
-                       &q)) != BV_OK)
+                 "SELECT owners, text, status FROM actions WHERE meeting_id = ? AND "
+                 "ordinal = ? ORDER BY idx",
+                 &q))
+            != BV_OK)
             goto fail;
         sqlite3_bind_int64(q, 1, id);
         sqlite3_bind_int(q, 2, it->ordinal);
@@ -1793,27 +1803,27 @@ bv_meeting_row_free(bv_meeting_row *r)
 
 bv_status
 bv_store_meeting_each(bv_store *s, const char *board,
-                      bv_status (*fn)(void *, int64_t, const char *, const char *, const char *,
-                                      int, int),
-                      void *ctx)
+    bv_status (*fn)(void *, int64_t, const char *, const char *, const char *, int, int), void *ctx)
 {
     sqlite3_stmt *q;
     bv_status st;
     int rc;
 
     if ((st = prep(s,
-                   "SELECT m.id, b.name, m.date_iso, m.date_line, "
-                   "(SELECT count(*) FROM agenda a WHERE a.meeting_id = m.id), "
-                   "(SELECT count(*) FROM agenda a WHERE a.meeting_id = m.id AND a.restricted) "
-                   "FROM meetings m JOIN boards b ON b.id = m.board_id "
-                   "WHERE ?1 IS NULL OR b.name = ?1 ORDER BY m.date_iso, m.id",
-                   &q)) != BV_OK)
+             "SELECT m.id, b.name, m.date_iso, m.date_line, "
+             "(SELECT count(*) FROM agenda a WHERE a.meeting_id = m.id), "
+             "(SELECT count(*) FROM agenda a WHERE a.meeting_id = m.id AND a.restricted) "
+             "FROM meetings m JOIN boards b ON b.id = m.board_id "
+             "WHERE ?1 IS NULL OR b.name = ?1 ORDER BY m.date_iso, m.id",
+             &q))
+        != BV_OK)
         return st;
     if (board)
         bind_text(q, 1, board);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         if ((st = fn(ctx, sqlite3_column_int64(q, 0), col_str(q, 1), col_str(q, 2), col_str(q, 3),
-                     sqlite3_column_int(q, 4), sqlite3_column_int(q, 5))) != BV_OK)
+                 sqlite3_column_int(q, 4), sqlite3_column_int(q, 5)))
+            != BV_OK)
             break;
     }
     if (st == BV_OK && rc != SQLITE_DONE)
@@ -1824,21 +1834,22 @@ bv_store_meeting_each(bv_store *s, const char *board,
 
 bv_status
 bv_store_action_each(bv_store *s, const char *board,
-                     bv_status (*fn)(void *, int64_t, const char *, int, int, const char *,
-                                     const char *, const char *, const char *),
-                     void *ctx)
+    bv_status (*fn)(void *, int64_t, const char *, int, int, const char *, const char *,
+        const char *, const char *),
+    void *ctx)
 {
     sqlite3_stmt *q;
     bv_status st;
     int rc;
 
     if ((st = prep(s,
-                   "SELECT x.meeting_id, m.date_iso, a.number, a.ordinal, a.title, x.owners, "
-                   "x.text, x.status FROM actions x JOIN meetings m ON m.id = x.meeting_id "
-                   "JOIN agenda a ON a.meeting_id = x.meeting_id AND a.ordinal = x.ordinal "
-                   "JOIN boards b ON b.id = m.board_id WHERE ?1 IS NULL OR b.name = ?1 "
-                   "ORDER BY m.date_iso, x.meeting_id, x.ordinal, x.idx",
-                   &q)) != BV_OK)
+             "SELECT x.meeting_id, m.date_iso, a.number, a.ordinal, a.title, x.owners, "
+             "x.text, x.status FROM actions x JOIN meetings m ON m.id = x.meeting_id "
+             "JOIN agenda a ON a.meeting_id = x.meeting_id AND a.ordinal = x.ordinal "
+             "JOIN boards b ON b.id = m.board_id WHERE ?1 IS NULL OR b.name = ?1 "
+             "ORDER BY m.date_iso, x.meeting_id, x.ordinal, x.idx",
+             &q))
+        != BV_OK)
         return st;
     if (board)
         bind_text(q, 1, board);
@@ -1846,8 +1857,9 @@ bv_store_action_each(bv_store *s, const char *board,
         const unsigned char *owners = sqlite3_column_text(q, 5);
         const unsigned char *status = sqlite3_column_text(q, 7);
         if ((st = fn(ctx, sqlite3_column_int64(q, 0), col_str(q, 1), sqlite3_column_int(q, 2),
-                     sqlite3_column_int(q, 3), col_str(q, 4), (const char *)owners, col_str(q, 6),
-                     (const char *)status)) != BV_OK)
+                 sqlite3_column_int(q, 3), col_str(q, 4), (const char *)owners, col_str(q, 6),
+                 (const char *)status))
+            != BV_OK)
             break;
     }
     if (st == BV_OK && rc != SQLITE_DONE)
@@ -1899,16 +1911,17 @@ bv_store_reclaim(bv_store *s, int vacuum)
 /* Items whose retention date is before `today` (YYYY-MM-DD). */
 bv_status
 bv_store_item_expired(bv_store *s, const char *today,
-                      bv_status (*fn)(void *, const char *uid, const char *board), void *ctx)
+    bv_status (*fn)(void *, const char *uid, const char *board), void *ctx)
 {
     sqlite3_stmt *q;
     bv_status st;
     int rc;
 
     if ((st = prep(s,
-                   "SELECT i.uid, b.name FROM items i JOIN boards b ON b.id = i.board_id "
-                   "WHERE i.retain_until IS NOT NULL AND i.retain_until < ? ORDER BY i.id",
-                   &q)) != BV_OK)
+             "SELECT i.uid, b.name FROM items i JOIN boards b ON b.id = i.board_id "
+             "WHERE i.retain_until IS NOT NULL AND i.retain_until < ? ORDER BY i.id",
+             &q))
+        != BV_OK)
         return st;
     bind_text(q, 1, today);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW)
@@ -1924,14 +1937,14 @@ bv_store_item_expired(bv_store *s, const char *today,
 
 bv_status
 bv_store_removal_get(bv_store *s, int64_t board_id, const char *name, char by[BV_NAME_MAX + 1],
-                     uint8_t *sig, size_t *siglen)
+    uint8_t *sig, size_t *siglen)
 {
     sqlite3_stmt *q;
     bv_status st;
     int rc;
 
-    if ((st = prep(s, "SELECT removed_by, sig FROM removals WHERE board_id = ? AND name = ?", &q)) !=
-        BV_OK)
+    if ((st = prep(s, "SELECT removed_by, sig FROM removals WHERE board_id = ? AND name = ?", &q))
+        != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, board_id);
     bind_text(q, 2, name);
@@ -1948,7 +1961,7 @@ bv_store_removal_get(bv_store *s, int64_t board_id, const char *name, char by[BV
 
 bv_status
 bv_store_removal_set(bv_store *s, int64_t board_id, const char *name, const char *by,
-                     const uint8_t *sig, size_t siglen)
+    const uint8_t *sig, size_t siglen)
 {
     sqlite3_stmt *q;
     bv_status st;
@@ -1961,9 +1974,10 @@ bv_store_removal_set(bv_store *s, int64_t board_id, const char *name, const char
         return done(s, q, "clearing a removal");
     }
     if ((st = prep(s,
-                   "INSERT OR REPLACE INTO removals(board_id, name, removed_by, sig) "
-                   "VALUES (?, ?, ?, ?)",
-                   &q)) != BV_OK)
+             "INSERT OR REPLACE INTO removals(board_id, name, removed_by, sig) "
+             "VALUES (?, ?, ?, ?)",
+             &q))
+        != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, board_id);
     bind_text(q, 2, name);
@@ -2013,9 +2027,10 @@ bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch)
     if ((st = done(s, q, "destroying old board keys")) != BV_OK)
         return st;
     if ((st = prep(s,
-                   "DELETE FROM item_keys WHERE epoch = ? AND item_id IN "
-                   "(SELECT id FROM items WHERE board_id = ?)",
-                   &q)) != BV_OK)
+             "DELETE FROM item_keys WHERE epoch = ? AND item_id IN "
+             "(SELECT id FROM items WHERE board_id = ?)",
+             &q))
+        != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, epoch);
     sqlite3_bind_int64(q, 2, board_id);
@@ -2030,8 +2045,8 @@ bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch)
 
 /* (id, uid) of every item of a board, for rotation and removal. */
 bv_status
-bv_store_board_items(bv_store *s, int64_t board_id, bv_status (*fn)(void *, int64_t, const char *),
-                     void *ctx)
+bv_store_board_items(
+    bv_store *s, int64_t board_id, bv_status (*fn)(void *, int64_t, const char *), void *ctx)
 {
     sqlite3_stmt *q;
     bv_status st;
@@ -2049,11 +2064,10 @@ bv_store_board_items(bv_store *s, int64_t board_id, bv_status (*fn)(void *, int6
     return st;
 }
 
-
 /* A new seal signature over an unchanged item (an officer left). */
 bv_status
-bv_store_item_resign(bv_store *s, int64_t item_id, const char *by, const uint8_t *sig,
-                     size_t siglen)
+bv_store_item_resign(
+    bv_store *s, int64_t item_id, const char *by, const uint8_t *sig, size_t siglen)
 {
     sqlite3_stmt *q;
     bv_status st;
@@ -2065,7 +2079,6 @@ bv_store_item_resign(bv_store *s, int64_t item_id, const char *by, const uint8_t
     sqlite3_bind_int64(q, 3, item_id);
     return done(s, q, "re-signing an item");
 }
-
 
 bv_status
 bv_store_item_set_uid(bv_store *s, int64_t item_id, const char *uid)
@@ -2095,13 +2108,14 @@ bv_store_agenda_relink(bv_store *s, int64_t from, int64_t to)
 
 bv_status
 bv_store_retired_add(bv_store *s, const char *name, const uint8_t pk[32], const char *by,
-                     const uint8_t *sig, size_t siglen)
+    const uint8_t *sig, size_t siglen)
 {
     sqlite3_stmt *q;
     bv_status st;
 
-    if ((st = prep(s, "INSERT INTO retired_keys(name, sign_pk, retired_by, sig) VALUES (?,?,?,?)",
-                   &q)) != BV_OK)
+    if ((st = prep(
+             s, "INSERT INTO retired_keys(name, sign_pk, retired_by, sig) VALUES (?,?,?,?)", &q))
+        != BV_OK)
         return st;
     bind_text(q, 1, name);
     bind_blob(q, 2, pk, 32);
@@ -2112,21 +2126,22 @@ bv_store_retired_add(bv_store *s, const char *name, const uint8_t pk[32], const 
 
 bv_status
 bv_store_retired_each(bv_store *s,
-                      bv_status (*fn)(void *, const char *name, const uint8_t *pk, size_t pklen,
-                                      const char *by, const uint8_t *sig, size_t siglen),
-                      void *ctx)
+    bv_status (*fn)(void *, const char *name, const uint8_t *pk, size_t pklen, const char *by,
+        const uint8_t *sig, size_t siglen),
+    void *ctx)
 {
     sqlite3_stmt *q;
     bv_status st;
     int rc;
 
-    if ((st = prep(s, "SELECT name, sign_pk, retired_by, sig FROM retired_keys ORDER BY id", &q)) !=
-        BV_OK)
+    if ((st = prep(s, "SELECT name, sign_pk, retired_by, sig FROM retired_keys ORDER BY id", &q))
+        != BV_OK)
         return st;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW)
         if ((st = fn(ctx, col_str(q, 0), sqlite3_column_blob(q, 1),
-                     (size_t)sqlite3_column_bytes(q, 1), col_str(q, 2), sqlite3_column_blob(q, 3),
-                     (size_t)sqlite3_column_bytes(q, 3))) != BV_OK)
+                 (size_t)sqlite3_column_bytes(q, 1), col_str(q, 2), sqlite3_column_blob(q, 3),
+                 (size_t)sqlite3_column_bytes(q, 3)))
+            != BV_OK)
             break;
     if (st == BV_OK && rc != SQLITE_DONE)
         st = sqlerr(s, rc, "reading retired keys");
@@ -2186,8 +2201,7 @@ bv_store_audit_last(bv_store *s, int kind, const char *key, bv_buf *leaf, int64_
     if (rc == SQLITE_ROW) {
         st = col_buf(q, 0, leaf);
         *seq = sqlite3_column_int64(q, 1);
-    }
-    else if (rc != SQLITE_DONE)
+    } else if (rc != SQLITE_DONE)
         st = sqlerr(s, rc, "reading the audit log");
     sqlite3_finalize(q);
     return st;

@@ -73,31 +73,34 @@ bv_trust_check(const char *vault_hex, const char *fp, const char *given, char no
 
     note[0] = '\0';
     if (given && strcmp(given, fp) != 0)
-        return bv_fail(BV_EINTEGRITY, "the root key of this vault (%s) is not the one you "
-                                      "trust (%s): refusing it",
-                       fp, given);
+        return bv_fail(BV_EINTEGRITY,
+            "the root key of this vault (%s) is not the one you "
+            "trust (%s): refusing it",
+            fp, given);
     if (pin_path(path, sizeof path, 0) == 0 && find_pin(path, vault_hex, pin)) {
         if (strcmp(pin, fp) != 0 && given == NULL)
-            return bv_fail(BV_EINTEGRITY, "the root key of vault %s has changed (pinned %s, "
-                                          "now %s): refusing it; if the change is genuine, "
-                                          "confirm the new fingerprint with --trust",
-                           vault_hex, pin, fp);
+            return bv_fail(BV_EINTEGRITY,
+                "the root key of vault %s has changed (pinned %s, "
+                "now %s): refusing it; if the change is genuine, "
+                "confirm the new fingerprint with --trust",
+                vault_hex, pin, fp);
         if (strcmp(pin, fp) == 0)
             return BV_OK;
     }
     /* first use (or a confirmed change): pin it */
-    if (pin_path(path, sizeof path, 1) != 0 ||
-        (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
-        snprintf(note, 256, "cannot record the root key of vault %s (no writable config "
-                            "directory); pass --trust %s each time",
-                 vault_hex, fp);
+    if (pin_path(path, sizeof path, 1) != 0
+        || (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+        snprintf(note, 256,
+            "cannot record the root key of vault %s (no writable config "
+            "directory); pass --trust %s each time",
+            vault_hex, fp);
         return BV_OK;
     }
     dprintf(fd, "%s %s\n", vault_hex, fp);
     if (fsync(fd) != 0 || close(fd) != 0)
         snprintf(note, 256, "could not save the pin of vault %s", vault_hex);
     else
-        snprintf(note, 256, "trusting root key %s for vault %s from now on (%.60s)", fp,
-                 vault_hex, path);
+        snprintf(note, 256, "trusting root key %s for vault %s from now on (%.60s)", fp, vault_hex,
+            path);
     return BV_OK;
 }
