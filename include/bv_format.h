@@ -31,6 +31,21 @@ void bv_fmt_board_key_ctx(
     bv_buf *b, bv_vid vid, const char *board, int64_t epoch, const bv_person_row *p);
 /* AD of an item's data key wrapped under the board key of `epoch`. */
 void bv_fmt_item_key_ad(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t epoch);
+/*
+ * A board's minutes key (one per board, made at its first import) keys
+ * the hash that recognises a document imported before. It is wrapped
+ * under the board key of `epoch` with this AD, and re-wrapped at every
+ * rotation, so the hash of a document never changes.
+ */
+void bv_fmt_minutes_key_ad(bv_buf *b, bv_vid vid, const char *board, int64_t epoch);
+bv_status bv_fmt_minutes_key_wrap(bv_vid vid, const char *board, int64_t epoch,
+    const uint8_t board_key[32], const uint8_t key[32], bv_buf *out);
+/* BV_EINTEGRITY if the wrapping is not this board's at this epoch. */
+bv_status bv_fmt_minutes_key_unwrap(bv_vid vid, const char *board, int64_t epoch,
+    const uint8_t board_key[32], const uint8_t *w, size_t wlen, uint8_t key[32]);
+/* meetings.doc_hash: BLAKE2b-256 keyed with the minutes key, over a tag
+ * and the document as imported. */
+void bv_fmt_minutes_hash(uint8_t out[32], const uint8_t key[32], const uint8_t *doc, size_t len);
 /* AD of every body chunk: the epoch the item was sealed under, for life. */
 void bv_fmt_body_ad(
     bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t sealed_epoch);

@@ -21,8 +21,10 @@ typedef struct {
 /*
  * Store meeting m (parsed from doc) for board, as officer o, in one
  * transaction with its audit entry. A document already imported for the
- * board (recognised by a hash keyed with the board key, so that the hash
- * of a document is no oracle for its restricted parts) is not stored twice.
+ * board is not stored twice: it is recognised by a hash keyed with the
+ * board's minutes key, which only officers can unwrap (so that the hash of
+ * a document is no oracle for its restricted parts) and which outlives
+ * every rotation of the board key. The board's first import makes that key.
  */
 bv_status bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *doc,
     size_t len, const bv_meeting *m, bv_import_result *r);

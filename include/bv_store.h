@@ -246,6 +246,10 @@ typedef struct {
     char (*uids)[BV_UID_LEN + 1]; /* per agenda item: sealed item id or "" */
 } bv_meeting_row;
 
+/* The board's wrapped minutes key (BV_ENOTFOUND before its first import). */
+bv_status bv_store_minutes_key_get(bv_store *s, int64_t board_id, uint8_t *w, size_t *wlen);
+bv_status bv_store_minutes_key_set(
+    bv_store *s, int64_t board_id, int64_t epoch, const uint8_t *w, size_t wlen);
 bv_status bv_store_meeting_find(bv_store *s, int64_t board_id, const uint8_t hash[32], int64_t *id);
 bv_status bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32],
     const struct bv_meeting *m, const char *by, int64_t *id);

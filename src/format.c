@@ -72,6 +72,57 @@ bv_fmt_item_key_ad(bv_buf *b, bv_vid vid, const char *board, const char *uid, in
 }
 
 void
+bv_fmt_minutes_key_ad(bv_buf *b, bv_vid vid, const char *board, int64_t epoch)
+{
+    bv_fmt_start(b, vid, "boardvault minutes-key v1");
+    bv_buf_field_str(b, board);
+    bv_buf_field_u64(b, (uint64_t)epoch);
+}
+
+bv_status
+bv_fmt_minutes_key_wrap(bv_vid vid, const char *board, int64_t epoch, const uint8_t board_key[32],
+    const uint8_t key[32], bv_buf *out)
+{
+    bv_buf ad;
+    bv_status st;
+
+    bv_fmt_minutes_key_ad(&ad, vid, board, epoch);
+    if ((st = oom(&ad)) == BV_OK)
+        st = bv_wrap(board_key, ad.p, ad.len, key, 32, out);
+    bv_buf_free(&ad);
+    return st;
+}
+
+bv_status
+bv_fmt_minutes_key_unwrap(bv_vid vid, const char *board, int64_t epoch, const uint8_t board_key[32],
+    const uint8_t *w, size_t wlen, uint8_t key[32])
+{
+    bv_buf ad;
+    bv_status st;
+
+    bv_fmt_minutes_key_ad(&ad, vid, board, epoch);
+    if ((st = oom(&ad)) == BV_OK && bv_unwrap(board_key, ad.p, ad.len, w, wlen, key, 32) != BV_OK)
+        st = bv_fail(BV_EINTEGRITY, "the minutes key of board %s does not verify", board);
+    bv_buf_free(&ad);
+    return st;
+}
+
+void
+bv_fmt_minutes_hash(uint8_t out[32], const uint8_t key[32], const uint8_t *doc, size_t len)
+{
+    /* v2: keyed with the minutes key; v1 was keyed with the board key of
+     * the epoch at import, and so changed at every rotation */
+    static const char tag[] = "boardvault minutes-hash v2";
+    crypto_generichash_state h;
+
+    crypto_generichash_init(&h, key, 32, 32);
+    crypto_generichash_update(&h, (const uint8_t *)tag, sizeof tag);
+    crypto_generichash_update(&h, doc, len);
+    crypto_generichash_final(&h, out, 32);
+    sodium_memzero(&h, sizeof h); /* the state holds the key */
+}
+
+void
 bv_fmt_body_ad(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t sealed_epoch)
 {
     bv_fmt_start(b, vid, "boardvault body v1");

@@ -3,6 +3,7 @@
  * include/bv_meeting.h).
  */
 #include "bv_meeting.h"
+#include "bv_format.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -67,16 +68,39 @@ seal_memory(bv_vault *v, bv_actor *o, const char *board, const uint8_t *p, size_
     return st;
 }
 
-static void
-doc_hash(uint8_t out[32], const uint8_t key[32], const uint8_t *doc, size_t len)
+/*
+ * The board's minutes key, which keys the document hash: unwrapped from
+ * the board key of the current epoch, or made on the board's first import.
+ * A rotation re-wraps it (vault.c) and never replaces it, so a document
+ * hashes the same for the board's whole life. Inside the import's write
+ * transaction, so that two first imports cannot make two keys.
+ */
+static bv_status
+minutes_key(bv_vault *v, const bv_board_row *b, const uint8_t *bk, uint8_t *mk)
 {
-    static const char tag[] = "boardvault minutes-hash v1";
-    crypto_generichash_state h;
+    bv_store *s = bv_vault_store(v);
+    uint8_t w[BV_BLOB_MAX];
+    size_t wlen;
+    bv_buf out;
+    bv_status st;
 
-    crypto_generichash_init(&h, key, 32, 32);
-    crypto_generichash_update(&h, (const uint8_t *)tag, sizeof tag);
-    crypto_generichash_update(&h, doc, len);
-    crypto_generichash_final(&h, out, 32);
+    bv_buf_init(&out);
+    st = bv_store_minutes_key_get(s, b->id, w, &wlen);
+    if (st == BV_OK) {
+        /* a row of another epoch or board fails here: refused, never
+         * replaced by a new key that would forget every document */
+        st = bv_fmt_minutes_key_unwrap(bv_vault_id(v), b->name, b->epoch, bk, w, wlen, mk);
+        goto out;
+    }
+    if (st != BV_ENOTFOUND)
+        goto out;
+    randombytes_buf(mk, 32);
+    if ((st = bv_fmt_minutes_key_wrap(bv_vault_id(v), b->name, b->epoch, bk, mk, &out)) != BV_OK)
+        goto out;
+    st = bv_store_minutes_key_set(s, b->id, b->epoch, out.p, out.len);
+out:
+    bv_buf_free(&out);
+    return st;
 }
 
 bv_status
@@ -85,29 +109,38 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
 {
     bv_store *s = bv_vault_store(v);
     bv_board_row b;
-    uint8_t *bk = NULL, hash[32];
+    uint8_t *bk = NULL, *mk = NULL, hash[32];
     char mid[24], reason[96];
     size_t i;
     bv_status st;
     int in_tx = 0;
 
     memset(r, 0, sizeof *r);
-    if ((st = bv_name_check("board", board)) != BV_OK
-        || (st = bv_store_board_get(s, board, &b)) != BV_OK)
+    if ((st = bv_name_check("board", board)) != BV_OK)
         return st;
-    if ((bk = bv_key_alloc()) == NULL)
-        return bv_fail(BV_ERR, "out of secure memory");
-    /* the board key proves the importer is an officer of the board, and
-     * keys the document hash */
-    if ((st = bv_vault_board_key(v, o, &b, bk)) != BV_OK) {
-        if (st == BV_EPERM)
-            st = bv_vault_refuse(v, o, "minutes-import", board, st, "not-an-officer");
+    if ((bk = bv_key_alloc()) == NULL || (mk = bv_key_alloc()) == NULL) {
+        st = bv_fail(BV_ERR, "out of secure memory");
         goto out;
     }
-    doc_hash(hash, bk, doc, len);
+    /* the board, its key and the minutes key are read in the transaction
+     * that may store a new minutes key: a rotation cannot come between */
     if ((st = bv_store_begin(s)) != BV_OK)
         goto out;
     in_tx = 1;
+    if ((st = bv_store_board_get(s, board, &b)) != BV_OK)
+        goto out;
+    /* the board key proves the importer is an officer of the board */
+    if ((st = bv_vault_board_key(v, o, &b, bk)) != BV_OK) {
+        if (st == BV_EPERM) {
+            bv_store_rollback(s); /* the refusal is logged in its own transaction */
+            in_tx = 0;
+            st = bv_vault_refuse(v, o, "minutes-import", board, st, "not-an-officer");
+        }
+        goto out;
+    }
+    if ((st = minutes_key(v, &b, bk, mk)) != BV_OK)
+        goto out;
+    bv_fmt_minutes_hash(hash, mk, doc, len);
     st = bv_store_meeting_find(s, b.id, hash, &r->meeting_id);
     if (st == BV_OK) {
         r->duplicate = 1;
@@ -145,6 +178,7 @@ out:
     if (in_tx)
         bv_store_rollback(s);
     bv_key_free(bk);
+    bv_key_free(mk);
     return st;
 }
 

@@ -110,6 +110,11 @@ static const char schema_v1b[]
       "CREATE TABLE removals("
       " board_id INTEGER NOT NULL REFERENCES boards(id), name TEXT NOT NULL,"
       " removed_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (board_id, name));"
+      /* A board's minutes key, wrapped under the board key of the current
+       * epoch: it keys meetings.doc_hash, and outlives every rotation. */
+      "CREATE TABLE minutes_keys("
+      " board_id INTEGER NOT NULL REFERENCES boards(id), epoch INTEGER NOT NULL,"
+      " wrapped BLOB NOT NULL, PRIMARY KEY (board_id, epoch));"
       "CREATE TABLE meetings("
       " id INTEGER PRIMARY KEY, board_id INTEGER NOT NULL REFERENCES boards(id),"
       " doc_hash BLOB NOT NULL, board_line TEXT, date_line TEXT NOT NULL,"
@@ -485,6 +490,24 @@ done(bv_store *s, sqlite3_stmt *q, const char *what)
 
     sqlite3_finalize(q);
     return rc == SQLITE_DONE ? BV_OK : sqlerr(s, rc, what);
+}
+
+/* Step a statement that returns at most one row, a blob of at most
+ * BV_BLOB_MAX bytes, into w; BV_ENOTFOUND when there is none. Finalizes it. */
+static bv_status
+one_blob(bv_store *s, sqlite3_stmt *q, uint8_t *w, size_t *wlen, const char *what)
+{
+    bv_status st;
+    int rc = sqlite3_step(q);
+
+    if (rc == SQLITE_ROW)
+        st = col_blob(q, 0, w, BV_BLOB_MAX, wlen);
+    else if (rc == SQLITE_DONE)
+        st = BV_ENOTFOUND;
+    else
+        st = sqlerr(s, rc, what);
+    sqlite3_finalize(q);
+    return st;
 }
 
 /* ---- meta ---- */
@@ -1650,6 +1673,40 @@ bv_store_checkpoint_each(
 
 /* ---- meetings ---- */
 
+/* The board's wrapped minutes key: its newest row, which is its only one
+ * outside a rotation. The caller unwraps it for the current epoch. */
+bv_status
+bv_store_minutes_key_get(bv_store *s, int64_t board_id, uint8_t *w, size_t *wlen)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s,
+             "SELECT wrapped FROM minutes_keys WHERE board_id = ? "
+             "ORDER BY epoch DESC LIMIT 1",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, board_id);
+    return one_blob(s, q, w, wlen, "reading a minutes key");
+}
+
+bv_status
+bv_store_minutes_key_set(
+    bv_store *s, int64_t board_id, int64_t epoch, const uint8_t *w, size_t wlen)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s, "INSERT INTO minutes_keys(board_id, epoch, wrapped) VALUES (?, ?, ?)", &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, board_id);
+    sqlite3_bind_int64(q, 2, epoch);
+    bind_blob(q, 3, w, wlen);
+    return done(s, q, "storing a minutes key");
+}
+
 bv_status
 bv_store_meeting_find(bv_store *s, int64_t board_id, const uint8_t hash[32], int64_t *id)
 {
@@ -2141,7 +2198,7 @@ bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch)
 }
 
 /* Destroy every key of an old epoch: the wrapped board keys and the item
- * keys wrapped under it (secure_delete zeroes their pages). */
+ * and minutes keys wrapped under it (secure_delete zeroes their pages). */
 bv_status
 bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch)
 {
@@ -2162,7 +2219,13 @@ bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch)
         return st;
     sqlite3_bind_int64(q, 1, epoch);
     sqlite3_bind_int64(q, 2, board_id);
-    return done(s, q, "destroying old item keys");
+    if ((st = done(s, q, "destroying old item keys")) != BV_OK)
+        return st;
+    if ((st = prep(s, "DELETE FROM minutes_keys WHERE board_id = ? AND epoch = ?", &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, board_id);
+    sqlite3_bind_int64(q, 2, epoch);
+    return done(s, q, "destroying the old minutes key");
 }
 
 /* (id, uid) of every item of a board, for rotation and removal. */

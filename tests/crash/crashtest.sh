@@ -222,6 +222,7 @@ SELECT 'audit', seq, actor, action, board, item <> '', meeting, agenda, outcome,
   FROM audit ORDER BY seq;
 SELECT 'audit_state', count(*) FROM audit_state;
 SELECT 'checkpoint', id, size, signed_by FROM checkpoints ORDER BY id;
+SELECT 'minutes_key', board_id, epoch FROM minutes_keys ORDER BY 2, 3;
 SELECT 'meeting', id, board_id, date_iso, imported_by FROM meetings ORDER BY id;
 SELECT 'agenda', meeting_id, ordinal, number, title, restricted, item_id
   FROM agenda ORDER BY 2, 3;

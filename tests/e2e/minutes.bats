@@ -61,6 +61,57 @@ import() { bvp "$PW_ROOT" minutes import "$1" --board CSP --as "Root Officer"; }
     [ "$(sql 'SELECT count(*) FROM meetings')" = 1 ]
 }
 
+@test "the same minutes imported again after an officer's removal rotated the board key: still one meeting" {
+    import "$M2022" >/dev/null
+    bvp "$PW_ROOT" member approve carol --as "Root Officer" >/dev/null
+    bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
+    run bvp "$PW_ROOT" board remove CSP carol --as "Root Officer"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"rotated to epoch 2"* ]]
+    run import "$M2022"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"meeting: 1"* ]]
+    [[ "$output" == *"imported before"* ]]
+    run "$BV" minutes list --json
+    [ "$status" -eq 0 ]
+    [ "$(echo "$output" | grep -c '"id": ')" -eq 1 ]
+}
+
+@test "the minutes key: one row, re-wrapped at each rotation; another officer recognises the document, a new one is stored" {
+    PW_DAN="cobalt-mandolin-furrow-8080"
+    import "$M2022" >/dev/null
+    [ "$(sql 'SELECT group_concat(epoch) FROM minutes_keys')" = 1 ]
+    [ "$(sql 'SELECT length(wrapped) FROM minutes_keys')" = 72 ]
+    before=$(sql 'SELECT hex(wrapped) FROM minutes_keys')
+    bvp "$PW_DAN" member enroll dan $KDF >/dev/null
+    for p in carol dan; do
+        bvp "$PW_ROOT" member approve $p --as "Root Officer" >/dev/null
+        bvp "$PW_ROOT" board add CSP $p --role officer --as "Root Officer" >/dev/null
+    done
+    bvp "$PW_ROOT" board remove CSP dan --as "Root Officer" >/dev/null
+    bvp "$PW_ROOT" board remove CSP carol --as "Root Officer" >/dev/null
+    [ "$(sql 'SELECT epoch FROM boards')" = 3 ]
+    # the old wrappings go with their epochs: one row, under epoch 3
+    [ "$(sql 'SELECT group_concat(epoch) FROM minutes_keys')" = 3 ]
+    [ "$(sql 'SELECT hex(wrapped) FROM minutes_keys')" != "$before" ]
+    # an officer added after the rotations gets the same answer
+    bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
+    run bvp "$PW_CAROL" minutes import "$M2022" --board CSP --as carol
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"meeting: 1"*"imported before"* ]]
+    run import "$M2019"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"meeting: 2"* ]]
+    [ "$(sql 'SELECT count(*) FROM meetings')" = 2 ]
+    # a wrapping that does not verify is refused, not replaced by a new key
+    sql "UPDATE minutes_keys SET wrapped = zeroblob(72)"
+    run import "$M2022"
+    [ "$status" -eq 5 ]
+    [ "$(sql 'SELECT count(*) FROM meetings')" = 2 ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
 @test "seal onto the agenda: title from the minutes, granted, opened, shown with its history" {
     import "$M2022" >/dev/null
     echo "fictional review text" >dhr

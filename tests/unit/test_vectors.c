@@ -43,8 +43,8 @@ drbg_random(void)
     return bv_load_be32(b);
 }
 
-static struct randombytes_implementation drbg = { drbg_name, drbg_random, NULL, NULL, drbg_buf,
-                                                  NULL };
+static struct randombytes_implementation drbg
+    = { drbg_name, drbg_random, NULL, NULL, drbg_buf, NULL };
 
 /* ---- collecting "name hex" lines ---- */
 static bv_buf lines;
@@ -96,8 +96,8 @@ test_vectors(void **state)
     emit("alice-passphrase", (const uint8_t *)pw, strlen(pw));
 
     /* the person's secret-key record */
-    assert_int_equal(bv_fmt_secret_wrap(vid, "alice", alice, &pass, &kp, secret, &secret_len),
-                     BV_OK);
+    assert_int_equal(
+        bv_fmt_secret_wrap(vid, "alice", alice, &pass, &kp, secret, &secret_len), BV_OK);
     assert_int_equal(secret_len, BV_SECRET_LEN);
     emit("alice-secret-record", secret, secret_len);
     memset(&p, 0, sizeof p);
@@ -230,10 +230,37 @@ test_vectors(void **state)
     bv_stream_free(ss);
     assert_int_equal(bv_stream_pull_init(item_key, header, &ss), BV_OK);
     assert_int_equal(bv_stream_pull(ss, ad.p, ad.len, ct, blen - BV_CHUNK + BV_STREAM_ABYTES, pt,
-                                    &ptlen, &final),
-                     BV_EINTEGRITY); /* chunk 1 first: out of order */
+                         &ptlen, &final),
+        BV_EINTEGRITY); /* chunk 1 first: out of order */
     bv_stream_free(ss);
     bv_buf_free(&ad);
+
+    /* the board's minutes key wrapped under the board key, and the hash it
+     * keys (last, so that the random bytes drawn above stay as they were) */
+    {
+        static const char doc[] = "5. RESTRICTED: Domestic Homicide Review\n";
+        uint8_t minutes_key[32], h[32];
+        randombytes_buf(minutes_key, 32);
+        emit("minutes-key", minutes_key, 32);
+        bv_fmt_minutes_key_ad(&ad, vid, "CSP", 1);
+        emit("minutes-key-ad", ad.p, ad.len);
+        bv_buf_free(&ad);
+        assert_int_equal(bv_fmt_minutes_key_wrap(vid, "CSP", 1, board_key, minutes_key, &w), BV_OK);
+        emit("minutes-key-wrapped", w.p, w.len);
+        assert_int_equal(
+            bv_fmt_minutes_key_unwrap(vid, "CSP", 1, board_key, w.p, w.len, back), BV_OK);
+        assert_memory_equal(back, minutes_key, 32);
+        /* another epoch or another board: refused */
+        assert_int_equal(
+            bv_fmt_minutes_key_unwrap(vid, "CSP", 2, board_key, w.p, w.len, back), BV_EINTEGRITY);
+        assert_int_equal(
+            bv_fmt_minutes_key_unwrap(vid, "SAB", 1, board_key, w.p, w.len, back), BV_EINTEGRITY);
+        bv_err_clear();
+        bv_buf_free(&w);
+        emit("minutes-doc", (const uint8_t *)doc, strlen(doc));
+        bv_fmt_minutes_hash(h, minutes_key, (const uint8_t *)doc, strlen(doc));
+        emit("minutes-hash", h, 32);
+    }
 
     if (getenv("BV_WRITE_VECTORS")) {
         f = fopen(VECTORS, "w");
