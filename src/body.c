@@ -134,16 +134,36 @@ pipe_wait(struct pipe *p, unsigned k, uint64_t i)
     return go;
 }
 
-/* 1 when pipe_wait(p, k, i) would return at once. */
+/* pipe_wait for at most `secs` seconds: 1 go, 0 nothing to take, -1
+ * when the time ran out first. */
 static int
-pipe_ready(struct pipe *p, unsigned k, uint64_t i)
+pipe_wait_for(struct pipe *p, unsigned k, uint64_t i, double secs)
 {
-    int ready;
+    struct timespec until;
+    int go = -1;
 
+    clock_gettime(CLOCK_REALTIME, &until); /* the condition variables' clock */
+    until.tv_sec += (time_t)secs;
+    until.tv_nsec += (long)((secs - (double)(time_t)secs) * 1e9);
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
     pthread_mutex_lock(&p->mu);
-    ready = i >= p->stop || i >= p->end || i < p->done[k - 1];
+    for (;;) {
+        if (i >= p->stop || i >= p->end) {
+            go = 0;
+            break;
+        }
+        if (k == 0 ? i < p->done[p->nst - 1] + SLOTS : i < p->done[k - 1]) {
+            go = 1;
+            break;
+        }
+        if (pthread_cond_timedwait(&p->cv[k], &p->mu, &until) != 0)
+            break; /* timed out (the condition was checked just before) */
+    }
     pthread_mutex_unlock(&p->mu);
-    return ready;
+    return go;
 }
 
 /* Stage k has finished chunk i; last says it was the body's last chunk. */
@@ -328,15 +348,6 @@ hash_new(void *arg)
     return NULL;
 }
 
-static double
-seconds(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* End a staging batch: heartbeat and commit. */
 static bv_status
 batch_commit(bv_store *s, bv_body_dst *d)
@@ -352,34 +363,34 @@ batch_commit(bv_store *s, bv_body_dst *d)
  * The last stage of seal and rekey, on the calling thread: store each
  * chunk and collect its hash. A staging body is committed every
  * BV_STAGE_BATCH chunks, each batch its own transaction; and whenever
- * the next chunk is not ready and the batch is older than BATCH_WAIT_S,
- * so that a slow pipe never holds the vault's write lock (and an open's
- * audit record waiting on it) while it waits, and keeps its heartbeat.
+ * the next chunk has kept it waiting BATCH_WAIT_S, so that a slow pipe
+ * never holds the vault's write lock (and an open's audit record waiting
+ * on it) while it waits, and keeps its heartbeat.
  */
 #define BATCH_WAIT_S 0.2
 static bv_status
 store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
 {
     struct slot *sl;
-    double began = 0;
     uint64_t i;
     bv_status st = BV_OK;
-    int in_tx = 0;
+    int in_tx = 0, go;
 
     for (i = 0;; i++) {
-        if (in_tx && !pipe_ready(p, k, i) && seconds() - began >= BATCH_WAIT_S) {
+        go = in_tx ? pipe_wait_for(p, k, i, BATCH_WAIT_S) : pipe_wait(p, k, i);
+        if (go < 0) { /* a slow source: commit what there is, then wait */
             in_tx = 0;
             if ((st = batch_commit(s, d)) != BV_OK)
                 break;
+            go = pipe_wait(p, k, i);
         }
-        if (!pipe_wait(p, k, i))
+        if (!go)
             break;
         sl = &p->slot[i % SLOTS];
         if (d->staging && !in_tx) {
             if ((st = bv_store_begin(s)) != BV_OK)
                 break;
             in_tx = 1;
-            began = seconds();
         }
         bv_buf_put(d->hashes, sl->h, 32);
         if ((st = bv_store_chunk_put(s, d->body_id, i, sl->ct, sl->len)) != BV_OK)
