@@ -1221,6 +1221,9 @@ bv_store_body_sweep(bv_store *s, uint64_t *swept)
     /* the format of bv_utc_now, so that the strings compare as times */
     if (gmtime_r(&t, &tm) == NULL || strftime(stale, sizeof stale, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         return bv_fail(BV_ERR, "cannot read the clock");
+    /* nearly always nothing to do: find that out without the write lock */
+    if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
+        return st;
     for (;;) {
         if ((st = bv_store_begin(s)) != BV_OK)
             return st;

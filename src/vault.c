@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_DEPTH 16
@@ -1494,8 +1495,8 @@ bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char 
 }
 
 /*
- * Stage the body (bv_store.h), then seal in one transaction that checks
- * everything again and adopts it. The staging write is outside that
+ * Stage a large body (bv_store.h), then seal in one transaction that
+ * checks everything again and adopts it. The staging write is outside that
  * transaction on purpose: a 1 GiB body inside it would pass through the
  * WAL and then be copied again at checkpoint, and would keep every other
  * writer (an open's audit record) waiting for the whole seal.
@@ -1506,12 +1507,27 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     char uid[BV_UID_LEN + 1])
 {
     struct staged pre;
+    struct stat sb;
     bv_board_row b;
     bv_person_row *gp = NULL;
     bv_buf ad;
     bv_status st;
     int staged = 0;
 
+    /* a file smaller than one batch goes in with its item, in one
+     * transaction; anything larger, or of unknown size, is staged */
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)
+        && sb.st_size < (off_t)BV_STAGE_BATCH * (off_t)BV_CHUNK) {
+        sweep(v);
+        if ((st = bv_store_begin(v->s)) != BV_OK)
+            return st;
+        st = seal_tx(v, o, board, fd, title, grantees, ngrantees, link, retain_until, NULL, uid);
+        if (st != BV_OK) {
+            bv_store_rollback(v->s);
+            return st == BV_EPERM ? refuse(v, o, "seal", board, NULL, st, "not-permitted") : st;
+        }
+        return bv_store_commit(v->s);
+    }
     memset(&pre, 0, sizeof pre);
     bv_buf_init(&pre.hashes);
     bv_buf_init(&ad);
