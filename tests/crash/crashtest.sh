@@ -30,7 +30,7 @@ KEEP=${CRASH_KEEP:-5}
 SMOKE=${CRASH_SMOKE:-0}
 SEED=${CRASH_SEED:-$((SRANDOM % 1000000))}
 OPS=(seal-big seal-small grant revoke open-file open-pipe import-secret import-2022
-    checkpoint board-add approve)
+    checkpoint board-add approve rekey destroy board-remove)
 [ -n "${CRASH_OPS:-}" ] && read -ra OPS <<<"$CRASH_OPS"
 
 KDF=(--kdf-memory 19456 --kdf-time 2 --kdf-lanes 1) # the floor: cheap
@@ -120,6 +120,12 @@ build_world() {
     SMALL_ID=$(tail -1 "$WORK/setup.out")
     step as "$ROOT" seal CSP "$D/open.bin" --title "crash: open target" --grant alice
     OPEN_ID=$(tail -1 "$WORK/setup.out")
+    # board RM: dave is its second officer, whose removal rotates its key
+    step as "$ROOT" board create RM
+    step as "$ROOT" board add RM dave --role officer
+    step as "$ROOT" board add RM alice --role member
+    step as "$ROOT" seal RM "$D/small.txt" --title "crash: rotated item" --grant alice
+    RM_ID=$(tail -1 "$WORK/setup.out")
 }
 
 # step CMD...: one step of building the vault; stops the run if it fails
@@ -138,7 +144,7 @@ body_of() {
         return
     fi
     case $(sql "SELECT title FROM items WHERE uid = '$1'") in
-    "crash: small item") echo "$D/small.txt" ;;
+    "crash: small item" | "crash: rotated item") echo "$D/small.txt" ;;
     "crash: open target") echo "$D/open.bin" ;;
     "crash: big seal") echo "$D/big.bin" ;;
     "crash: small seal") echo "$D/small-seal.bin" ;;
@@ -164,6 +170,9 @@ op_cmd() {
     checkpoint) CMD=(audit checkpoint --as "$ROOT") ;;
     board-add) CMD=(board add CSP dave --role officer --as "$ROOT") ;;
     approve) CMD=(member approve carol --as "$ROOT") ;;
+    rekey) CMD=(rekey "$OPEN_ID" --as "$ROOT") ;;
+    destroy) CMD=(item destroy "$SMALL_ID" --as "$ROOT") ;;
+    board-remove) CMD=(board remove RM dave --as "$ROOT") ;;
     # not an operation: unlocks, finds no such item (6), writes nothing
     kdf) CMD=(grant 0000000000000000 bob --as "$ROOT") ;;
     *) die "unknown operation $1 (known: ${OPS[*]})" ;;
@@ -215,7 +224,8 @@ SELECT 'board_key', board_id, epoch, person_id, wrapped_by FROM board_keys ORDER
 SELECT 'item', id, board_id, title, size, nchunks, sealed_epoch, sealed_by, length(sig)
   FROM items ORDER BY id;
 SELECT 'item_key', item_id, epoch FROM item_keys ORDER BY 2, 3;
-SELECT 'chunks', item_id, count(*), sum(length(data)) FROM chunks GROUP BY item_id ORDER BY 2;
+SELECT 'chunks', i.id, count(*), sum(length(c.data)) FROM items i JOIN chunks c ON c.body_id = i.body_id
+  GROUP BY i.id ORDER BY 2;
 SELECT 'grantset', item_id, version, hex(names), signed_by FROM grantsets ORDER BY 2;
 SELECT 'grant', item_id, person_id, granted_by FROM grants ORDER BY 2, 3;
 SELECT 'audit', seq, actor, action, board, item <> '', meeting, agenda, outcome, reason
@@ -292,7 +302,13 @@ check_common() {
     [ "$r" = ok ] || violation "integrity_check: ${r%%$'\n'*}"
     r=$(sql "PRAGMA foreign_key_check" 2>&1)
     [ -z "$r" ] || violation "foreign_key_check: ${r%%$'\n'*}"
-    r=$(sql "SELECT 'chunks ' || count(*) FROM chunks WHERE item_id NOT IN (SELECT id FROM items)
+    # a staging or condemned body may be left by a crash (swept later);
+    # a live one always has its item, and an item always a live body
+    r=$(sql "SELECT 'chunks ' || count(*) FROM chunks WHERE body_id NOT IN (SELECT id FROM bodies)
+             UNION ALL SELECT 'live bodies ' || count(*) FROM bodies
+               WHERE state = 'live' AND id NOT IN (SELECT body_id FROM items)
+             UNION ALL SELECT 'items without a live body ' || count(*) FROM items
+               WHERE body_id NOT IN (SELECT id FROM bodies WHERE state = 'live')
              UNION ALL SELECT 'item_keys ' || count(*) FROM item_keys
                WHERE item_id NOT IN (SELECT id FROM items)
              UNION ALL SELECT 'grants ' || count(*) FROM grants
@@ -311,13 +327,14 @@ check_common() {
     # a seal leaves no item or a complete one
     r=$(sql "SELECT uid FROM items i WHERE length(sig) <> 64
                OR length(chunk_hashes) <> 32 * nchunks
-               OR nchunks <> (SELECT count(*) FROM chunks c WHERE c.item_id = i.id)
-               OR nchunks - 1 <> (SELECT max(idx) FROM chunks c WHERE c.item_id = i.id)
+               OR nchunks <> (SELECT count(*) FROM chunks c WHERE c.body_id = i.body_id)
+               OR nchunks - 1 <> (SELECT max(idx) FROM chunks c WHERE c.body_id = i.body_id)
                OR size + 17 * nchunks <> (SELECT sum(length(data)) FROM chunks c
-                                          WHERE c.item_id = i.id)
+                                          WHERE c.body_id = i.body_id)
                OR NOT EXISTS (SELECT 1 FROM grantsets g WHERE g.item_id = i.id)
                OR NOT EXISTS (SELECT 1 FROM item_keys k WHERE k.item_id = i.id
-                              AND k.epoch = i.sealed_epoch)" 2>&1)
+                              AND k.epoch = (SELECT epoch FROM boards b WHERE b.id = i.board_id))"
+          2>&1)
     [ -z "$r" ] || violation "incomplete item(s): ${r//$'\n'/, }"
     # before or after, nothing in between
     state "$W/vault.db" >"$W/crashed.state" 2>&1
@@ -339,6 +356,20 @@ check_op() {
         for uid in $(sql "SELECT uid FROM items WHERE id > $MAX_ITEM"); do check_item "$uid"; done ;;
     grant | revoke)
         check_item "$SMALL_ID" ;;
+    rekey)
+        check_item "$OPEN_ID" ;;
+    destroy)
+        n=$(sql "SELECT count(*) FROM items WHERE uid = '$SMALL_ID'")
+        if [ "$WHERE" = after ]; then
+            [ "$n" = 0 ] || violation "destroyed item still has its row"
+        else
+            check_item "$SMALL_ID"
+        fi ;;
+    board-remove)
+        check_item "$RM_ID"
+        n=$(sql "SELECT count(DISTINCT k.epoch) FROM board_keys k JOIN boards b ON b.id = k.board_id
+                 WHERE b.name = 'RM'")
+        [ "$n" = 1 ] || violation "board RM has wrapped keys of $n epochs" ;;
     open-file)
         for f in "$W"/out/.open.bin.bv-*; do
             [ -e "$f" ] || continue
