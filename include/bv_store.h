@@ -179,9 +179,12 @@ bv_status bv_store_chunk_put(
 /* One chunk into p (cap bytes); BV_EINTEGRITY if missing or too long. */
 bv_status bv_store_chunk_get(
     bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_t cap, size_t *n);
-/* Streams the chunks in index order; fn gets (idx, bytes). */
-bv_status bv_store_chunk_each(bv_store *s, int64_t body_id,
-    bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t), void *ctx);
+/* Streams the chunks in index order: want(idx, n) hands out a buffer of
+ * at least n bytes for the chunk, which is read into it, then got(idx, n). */
+typedef bv_status (*bv_chunk_fn)(void *ctx, uint64_t idx, size_t n, uint8_t **dst);
+typedef bv_status (*bv_chunk_done_fn)(void *ctx, uint64_t idx, size_t n);
+bv_status bv_store_chunk_each(
+    bv_store *s, int64_t body_id, bv_chunk_fn want, bv_chunk_done_fn got, void *ctx);
 bv_status bv_store_grantset_set(bv_store *s, int64_t item_id, int64_t version, const uint8_t *names,
     size_t nlen, const char *by, const uint8_t *sig, size_t siglen);
 

@@ -632,12 +632,12 @@ struct opener {
     uint64_t written; /* bytes of plaintext so far */
 };
 
-/* Stage 0 of open, on the calling thread: bv_store_chunk_each's callback. */
+/* Stage 0 of open, on the calling thread, in bv_store_chunk_each: a slot
+ * for chunk idx, which the store then reads into... */
 static bv_status
-fetch_chunk(void *ctx, uint64_t idx, const uint8_t *ct, size_t n)
+fetch_slot(void *ctx, uint64_t idx, size_t n, uint8_t **dst)
 {
     struct opener *o = ctx;
-    struct slot *sl;
     uint64_t i = o->fetched;
     bv_status st;
 
@@ -650,11 +650,19 @@ fetch_chunk(void *ctx, uint64_t idx, const uint8_t *ct, size_t n)
         o->halted = 1;
         return BV_ERR; /* the failed stage has the message */
     }
-    sl = &o->p.slot[i % SLOTS];
-    memcpy(sl->ct, ct, n); /* ct lives only until the next row */
-    sl->len = n;
+    *dst = o->p.slot[i % SLOTS].ct;
+    return BV_OK;
+}
+
+/* ...and hands on once it is there. */
+static bv_status
+fetched(void *ctx, uint64_t idx, size_t n)
+{
+    struct opener *o = ctx;
+
+    o->p.slot[idx % SLOTS].len = n;
     o->fetched++;
-    pipe_done(&o->p, 0, i, 0);
+    pipe_done(&o->p, 0, idx, 0);
     return BV_OK;
 }
 
@@ -728,7 +736,7 @@ bv_body_open(bv_store *s, const bv_body_src *src, bv_out *out)
         && (st = spawn(&t[nt], open_decrypt, &o)) == BV_OK)
         nt++;
     if (st == BV_OK)
-        st = bv_store_chunk_each(s, src->body_id, fetch_chunk, &o);
+        st = bv_store_chunk_each(s, src->body_id, fetch_slot, fetched, &o);
     bv_store_rollback(s);
     /* a store error, or our own check; a halt is a later stage's failure */
     if (st != BV_OK && !o.halted)

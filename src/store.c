@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1298,31 +1299,54 @@ bv_store_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_
     return st;
 }
 
+/*
+ * Each chunk is read with sqlite3_blob_read straight into the buffer the
+ * caller hands out for it: SQLite reads overflow pages that are not in
+ * the WAL directly from the file into that buffer, where a column value
+ * would be assembled in a buffer of its own and then copied again.
+ */
 bv_status
-bv_store_chunk_each(bv_store *s, int64_t body_id,
-    bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t), void *ctx)
+bv_store_chunk_each(bv_store *s, int64_t body_id, bv_chunk_fn want, bv_chunk_done_fn got, void *ctx)
 {
     sqlite3_stmt *q;
+    sqlite3_blob *b = NULL;
+    uint8_t *dst;
+    int64_t idx, n;
     bv_status st;
-    int64_t idx;
     int rc;
 
-    if ((st = prep(s, "SELECT idx, data FROM chunks WHERE body_id = ? ORDER BY idx", &q)) != BV_OK)
+    /* length() of a blob reads no overflow page */
+    if ((st = prep(
+             s, "SELECT rowid, idx, length(data) FROM chunks WHERE body_id = ? ORDER BY idx", &q))
+        != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, body_id);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const uint8_t *p = sqlite3_column_blob(q, 1);
-        size_t n = (size_t)sqlite3_column_bytes(q, 1);
-        idx = sqlite3_column_int64(q, 0);
-        if (idx < 0) {
-            st = bv_fail(BV_EINTEGRITY, "body chunk has a negative index");
+        idx = sqlite3_column_int64(q, 1);
+        n = sqlite3_column_int64(q, 2);
+        if (idx < 0 || n < 0 || n > INT_MAX) {
+            st = bv_fail(BV_EINTEGRITY, "body chunk has a negative index or size");
             break;
         }
-        if ((st = fn(ctx, (uint64_t)idx, p, n)) != BV_OK)
+        if ((st = want(ctx, (uint64_t)idx, (size_t)n, &dst)) != BV_OK)
+            break;
+        if (n > 0) {
+            rc = b ? sqlite3_blob_reopen(b, sqlite3_column_int64(q, 0))
+                   : sqlite3_blob_open(
+                       s->db, "main", "chunks", "data", sqlite3_column_int64(q, 0), 0, &b);
+            if (rc == SQLITE_OK)
+                rc = sqlite3_blob_read(b, dst, (int)n, 0);
+            if (rc != SQLITE_OK) {
+                st = sqlerr(s, rc, "reading the body");
+                break;
+            }
+        }
+        if ((st = got(ctx, (uint64_t)idx, (size_t)n)) != BV_OK)
             break;
     }
     if (st == BV_OK && rc != SQLITE_DONE)
         st = sqlerr(s, rc, "reading the body");
+    sqlite3_blob_close(b);
     sqlite3_finalize(q);
     return st;
 }
