@@ -32,16 +32,18 @@ void bv_fmt_board_key_ctx(
 /* AD of an item's data key wrapped under the board key of `epoch`. */
 void bv_fmt_item_key_ad(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t epoch);
 /*
- * A board's minutes key (one per board, made at its first import) keys
- * the hash that recognises a document imported before. It is wrapped
- * under the board key of `epoch` with this AD, and re-wrapped at every
- * rotation, so the hash of a document never changes.
+ * A board's minutes keys key the hash that recognises a document imported
+ * before. Generation g is the key made in epoch g (at the first import of
+ * that epoch), so that no officer removed before it ever held it; every
+ * generation is wrapped under the board key of the current `epoch` with
+ * this AD and re-wrapped at every rotation, so old documents stay
+ * recognisable under the key they were hashed with.
  */
-void bv_fmt_minutes_key_ad(bv_buf *b, bv_vid vid, const char *board, int64_t epoch);
-bv_status bv_fmt_minutes_key_wrap(bv_vid vid, const char *board, int64_t epoch,
+void bv_fmt_minutes_key_ad(bv_buf *b, bv_vid vid, const char *board, int64_t gen, int64_t epoch);
+bv_status bv_fmt_minutes_key_wrap(bv_vid vid, const char *board, int64_t gen, int64_t epoch,
     const uint8_t board_key[32], const uint8_t key[32], bv_buf *out);
-/* BV_EINTEGRITY if the wrapping is not this board's at this epoch. */
-bv_status bv_fmt_minutes_key_unwrap(bv_vid vid, const char *board, int64_t epoch,
+/* BV_EINTEGRITY if the wrapping is not this board's generation at this epoch. */
+bv_status bv_fmt_minutes_key_unwrap(bv_vid vid, const char *board, int64_t gen, int64_t epoch,
     const uint8_t board_key[32], const uint8_t *w, size_t wlen, uint8_t key[32]);
 /* meetings.doc_hash: BLAKE2b-256 keyed with the minutes key, over a tag
  * and the document as imported. */

@@ -21,10 +21,11 @@ typedef struct {
 /*
  * Store meeting m (parsed from doc) for board, as officer o, in one
  * transaction with its audit entry. A document already imported for the
- * board is not stored twice: it is recognised by a hash keyed with the
- * board's minutes key, which only officers can unwrap (so that the hash of
- * a document is no oracle for its restricted parts) and which outlives
- * every rotation of the board key. The board's first import makes that key.
+ * board is not stored twice: it is recognised by its hash under any of the
+ * board's minutes keys, which only officers can unwrap (so that the hash of
+ * a document is no oracle for its restricted parts). A new meeting is
+ * hashed with the key of the current epoch, made by the epoch's first
+ * import, so an officer removed earlier cannot test guesses against it.
  */
 bv_status bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *doc,
     size_t len, const bv_meeting *m, bv_import_result *r);

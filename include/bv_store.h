@@ -249,12 +249,23 @@ typedef struct {
     char (*uids)[BV_UID_LEN + 1]; /* per agenda item: sealed item id or "" */
 } bv_meeting_row;
 
-/* The board's wrapped minutes key (BV_ENOTFOUND before its first import). */
-bv_status bv_store_minutes_key_get(bv_store *s, int64_t board_id, uint8_t *w, size_t *wlen);
+/* One wrapped minutes key: generation gen under the board key of epoch. */
+typedef struct {
+    int64_t gen, epoch;
+    uint8_t wrapped[BV_BLOB_MAX];
+    size_t wlen;
+} bv_minutes_key_row;
+
+/* OUT rows: every minutes key row of the board, oldest generation first
+ * (none before its first import); the caller frees *rows with free(). */
+bv_status bv_store_minutes_keys(
+    bv_store *s, int64_t board_id, bv_minutes_key_row **rows, size_t *n);
 bv_status bv_store_minutes_key_set(
-    bv_store *s, int64_t board_id, int64_t epoch, const uint8_t *w, size_t wlen);
-bv_status bv_store_meeting_find(bv_store *s, int64_t board_id, const uint8_t hash[32], int64_t *id);
-bv_status bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32],
+    bv_store *s, int64_t board_id, int64_t gen, int64_t epoch, const uint8_t *w, size_t wlen);
+/* The board's meeting whose doc_hash, made with minutes key gen, is hash. */
+bv_status bv_store_meeting_find(
+    bv_store *s, int64_t board_id, int64_t gen, const uint8_t hash[32], int64_t *id);
+bv_status bv_store_meeting_add(bv_store *s, int64_t board_id, int64_t gen, const uint8_t hash[32],
     const struct bv_meeting *m, const char *by, int64_t *id);
 bv_status bv_store_agenda_link(bv_store *s, int64_t meeting_id, int ordinal, int64_t item_id);
 bv_status bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out);

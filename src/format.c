@@ -72,21 +72,22 @@ bv_fmt_item_key_ad(bv_buf *b, bv_vid vid, const char *board, const char *uid, in
 }
 
 void
-bv_fmt_minutes_key_ad(bv_buf *b, bv_vid vid, const char *board, int64_t epoch)
+bv_fmt_minutes_key_ad(bv_buf *b, bv_vid vid, const char *board, int64_t gen, int64_t epoch)
 {
     bv_fmt_start(b, vid, "boardvault minutes-key v1");
     bv_buf_field_str(b, board);
+    bv_buf_field_u64(b, (uint64_t)gen);
     bv_buf_field_u64(b, (uint64_t)epoch);
 }
 
 bv_status
-bv_fmt_minutes_key_wrap(bv_vid vid, const char *board, int64_t epoch, const uint8_t board_key[32],
-    const uint8_t key[32], bv_buf *out)
+bv_fmt_minutes_key_wrap(bv_vid vid, const char *board, int64_t gen, int64_t epoch,
+    const uint8_t board_key[32], const uint8_t key[32], bv_buf *out)
 {
     bv_buf ad;
     bv_status st;
 
-    bv_fmt_minutes_key_ad(&ad, vid, board, epoch);
+    bv_fmt_minutes_key_ad(&ad, vid, board, gen, epoch);
     if ((st = oom(&ad)) == BV_OK)
         st = bv_wrap(board_key, ad.p, ad.len, key, 32, out);
     bv_buf_free(&ad);
@@ -94,15 +95,16 @@ bv_fmt_minutes_key_wrap(bv_vid vid, const char *board, int64_t epoch, const uint
 }
 
 bv_status
-bv_fmt_minutes_key_unwrap(bv_vid vid, const char *board, int64_t epoch, const uint8_t board_key[32],
-    const uint8_t *w, size_t wlen, uint8_t key[32])
+bv_fmt_minutes_key_unwrap(bv_vid vid, const char *board, int64_t gen, int64_t epoch,
+    const uint8_t board_key[32], const uint8_t *w, size_t wlen, uint8_t key[32])
 {
     bv_buf ad;
     bv_status st;
 
-    bv_fmt_minutes_key_ad(&ad, vid, board, epoch);
+    bv_fmt_minutes_key_ad(&ad, vid, board, gen, epoch);
     if ((st = oom(&ad)) == BV_OK && bv_unwrap(board_key, ad.p, ad.len, w, wlen, key, 32) != BV_OK)
-        st = bv_fail(BV_EINTEGRITY, "the minutes key of board %s does not verify", board);
+        st = bv_fail(
+            BV_EINTEGRITY, "minutes key %lld of board %s does not verify", (long long)gen, board);
     bv_buf_free(&ad);
     return st;
 }

@@ -69,35 +69,71 @@ seal_memory(bv_vault *v, bv_actor *o, const char *board, const uint8_t *p, size_
 }
 
 /*
- * The board's minutes key, which keys the document hash: unwrapped from
- * the board key of the current epoch, or made on the board's first import.
- * A rotation re-wraps it (vault.c) and never replaces it, so a document
- * hashes the same for the board's whole life. Inside the import's write
- * transaction, so that two first imports cannot make two keys.
+ * Whether doc was imported for the board before: its hash under each of
+ * the board's minutes keys, looked up among the meetings hashed with that
+ * key (a handful of keys: one per epoch that imported minutes). Leaves
+ * the newest key in mk and its generation in *gen (0 when the board has
+ * none yet). A row that does not unwrap for the current epoch is refused,
+ * never skipped: skipping it would forget the documents it recognises.
  */
 static bv_status
-minutes_key(bv_vault *v, const bv_board_row *b, const uint8_t *bk, uint8_t *mk)
+find_document(bv_vault *v, const bv_board_row *b, const uint8_t *bk, const uint8_t *doc, size_t len,
+    uint8_t *mk, int64_t *gen, int64_t *meeting_id)
 {
     bv_store *s = bv_vault_store(v);
-    uint8_t w[BV_BLOB_MAX];
-    size_t wlen;
+    bv_minutes_key_row *rows = NULL;
+    uint8_t hash[32];
+    size_t n, i;
+    bv_status st;
+
+    *gen = 0;
+    if ((st = bv_store_minutes_keys(s, b->id, &rows, &n)) != BV_OK)
+        return st;
+    st = BV_ENOTFOUND;
+    for (i = 0; i < n && st == BV_ENOTFOUND; i++) {
+        /* a key made in a later epoch than the board's cannot be real */
+        if (rows[i].gen < 1 || rows[i].gen > b->epoch) {
+            st = bv_fail(BV_EINTEGRITY, "minutes key %lld of board %s is not of an epoch so far",
+                (long long)rows[i].gen, b->name);
+            break;
+        }
+        if ((st = bv_fmt_minutes_key_unwrap(bv_vault_id(v), b->name, rows[i].gen, b->epoch, bk,
+                 rows[i].wrapped, rows[i].wlen, mk))
+            != BV_OK)
+            break;
+        *gen = rows[i].gen;
+        bv_fmt_minutes_hash(hash, mk, doc, len);
+        st = bv_store_meeting_find(s, b->id, rows[i].gen, hash, meeting_id);
+    }
+    free(rows);
+    return st;
+}
+
+/*
+ * The key a new meeting is hashed with: the board's key of the current
+ * epoch, made now if this is the epoch's first import (*gen, the newest
+ * generation, is then older or 0). An officer removed since an older key
+ * was made may have kept it; no one removed has held this one, so they
+ * cannot test guesses of documents imported after they left.
+ */
+static bv_status
+current_key(bv_vault *v, const bv_board_row *b, const uint8_t *bk, uint8_t *mk, int64_t *gen)
+{
     bv_buf out;
     bv_status st;
 
+    if (*gen == b->epoch)
+        return BV_OK;
     bv_buf_init(&out);
-    st = bv_store_minutes_key_get(s, b->id, w, &wlen);
-    if (st == BV_OK) {
-        /* a row of another epoch or board fails here: refused, never
-         * replaced by a new key that would forget every document */
-        st = bv_fmt_minutes_key_unwrap(bv_vault_id(v), b->name, b->epoch, bk, w, wlen, mk);
-        goto out;
-    }
-    if (st != BV_ENOTFOUND)
-        goto out;
     randombytes_buf(mk, 32);
-    if ((st = bv_fmt_minutes_key_wrap(bv_vault_id(v), b->name, b->epoch, bk, mk, &out)) != BV_OK)
+    if ((st = bv_fmt_minutes_key_wrap(bv_vault_id(v), b->name, b->epoch, b->epoch, bk, mk, &out))
+        != BV_OK)
         goto out;
-    st = bv_store_minutes_key_set(s, b->id, b->epoch, out.p, out.len);
+    if ((st = bv_store_minutes_key_set(
+             bv_vault_store(v), b->id, b->epoch, b->epoch, out.p, out.len))
+        != BV_OK)
+        goto out;
+    *gen = b->epoch;
 out:
     bv_buf_free(&out);
     return st;
@@ -111,6 +147,7 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
     bv_board_row b;
     uint8_t *bk = NULL, *mk = NULL, hash[32];
     char mid[24], reason[96];
+    int64_t gen;
     size_t i;
     bv_status st;
     int in_tx = 0;
@@ -122,7 +159,7 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
         st = bv_fail(BV_ERR, "out of secure memory");
         goto out;
     }
-    /* the board, its key and the minutes key are read in the transaction
+    /* the board, its key and the minutes keys are read in the transaction
      * that may store a new minutes key: a rotation cannot come between */
     if ((st = bv_store_begin(s)) != BV_OK)
         goto out;
@@ -138,17 +175,15 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
         }
         goto out;
     }
-    if ((st = minutes_key(v, &b, bk, mk)) != BV_OK)
-        goto out;
-    bv_fmt_minutes_hash(hash, mk, doc, len);
-    st = bv_store_meeting_find(s, b.id, hash, &r->meeting_id);
+    st = find_document(v, &b, bk, doc, len, mk, &gen, &r->meeting_id);
     if (st == BV_OK) {
         r->duplicate = 1;
         goto out;
     }
-    if (st != BV_ENOTFOUND)
+    if (st != BV_ENOTFOUND || (st = current_key(v, &b, bk, mk, &gen)) != BV_OK)
         goto out;
-    if ((st = bv_store_meeting_add(s, b.id, hash, m, o->row.name, &r->meeting_id)) != BV_OK)
+    bv_fmt_minutes_hash(hash, mk, doc, len);
+    if ((st = bv_store_meeting_add(s, b.id, gen, hash, m, o->row.name, &r->meeting_id)) != BV_OK)
         goto out;
     for (i = 0; i < m->nitems; i++) {
         const bv_agenda_item *it = &m->items[i];

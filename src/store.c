@@ -111,14 +111,15 @@ static const char schema_v1b[]
       "CREATE TABLE removals("
       " board_id INTEGER NOT NULL REFERENCES boards(id), name TEXT NOT NULL,"
       " removed_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (board_id, name));"
-      /* A board's minutes key, wrapped under the board key of the current
-       * epoch: it keys meetings.doc_hash, and outlives every rotation. */
+      /* A board's minutes keys, one per epoch that imported minutes (gen
+       * = that epoch), each wrapped under the board key of the current
+       * epoch: they key meetings.doc_hash, the newest for new meetings. */
       "CREATE TABLE minutes_keys("
-      " board_id INTEGER NOT NULL REFERENCES boards(id), epoch INTEGER NOT NULL,"
-      " wrapped BLOB NOT NULL, PRIMARY KEY (board_id, epoch));"
+      " board_id INTEGER NOT NULL REFERENCES boards(id), gen INTEGER NOT NULL,"
+      " epoch INTEGER NOT NULL, wrapped BLOB NOT NULL, PRIMARY KEY (board_id, gen, epoch));"
       "CREATE TABLE meetings("
       " id INTEGER PRIMARY KEY, board_id INTEGER NOT NULL REFERENCES boards(id),"
-      " doc_hash BLOB NOT NULL, board_line TEXT, date_line TEXT NOT NULL,"
+      " key_gen INTEGER NOT NULL, doc_hash BLOB NOT NULL, board_line TEXT, date_line TEXT NOT NULL,"
       " date_iso TEXT NOT NULL, time TEXT, venue TEXT, contact TEXT,"
       " imported_by TEXT NOT NULL, created TEXT NOT NULL, UNIQUE (board_id, doc_hash));"
       "CREATE TABLE agenda("
@@ -491,24 +492,6 @@ done(bv_store *s, sqlite3_stmt *q, const char *what)
 
     sqlite3_finalize(q);
     return rc == SQLITE_DONE ? BV_OK : sqlerr(s, rc, what);
-}
-
-/* Step a statement that returns at most one row, a blob of at most
- * BV_BLOB_MAX bytes, into w; BV_ENOTFOUND when there is none. Finalizes it. */
-static bv_status
-one_blob(bv_store *s, sqlite3_stmt *q, uint8_t *w, size_t *wlen, const char *what)
-{
-    bv_status st;
-    int rc = sqlite3_step(q);
-
-    if (rc == SQLITE_ROW)
-        st = col_blob(q, 0, w, BV_BLOB_MAX, wlen);
-    else if (rc == SQLITE_DONE)
-        st = BV_ENOTFOUND;
-    else
-        st = sqlerr(s, rc, what);
-    sqlite3_finalize(q);
-    return st;
 }
 
 /* ---- meta ---- */
@@ -1700,51 +1683,88 @@ bv_store_checkpoint_each(
 
 /* ---- meetings ---- */
 
-/* The board's wrapped minutes key: its newest row, which is its only one
- * outside a rotation. The caller unwraps it for the current epoch. */
+/* Every wrapped minutes key of the board, oldest generation first. The
+ * caller unwraps each for the current epoch, so a row left from another
+ * epoch is refused there rather than skipped here. */
 bv_status
-bv_store_minutes_key_get(bv_store *s, int64_t board_id, uint8_t *w, size_t *wlen)
+bv_store_minutes_keys(bv_store *s, int64_t board_id, bv_minutes_key_row **rows, size_t *n)
 {
+    bv_minutes_key_row *v = NULL, *nv;
     sqlite3_stmt *q;
+    size_t cap = 0, k = 0;
     bv_status st;
+    int rc;
 
+    *rows = NULL;
+    *n = 0;
     if ((st = prep(s,
-             "SELECT wrapped FROM minutes_keys WHERE board_id = ? "
-             "ORDER BY epoch DESC LIMIT 1",
+             "SELECT gen, epoch, wrapped FROM minutes_keys WHERE board_id = ? "
+             "ORDER BY gen, epoch",
              &q))
         != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, board_id);
-    return one_blob(s, q, w, wlen, "reading a minutes key");
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (k == cap) {
+            cap = cap ? cap * 2 : 4;
+            if ((nv = realloc(v, cap * sizeof *v)) == NULL) {
+                st = bv_fail(BV_ERR, "out of memory");
+                goto out;
+            }
+            v = nv;
+        }
+        v[k].gen = sqlite3_column_int64(q, 0);
+        v[k].epoch = sqlite3_column_int64(q, 1);
+        if ((st = col_blob(q, 2, v[k].wrapped, sizeof v[k].wrapped, &v[k].wlen)) != BV_OK)
+            goto out;
+        k++;
+    }
+    if (rc != SQLITE_DONE) {
+        st = sqlerr(s, rc, "reading the minutes keys");
+        goto out;
+    }
+    *rows = v;
+    *n = k;
+    v = NULL;
+out:
+    free(v);
+    sqlite3_finalize(q);
+    return st;
 }
 
 bv_status
 bv_store_minutes_key_set(
-    bv_store *s, int64_t board_id, int64_t epoch, const uint8_t *w, size_t wlen)
+    bv_store *s, int64_t board_id, int64_t gen, int64_t epoch, const uint8_t *w, size_t wlen)
 {
     sqlite3_stmt *q;
     bv_status st;
 
-    if ((st = prep(s, "INSERT INTO minutes_keys(board_id, epoch, wrapped) VALUES (?, ?, ?)", &q))
+    if ((st = prep(
+             s, "INSERT INTO minutes_keys(board_id, gen, epoch, wrapped) VALUES (?, ?, ?, ?)", &q))
         != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, board_id);
-    sqlite3_bind_int64(q, 2, epoch);
-    bind_blob(q, 3, w, wlen);
+    sqlite3_bind_int64(q, 2, gen);
+    sqlite3_bind_int64(q, 3, epoch);
+    bind_blob(q, 4, w, wlen);
     return done(s, q, "storing a minutes key");
 }
 
 bv_status
-bv_store_meeting_find(bv_store *s, int64_t board_id, const uint8_t hash[32], int64_t *id)
+bv_store_meeting_find(
+    bv_store *s, int64_t board_id, int64_t gen, const uint8_t hash[32], int64_t *id)
 {
     sqlite3_stmt *q;
     bv_status st;
     int rc;
 
-    if ((st = prep(s, "SELECT id FROM meetings WHERE board_id = ? AND doc_hash = ?", &q)) != BV_OK)
+    if ((st = prep(
+             s, "SELECT id FROM meetings WHERE board_id = ? AND key_gen = ? AND doc_hash = ?", &q))
+        != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, board_id);
-    bind_blob(q, 2, hash, 32);
+    sqlite3_bind_int64(q, 2, gen);
+    bind_blob(q, 3, hash, 32);
     rc = sqlite3_step(q);
     if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(q, 0);
@@ -1756,8 +1776,8 @@ bv_store_meeting_find(bv_store *s, int64_t board_id, const uint8_t hash[32], int
 }
 
 bv_status
-bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], const bv_meeting *m,
-    const char *by, int64_t *id)
+bv_store_meeting_add(bv_store *s, int64_t board_id, int64_t gen, const uint8_t hash[32],
+    const bv_meeting *m, const char *by, int64_t *id)
 {
     sqlite3_stmt *q;
     bv_status st;
@@ -1766,21 +1786,23 @@ bv_store_meeting_add(bv_store *s, int64_t board_id, const uint8_t hash[32], cons
 
     bv_utc_now(now);
     if ((st = prep(s,
-             "INSERT INTO meetings(board_id, doc_hash, board_line, date_line, date_iso, "
-             "time, venue, contact, imported_by, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
+             "INSERT INTO meetings(board_id, key_gen, doc_hash, board_line, date_line, "
+             "date_iso, time, venue, contact, imported_by, created) "
+             "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
              &q))
         != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, board_id);
-    bind_blob(q, 2, hash, 32);
-    bind_opt(q, 3, m->board);
-    bind_text(q, 4, m->date_line ? m->date_line : "");
-    bind_text(q, 5, m->date_iso ? m->date_iso : "");
-    bind_opt(q, 6, m->time);
-    bind_opt(q, 7, m->venue);
-    bind_opt(q, 8, m->contact);
-    bind_text(q, 9, by);
-    bind_text(q, 10, now);
+    sqlite3_bind_int64(q, 2, gen);
+    bind_blob(q, 3, hash, 32);
+    bind_opt(q, 4, m->board);
+    bind_text(q, 5, m->date_line ? m->date_line : "");
+    bind_text(q, 6, m->date_iso ? m->date_iso : "");
+    bind_opt(q, 7, m->time);
+    bind_opt(q, 8, m->venue);
+    bind_opt(q, 9, m->contact);
+    bind_text(q, 10, by);
+    bind_text(q, 11, now);
     if ((st = done(s, q, "storing the meeting")) != BV_OK)
         return st;
     *id = sqlite3_last_insert_rowid(s->db);
@@ -2225,7 +2247,8 @@ bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch)
 }
 
 /* Destroy every key of an old epoch: the wrapped board keys and the item
- * and minutes keys wrapped under it (secure_delete zeroes their pages). */
+ * keys and every generation of minutes key wrapped under it
+ * (secure_delete zeroes their pages). */
 bv_status
 bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch)
 {
@@ -2252,7 +2275,7 @@ bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch)
         return st;
     sqlite3_bind_int64(q, 1, board_id);
     sqlite3_bind_int64(q, 2, epoch);
-    return done(s, q, "destroying the old minutes key");
+    return done(s, q, "destroying the old minutes keys");
 }
 
 /* (id, uid) of every item of a board, for rotation and removal. */

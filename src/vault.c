@@ -2324,36 +2324,44 @@ rewrap_items(bv_vault *v, const bv_board_row *b, const struct idlist *items, con
     return st;
 }
 
-/* The board's minutes key (meeting.c) goes from epoch e to e+1 as well:
- * it keys the hash that recognises a document imported before, so it is
- * kept, never replaced. A board with no import yet has none. */
+/* The board's minutes keys (meeting.c) go from epoch e to e+1 as well,
+ * every generation: they key the hashes that recognise documents imported
+ * before, so the remaining officers keep them all. None is made here: the
+ * first import of epoch e+1 makes that epoch's key, which the leaver never
+ * holds. A board with no import yet has none. */
 static bv_status
-rewrap_minutes_key(bv_vault *v, const bv_board_row *b, const uint8_t *old, const uint8_t *new_key)
+rewrap_minutes_keys(bv_vault *v, const bv_board_row *b, const uint8_t *old, const uint8_t *new_key)
 {
-    uint8_t w[BV_BLOB_MAX], *mk = NULL;
-    size_t wlen;
+    bv_minutes_key_row *rows = NULL;
+    uint8_t *mk = NULL;
+    size_t n, i;
     bv_buf out;
     bv_status st;
 
     bv_buf_init(&out);
-    st = bv_store_minutes_key_get(v->s, b->id, w, &wlen);
-    if (st == BV_ENOTFOUND) {
-        st = BV_OK;
-        goto out;
-    }
-    if (st != BV_OK)
+    if ((st = bv_store_minutes_keys(v->s, b->id, &rows, &n)) != BV_OK || n == 0)
         goto out;
     if ((mk = bv_key_alloc()) == NULL) {
         st = bv_fail(BV_ERR, "out of secure memory");
         goto out;
     }
-    if ((st = bv_fmt_minutes_key_unwrap(v->id, b->name, b->epoch, old, w, wlen, mk)) != BV_OK
-        || (st = bv_fmt_minutes_key_wrap(v->id, b->name, b->epoch + 1, new_key, mk, &out)) != BV_OK)
-        goto out;
-    st = bv_store_minutes_key_set(v->s, b->id, b->epoch + 1, out.p, out.len);
+    for (i = 0; i < n; i++) {
+        const bv_minutes_key_row *r = &rows[i];
+        if ((st = bv_fmt_minutes_key_unwrap(
+                 v->id, b->name, r->gen, b->epoch, old, r->wrapped, r->wlen, mk))
+                != BV_OK
+            || (st = bv_fmt_minutes_key_wrap(
+                    v->id, b->name, r->gen, b->epoch + 1, new_key, mk, &out))
+                != BV_OK
+            || (st = bv_store_minutes_key_set(v->s, b->id, r->gen, b->epoch + 1, out.p, out.len))
+                != BV_OK)
+            goto out;
+        bv_buf_free(&out);
+    }
 out:
     bv_key_free(mk);
     bv_buf_free(&out);
+    free(rows);
     return st;
 }
 
@@ -2511,8 +2519,8 @@ bv_board_remove(
     res->epoch = b.epoch;
     if (res->was_officer) {
         /* rotate: a new key for epoch e+1, to the remaining officers only;
-         * every item key and the minutes key re-wrapped under it; epoch e
-         * destroyed */
+         * every item key and every minutes key re-wrapped under it; epoch
+         * e destroyed */
         for (i = 0; i < offs.n; i++) {
             if (!offs.name[i][0])
                 continue;
@@ -2521,7 +2529,7 @@ bv_board_remove(
                 goto out;
         }
         if ((st = rewrap_items(v, &b, &items, old, new_key, b.epoch)) != BV_OK
-            || (st = rewrap_minutes_key(v, &b, old, new_key)) != BV_OK
+            || (st = rewrap_minutes_keys(v, &b, old, new_key)) != BV_OK
             || (st = bv_store_epoch_drop(v->s, b.id, b.epoch)) != BV_OK
             || (st = bv_store_board_set_epoch(v->s, b.id, b.epoch + 1)) != BV_OK)
             goto out;

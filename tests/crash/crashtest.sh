@@ -232,8 +232,8 @@ SELECT 'audit', seq, actor, action, board, item <> '', meeting, agenda, outcome,
   FROM audit ORDER BY seq;
 SELECT 'audit_state', count(*) FROM audit_state;
 SELECT 'checkpoint', id, size, signed_by FROM checkpoints ORDER BY id;
-SELECT 'minutes_key', board_id, epoch FROM minutes_keys ORDER BY 2, 3;
-SELECT 'meeting', id, board_id, date_iso, imported_by FROM meetings ORDER BY id;
+SELECT 'minutes_key', board_id, gen, epoch FROM minutes_keys ORDER BY 2, 3, 4;
+SELECT 'meeting', id, board_id, key_gen, date_iso, imported_by FROM meetings ORDER BY id;
 SELECT 'agenda', meeting_id, ordinal, number, title, restricted, item_id
   FROM agenda ORDER BY 2, 3;
 SELECT 'blocks', meeting_id, count(*) FROM blocks GROUP BY 2 ORDER BY 2;

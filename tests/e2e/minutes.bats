@@ -77,7 +77,7 @@ import() { bvp "$PW_ROOT" minutes import "$1" --board CSP --as "Root Officer"; }
     [ "$(echo "$output" | grep -c '"id": ')" -eq 1 ]
 }
 
-@test "the minutes key: one row, re-wrapped at each rotation; another officer recognises the document, a new one is stored" {
+@test "the minutes keys: re-wrapped at each rotation; another officer recognises the document, a new one is stored under a new key" {
     PW_DAN="cobalt-mandolin-furrow-8080"
     import "$M2022" >/dev/null
     [ "$(sql 'SELECT group_concat(epoch) FROM minutes_keys')" = 1 ]
@@ -99,10 +99,28 @@ import() { bvp "$PW_ROOT" minutes import "$1" --board CSP --as "Root Officer"; }
     run bvp "$PW_CAROL" minutes import "$M2022" --board CSP --as carol
     [ "$status" -eq 0 ]
     [[ "$output" == *"meeting: 1"*"imported before"* ]]
+    # the duplicate made no key; the first new meeting of epoch 3 makes its
+    # own: generation 3, epoch 2 having imported nothing
+    [ "$(sql 'SELECT group_concat(gen) FROM minutes_keys')" = 1 ]
     run import "$M2019"
     [ "$status" -eq 0 ]
     [[ "$output" == *"meeting: 2"* ]]
     [ "$(sql 'SELECT count(*) FROM meetings')" = 2 ]
+    [ "$(sql 'SELECT group_concat(gen || ":" || epoch, " ") FROM (SELECT * FROM minutes_keys ORDER BY gen)')" = "1:3 3:3" ]
+    [ "$(sql 'SELECT group_concat(key_gen, " ") FROM (SELECT * FROM meetings ORDER BY id)')" = "1 3" ]
+    sql ".backup good.db"
+    # a key moved to another generation, or one of an epoch not reached
+    # yet, is refused: the AD binds the generation
+    sql "UPDATE minutes_keys SET gen = 2 WHERE gen = 1"
+    run import "$M2022"
+    [ "$status" -eq 5 ]
+    [[ "$output" == *"minutes key 2 of board CSP does not verify"* ]]
+    sql ".restore good.db"
+    sql "UPDATE minutes_keys SET gen = 4 WHERE gen = 3"
+    run import "$SECRET"
+    [ "$status" -eq 5 ]
+    [[ "$output" == *"minutes key 4 of board CSP"* ]]
+    sql ".restore good.db"
     # a wrapping that does not verify is refused, not replaced by a new key
     sql "UPDATE minutes_keys SET wrapped = zeroblob(72)"
     run import "$M2022"
@@ -110,6 +128,66 @@ import() { bvp "$PW_ROOT" minutes import "$1" --board CSP --as "Root Officer"; }
     [ "$(sql 'SELECT count(*) FROM meetings')" = 2 ]
     run "$BV" audit verify
     [ "$status" -eq 0 ]
+}
+
+@test "after a rotation a new document is hashed with a new minutes key: the leaver's keys cannot make its hash; the old one is still recognised" {
+    import "$M2022" >/dev/null
+    bvp "$PW_ROOT" member approve carol --as "Root Officer" >/dev/null
+    bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
+    # carol, an officer, keeps a copy of the file: with her passphrase it
+    # holds every key she will ever have had
+    sql ".backup leaver.db"
+    [ "$(sql 'SELECT group_concat(gen || ":" || epoch) FROM minutes_keys')" = 1:1 ]
+    before=$(sql 'SELECT hex(wrapped) FROM minutes_keys')
+    run bvp "$PW_ROOT" board remove CSP carol --as "Root Officer"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"rotated to epoch 2"* ]]
+    # generation 1 re-wrapped under epoch 2, the epoch-1 wrapping gone
+    [ "$(sql 'SELECT group_concat(gen || ":" || epoch) FROM minutes_keys')" = 1:2 ]
+    [ "$(sql 'SELECT hex(wrapped) FROM minutes_keys')" != "$before" ]
+    # a document imported after she left: a new key, generation 2
+    run import "$M2019"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"meeting: 2"* ]]
+    [ "$(sql 'SELECT group_concat(gen || ":" || epoch, " ") FROM (SELECT * FROM minutes_keys ORDER BY gen)')" = "1:2 2:2" ]
+    [ "$(sql 'SELECT key_gen FROM meetings WHERE id = 2')" = 2 ]
+    [ "$(sql 'SELECT key_gen FROM meetings WHERE id = 1')" = 1 ]
+    # both documents are recognised by the remaining officer, each under
+    # the key it was hashed with
+    run import "$M2022"
+    [[ "$output" == *"meeting: 1"*"imported before"* ]]
+    run import "$M2019"
+    [[ "$output" == *"meeting: 2"*"imported before"* ]]
+    [ "$(sql 'SELECT count(*) FROM meetings')" = 2 ]
+    # the leaver hashes the new document with her keys, in her copy, where
+    # she is still an officer: the hash she gets is not the one stored
+    run bvp "$PW_CAROL" --vault leaver.db minutes import "$M2019" --board CSP --as carol
+    [ "$status" -eq 0 ]
+    [[ "$output" != *"imported before"* ]]
+    theirs=$(sqlite3 leaver.db "SELECT hex(doc_hash) FROM meetings WHERE date_iso = '2019-03-27'")
+    ours=$(sql "SELECT hex(doc_hash) FROM meetings WHERE date_iso = '2019-03-27'")
+    [ ${#theirs} -eq 64 ] && [ ${#ours} -eq 64 ]
+    [ "$theirs" != "$ours" ]
+}
+
+@test "a deleted minutes key of the current epoch is made again, never replaced by an older one" {
+    import "$M2022" >/dev/null
+    bvp "$PW_ROOT" member approve carol --as "Root Officer" >/dev/null
+    bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
+    bvp "$PW_ROOT" board remove CSP carol --as "Root Officer" >/dev/null
+    import "$M2019" >/dev/null
+    gone=$(sql 'SELECT hex(wrapped) FROM minutes_keys WHERE gen = 2')
+    sql "DELETE FROM minutes_keys WHERE gen = 2"
+    run import "$SECRET"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"meeting: 3"* ]]
+    [ "$(sql 'SELECT key_gen FROM meetings WHERE id = 3')" = 2 ]
+    [ "$(sql 'SELECT group_concat(gen, " ") FROM (SELECT * FROM minutes_keys ORDER BY gen)')" = "1 2" ]
+    [ "$(sql 'SELECT hex(wrapped) FROM minutes_keys WHERE gen = 2')" != "$gone" ]
+    # what the deleted key hashed is no longer recognised; what generation
+    # 1 hashed still is
+    run import "$M2022"
+    [[ "$output" == *"imported before"* ]]
 }
 
 @test "seal onto the agenda: title from the minutes, granted, opened, shown with its history" {

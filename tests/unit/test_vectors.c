@@ -235,26 +235,30 @@ test_vectors(void **state)
     bv_stream_free(ss);
     bv_buf_free(&ad);
 
-    /* the board's minutes key wrapped under the board key, and the hash it
+    /* the board's minutes key of generation 1 (made by the first import,
+     * in epoch 1) wrapped under the board key of epoch 1, and the hash it
      * keys (last, so that the random bytes drawn above stay as they were) */
     {
         static const char doc[] = "5. RESTRICTED: Domestic Homicide Review\n";
         uint8_t minutes_key[32], h[32];
         randombytes_buf(minutes_key, 32);
         emit("minutes-key", minutes_key, 32);
-        bv_fmt_minutes_key_ad(&ad, vid, "CSP", 1);
+        bv_fmt_minutes_key_ad(&ad, vid, "CSP", 1, 1);
         emit("minutes-key-ad", ad.p, ad.len);
         bv_buf_free(&ad);
-        assert_int_equal(bv_fmt_minutes_key_wrap(vid, "CSP", 1, board_key, minutes_key, &w), BV_OK);
+        assert_int_equal(
+            bv_fmt_minutes_key_wrap(vid, "CSP", 1, 1, board_key, minutes_key, &w), BV_OK);
         emit("minutes-key-wrapped", w.p, w.len);
         assert_int_equal(
-            bv_fmt_minutes_key_unwrap(vid, "CSP", 1, board_key, w.p, w.len, back), BV_OK);
+            bv_fmt_minutes_key_unwrap(vid, "CSP", 1, 1, board_key, w.p, w.len, back), BV_OK);
         assert_memory_equal(back, minutes_key, 32);
-        /* another epoch or another board: refused */
-        assert_int_equal(
-            bv_fmt_minutes_key_unwrap(vid, "CSP", 2, board_key, w.p, w.len, back), BV_EINTEGRITY);
-        assert_int_equal(
-            bv_fmt_minutes_key_unwrap(vid, "SAB", 1, board_key, w.p, w.len, back), BV_EINTEGRITY);
+        /* another generation, another epoch or another board: refused */
+        assert_int_equal(bv_fmt_minutes_key_unwrap(vid, "CSP", 2, 1, board_key, w.p, w.len, back),
+            BV_EINTEGRITY);
+        assert_int_equal(bv_fmt_minutes_key_unwrap(vid, "CSP", 1, 2, board_key, w.p, w.len, back),
+            BV_EINTEGRITY);
+        assert_int_equal(bv_fmt_minutes_key_unwrap(vid, "SAB", 1, 1, board_key, w.p, w.len, back),
+            BV_EINTEGRITY);
         bv_err_clear();
         bv_buf_free(&w);
         emit("minutes-doc", (const uint8_t *)doc, strlen(doc));
