@@ -105,8 +105,12 @@ typedef struct {
 enum { BV_STORE_RW = 0, BV_STORE_RO = 1, BV_STORE_CREATE = 2 };
 bv_status bv_store_open(const char *path, int mode, bv_store **out);
 void bv_store_close(bv_store *s);
-/* A second, read-only connection to the same vault file. */
-bv_status bv_store_open_peer(bv_store *s, bv_store **out);
+/* A second connection to the same vault file (BV_STORE_RO or _RW). */
+bv_status bv_store_open_peer(bv_store *s, int mode, bv_store **out);
+/* Automatic checkpoints after commits on this connection, on or off. */
+void bv_store_autocheckpoint(bv_store *s, int on);
+/* A passive checkpoint: copies what it can, waits for nobody. */
+bv_status bv_store_checkpoint(bv_store *s);
 
 /* BEGIN IMMEDIATE: one writer at a time, waits up to the busy timeout. */
 bv_status bv_store_begin(bv_store *s);
@@ -163,6 +167,15 @@ bv_status bv_store_item_key_set(
  */
 #define BV_STAGE_BATCH 32
 #define BV_STAGE_STALE_S 900
+/*
+ * While a body is staged its batches are committed with synchronous=NORMAL:
+ * in WAL mode that skips the fsync of each commit, not the ones of a
+ * checkpoint. A batch lost to a power cut only leaves a staging body
+ * short, which no item names; and the item's own commit, back at FULL,
+ * syncs the WAL and with it every batch still in it (a checkpoint has
+ * synced the rest). batches=0 restores FULL.
+ */
+bv_status bv_store_sync_batches(bv_store *s, int batches);
 /* New body, 'staging' (its own transactions follow) or 'live' (inside
  * the transaction of its item). */
 bv_status bv_store_body_new(bv_store *s, int staging, int64_t *id);

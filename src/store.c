@@ -350,13 +350,35 @@ fail:
 }
 
 bv_status
-bv_store_open_peer(bv_store *s, bv_store **out)
+bv_store_sync_batches(bv_store *s, int batches)
+{
+    return exec(s, batches ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
+        "setting up the vault");
+}
+
+bv_status
+bv_store_open_peer(bv_store *s, int mode, bv_store **out)
 {
     const char *path = sqlite3_db_filename(s->db, "main");
 
     if (path == NULL || *path == '\0')
         return bv_fail(BV_ERR, "the vault has no file name");
-    return bv_store_open(path, BV_STORE_RO, out);
+    return bv_store_open(path, mode == BV_STORE_RO ? BV_STORE_RO : BV_STORE_RW, out);
+}
+
+void
+bv_store_autocheckpoint(bv_store *s, int on)
+{
+    /* 1000 pages is SQLite's default */
+    (void)sqlite3_wal_autocheckpoint(s->db, on ? 1000 : 0);
+}
+
+bv_status
+bv_store_checkpoint(bv_store *s)
+{
+    int rc = sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+    return rc == SQLITE_OK ? BV_OK : sqlerr(s, rc, "checkpointing the WAL");
 }
 
 void

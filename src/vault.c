@@ -2628,7 +2628,7 @@ bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
     nit.header_len = BV_STREAM_HEADER;
     bv_utc_now(nit.created);
     sweep(v);
-    if ((st = bv_store_open_peer(v->s, &reader)) != BV_OK
+    if ((st = bv_store_open_peer(v->s, BV_STORE_RO, &reader)) != BV_OK
         || (st = bv_store_body_new(v->s, 1, &nit.body_id)) != BV_OK)
         goto out;
     staged = 1;
