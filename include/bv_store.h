@@ -111,6 +111,17 @@ bv_status bv_store_open_peer(bv_store *s, int mode, bv_store **out);
 void bv_store_autocheckpoint(bv_store *s, int on);
 /* A passive checkpoint: copies what it can, waits for nobody. */
 bv_status bv_store_checkpoint(bv_store *s);
+/*
+ * Checkpoints on a thread of their own during a run of batch commits:
+ * start (NULL if no thread: SQLite then checkpoints in line, which all
+ * the calls below accept), pace before each batch, kick after each
+ * commit, end to stop and restore automatic checkpoints.
+ */
+typedef struct bv_ckpt bv_ckpt;
+bv_ckpt *bv_store_ckpt_start(bv_store *s);
+void bv_store_ckpt_pace(bv_ckpt *c);
+void bv_store_ckpt_kick(bv_ckpt *c);
+void bv_store_ckpt_end(bv_store *s, bv_ckpt *c);
 
 /* BEGIN IMMEDIATE: one writer at a time, waits up to the busy timeout. */
 bv_status bv_store_begin(bv_store *s);

@@ -348,133 +348,9 @@ hash_new(void *arg)
     return NULL;
 }
 
-/*
- * While a body is staged, checkpoints run on a thread of their own, with
- * a connection of their own: a checkpoint syncs the WAL and the vault
- * file, and the store stage (and the whole pipeline behind it) would
- * otherwise wait on the disk after every few batches. PASSIVE: it copies
- * what is committed and waits for no one. Best effort: whatever it does
- * not copy stays in the WAL, as durable, for the next checkpoint.
- */
-struct ckpt {
-    pthread_mutex_t mu;
-    pthread_cond_t cv, caught_up;
-    bv_store *db;
-    pthread_t thread;
-    uint64_t commits; /* batches committed so far */
-    uint64_t done; /* batches the last checkpoint covered */
-    int stop, running;
-};
-
-/*
- * The WAL starts again from its beginning only when a transaction begins
- * with every frame already copied back. With the checkpoints running
- * beside the batches that never happens on its own, and the WAL would
- * grow to the size of the body, each page of it new to the page cache.
- * So every CKPT_LAG batches the store stage waits for the checkpointer to
- * catch up: the WAL then cycles through a few batches' worth of pages.
- */
-#define CKPT_LAG 4u
-
-static void *
-ckpt_run(void *arg)
-{
-    struct ckpt *c = arg;
-    uint64_t done = 0, want;
-    int stop;
-
-    for (;;) {
-        pthread_mutex_lock(&c->mu);
-        while (c->commits == done && !c->stop)
-            pthread_cond_wait(&c->cv, &c->mu);
-        want = c->commits;
-        stop = c->stop;
-        pthread_mutex_unlock(&c->mu);
-        if (want == done && stop)
-            return NULL;
-        if (bv_store_checkpoint(c->db) != BV_OK)
-            bv_err_clear();
-        done = want;
-        pthread_mutex_lock(&c->mu);
-        c->done = done;
-        pthread_cond_signal(&c->caught_up);
-        pthread_mutex_unlock(&c->mu);
-    }
-}
-
-/* Before a batch: every CKPT_LAG batches, wait for the checkpointer. */
-static void
-ckpt_pace(struct ckpt *c)
-{
-    if (!c->running)
-        return;
-    pthread_mutex_lock(&c->mu);
-    if (c->commits > 0 && c->commits % CKPT_LAG == 0)
-        while (c->done != c->commits)
-            pthread_cond_wait(&c->caught_up, &c->mu);
-    pthread_mutex_unlock(&c->mu);
-}
-
-static void
-ckpt_start(bv_store *s, struct ckpt *c)
-{
-    pthread_t t;
-
-    memset(c, 0, sizeof *c);
-    if (bv_store_open_peer(s, BV_STORE_RW, &c->db) != BV_OK) {
-        bv_err_clear(); /* then SQLite's own checkpoints, in line */
-        return;
-    }
-    if (pthread_mutex_init(&c->mu, NULL) != 0) {
-        bv_store_close(c->db);
-        return;
-    }
-    if (pthread_cond_init(&c->cv, NULL) != 0) {
-        pthread_mutex_destroy(&c->mu);
-        bv_store_close(c->db);
-        return;
-    }
-    if (pthread_cond_init(&c->caught_up, NULL) != 0 || spawn(&t, ckpt_run, c) != BV_OK) {
-        bv_err_clear();
-        pthread_cond_destroy(&c->cv);
-        pthread_mutex_destroy(&c->mu);
-        bv_store_close(c->db);
-        return;
-    }
-    c->running = 1;
-    c->thread = t;
-    bv_store_autocheckpoint(s, 0);
-}
-
-static void
-ckpt_kick(struct ckpt *c, int stop)
-{
-    if (!c->running)
-        return;
-    pthread_mutex_lock(&c->mu);
-    c->commits++;
-    c->stop |= stop;
-    pthread_cond_signal(&c->cv);
-    pthread_mutex_unlock(&c->mu);
-}
-
-static void
-ckpt_end(bv_store *s, struct ckpt *c)
-{
-    if (!c->running)
-        return;
-    ckpt_kick(c, 1);
-    pthread_join(c->thread, NULL);
-    pthread_cond_destroy(&c->caught_up);
-    pthread_cond_destroy(&c->cv);
-    pthread_mutex_destroy(&c->mu);
-    bv_store_close(c->db);
-    bv_store_autocheckpoint(s, 1);
-}
-
 /* End a staging batch: heartbeat and commit. */
 static bv_status
-batch_commit(bv_store *s, bv_body_dst *d, struct ckpt *ck)
+batch_commit(bv_store *s, bv_body_dst *d, bv_ckpt *ck)
 {
     bv_status st;
 
@@ -482,7 +358,7 @@ batch_commit(bv_store *s, bv_body_dst *d, struct ckpt *ck)
         bv_store_rollback(s);
         return st;
     }
-    ckpt_kick(ck, 0);
+    bv_store_ckpt_kick(ck);
     return BV_OK;
 }
 
@@ -500,7 +376,7 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
 {
     struct slot *sl;
     uint64_t i;
-    struct ckpt ck = { 0 };
+    bv_ckpt *ck = NULL;
     bv_status st = BV_OK, st2;
     int in_tx = 0, go;
 
@@ -509,14 +385,14 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
             pipe_fail(p, 0, st);
             return st;
         }
-        ckpt_start(s, &ck);
+        ck = bv_store_ckpt_start(s);
     }
 
     for (i = 0;; i++) {
         go = in_tx ? pipe_wait_for(p, k, i, BATCH_WAIT_S) : pipe_wait(p, k, i);
         if (go < 0) { /* a slow source: commit what there is, then wait */
             in_tx = 0;
-            if ((st = batch_commit(s, d, &ck)) != BV_OK)
+            if ((st = batch_commit(s, d, ck)) != BV_OK)
                 break;
             go = pipe_wait(p, k, i);
         }
@@ -524,7 +400,7 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
             break;
         sl = &p->slot[i % SLOTS];
         if (d->staging && !in_tx) {
-            ckpt_pace(&ck);
+            bv_store_ckpt_pace(ck);
             if ((st = bv_store_begin(s)) != BV_OK)
                 break;
             in_tx = 1;
@@ -536,18 +412,18 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
         d->size += sl->len - BV_STREAM_ABYTES;
         if (in_tx && (i + 1) % BV_STAGE_BATCH == 0) {
             in_tx = 0;
-            if ((st = batch_commit(s, d, &ck)) != BV_OK)
+            if ((st = batch_commit(s, d, ck)) != BV_OK)
                 break;
         }
         pipe_done(p, k, i, 0);
     }
     if (st == BV_OK && in_tx) {
         in_tx = 0;
-        st = batch_commit(s, d, &ck);
+        st = batch_commit(s, d, ck);
     }
     if (in_tx)
         bv_store_rollback(s);
-    ckpt_end(s, &ck);
+    bv_store_ckpt_end(s, ck);
     if (d->staging && (st2 = bv_store_sync_batches(s, 0)) != BV_OK && st == BV_OK)
         st = st2;
     if (st != BV_OK)

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1207,30 +1209,158 @@ sweep_next(bv_store *s, const char *stale, int64_t *id)
 }
 
 /*
- * Delete condemned bodies, and staging bodies not touched for
- * BV_STAGE_STALE_S seconds,
- * BV_STAGE_BATCH chunks per transaction: secure_delete zeroes each freed
- * page, and a 1 GiB body deleted in one transaction would put 1 GiB of
- * zeroes through the WAL at once. Outside any transaction.
+ * During a run of batches (a staging body, a sweep) checkpoints run on a
+ * thread of their own, with a connection of their own: a checkpoint
+ * syncs the WAL and the vault file, and the batches (and, for a body,
+ * the whole pipeline behind them) would otherwise wait on the disk after
+ * every few of them. PASSIVE: it copies what is committed and waits for
+ * no one. Best effort: whatever it does not copy stays in the WAL, as
+ * durable, for the next checkpoint.
  */
-bv_status
-bv_store_body_sweep(bv_store *s, uint64_t *swept)
+struct bv_ckpt {
+    pthread_mutex_t mu;
+    pthread_cond_t cv, caught_up;
+    bv_store *db;
+    pthread_t thread;
+    uint64_t commits; /* batches committed so far */
+    uint64_t done; /* batches the last checkpoint covered */
+    int stop;
+};
+
+/*
+ * The WAL starts again from its beginning only when a transaction begins
+ * with every frame already copied back. With the checkpoints running
+ * beside the batches that never happens on its own, and the WAL would
+ * grow to the size of the body, each page of it new to the page cache.
+ * So every CKPT_LAG batches the writer waits for the checkpointer to
+ * catch up: the WAL then cycles through a few batches' worth of pages.
+ */
+#define CKPT_LAG 4u
+
+static void *
+ckpt_run(void *arg)
+{
+    bv_ckpt *c = arg;
+    uint64_t done = 0, want;
+    int stop;
+
+    for (;;) {
+        pthread_mutex_lock(&c->mu);
+        while (c->commits == done && !c->stop)
+            pthread_cond_wait(&c->cv, &c->mu);
+        want = c->commits;
+        stop = c->stop;
+        pthread_mutex_unlock(&c->mu);
+        if (want == done && stop)
+            return NULL;
+        if (bv_store_checkpoint(c->db) != BV_OK)
+            bv_err_clear();
+        done = want;
+        pthread_mutex_lock(&c->mu);
+        c->done = done;
+        pthread_cond_signal(&c->caught_up);
+        pthread_mutex_unlock(&c->mu);
+    }
+}
+
+/* Before a batch: every CKPT_LAG batches, wait for the checkpointer. */
+void
+bv_store_ckpt_pace(bv_ckpt *c)
+{
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&c->mu);
+    if (c->commits > 0 && c->commits % CKPT_LAG == 0)
+        while (c->done != c->commits)
+            pthread_cond_wait(&c->caught_up, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* NULL when no thread could be had: SQLite's own checkpoints, in line. */
+bv_ckpt *
+bv_store_ckpt_start(bv_store *s)
+{
+    bv_ckpt *c;
+    sigset_t all, old;
+    int rc;
+
+    if ((c = calloc(1, sizeof *c)) == NULL)
+        return NULL;
+    if (bv_store_open_peer(s, BV_STORE_RW, &c->db) != BV_OK) {
+        bv_err_clear();
+        free(c);
+        return NULL;
+    }
+    if (pthread_mutex_init(&c->mu, NULL) != 0)
+        goto fail_db;
+    if (pthread_cond_init(&c->cv, NULL) != 0)
+        goto fail_mu;
+    if (pthread_cond_init(&c->caught_up, NULL) != 0)
+        goto fail_cv;
+    /* signals stay with the calling thread (see body.c) */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&c->thread, NULL, ckpt_run, c);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0)
+        goto fail_cu;
+    bv_store_autocheckpoint(s, 0);
+    return c;
+fail_cu:
+    pthread_cond_destroy(&c->caught_up);
+fail_cv:
+    pthread_cond_destroy(&c->cv);
+fail_mu:
+    pthread_mutex_destroy(&c->mu);
+fail_db:
+    bv_store_close(c->db);
+    free(c);
+    return NULL;
+}
+
+static void
+ckpt_kick(bv_ckpt *c, int stop)
+{
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&c->mu);
+    c->commits++;
+    c->stop |= stop;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+void
+bv_store_ckpt_kick(bv_ckpt *c)
+{
+    ckpt_kick(c, 0);
+}
+
+void
+bv_store_ckpt_end(bv_store *s, bv_ckpt *c)
+{
+    if (c == NULL)
+        return;
+    ckpt_kick(c, 1);
+    pthread_join(c->thread, NULL);
+    pthread_cond_destroy(&c->caught_up);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    bv_store_close(c->db);
+    free(c);
+    bv_store_autocheckpoint(s, 1);
+}
+
+/* One batch per transaction until nothing is left to sweep. */
+static bv_status
+sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_ckpt *ck)
 {
     sqlite3_stmt *q = NULL;
-    time_t t = time(NULL) - BV_STAGE_STALE_S;
-    struct tm tm;
-    char stale[32];
     int64_t id;
     bv_status st;
 
-    *swept = 0;
-    /* the format of bv_utc_now, so that the strings compare as times */
-    if (gmtime_r(&t, &tm) == NULL || strftime(stale, sizeof stale, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        return bv_fail(BV_ERR, "cannot read the clock");
-    /* nearly always nothing to do: find that out without the write lock */
-    if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
-        return st;
     for (;;) {
+        bv_store_ckpt_pace(ck);
         if ((st = bv_store_begin(s)) != BV_OK)
             return st;
         if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
@@ -1255,11 +1385,47 @@ bv_store_body_sweep(bv_store *s, uint64_t *swept)
         }
         if ((st = bv_store_commit(s)) != BV_OK)
             return st;
+        bv_store_ckpt_kick(ck);
     }
 end:
     if (st == BV_OK)
         return bv_store_commit(s);
     bv_store_rollback(s);
+    return st;
+}
+
+/*
+ * Delete condemned bodies, and staging bodies not touched for
+ * BV_STAGE_STALE_S seconds, BV_STAGE_BATCH chunks per transaction:
+ * secure_delete zeroes each freed page, and a 1 GiB body deleted in one
+ * transaction would put 1 GiB of zeroes through the WAL at once. Outside
+ * any transaction. The batches go without an fsync of their own (as a
+ * staging body's do): one lost to a power cut is simply swept again.
+ */
+bv_status
+bv_store_body_sweep(bv_store *s, uint64_t *swept)
+{
+    time_t t = time(NULL) - BV_STAGE_STALE_S;
+    struct tm tm;
+    char stale[32];
+    bv_ckpt *ck;
+    int64_t id;
+    bv_status st, st2;
+
+    *swept = 0;
+    /* the format of bv_utc_now, so that the strings compare as times */
+    if (gmtime_r(&t, &tm) == NULL || strftime(stale, sizeof stale, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        return bv_fail(BV_ERR, "cannot read the clock");
+    /* nearly always nothing to do: find that out without the write lock */
+    if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
+        return st;
+    if ((st = bv_store_sync_batches(s, 1)) != BV_OK)
+        return st;
+    ck = bv_store_ckpt_start(s);
+    st = sweep_batches(s, stale, swept, ck);
+    bv_store_ckpt_end(s, ck);
+    if ((st2 = bv_store_sync_batches(s, 0)) != BV_OK && st == BV_OK)
+        st = st2;
     return st;
 }
 
@@ -1281,27 +1447,38 @@ bv_status
 bv_store_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_t cap, size_t *n)
 {
     sqlite3_stmt *q;
+    sqlite3_blob *b = NULL;
+    int64_t len = 0, rowid = 0;
     bv_status st;
     int rc;
 
-    if ((st = prep(s, "SELECT data FROM chunks WHERE body_id = ? AND idx = ?", &q)) != BV_OK)
+    /* the row's place and length, then its bytes straight into p (see
+     * bv_store_chunk_each) */
+    if ((st = prep(s, "SELECT rowid, length(data) FROM chunks WHERE body_id = ? AND idx = ?", &q))
+        != BV_OK)
         return st;
     sqlite3_bind_int64(q, 1, body_id);
     sqlite3_bind_int64(q, 2, (sqlite3_int64)idx);
     rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
-        *n = (size_t)sqlite3_column_bytes(q, 0);
-        if (*n > cap)
-            st = bv_fail(BV_EINTEGRITY, "body chunk %llu is too long", (unsigned long long)idx);
-        else if (*n)
-            memcpy(p, sqlite3_column_blob(q, 0), *n);
-    } else if (rc == SQLITE_DONE) {
-        st = bv_fail(BV_EINTEGRITY, "body chunk %llu is missing", (unsigned long long)idx);
-    } else {
-        st = sqlerr(s, rc, "reading the body");
+        rowid = sqlite3_column_int64(q, 0);
+        len = sqlite3_column_int64(q, 1);
     }
     sqlite3_finalize(q);
-    return st;
+    if (rc == SQLITE_DONE)
+        return bv_fail(BV_EINTEGRITY, "body chunk %llu is missing", (unsigned long long)idx);
+    if (rc != SQLITE_ROW)
+        return sqlerr(s, rc, "reading the body");
+    if (len < 0 || (uint64_t)len > cap)
+        return bv_fail(BV_EINTEGRITY, "body chunk %llu is too long", (unsigned long long)idx);
+    *n = (size_t)len;
+    if (len == 0)
+        return BV_OK;
+    rc = sqlite3_blob_open(s->db, "main", "chunks", "data", rowid, 0, &b);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_blob_read(b, p, (int)len, 0);
+    sqlite3_blob_close(b);
+    return rc == SQLITE_OK ? BV_OK : sqlerr(s, rc, "reading the body");
 }
 
 /*
