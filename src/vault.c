@@ -81,6 +81,21 @@ sweep(bv_vault *v)
         bv_err_clear();
 }
 
+/* After a failure st: the staged body goes too, and the failure's
+ * message stays the one shown (the clean-up is best effort). */
+static void
+unstage(bv_vault *v, int64_t body_id, bv_status st)
+{
+    char msg[512];
+
+    snprintf(msg, sizeof msg, "%s", bv_errmsg());
+    bv_err_clear();
+    if (bv_store_body_condemn(v->s, body_id) == BV_OK)
+        sweep(v);
+    bv_err_clear();
+    (void)bv_fail(st, "%s", msg);
+}
+
 static bv_status
 sign_buf(const bv_keys *k, bv_buf *msg, uint8_t sig[64])
 {
@@ -1575,16 +1590,8 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     if ((st = bv_store_commit(v->s)) == BV_OK)
         staged = 0;
 out:
-    if (staged) {
-        /* keep the failure's message: the clean-up is best effort */
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", bv_errmsg());
-        bv_err_clear();
-        if (bv_store_body_condemn(v->s, pre.body_id) == BV_OK)
-            sweep(v);
-        bv_err_clear();
-        (void)bv_fail(st, "%s", msg);
-    }
+    if (staged)
+        unstage(v, pre.body_id, st);
     bv_key_free(pre.dk);
     bv_buf_free(&pre.hashes);
     bv_buf_free(&ad);
@@ -2704,15 +2711,8 @@ out:
     if (in_tx)
         bv_store_rollback(v->s);
     bv_store_close(reader);
-    if (staged) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", bv_errmsg());
-        bv_err_clear();
-        if (bv_store_body_condemn(v->s, nit.body_id) == BV_OK)
-            sweep(v);
-        bv_err_clear();
-        (void)bv_fail(st, "%s", msg);
-    }
+    if (staged)
+        unstage(v, nit.body_id, st);
     bv_key_free(old);
     bv_key_free(dk);
     bv_key_free(bk);
