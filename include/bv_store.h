@@ -15,7 +15,7 @@
 #define BV_BLOB_MAX 256 /* wrapped keys and signatures */
 /* "BVT1": tells our files from other SQLite databases before any write. */
 #define BV_APPLICATION_ID 0x42565431
-#define BV_SCHEMA_VERSION 1
+#define BV_SCHEMA_VERSION 2
 
 typedef struct bv_store bv_store;
 
@@ -105,6 +105,14 @@ typedef struct {
 enum { BV_STORE_RW = 0, BV_STORE_RO = 1, BV_STORE_CREATE = 2 };
 bv_status bv_store_open(const char *path, int mode, bv_store **out);
 void bv_store_close(bv_store *s);
+/*
+ * A vault of an older format is opened as it is (its meta and persons
+ * tables, which the trust check reads, are the same in every format);
+ * this brings it up to BV_SCHEMA_VERSION in one transaction, all done or
+ * not started. *from gets the format it had. A read-only open cannot:
+ * BV_ERR, with what to do.
+ */
+bv_status bv_store_migrate(bv_store *s, int64_t *from);
 /* A second connection to the same vault file (BV_STORE_RO or _RW). */
 bv_status bv_store_open_peer(bv_store *s, int mode, bv_store **out);
 /* Automatic checkpoints after commits on this connection, on or off. */

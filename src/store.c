@@ -25,11 +25,12 @@
 struct bv_store {
     sqlite3 *db;
     int readonly;
+    int64_t version; /* the file's format (user_version) when opened */
 };
 
 #define BUSY_MS_DEFAULT 5000
 
-static const char schema_v1[]
+static const char schema_a[]
     = "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
       "CREATE TABLE persons("
       " id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
@@ -82,7 +83,7 @@ static const char schema_v1[]
       " person_id INTEGER NOT NULL REFERENCES persons(id), sealed BLOB NOT NULL,"
       " granted_by TEXT NOT NULL, sig BLOB NOT NULL, PRIMARY KEY (item_id, person_id));";
 /* Split only because C limits one string literal to 4095 bytes. */
-static const char schema_v1b[]
+static const char schema_b[]
     = "CREATE TABLE audit("
       " seq INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL,"
       " actor_fp TEXT NOT NULL, action TEXT NOT NULL, board TEXT NOT NULL,"
@@ -143,6 +144,61 @@ static const char schema_v1b[]
       " BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
       "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
       " BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;";
+
+/*
+ * Format 1 -> 2 (see docs/FORMATS.md, 9.3): bodies became rows of their
+ * own, so that a large one can be written before its item; minutes got
+ * keys of their own. SQLite cannot change a column's constraints in
+ * place, so items, chunks and meetings are rebuilt the way its ALTER
+ * TABLE page lays out (new table, copy, drop, rename), foreign keys off
+ * around the transaction and checked before it commits. Each item's body
+ * takes the item's id. Meetings keep their format-1 hashes under key
+ * generation 0, which no import computes: re-importing a document
+ * imported before the upgrade stores it again.
+ */
+static const char migrate_1_2[]
+    = "CREATE TABLE bodies("
+      " id INTEGER PRIMARY KEY,"
+      " state TEXT NOT NULL CHECK (state IN ('staging','live','condemned')),"
+      " touched TEXT NOT NULL);"
+      "INSERT INTO bodies(id, state, touched) SELECT id, 'live', created FROM items;"
+      "CREATE TABLE items_2("
+      " id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE,"
+      " body_id INTEGER NOT NULL UNIQUE REFERENCES bodies(id),"
+      " board_id INTEGER NOT NULL REFERENCES boards(id), title TEXT NOT NULL,"
+      " size INTEGER NOT NULL, nchunks INTEGER NOT NULL, sealed_epoch INTEGER NOT NULL,"
+      " header BLOB NOT NULL, chunk_hashes BLOB NOT NULL, sealed_by TEXT NOT NULL,"
+      " sig BLOB NOT NULL, created TEXT NOT NULL, retain_until TEXT);"
+      "INSERT INTO items_2(id, uid, body_id, board_id, title, size, nchunks, sealed_epoch,"
+      " header, chunk_hashes, sealed_by, sig, created, retain_until)"
+      " SELECT id, uid, id, board_id, title, size, nchunks, sealed_epoch, header, chunk_hashes,"
+      " sealed_by, sig, created, retain_until FROM items;"
+      "DROP TABLE items;"
+      "ALTER TABLE items_2 RENAME TO items;"
+      "CREATE INDEX items_board ON items(board_id);"
+      "CREATE TABLE chunks_2("
+      " body_id INTEGER NOT NULL REFERENCES bodies(id),"
+      " idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (body_id, idx));"
+      "INSERT INTO chunks_2(body_id, idx, data) SELECT item_id, idx, data FROM chunks;"
+      "DROP TABLE chunks;"
+      "ALTER TABLE chunks_2 RENAME TO chunks;"
+      "CREATE TABLE minutes_keys("
+      " board_id INTEGER NOT NULL REFERENCES boards(id), gen INTEGER NOT NULL,"
+      " epoch INTEGER NOT NULL, wrapped BLOB NOT NULL, PRIMARY KEY (board_id, gen, epoch));"
+      "CREATE TABLE meetings_2("
+      " id INTEGER PRIMARY KEY, board_id INTEGER NOT NULL REFERENCES boards(id),"
+      " key_gen INTEGER NOT NULL, doc_hash BLOB NOT NULL, board_line TEXT, date_line TEXT NOT NULL,"
+      " date_iso TEXT NOT NULL, time TEXT, venue TEXT, contact TEXT,"
+      " imported_by TEXT NOT NULL, created TEXT NOT NULL, UNIQUE (board_id, doc_hash));"
+      "INSERT INTO meetings_2(id, board_id, key_gen, doc_hash, board_line, date_line, date_iso,"
+      " time, venue, contact, imported_by, created)"
+      " SELECT id, board_id, 0, doc_hash, board_line, date_line, date_iso, time, venue, contact,"
+      " imported_by, created FROM meetings;"
+      "DROP TABLE meetings;"
+      "ALTER TABLE meetings_2 RENAME TO meetings;";
+
+/* migrations[v - 1] takes a vault from format v to v + 1. */
+static const char *const migrations[] = { migrate_1_2 };
 
 static bv_status
 sqlerr(bv_store *s, int rc, const char *what)
@@ -277,12 +333,88 @@ create_schema(bv_store *s)
     snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d;",
         BV_APPLICATION_ID, BV_SCHEMA_VERSION);
     if ((st = exec(s, sql, "creating the vault")) != BV_OK
-        || (st = exec(s, schema_v1, "creating the vault")) != BV_OK
-        || (st = exec(s, schema_v1b, "creating the vault")) != BV_OK) {
+        || (st = exec(s, schema_a, "creating the vault")) != BV_OK
+        || (st = exec(s, schema_b, "creating the vault")) != BV_OK) {
         bv_store_rollback(s);
         return st;
     }
     return bv_store_commit(s);
+}
+
+/* Nothing to report but failure: a foreign key the rebuild broke. */
+static int
+fk_ok(void *ctx, int n, char **v, char **names)
+{
+    (void)n, (void)v, (void)names;
+    *(int *)ctx = 0;
+    return 0;
+}
+
+/* The upgrade itself, on a connection that may write. */
+static bv_status
+migrate(bv_store *s, const char *path)
+{
+    char sql[64];
+    bv_status st;
+    int64_t v;
+    int ok = 1;
+
+    if ((st = exec(s, "PRAGMA foreign_keys=OFF", "upgrading the vault")) != BV_OK)
+        return st;
+    if ((st = exec(s, "BEGIN IMMEDIATE", "upgrading the vault")) != BV_OK)
+        goto out;
+    /* another process may have upgraded it meanwhile */
+    if ((st = pragma_int(s, "PRAGMA user_version", &v)) != BV_OK)
+        goto fail;
+    for (; v < BV_SCHEMA_VERSION; v++) {
+        if ((st = exec(s, migrations[v - 1], "upgrading the vault")) != BV_OK)
+            goto fail;
+    }
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", BV_SCHEMA_VERSION);
+    if ((st = exec(s, sql, "upgrading the vault")) != BV_OK)
+        goto fail;
+    if (sqlite3_exec(s->db, "PRAGMA foreign_key_check", fk_ok, &ok, NULL) != SQLITE_OK || !ok) {
+        st = bv_fail(BV_EINTEGRITY,
+            "%s: its rows do not fit format %d (foreign keys); not upgraded", path,
+            BV_SCHEMA_VERSION);
+        goto fail;
+    }
+    st = bv_store_commit(s);
+    goto out;
+fail:
+    bv_store_rollback(s);
+out:
+    if (exec(s, "PRAGMA foreign_keys=ON", "upgrading the vault") != BV_OK && st == BV_OK)
+        st = BV_ERR;
+    return st;
+}
+
+bv_status
+bv_store_migrate(bv_store *s, int64_t *from)
+{
+    const char *path = sqlite3_db_filename(s->db, "main");
+    bv_store *w = NULL;
+    bv_status st;
+
+    *from = s->version;
+    if (s->version >= BV_SCHEMA_VERSION)
+        return BV_OK;
+    if (!s->readonly)
+        st = migrate(s, path);
+    else if (access(path, W_OK) == 0 && bv_store_open(path, BV_STORE_RW, &w) == BV_OK) {
+        /* a command that only reads, on a file that can be written */
+        st = migrate(w, path);
+        bv_store_close(w);
+    } else {
+        bv_err_clear();
+        return bv_fail(BV_ERR,
+            "%s is in format %lld and must be upgraded to format %d: run boardvault on it "
+            "once with write access to the file",
+            path, (long long)s->version, BV_SCHEMA_VERSION);
+    }
+    if (st == BV_OK)
+        s->version = BV_SCHEMA_VERSION;
+    return st;
 }
 
 bv_status
@@ -340,7 +472,7 @@ bv_store_open(const char *path, int mode, bv_store **out)
             st = bv_fail(BV_EINPUT, "%s has an unknown format version %lld", path, (long long)ver);
             goto fail;
         }
-        /* Migrations from older formats go here, each in one transaction. */
+        s->version = ver; /* bv_store_migrate brings it up to date */
     }
     *out = s;
     return BV_OK;

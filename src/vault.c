@@ -363,6 +363,7 @@ bv_vault_open(const char *path, int readonly, const char *trust, char note[256],
     bv_person_row root;
     bv_vault *v;
     char hex[2 * BV_VAULT_ID_LEN + 1], fp[BV_FP_LEN];
+    int64_t from;
     bv_status st;
 
     *out = NULL;
@@ -383,6 +384,14 @@ bv_vault_open(const char *path, int readonly, const char *trust, char note[256],
     bv_hex(hex, v->id, sizeof v->id);
     if ((st = bv_trust_check(hex, fp, trust, note)) != BV_OK)
         goto fail;
+    /* only a vault whose root is trusted is changed to the current format */
+    if ((st = bv_store_migrate(v->s, &from)) != BV_OK)
+        goto fail;
+    if (from < BV_SCHEMA_VERSION) {
+        size_t n = strlen(note);
+        snprintf(note + n, 256 - n, "%supgraded the vault from format %lld to %d", n ? "; " : "",
+            (long long)from, BV_SCHEMA_VERSION);
+    }
     *out = v;
     return BV_OK;
 fail:

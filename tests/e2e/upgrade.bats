@@ -1,0 +1,96 @@
+#!/usr/bin/env bats
+# upgrade.bats - a vault written in an older format (tests/fixtures/
+# vault-v1.db.gz, made by tests/fixtures/make-vault-v1.sh) is brought up
+# to the current one on first use, in one transaction, after its root is
+# trusted; everything in it carries over.
+
+load helpers
+
+BIG=99348c1863e06f66   # 2 chunks, granted to alice (bob revoked)
+SMALL=33e76ffbe79bec95 # "short item"
+
+setup() {
+    setup_vault
+    gunzip -c "$BATS_TEST_DIRNAME/../fixtures/vault-v1.db.gz" >vault.db
+    chmod 600 vault.db
+    seq 1 170000 >body.txt
+}
+teardown() { teardown_vault; }
+
+@test "upgrade: a format-1 vault is upgraded on first use; items, grants, log and minutes carry over" {
+    [ "$(sql 'PRAGMA user_version')" = 1 ]
+    run "$BV" items
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"upgraded the vault from format 1 to 2"* ]]
+    [[ "$output" == *"Domestic Homicide Review"* ]]
+    [ "$(sql 'PRAGMA user_version')" = 2 ]
+    [ "$(sql 'PRAGMA integrity_check')" = ok ]
+    [ -z "$(sql 'PRAGMA foreign_key_check')" ]
+    [ "$(sql "SELECT count(*) FROM bodies WHERE state = 'live'")" = 4 ]
+    # once only
+    run "$BV" items
+    [[ "$output" != *upgraded* ]]
+    bvp "$PW_ALICE" open "$BIG" --as alice -o out
+    cmp out body.txt
+    [ "$(bvp "$PW_ALICE" open "$SMALL" --as alice)" = "short item" ]
+    run bvp "$PW_BOB" open "$BIG" --as bob
+    [ "$status" -eq 4 ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+    run "$BV" minutes list
+    [[ "$output" == *2025-01-15* ]]
+}
+
+@test "upgrade: the upgraded vault takes every write: seal, grant, rekey, destroy" {
+    bvp "$PW_ROOT" grant "$BIG" bob --as "Root Officer" >/dev/null
+    bvp "$PW_ROOT" rekey "$BIG" --as "Root Officer" >/dev/null
+    bvp "$PW_BOB" open "$BIG" --as bob -o out
+    cmp out body.txt
+    head -c 40000000 /dev/urandom >big2
+    id=$(bvp "$PW_ROOT" seal CSP big2 --title "After the upgrade" --grant alice --as "Root Officer")
+    bvp "$PW_ALICE" open "$id" --as alice -o out2
+    cmp out2 big2
+    bvp "$PW_ROOT" item destroy "$SMALL" --as "Root Officer" >/dev/null
+    [ "$(sql "SELECT count(*) FROM bodies")" = 4 ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+    [ "$(sql 'PRAGMA integrity_check')" = ok ]
+}
+
+@test "upgrade: a format-1 file that cannot be written is refused, and left as it is" {
+    chmod 755 "$T"
+    chmod 644 vault.db
+    before=$(sha256sum vault.db)
+    if [ "$(id -u)" -eq 0 ]; then
+        run setpriv --reuid=65534 --regid=65534 --clear-groups "$BV" items
+    else
+        chmod 444 vault.db
+        run "$BV" items
+    fi
+    echo "$output" >&3
+    # refused: by SQLite, which cannot set up a WAL vault it may not write,
+    # or by the upgrade, which names what to do
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"write"* ]]
+    [ "$(sha256sum vault.db)" = "$before" ]
+    [ "$(sql 'PRAGMA user_version')" = 1 ]
+}
+
+@test "upgrade: rows that do not fit the new format stop it; the file stays format 1" {
+    # a chunk whose item does not exist: its body would have no row
+    sql "INSERT INTO chunks(item_id, idx, data) VALUES (999, 0, x'00')"
+    run "$BV" items
+    [ "$status" -eq 5 ]
+    [[ "$output" == *"not upgraded"* ]]
+    [ "$(sql 'PRAGMA user_version')" = 1 ]
+    [ "$(sql "SELECT count(*) FROM sqlite_master WHERE name = 'bodies'")" = 0 ]
+}
+
+@test "upgrade: a format-1 vault whose root is not the pinned one is refused before it is changed" {
+    mkdir -p "$XDG_CONFIG_HOME/boardvault"
+    vid=$(sql "SELECT hex(value) FROM meta WHERE key = 'vault_id'" | tr A-F a-f)
+    echo "$vid SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" >"$XDG_CONFIG_HOME/boardvault/trusted_roots"
+    run "$BV" items
+    [ "$status" -eq 5 ]
+    [ "$(sql 'PRAGMA user_version')" = 1 ]
+}
