@@ -130,6 +130,12 @@ EOT")
         "$(ratio "$ao" "$bo")" $((orss / 1024)) $((aorss / 1024))
     printf '%-8s %-6s %10s %10s %10s %7dM   (rekey vs seal: %s)\n' "${mb}M" rekey "$(mibs "$mb" "$rk")" - - \
         $((rrss / 1024)) "$(ratio "$bs" "$rk")"
+    # what durability alone costs: the same bytes written once and synced
+    # (age does not sync; boardvault's commit does)
+    set -- $(secs_rss dd if="$D/in" of="$D/dd.out" bs=1048576 conv=fsync)
+    rm -f "$D/dd.out"
+    printf '%-8s %-6s %10s   (the same bytes written once and fsync'"'"'d, dd conv=fsync)\n' "${mb}M" write \
+        "$(mibs "$mb" "$1")"
     echo "$mb $brss $orss" >>"$D/rss"
     rm -f "$D/in" "$D/out" "$D/in.age" "$D/out.age"
 done
