@@ -274,6 +274,64 @@ precheck(const char *path)
     return BV_OK;
 }
 
+/*
+ * A WAL vault is read through its -shm file, which a reader must be able
+ * to create or write. An auditor given a vault they cannot write (a copy
+ * on a read-only share, a file of another user) could then not even
+ * verify it. When nothing is in flight — no -wal beside it — and the file
+ * or its directory is not writable to us, it is opened `immutable`
+ * (sqlite.org/uri.html): no locks, no -shm, the file as it is. A vault
+ * with a -wal is opened as usual, since its latest commits are there.
+ */
+static int
+read_only_copy(const char *path)
+{
+    char wal[PATH_MAX], dir[PATH_MAX], *slash;
+    struct stat sb;
+
+    if (snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal
+        || snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+        return 0;
+    if (lstat(wal, &sb) == 0 || errno != ENOENT)
+        return 0;
+    if ((slash = strrchr(dir, '/')) == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    return access(path, W_OK) != 0 || access(dir, W_OK) != 0;
+}
+
+/* file:PATH?immutable=1, the path percent-encoded (RFC 3986, as SQLite
+ * decodes it) so that '?', '#' and '%' in a name stay part of it. */
+static bv_status
+immutable_uri(const char *path, char *uri, size_t cap)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)path;
+    size_t n = 0;
+
+    if (cap < 32)
+        return bv_fail(BV_ERR, "vault path too long");
+    memcpy(uri, "file:", 5);
+    n = 5;
+    for (; *p; p++) {
+        if (n + 4 + sizeof "?immutable=1" > cap)
+            return bv_fail(BV_EUSAGE, "vault path too long");
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')
+            || strchr("/-._~", *p) != NULL) {
+            uri[n++] = (char)*p;
+        } else {
+            uri[n++] = '%';
+            uri[n++] = hex[*p >> 4];
+            uri[n++] = hex[*p & 15];
+        }
+    }
+    memcpy(uri + n, "?immutable=1", sizeof "?immutable=1");
+    return BV_OK;
+}
+
 static bv_status
 pragmas(bv_store *s)
 {
@@ -422,6 +480,7 @@ bv_store_open(const char *path, int mode, bv_store **out)
 {
     bv_store *s;
     int64_t appid = 0, ver = 0;
+    char uri[3 * PATH_MAX + 32];
     bv_status st;
     int flags, fd, rc;
 
@@ -443,7 +502,13 @@ bv_store_open(const char *path, int mode, bv_store **out)
     s->readonly = mode == BV_STORE_RO;
     flags = (s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOFOLLOW
         | SQLITE_OPEN_FULLMUTEX;
-    rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    if (s->readonly && read_only_copy(path)) {
+        if ((st = immutable_uri(path, uri, sizeof uri)) != BV_OK)
+            goto fail;
+        rc = sqlite3_open_v2(uri, &s->db, flags | SQLITE_OPEN_URI, NULL);
+    } else {
+        rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    }
     if (rc != SQLITE_OK) {
         st = sqlerr(s, rc, "opening the vault");
         goto fail;

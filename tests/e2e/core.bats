@@ -383,6 +383,38 @@ teardown() {
     [[ "$output" != *ro-secret* ]]
 }
 
+@test "a vault the user cannot write: listing and audit verify work, open fails closed" {
+    make_world
+    echo ro-secret >x
+    id=$(seal_item x alice)
+    fp=$("$BV" member show "Root Officer" --json | sed -n 's/.*"fingerprint": "\([^"]*\)".*/\1/p')
+    [ -n "$fp" ]
+    mkdir ro
+    cp vault.db ro/ # no -wal beside it: a closed vault, as a copy would be
+    chmod 755 "$T"
+    chmod 444 ro/vault.db
+    chmod 555 ro
+    as_other() {
+        if [ "$(id -u)" -eq 0 ]; then
+            setpriv --reuid=65534 --regid=65534 --clear-groups \
+                env XDG_CONFIG_HOME=/nonexistent "$BV" --vault "$T/ro/vault.db" --trust "$fp" "$@"
+        else
+            env XDG_CONFIG_HOME=/nonexistent "$BV" --vault "$T/ro/vault.db" --trust "$fp" "$@"
+        fi
+    }
+    before=$(sha256sum ro/vault.db)
+    run as_other audit verify
+    [ "$status" -eq 0 ]
+    run as_other items
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"$id"* ]]
+    run as_other open "$id" --as alice --passphrase-fd 3 3<<<"$PW_ALICE"
+    [ "$status" -ne 0 ]
+    [[ "$output" != *ro-secret* ]]
+    [ "$(sha256sum ro/vault.db)" = "$before" ]
+    [ ! -e ro/vault.db-wal ]
+}
+
 @test "fail closed: a vault locked past the busy timeout releases nothing" {
     make_world
     echo busy-secret >x
