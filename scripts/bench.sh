@@ -132,7 +132,7 @@ EOT")
         $((rrss / 1024)) "$(ratio "$bs" "$rk")"
     # what durability alone costs: the same bytes written once and synced
     # (age does not sync; boardvault's commit does)
-    set -- $(secs_rss dd if="$D/in" of="$D/dd.out" bs=1048576 conv=fsync)
+    set -- $(secs_rss dd if="$D/in" of="$D/dd.out" bs=1048576 conv=fsync status=none)
     rm -f "$D/dd.out"
     printf '%-8s %-6s %10s   (the same bytes written once and fsync'"'"'d, dd conv=fsync)\n' "${mb}M" write \
         "$(mibs "$mb" "$1")"

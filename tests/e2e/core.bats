@@ -397,12 +397,13 @@ teardown() {
     chmod 755 "$T"
     chmod 444 "$ro"
     chmod 555 ro
+    # another user, with no pins of their own (the root is named instead)
     as_other() {
         if [ "$(id -u)" -eq 0 ]; then
-            setpriv --reuid=65534 --regid=65534 --clear-groups \
-                env XDG_CONFIG_HOME=/nonexistent "$BV" --vault "$ro" --trust "$fp" "$@"
+            XDG_CONFIG_HOME=/nonexistent setpriv --reuid=65534 --regid=65534 --clear-groups \
+                "$BV" --vault "$ro" --trust "$fp" "$@"
         else
-            env XDG_CONFIG_HOME=/nonexistent "$BV" --vault "$ro" --trust "$fp" "$@"
+            XDG_CONFIG_HOME=/nonexistent "$BV" --vault "$ro" --trust "$fp" "$@"
         fi
     }
     before=$(sha256sum "$ro")
