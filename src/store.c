@@ -2498,6 +2498,24 @@ bv_store_action_each(bv_store *s, const char *board,
     return st;
 }
 
+/* Run each statement in turn with id as its one parameter. */
+static bv_status
+each_with_id(bv_store *s, const char *const *sql, size_t n, int64_t id, const char *what)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if ((st = prep(s, sql[i], &q)) != BV_OK)
+            return st;
+        sqlite3_bind_int64(q, 1, id);
+        if ((st = done(s, q, what)) != BV_OK)
+            return st;
+    }
+    return BV_OK;
+}
+
 /* Crypto-shred an item: wrapped keys, grants, grant set, the row; the
  * body is condemned, for bv_store_body_sweep to delete after the commit.
  * secure_delete zeroes the freed pages; bv_store_reclaim returns them. */
@@ -2512,18 +2530,8 @@ bv_store_item_destroy(bv_store *s, int64_t item_id)
         "UPDATE bodies SET state = 'condemned' WHERE id = (SELECT body_id FROM items WHERE id = ?)",
         "DELETE FROM items WHERE id = ?",
     };
-    sqlite3_stmt *q;
-    bv_status st;
-    size_t i;
 
-    for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-        if ((st = prep(s, sql[i], &q)) != BV_OK)
-            return st;
-        sqlite3_bind_int64(q, 1, item_id);
-        if ((st = done(s, q, "destroying an item")) != BV_OK)
-            return st;
-    }
-    return BV_OK;
+    return each_with_id(s, sql, sizeof sql / sizeof sql[0], item_id, "destroying an item");
 }
 
 /* After a destroy has committed: give freed pages back and empty the WAL,
@@ -2791,18 +2799,8 @@ bv_store_person_drop(bv_store *s, int64_t person_id)
         "DELETE FROM board_keys WHERE person_id = ?",
         "DELETE FROM persons WHERE id = ?",
     };
-    sqlite3_stmt *q;
-    bv_status st;
-    size_t i;
 
-    for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-        if ((st = prep(s, sql[i], &q)) != BV_OK)
-            return st;
-        sqlite3_bind_int64(q, 1, person_id);
-        if ((st = done(s, q, "resetting a member")) != BV_OK)
-            return st;
-    }
-    return BV_OK;
+    return each_with_id(s, sql, sizeof sql / sizeof sql[0], person_id, "resetting a member");
 }
 
 /*
