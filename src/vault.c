@@ -1358,7 +1358,7 @@ out:
 
 /* A body staged before its item's transaction (bv_item_seal). */
 struct staged {
-    int64_t body_id, epoch;
+    int64_t epoch; /* the board's, under which the body was begun */
     char uid[BV_UID_LEN + 1];
     uint8_t *dk;
     bv_body_dst d;
@@ -1451,9 +1451,9 @@ seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
         bv_buf_put(&it.chunk_hashes, pre->hashes.p, pre->hashes.len);
         it.size = pre->d.size;
         it.nchunks = pre->d.nchunks;
-        it.body_id = pre->body_id;
+        it.body_id = pre->d.body_id;
         if ((st = oom(&it.chunk_hashes)) != BV_OK
-            || (st = bv_store_body_adopt(v->s, pre->body_id)) != BV_OK)
+            || (st = bv_store_body_adopt(v->s, pre->d.body_id)) != BV_OK)
             goto out;
     } else {
         bv_body_dst d = { 0 };
@@ -1576,10 +1576,9 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     new_uid(pre.uid);
     pre.epoch = b.epoch;
     bv_fmt_body_ad(&ad, v->id, b.name, pre.uid, b.epoch);
-    if ((st = oom(&ad)) != BV_OK || (st = bv_store_body_new(v->s, 1, &pre.body_id)) != BV_OK)
+    if ((st = oom(&ad)) != BV_OK || (st = bv_store_body_new(v->s, 1, &pre.d.body_id)) != BV_OK)
         goto out;
     staged = 1;
-    pre.d.body_id = pre.body_id;
     pre.d.staging = 1;
     pre.d.key = pre.dk;
     pre.d.ad = ad.p;
@@ -1600,7 +1599,7 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
         staged = 0;
 out:
     if (staged)
-        unstage(v, pre.body_id, st);
+        unstage(v, pre.d.body_id, st);
     bv_key_free(pre.dk);
     bv_buf_free(&pre.hashes);
     bv_buf_free(&ad);
