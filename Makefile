@@ -57,8 +57,13 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/bvtest.h $(BUILD)/libbv.a
 unit: $(UNIT)
 	@set -e; for t in $(UNIT); do echo "== $$t"; BV_SHARED=$(CURDIR)/../shared $$t; done
 
-e2e: $(BIN)
-	BV=$(CURDIR)/$(BIN) bats tests/e2e
+# bvforge plays the insider who can write the file and holds one
+# person's passphrase (tests/tools/bvforge.c); test-only, never installed.
+$(BUILD)/bvforge: tests/tools/bvforge.c $(BUILD)/libbv.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbv.a $(LIBS)
+
+e2e: $(BIN) $(BUILD)/bvforge
+	BV=$(CURDIR)/$(BIN) BVFORGE=$(CURDIR)/$(BUILD)/bvforge bats tests/e2e
 
 # The whole suite, then the whole suite again under ASan+UBSan, then short
 # smokes of the long runs (bench, fuzz, crash loops). tests/run.sh counts

@@ -10,6 +10,7 @@
 
 #include "bv.h"
 #include "bv_crypto.h"
+#include "bv_merkle.h"
 #include "bv_store.h"
 
 #define BV_AUDIT_HEADER "boardvault-audit/v1"
@@ -36,6 +37,7 @@ typedef struct {
     char actor[BV_NAME_MAX + 1], action[32], board[BV_NAME_MAX + 1], item[BV_UID_LEN + 8];
     char outcome[16], reason[256];
     int64_t seq; /* the position the entry was signed for */
+    int is_signed; /* auth signed, with a signature block (not yet checked) */
 } bv_audit_fields;
 
 /*
@@ -46,6 +48,22 @@ typedef struct {
 bv_status bv_audit_entry_check(const uint8_t vault_id[BV_VAULT_ID_LEN], const uint8_t *leaf,
     size_t len, bv_audit_fields *f, bv_status (*key_of)(void *, const char *, uint8_t[32]),
     void *ctx);
+
+/*
+ * Extend a tree head this client verified earlier (f, its right border)
+ * by every stored entry after it, in order: each must sit at the next
+ * position (row and signed seq), belong to this vault, and name in its
+ * prev line exactly the head so far; its leaf hash is then appended to f,
+ * and fn (may be NULL) sees its leaf and fields, signature not checked.
+ * If seen is given, the log must pass through it too (the head a client
+ * remembers, while f starts from nothing to read the whole log). Last,
+ * the stored tree state must equal the new head. BV_EINTEGRITY, naming
+ * the first entry that does not extend f, otherwise; fn's status is
+ * returned as is. Run it inside a read transaction.
+ */
+bv_status bv_audit_extend(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN],
+    bv_merkle_frontier *f, const bv_merkle_frontier *seen,
+    bv_status (*fn)(void *, const uint8_t *, size_t, const bv_audit_fields *), void *ctx);
 
 /* "boardvault/<32 hex>" - the log origin and the prefix of key names. */
 void bv_audit_origin(const uint8_t vault_id[BV_VAULT_ID_LEN], char out[44]);

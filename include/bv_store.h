@@ -234,7 +234,10 @@ bv_status bv_store_audit_each(bv_store *s, const bv_audit_filter *f,
     bv_status (*fn)(void *, const bv_audit_row *), void *ctx);
 bv_status bv_store_audit_leaf_hash(bv_store *s, uint64_t index, uint8_t out[32]);
 bv_status bv_store_audit_count(bv_store *s, uint64_t *n);
-bv_status bv_store_audit_last(bv_store *s, int kind, const char *key, bv_buf *leaf, int64_t *seq);
+/* Every entry after seq `after`, in seq order; only seq and leaf are set:
+ * the caller reads the signed text, never the columns. */
+bv_status bv_store_audit_after(
+    bv_store *s, uint64_t after, bv_status (*fn)(void *, const bv_audit_row *), void *ctx);
 /* Per actor and outcome: count, first and last time of `open` on item. */
 bv_status bv_store_audit_item_summary(bv_store *s, const char *item,
     bv_status (*fn)(void *, const char *actor, const char *outcome, int64_t count,

@@ -35,8 +35,11 @@ bv_status bv_vault_create(const char *path, const char *root, const bv_secret *p
  * --trust, or NULL): BV_EINTEGRITY otherwise. note gets a message for the
  * user when a pin was written.
  */
+/* flags: */
+#define BV_OPEN_RO 1 /* read only */
+#define BV_OPEN_VERIFY 2 /* audit verify: the log view is read after the log is */
 bv_status bv_vault_open(
-    const char *path, int readonly, const char *trust, char note[256], bv_vault **out);
+    const char *path, int flags, const char *trust, char note[256], bv_vault **out);
 void bv_vault_close(bv_vault *v);
 bv_store *bv_vault_store(bv_vault *v);
 const uint8_t *bv_vault_id(const bv_vault *v);
@@ -143,9 +146,14 @@ bv_status bv_item_open(bv_vault *v, bv_actor *reader, const char *uid, bv_out *o
 
 /* Every person's signing key, marked certified when its chain verifies. */
 bv_status bv_vault_keyring(bv_vault *v, bv_audit_keyring *kr);
-/* Verify the log (no passphrase needed). */
+/*
+ * Verify the log (no passphrase needed), then read its facts afresh into
+ * this client's log view: unauth gets a line for each entry that claims a
+ * change of state (a grant set, an epoch, a removal) that its signer had
+ * no authority to make. Those move nothing; the caller decides how loud.
+ */
 bv_status bv_vault_audit_verify(
-    bv_vault *v, const bv_audit_cp *ext, size_t next, bv_audit_report *rep);
+    bv_vault *v, const bv_audit_cp *ext, size_t next, bv_audit_report *rep, bv_buf *unauth);
 /* Verify, then sign and store a checkpoint as person a (an officer or an
  * auditor of some board); note receives the signed checkpoint. */
 bv_status bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note);

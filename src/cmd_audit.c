@@ -250,6 +250,7 @@ bv_cmd_audit_verify(bv_cli *g, int argc, char **argv)
     bv_buf files[64];
     bv_audit_report rep;
     bv_vault *v = NULL;
+    bv_buf unauth;
     char *pos[1], root[64];
     size_t npos, nex, i, n = 0;
     bv_status st = BV_OK;
@@ -271,15 +272,36 @@ bv_cmd_audit_verify(bv_cli *g, int argc, char **argv)
         cps[n].len = files[n].len;
         n++;
     }
-    if (st == BV_OK && (st = bv_cli_vault(g, 1, &v)) == BV_OK)
-        st = bv_vault_audit_verify(v, cps, n, &rep);
+    bv_buf_init(&unauth);
+    if (st == BV_OK && (st = bv_cli_vault(g, BV_OPEN_RO | BV_OPEN_VERIFY, &v)) == BV_OK)
+        st = bv_vault_audit_verify(v, cps, n, &rep, &unauth);
     for (i = 0; i < n; i++)
         bv_buf_free(&files[i]);
     bv_vault_close(v);
-    if (st != BV_OK)
+    if (st == BV_OK && unauth.oom)
+        st = bv_fail(BV_ERR, "out of memory");
+    if (st != BV_OK) {
+        bv_buf_free(&unauth);
         return bv_cli_error(st);
+    }
     b64(rep.root, 32, root, sizeof root);
     printf("size %llu\nroot %s\n", (unsigned long long)rep.size, root);
+    if (unauth.len) {
+        /* every entry is intact and signed, but some claim changes their
+         * signer could not make: someone wrote them into the file */
+        size_t lines = 0;
+        for (i = 0; i < unauth.len; i++)
+            lines += unauth.p[i] == '\n';
+        bv_buf_put(&unauth, "", 1);
+        fputs((const char *)unauth.p, stderr);
+        bv_buf_free(&unauth);
+        bv_fail(BV_EINTEGRITY,
+            "the log is intact, but %zu entr%s above claim%s a change without the authority to "
+            "make it (ignored by every check; someone wrote %s into the file)",
+            lines, lines == 1 ? "y" : "ies", lines == 1 ? "s" : "", lines == 1 ? "it" : "them");
+        return bv_cli_error(BV_EINTEGRITY);
+    }
+    bv_buf_free(&unauth);
     printf("OK: %llu entries (%llu signed, %llu unsigned attempts), %llu stored and %zu given "
            "checkpoints verified\n",
         (unsigned long long)rep.size, (unsigned long long)rep.signed_entries,

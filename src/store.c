@@ -2810,28 +2810,26 @@ bv_store_person_drop(bv_store *s, int64_t person_id)
  * The caller checks the entry's signature: the columns are not evidence.
  */
 bv_status
-bv_store_audit_last(bv_store *s, int kind, const char *key, bv_buf *leaf, int64_t *seq)
+bv_store_audit_after(
+    bv_store *s, uint64_t after, bv_status (*fn)(void *, const bv_audit_row *), void *ctx)
 {
-    static const char *const sql[] = {
-        "SELECT leaf, seq FROM audit WHERE action IN ('board-create', 'board-remove') "
-        "AND +board = ? ORDER BY seq DESC LIMIT 1",
-        "SELECT leaf, seq FROM audit WHERE item = ? AND +action = 'grantset' "
-        "ORDER BY seq DESC LIMIT 1",
-    };
     sqlite3_stmt *q;
+    bv_audit_row e;
     bv_status st;
     int rc;
 
-    leaf->len = 0;
-    *seq = 0;
-    if ((st = prep(s, sql[kind ? 1 : 0], &q)) != BV_OK)
+    if ((st = prep(s, "SELECT seq, leaf FROM audit WHERE seq > ? ORDER BY seq", &q)) != BV_OK)
         return st;
-    bind_text(q, 1, key);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        st = col_buf(q, 0, leaf);
-        *seq = sqlite3_column_int64(q, 1);
-    } else if (rc != SQLITE_DONE)
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)after);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        memset(&e, 0, sizeof e);
+        e.seq = sqlite3_column_int64(q, 0);
+        e.leaf = sqlite3_column_blob(q, 1);
+        e.leaf_len = (size_t)sqlite3_column_bytes(q, 1);
+        if ((st = fn(ctx, &e)) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
         st = sqlerr(s, rc, "reading the audit log");
     sqlite3_finalize(q);
     return st;

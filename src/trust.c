@@ -14,19 +14,20 @@
 
 #define LINE_MAX_LEN 256
 
-/* The pin file's directory, created 0700 when missing. */
-static int
-pin_path(char *path, size_t cap, int create)
+bv_status
+bv_trust_dir(char *dir, size_t cap, int create)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    char dir[4096];
 
-    if (xdg && *xdg == '/')
-        snprintf(dir, sizeof dir, "%s/boardvault", xdg);
-    else if (home && *home == '/')
-        snprintf(dir, sizeof dir, "%s/.config/boardvault", home);
-    else
-        return -1;
+    if (xdg && *xdg == '/') {
+        if ((size_t)snprintf(dir, cap, "%s/boardvault", xdg) >= cap)
+            return BV_ERR;
+    } else if (home && *home == '/') {
+        if ((size_t)snprintf(dir, cap, "%s/.config/boardvault", home) >= cap)
+            return BV_ERR;
+    } else {
+        return BV_ENOTFOUND;
+    }
     if (create) {
         char parent[4096];
         char *slash;
@@ -36,8 +37,19 @@ pin_path(char *path, size_t cap, int create)
             (void)mkdir(parent, 0700);
         }
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-            return -1;
+            return BV_ERR;
     }
+    return BV_OK;
+}
+
+/* The pin file's path, its directory created 0700 when missing. */
+static int
+pin_path(char *path, size_t cap, int create)
+{
+    char dir[4096];
+
+    if (bv_trust_dir(dir, sizeof dir, create) != BV_OK)
+        return -1;
     if ((size_t)snprintf(path, cap, "%s/trusted_roots", dir) >= cap)
         return -1;
     return 0;

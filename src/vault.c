@@ -15,10 +15,12 @@
 #include "bv_audit.h"
 #include "bv_body.h"
 #include "bv_format.h"
+#include "bv_logview.h"
 #include "bv_note.h"
 #include "bv_trust.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,8 @@
 
 struct bv_vault {
     bv_store *s;
+    bv_logview *view; /* what this client verified of the log */
+    int readonly;
     uint8_t id[BV_VAULT_ID_LEN];
     char root[BV_NAME_MAX + 1];
 };
@@ -155,8 +159,8 @@ person_ok(bv_vault *v, const char *name, bv_person_row *p, int depth)
 
 static bv_status officer_of(bv_vault *v, const bv_board_row *b, const char *name, int depth);
 
-/* Has `name` been removed from b? Only by a record an officer signed: a
- * forged removal removes nobody. */
+/* Has `name` been removed from b? By a removal the log view holds, or by
+ * a removal row an officer signed: a forged removal removes nobody. */
 static int
 removed(bv_vault *v, const bv_board_row *b, const char *name, int depth)
 {
@@ -167,6 +171,9 @@ removed(bv_vault *v, const bv_board_row *b, const char *name, int depth)
     bv_buf m;
     int yes = 0;
 
+    /* the log, as this client read it, outweighs a removal row gone */
+    if (v->view && bv_logview_removed(v->view, b->name, name))
+        return 1;
     if (bv_store_removal_get(v->s, b->id, name, by, sig, &siglen) != BV_OK) {
         bv_err_clear();
         return 0;
@@ -357,8 +364,11 @@ out:
     return st;
 }
 
+static bv_status view_sync(bv_vault *v, char note[256]);
+static bv_status view_extend(bv_vault *v, bv_logview *lv, const bv_logview *seen, bv_buf *unauth);
+
 bv_status
-bv_vault_open(const char *path, int readonly, const char *trust, char note[256], bv_vault **out)
+bv_vault_open(const char *path, int flags, const char *trust, char note[256], bv_vault **out)
 {
     bv_person_row root;
     bv_vault *v;
@@ -370,7 +380,8 @@ bv_vault_open(const char *path, int readonly, const char *trust, char note[256],
     note[0] = '\0';
     if ((v = calloc(1, sizeof *v)) == NULL)
         return bv_fail(BV_ERR, "out of memory");
-    if ((st = bv_store_open(path, readonly ? BV_STORE_RO : BV_STORE_RW, &v->s)) != BV_OK
+    v->readonly = flags & BV_OPEN_RO;
+    if ((st = bv_store_open(path, (flags & BV_OPEN_RO) ? BV_STORE_RO : BV_STORE_RW, &v->s)) != BV_OK
         || (st = load_meta(v)) != BV_OK)
         goto fail;
     /* Everything else chains to the root: it must be the root the user
@@ -387,6 +398,10 @@ bv_vault_open(const char *path, int readonly, const char *trust, char note[256],
     /* only a vault whose root is trusted is changed to the current format */
     if ((st = bv_store_migrate(v->s, &from)) != BV_OK)
         goto fail;
+    /* the log must extend what this client verified before; audit verify
+     * reads the whole log first and extends the view after */
+    if (!(flags & BV_OPEN_VERIFY) && (st = view_sync(v, note)) != BV_OK)
+        goto fail;
     if (from < BV_SCHEMA_VERSION) {
         size_t n = strlen(note);
         snprintf(note + n, 256 - n, "%supgraded the vault from format %lld to %d", n ? "; " : "",
@@ -402,9 +417,20 @@ fail:
 void
 bv_vault_close(bv_vault *v)
 {
+    char note[256];
+    int had_error = strcmp(bv_errmsg(), "unknown error") != 0;
+
     if (v == NULL)
         return;
+    /* What this command wrote is verified now, so that a copy of the file
+     * from before it is refused next time. Best effort: the next open
+     * checks again and says why. */
+    if (v->view && !v->readonly && !had_error && view_extend(v, v->view, NULL, NULL) == BV_OK)
+        (void)bv_logview_save(v->view, note);
+    if (!had_error)
+        bv_err_clear(); /* the caller's own message, if any, stays first */
     bv_store_close(v->s);
+    bv_logview_free(v->view);
     free(v);
 }
 
@@ -498,6 +524,7 @@ out:
     bv_keys_free(a.keys);
     if (v)
         bv_store_close(v->s);
+    bv_logview_free(v->view);
     free(v);
     if (st != BV_OK && created) {
         /* init is all or nothing: no half-made vault is left behind */
@@ -858,11 +885,6 @@ out:
     return st;
 }
 
-/*
- * boards.epoch is a plain column; the signed, chained audit log says which
- * epoch is current. A board rolled back to an older epoch (whose key a
- * removed officer may have kept) is refused rather than used.
- */
 /* The last occurrence: a name earlier in the reason may contain the word. */
 static const char *
 last_of(const char *s, const char *w)
@@ -874,76 +896,354 @@ last_of(const char *s, const char *w)
     return last;
 }
 
-struct officer_key {
-    bv_vault *v;
-    const bv_board_row *b;
+/* ---- the log view: what this client verified of the log ----
+ *
+ * The freshness checks (a board's epoch, an item's grant-set version, a
+ * removal) are decided from facts that this client took from the signed
+ * text of entries it verified itself, kept in its own log view
+ * (bv_logview.h), never from the audit table's columns or from a row
+ * being absent. On every open the view's head is extended by the entries
+ * stored after it (bv_audit_extend): a log that does not extend what this
+ * client saw is refused.
+ *
+ * An entry moves a fact only if it carries authority: outcome ok, signed
+ * by a certified key of its actor (current or retired), and the actor an
+ * officer of its board - now and not removed before the entry within the
+ * entries being read, or else removed from the board as an officer later
+ * in the log (what an officer signed stays theirs after they leave).
+ */
+
+struct fact {
+    bv_audit_fields f;
+    uint8_t *leaf;
+    size_t len;
+    int auth; /* 1 carries authority, 0 not, -1 not judged yet */
+    char who[BV_NAME_MAX + 1]; /* board-add/remove: the person */
+    char role[16];
+    int64_t n; /* epoch or version */
 };
 
-/* Whose signature counts on a record of a board's keys or grants: a
- * certified officer of that board. */
-static bv_status
-officer_key(void *ctx, const char *name, uint8_t pk[32])
-{
-    struct officer_key *k = ctx;
-    bv_person_row p;
+struct facts {
+    struct fact *e;
+    size_t n, cap;
+};
 
-    if (person_ok(k->v, name, &p, 0) != BV_OK || officer_of(k->v, k->b, name, 0) != BV_OK) {
-        bv_err_clear();
-        return BV_EINTEGRITY;
+static void
+facts_free(struct facts *fs)
+{
+    size_t i;
+
+    for (i = 0; i < fs->n; i++)
+        free(fs->e[i].leaf);
+    free(fs->e);
+    memset(fs, 0, sizeof *fs);
+}
+
+/* Split a fact entry's reason; 0 if it is not one boardvault writes. */
+static int
+fact_parse(struct fact *x)
+{
+    const char *r = x->f.reason, *p, *q;
+    char *end;
+
+    if (strcmp(x->f.action, "grantset") == 0) {
+        if (r[0] != 'v' || r[1] < '1' || r[1] > '9')
+            return 0;
+        x->n = strtoll(r + 1, &end, 10);
+        return *end == '\0' && x->f.item[0];
     }
-    memcpy(pk, p.sign_pk, 32);
+    if (strcmp(x->f.action, "destroy") == 0)
+        return x->f.item[0] != '\0';
+    if (strcmp(x->f.action, "board-create") == 0)
+        return sscanf(r, "epoch %" SCNd64, &x->n) == 1 && x->n >= 1;
+    if (strcmp(x->f.action, "board-add") == 0) {
+        /* "NAME as ROLE" */
+        if ((p = last_of(r, " as ")) == NULL || (size_t)(p - r) > BV_NAME_MAX)
+            return 0;
+        snprintf(x->who, sizeof x->who, "%.*s", (int)(p - r), r);
+        snprintf(x->role, sizeof x->role, "%s", p + 4);
+        return 1;
+    }
+    if (strcmp(x->f.action, "board-remove") == 0) {
+        /* "NAME (ROLE); epoch N" */
+        if ((q = last_of(r, "; epoch ")) == NULL || (p = last_of(r, " (")) == NULL || p > q
+            || q[-1] != ')' || (size_t)(p - r) > BV_NAME_MAX || q - p - 3 >= 16)
+            return 0;
+        x->n = strtoll(q + 8, &end, 10);
+        if (*end != '\0' || x->n < 1)
+            return 0;
+        snprintf(x->who, sizeof x->who, "%.*s", (int)(p - r), r);
+        snprintf(x->role, sizeof x->role, "%.*s", (int)(q - p - 3), p + 2);
+        return 1;
+    }
+    return 0;
+}
+
+static bv_status
+facts_cb(void *ctx, const uint8_t *leaf, size_t len, const bv_audit_fields *f)
+{
+    static const char *const kinds[]
+        = { "board-create", "board-add", "board-remove", "grantset", "destroy" };
+    struct facts *fs = ctx;
+    struct fact *x;
+    size_t i;
+
+    for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(f->action, kinds[i]) == 0)
+            break;
+    if (i == sizeof kinds / sizeof kinds[0] || strcmp(f->outcome, "ok") != 0)
+        return BV_OK; /* refusals and other actions move no fact */
+    if ((x = bv_grow(&fs->e, &fs->n, &fs->cap, sizeof *fs->e)) == NULL)
+        return BV_ERR;
+    memset(x, 0, sizeof *x);
+    x->f = *f;
+    x->auth = -1;
+    if ((x->leaf = malloc(len)) == NULL) {
+        fs->n--;
+        return bv_fail(BV_ERR, "out of memory");
+    }
+    memcpy(x->leaf, leaf, len);
+    x->len = len;
     return BV_OK;
 }
 
+struct sigkey {
+    const uint8_t *pk;
+};
+
+static bv_status
+sigkey_of(void *ctx, const char *name, uint8_t pk[32])
+{
+    (void)name;
+    memcpy(pk, ((struct sigkey *)ctx)->pk, 32);
+    return BV_OK;
+}
+
+/* Signed by a certified key (current or retired) of its actor? */
+static int
+fact_signed(bv_vault *v, const bv_audit_keyring *kr, const struct fact *x)
+{
+    bv_audit_fields f;
+    struct sigkey k;
+    size_t i;
+
+    if (!x->f.is_signed)
+        return 0;
+    for (i = 0; i < kr->n; i++) {
+        if (!kr->k[i].certified || strcmp(kr->k[i].name, x->f.actor) != 0)
+            continue;
+        k.pk = kr->k[i].pk;
+        if (bv_audit_entry_check(v->id, x->leaf, x->len, &f, sigkey_of, &k) == BV_OK
+            && f.seq == x->f.seq)
+            return 1;
+    }
+    return 0;
+}
+
+/* Is the actor of fs->e[i] an officer of its board by today's signed rows? */
+static int
+officer_now(bv_vault *v, const struct fact *x)
+{
+    bv_board_row b;
+    int yes;
+
+    yes = get_board(v, x->f.board, &b) == BV_OK && officer_of(v, &b, x->f.actor, 0) == BV_OK;
+    bv_err_clear();
+    return yes;
+}
+
 /*
- * The newest logged record of kind (0: a board's epoch, 1: an item's grant
- * set), checked: signed by an officer of the board, about this board or
- * item. *n gets the number after `prefix` in its reason, 0 if none.
+ * Judge every fact entry read. Whether an entry counts can rest on a
+ * removal before it (its author had left) or after it (its author was an
+ * officer then), and whether those count on the same question about their
+ * own authors: so the answers are refined until they hold still, starting
+ * from "an officer now". Only board-add and board-remove entries, few
+ * beside the grant sets, are searched for removals.
  */
 static bv_status
-logged_number(
-    bv_vault *v, const bv_board_row *b, int kind, const char *key, const char *prefix, int64_t *n)
+facts_judge(bv_vault *v, bv_logview *lv, struct facts *fs)
 {
-    struct officer_key k = { v, b };
-    bv_audit_fields f;
-    bv_buf leaf;
-    const char *p;
-    int64_t seq;
+    bv_audit_keyring kr;
+    size_t i, j, k, nm = 0, *mem = NULL;
+    int *now = NULL, *ok = NULL, iter, changed = 1;
     bv_status st;
 
-    *n = 0;
-    bv_buf_init(&leaf);
-    if ((st = bv_store_audit_last(v->s, kind, key, &leaf, &seq)) != BV_OK || leaf.len == 0)
-        goto out;
-    /* signed for the place it is found in: an old entry copied to the end
-     * of the log does not pass for the newest */
-    if (bv_audit_entry_check(v->id, leaf.p, leaf.len, &f, officer_key, &k) != BV_OK || f.seq != seq
-        || strcmp(f.outcome, "ok") != 0 || strcmp(f.board, b->name) != 0
-        || (kind == 1 && strcmp(f.item, key) != 0) || (p = last_of(f.reason, prefix)) == NULL) {
-        st = bv_fail(BV_EINTEGRITY, "the audit log's latest record of %s %s does not verify",
-            kind ? "item" : "board", key);
+    if (fs->n == 0)
+        return BV_OK;
+    if ((st = bv_vault_keyring(v, &kr)) != BV_OK)
+        return st;
+    if ((now = calloc(fs->n, sizeof *now)) == NULL || (ok = calloc(fs->n, sizeof *ok)) == NULL
+        || (mem = calloc(fs->n, sizeof *mem)) == NULL) {
+        st = bv_fail(BV_ERR, "out of memory");
         goto out;
     }
-    *n = strtoll(p + strlen(prefix), NULL, 10);
+    for (i = 0; i < fs->n; i++) {
+        struct fact *x = &fs->e[i];
+        if (!fact_parse(x) || !fact_signed(v, &kr, x))
+            continue;
+        ok[i] = 1;
+        if (x->who[0])
+            mem[nm++] = i;
+        /* the same author and board as an earlier entry: same answer */
+        for (j = 0; j < i; j++)
+            if (ok[j] && strcmp(fs->e[j].f.actor, x->f.actor) == 0
+                && strcmp(fs->e[j].f.board, x->f.board) == 0)
+                break;
+        now[i] = j < i ? now[j] : officer_now(v, x);
+        x->auth = now[i];
+    }
+    for (iter = 0; iter < 16 && changed; iter++) {
+        changed = 0;
+        for (i = 0; i < fs->n; i++) {
+            struct fact *x = &fs->e[i];
+            int before, later = 0, a;
+            if (!ok[i])
+                continue;
+            before = bv_logview_removed(lv, x->f.board, x->f.actor);
+            for (k = 0; k < nm; k++) {
+                const struct fact *y = &fs->e[mem[k]];
+                if (y->auth != 1 || strcmp(y->f.board, x->f.board) != 0
+                    || strcmp(y->who, x->f.actor) != 0)
+                    continue;
+                if (mem[k] < i)
+                    before = strcmp(y->f.action, "board-remove") == 0;
+                else if (mem[k] > i && strcmp(y->f.action, "board-remove") == 0
+                    && strcmp(y->role, "officer") == 0)
+                    later = 1;
+            }
+            a = (now[i] && !before) || later;
+            if (a != x->auth) {
+                x->auth = a;
+                changed = 1;
+            }
+        }
+    }
+    for (i = 0; i < fs->n; i++)
+        if (!ok[i])
+            fs->e[i].auth = 0;
 out:
-    bv_buf_free(&leaf);
+    free(now);
+    free(ok);
+    free(mem);
+    bv_audit_keyring_free(&kr);
+    return st;
+}
+
+/* Move the view's facts by the entries that carry authority. */
+static bv_status
+facts_apply(bv_logview *lv, const struct facts *fs)
+{
+    size_t i;
+    bv_status st = BV_OK;
+
+    for (i = 0; i < fs->n && st == BV_OK; i++) {
+        const struct fact *x = &fs->e[i];
+        if (x->auth != 1)
+            continue;
+        if (strcmp(x->f.action, "grantset") == 0)
+            st = bv_logview_grantset_raise(lv, x->f.item, x->n);
+        else if (strcmp(x->f.action, "destroy") == 0)
+            st = bv_logview_grantset_drop(lv, x->f.item);
+        else if (strcmp(x->f.action, "board-create") == 0)
+            st = bv_logview_epoch_raise(lv, x->f.board, x->n);
+        else if (strcmp(x->f.action, "board-add") == 0)
+            st = bv_logview_set_removed(lv, x->f.board, x->who, 0);
+        else if ((st = bv_logview_set_removed(lv, x->f.board, x->who, 1)) == BV_OK)
+            st = bv_logview_epoch_raise(lv, x->f.board, x->n);
+    }
+    return st;
+}
+
+/*
+ * Extend view lv by the stored entries after its head and move its facts.
+ * unauth (may be NULL) collects a line for each entry that claims a change
+ * of state without the authority to make it.
+ */
+static bv_status
+view_extend(bv_vault *v, bv_logview *lv, const bv_logview *seen, bv_buf *unauth)
+{
+    bv_merkle_frontier *f = NULL;
+    struct facts fs = { 0 };
+    uint8_t root[32];
+    char b64[64];
+    size_t i;
+    bv_status st;
+
+    if ((f = malloc(sizeof *f)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    *f = *bv_logview_head(lv);
+    if ((st = bv_store_begin_read(v->s)) != BV_OK)
+        goto out;
+    st = bv_audit_extend(v->s, v->id, f, seen ? bv_logview_head(seen) : NULL, facts_cb, &fs);
+    if (seen == NULL)
+        seen = lv;
+    if (st == BV_EINTEGRITY && bv_logview_head(seen)->size > 0) {
+        /* say what this client saw, as the user needs it to judge */
+        char why[512];
+        snprintf(why, sizeof why, "%s", bv_errmsg());
+        bv_err_clear();
+        bv_merkle_frontier_root(bv_logview_head(seen), root);
+        sodium_bin2base64(b64, sizeof b64, root, 32, sodium_base64_VARIANT_ORIGINAL);
+        st = bv_fail(BV_EINTEGRITY,
+            "the audit log does not extend the one this client verified (%llu entries, root %s, "
+            "on %s): %s",
+            (unsigned long long)bv_logview_head(seen)->size, b64, bv_logview_when(seen), why);
+    }
+    if (st == BV_OK)
+        st = facts_judge(v, lv, &fs);
+    bv_store_rollback(v->s);
+    if (st != BV_OK)
+        goto out;
+    for (i = 0; unauth && i < fs.n; i++)
+        if (fs.e[i].auth != 1)
+            bv_buf_printf(unauth,
+                "audit entry %lld: a %s of %s %s by %s, who is not an officer of board %s "
+                "(or it is not signed): it carries no authority\n",
+                (long long)fs.e[i].f.seq, fs.e[i].f.action, fs.e[i].f.item[0] ? "item" : "board",
+                fs.e[i].f.item[0] ? fs.e[i].f.item : fs.e[i].f.board, fs.e[i].f.actor,
+                fs.e[i].f.board);
+    if ((st = facts_apply(lv, &fs)) == BV_OK)
+        bv_logview_set_head(lv, f);
+out:
+    facts_free(&fs);
+    free(f);
+    return st;
+}
+
+/* On open: load this client's view, extend it, save it. */
+static bv_status
+view_sync(bv_vault *v, char note[256])
+{
+    char hex[2 * BV_VAULT_ID_LEN + 1], msg[256];
+    bv_status st;
+
+    bv_hex(hex, v->id, sizeof v->id);
+    if ((st = bv_logview_load(hex, &v->view)) != BV_OK
+        || (st = view_extend(v, v->view, NULL, NULL)) != BV_OK)
+        return st;
+    if ((st = bv_logview_save(v->view, msg)) == BV_OK && msg[0]) {
+        size_t n = strlen(note);
+        snprintf(note + n, 256 - n, "%s%s", n ? "; " : "", msg);
+    }
     return st;
 }
 
 /*
  * boards.epoch is a plain column; the signed, chained audit log says which
- * epoch is current. A board rolled back to an older epoch (whose key a
- * removed officer may have kept) is refused rather than used.
+ * epoch is current, as this client's log view read it from entries signed
+ * by the board's officers. A board put back to an older epoch (whose key a
+ * removed officer may have kept) is refused rather than used. A stored
+ * epoch above the view's is a rotation this client has not read yet.
  */
 static bv_status
 epoch_check(bv_vault *v, const bv_board_row *b)
 {
-    int64_t logged;
-    bv_status st;
+    int64_t logged = bv_logview_epoch(v->view, b->name);
 
-    if ((st = logged_number(v, b, 0, b->name, "epoch ", &logged)) != BV_OK)
-        return st;
-    if (logged != b->epoch)
+    if (logged == 0)
+        return bv_fail(BV_EINTEGRITY,
+            "the audit log holds no record of board %s signed by its officers", b->name);
+    if (b->epoch < logged)
         return bv_fail(BV_EINTEGRITY,
             "board %s is at key epoch %lld but the audit log says %lld: "
             "rolled back",
@@ -1239,10 +1539,11 @@ grantset_check(bv_vault *v, const bv_board_row *b, const bv_item_row *it)
     if (st != BV_OK)
         return bv_fail(BV_EINTEGRITY, "the grant set of item %s does not verify", it->uid);
     {
-        int64_t logged;
-        if ((st = logged_number(v, b, 1, it->uid, "v", &logged)) != BV_OK)
-            return st;
-        if (logged != it->gs_version)
+        int64_t logged = bv_logview_grantset(v->view, it->uid);
+        if (logged == 0)
+            return bv_fail(BV_EINTEGRITY,
+                "the audit log holds no grant set of item %s signed by an officer", it->uid);
+        if (it->gs_version < logged)
             return bv_fail(BV_EINTEGRITY,
                 "the grant set of item %s is version %lld but the "
                 "audit log says %lld: rolled back",
@@ -1887,17 +2188,39 @@ bv_vault_keyring(bv_vault *v, bv_audit_keyring *kr)
 }
 
 bv_status
-bv_vault_audit_verify(bv_vault *v, const bv_audit_cp *ext, size_t next, bv_audit_report *rep)
+bv_vault_audit_verify(
+    bv_vault *v, const bv_audit_cp *ext, size_t next, bv_audit_report *rep, bv_buf *unauth)
 {
     bv_audit_keyring kr;
+    bv_logview *fresh = NULL;
+    char hex[2 * BV_VAULT_ID_LEN + 1], msg[256];
     bv_status st;
 
+    memset(&kr, 0, sizeof kr);
     if ((st = bv_store_begin_read(v->s)) != BV_OK)
         return st;
     if ((st = bv_vault_keyring(v, &kr)) == BV_OK)
         st = bv_audit_verify(v->s, v->id, &kr, ext, next, rep);
     bv_store_rollback(v->s);
     bv_audit_keyring_free(&kr);
+    if (st != BV_OK)
+        return st;
+    /* The log is whole. Read its facts afresh, naming every entry that
+     * claims a change it had no authority to make; the log must also pass
+     * through the head this client verified before. */
+    bv_hex(hex, v->id, sizeof v->id);
+    if (v->view == NULL && (st = bv_logview_load(hex, &v->view)) != BV_OK)
+        return st;
+    if ((st = bv_logview_empty(v->view, &fresh)) != BV_OK)
+        return st;
+    if ((st = view_extend(v, fresh, v->view, unauth)) == BV_OK
+        && (st = bv_logview_merge(fresh, v->view)) == BV_OK
+        && (st = bv_logview_save(fresh, msg)) == BV_OK) {
+        bv_logview_free(v->view);
+        v->view = fresh;
+        fresh = NULL;
+    }
+    bv_logview_free(fresh);
     return st;
 }
 

@@ -160,8 +160,10 @@ import() { bvp "$PW_ROOT" minutes import "$1" --board CSP --as "Root Officer"; }
     [[ "$output" == *"meeting: 2"*"imported before"* ]]
     [ "$(sql 'SELECT count(*) FROM meetings')" = 2 ]
     # the leaver hashes the new document with her keys, in her copy, where
-    # she is still an officer: the hash she gets is not the one stored
-    run bvp "$PW_CAROL" --vault leaver.db minutes import "$M2019" --board CSP --as carol
+    # she is still an officer, on her own machine (this client has seen the
+    # newer log and refuses the old copy): the hash she gets is not the one
+    # stored
+    XDG_CONFIG_HOME="$T/carol-config" run bvp "$PW_CAROL" --vault leaver.db minutes import "$M2019" --board CSP --as carol
     [ "$status" -eq 0 ]
     [[ "$output" != *"imported before"* ]]
     theirs=$(sqlite3 leaver.db "SELECT hex(doc_hash) FROM meetings WHERE date_iso = '2019-03-27'")
