@@ -58,6 +58,7 @@ int bv_cmd_member_enroll(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_approve(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_passwd(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_reset(bv_cli *g, int argc, char **argv);
+int bv_cmd_member_rekey(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_list(bv_cli *g, int argc, char **argv);
 int bv_cmd_member_show(bv_cli *g, int argc, char **argv);
 int bv_cmd_board_create(bv_cli *g, int argc, char **argv);

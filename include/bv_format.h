@@ -62,6 +62,9 @@ void bv_fmt_grant_sig(
 /* An officer's record that a reset person's old signing key is retired. */
 void bv_fmt_retired(bv_buf *b, bv_vid vid, const char *name, const uint8_t pk[32], const char *by);
 /* An officer's record that a person left a board. */
+/* key-change v1: a member's new public keys, signed with their old key. */
+void bv_fmt_keychange(
+    bv_buf *b, bv_vid vid, const char *name, const uint8_t box_pk[32], const uint8_t sign_pk[32]);
 void bv_fmt_removal(bv_buf *b, bv_vid vid, const char *board, const char *name, const char *by);
 void bv_fmt_grantset(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t version,
     const uint8_t *names, size_t nlen, const char *by);

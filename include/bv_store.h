@@ -15,7 +15,7 @@
 #define BV_BLOB_MAX 256 /* wrapped keys and signatures */
 /* "BVT1": tells our files from other SQLite databases before any write. */
 #define BV_APPLICATION_ID 0x42565431
-#define BV_SCHEMA_VERSION 2
+#define BV_SCHEMA_VERSION 3
 
 typedef struct bv_store bv_store;
 
@@ -265,6 +265,22 @@ bv_status bv_store_retired_each(bv_store *s,
         const uint8_t *sig, size_t siglen),
     void *ctx);
 bv_status bv_store_person_drop(bv_store *s, int64_t person_id);
+
+/* New key pairs a member asked for (member rekey), until an officer
+ * certifies them (member approve). */
+typedef struct {
+    uint8_t box_pk[32], sign_pk[32];
+    uint8_t secret[BV_SECRET_MAX];
+    size_t secret_len;
+    uint8_t sig[BV_BLOB_MAX];
+    size_t sig_len;
+    char requested[21];
+} bv_keychange_row;
+bv_status bv_store_keychange_put(bv_store *s, int64_t person_id, const bv_keychange_row *k);
+/* BV_ENOTFOUND (no message) when the person asked for none. */
+bv_status bv_store_keychange_get(bv_store *s, int64_t person_id, bv_keychange_row *k);
+bv_status bv_store_person_rekey(bv_store *s, int64_t person_id, const bv_keychange_row *k,
+    const char *by, const uint8_t *cert_sig, size_t siglen);
 bv_status bv_store_role_delete(bv_store *s, int64_t board_id, int64_t person_id);
 bv_status bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch);
 bv_status bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch);

@@ -73,6 +73,17 @@ bv_status bv_member_reset(
     bv_vault *v, bv_actor *officer, const char *name, bv_reset_fn report, void *ctx);
 /* The KDF settings this vault asks for (set at init). */
 bv_status bv_vault_kdf_policy(bv_vault *v, bv_kdf_params *kp);
+/*
+ * For an exposed passphrase: new key pairs for a (not an officer), under
+ * newpass, signed by a's current key; they wait for an officer's
+ * bv_member_approve, which certifies them, re-issues a's grants and
+ * re-signs a's roles, and retires the old keys. fp gets the new keys'
+ * fingerprint, to read out to the officer.
+ */
+bv_status bv_member_rekey(bv_vault *v, bv_actor *a, const bv_secret *newpass,
+    const bv_kdf_params *kp, char fp[BV_FP_LEN]);
+/* Certify a pending member's keys, or the new keys an approved member
+ * asked for with bv_member_rekey; fp gets the keys' fingerprint. */
 bv_status bv_member_approve(bv_vault *v, bv_actor *officer, const char *name, char fp[BV_FP_LEN]);
 /* Certificate state of a person as checked now: "approved", "pending" or
  * "INVALID" (a signature in its chain does not verify). */

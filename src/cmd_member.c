@@ -327,3 +327,44 @@ bv_cmd_member_reset(bv_cli *g, int argc, char **argv)
            "the boards above, and officers grant the items above again\n");
     return 0;
 }
+
+/* member rekey: new key pairs for an exposed passphrase (bv_member_rekey). */
+int
+bv_cmd_member_rekey(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    bv_actor *a = NULL;
+    bv_secret pass = { 0 };
+    char *pos[1], fp[BV_FP_LEN];
+    size_t npos;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(
+             argc, argv, kdf_opts, &o, NULL, NULL, pos, 0, 0, &npos, "member", "rekey"))
+        != BV_CLI_GO)
+        return rc;
+    if (o.as == NULL)
+        return bv_cli_usage("member rekey needs --as NAME");
+    if ((st = bv_kdf_check(&o.kdf)) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if (!o.kdf_set)
+        bv_vault_kdf_policy(v, &o.kdf);
+    /* the current passphrase first (line 1 of the fd), then the new one */
+    if ((st = bv_cli_unlock(v, &o, "key-change", NULL, &a)) == BV_OK
+        && (st = new_passphrase(&o, o.as, &pass)) == BV_OK)
+        st = bv_member_rekey(v, a, &pass, &o.kdf, fp);
+    bv_secret_free(&pass);
+    bv_actor_free(a);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    printf("new keys made for ");
+    bv_cli_print_safe(o.as);
+    printf("\nfingerprint: %s\n", fp);
+    printf("read it out to an officer, who runs: boardvault member approve NAME --as OFFICER\n"
+           "until then your current passphrase and keys stay in use; after it, only the new "
+           "passphrase opens anything\n");
+    return 0;
+}

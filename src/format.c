@@ -179,6 +179,16 @@ bv_fmt_retired(bv_buf *b, bv_vid vid, const char *name, const uint8_t pk[32], co
 }
 
 void
+bv_fmt_keychange(
+    bv_buf *b, bv_vid vid, const char *name, const uint8_t box_pk[32], const uint8_t sign_pk[32])
+{
+    bv_fmt_start(b, vid, "boardvault key-change v1");
+    bv_buf_field_str(b, name);
+    bv_buf_field(b, box_pk, 32);
+    bv_buf_field(b, sign_pk, 32);
+}
+
+void
 bv_fmt_removal(bv_buf *b, bv_vid vid, const char *board, const char *name, const char *by)
 {
     bv_fmt_start(b, vid, "boardvault removal v1");

@@ -38,6 +38,12 @@ static const struct bv_command commands[] = {
         "choose a new passphrase (the current one first); keys re-wrapped, grants kept",
         "  with --passphrase-fd: line 1 the current passphrase, line 2 the new one\n"
         "  --kdf-memory KIB, --kdf-time N, --kdf-lanes N   default: the vault's setting\n" },
+    { "member", "rekey", bv_cmd_member_rekey,
+        "member rekey --as NAME [--passphrase-fd N] [KDF options]",
+        "for an exposed passphrase: new key pairs under a new passphrase; an officer approves",
+        "  with --passphrase-fd: line 1 the current passphrase, line 2 the new one\n"
+        "  then an officer compares the new fingerprint and runs member approve NAME:\n"
+        "  your grants are re-issued to the new keys and the old ones retired\n" },
     { "member", "reset", bv_cmd_member_reset, "member reset NAME --as OFFICER",
         "for a forgotten passphrase: drop the member's keys and grants, list what they had", "" },
     { "member", "list", bv_cmd_member_list, "member list [--json]", "list members", "" },

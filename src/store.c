@@ -30,6 +30,15 @@ struct bv_store {
 
 #define BUSY_MS_DEFAULT 5000
 
+/* A member's new key pairs, waiting for an officer to certify them
+ * (member rekey, then member approve). sig: the old signing key over the
+ * new public keys (FORMATS.md, key-change v1). Format 3. */
+#define KEY_CHANGES_TABLE                                                                          \
+    "CREATE TABLE key_changes("                                                                    \
+    " person_id INTEGER PRIMARY KEY REFERENCES persons(id) ON DELETE CASCADE,"                     \
+    " box_pk BLOB NOT NULL, sign_pk BLOB NOT NULL, secret BLOB NOT NULL, sig BLOB NOT NULL,"       \
+    " requested TEXT NOT NULL);"
+
 static const char schema_a[]
     = "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
       "CREATE TABLE persons("
@@ -138,7 +147,7 @@ static const char schema_b[]
       "CREATE TABLE actions("
       " meeting_id INTEGER NOT NULL, ordinal INTEGER NOT NULL, idx INTEGER NOT NULL,"
       " owners TEXT, text TEXT NOT NULL, status TEXT,"
-      " PRIMARY KEY (meeting_id, ordinal, idx));"
+      " PRIMARY KEY (meeting_id, ordinal, idx));" KEY_CHANGES_TABLE
       /* Accidents, not attackers: whoever can write the file can drop these. */
       "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
       " BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
@@ -197,8 +206,11 @@ static const char migrate_1_2[]
       "DROP TABLE meetings;"
       "ALTER TABLE meetings_2 RENAME TO meetings;";
 
+/* Format 2 -> 3: a member can ask for new key pairs (key_changes). */
+static const char migrate_2_3[] = KEY_CHANGES_TABLE;
+
 /* migrations[v - 1] takes a vault from format v to v + 1. */
-static const char *const migrations[] = { migrate_1_2 };
+static const char *const migrations[] = { migrate_1_2, migrate_2_3 };
 
 static bv_status
 sqlerr(bv_store *s, int rc, const char *what)
@@ -2791,9 +2803,90 @@ bv_store_retired_each(bv_store *s,
 
 /* A reset person's row goes, with what hangs off it on every board. */
 bv_status
+bv_store_keychange_put(bv_store *s, int64_t person_id, const bv_keychange_row *k)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s,
+             "INSERT OR REPLACE INTO key_changes(person_id, box_pk, sign_pk, secret, sig, "
+             "requested) VALUES (?, ?, ?, ?, ?, ?)",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, person_id);
+    bind_blob(q, 2, k->box_pk, 32);
+    bind_blob(q, 3, k->sign_pk, 32);
+    bind_blob(q, 4, k->secret, k->secret_len);
+    bind_blob(q, 5, k->sig, k->sig_len);
+    bind_text(q, 6, k->requested);
+    return done(s, q, "storing new keys");
+}
+
+bv_status
+bv_store_keychange_get(bv_store *s, int64_t person_id, bv_keychange_row *k)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    memset(k, 0, sizeof *k);
+    if ((st = prep(s,
+             "SELECT box_pk, sign_pk, secret, sig, requested FROM key_changes "
+             "WHERE person_id = ?",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, person_id);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        if (col_blob_exact(q, 0, k->box_pk, 32) != BV_OK
+            || col_blob_exact(q, 1, k->sign_pk, 32) != BV_OK
+            || col_blob(q, 2, k->secret, sizeof k->secret, &k->secret_len) != BV_OK
+            || col_blob(q, 3, k->sig, sizeof k->sig, &k->sig_len) != BV_OK)
+            st = bv_fail(BV_EINTEGRITY, "the new keys waiting for approval are damaged");
+        else
+            snprintf(k->requested, sizeof k->requested, "%s", col_str(q, 4));
+    } else {
+        st = rc == SQLITE_DONE ? BV_ENOTFOUND : sqlerr(s, rc, "reading new keys");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* The person's keys become k's, certified by `by`; the request goes. */
+bv_status
+bv_store_person_rekey(bv_store *s, int64_t person_id, const bv_keychange_row *k, const char *by,
+    const uint8_t *cert_sig, size_t siglen)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = prep(s,
+             "UPDATE persons SET box_pk = ?, sign_pk = ?, secret = ?, cert_by = ?, cert_sig = ? "
+             "WHERE id = ?",
+             &q))
+        != BV_OK)
+        return st;
+    bind_blob(q, 1, k->box_pk, 32);
+    bind_blob(q, 2, k->sign_pk, 32);
+    bind_blob(q, 3, k->secret, k->secret_len);
+    bind_text(q, 4, by);
+    bind_blob(q, 5, cert_sig, siglen);
+    sqlite3_bind_int64(q, 6, person_id);
+    if ((st = done(s, q, "storing new keys")) != BV_OK)
+        return st;
+    if ((st = prep(s, "DELETE FROM key_changes WHERE person_id = ?", &q)) != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, person_id);
+    return done(s, q, "storing new keys");
+}
+
+bv_status
 bv_store_person_drop(bv_store *s, int64_t person_id)
 {
     static const char *const sql[] = {
+        "DELETE FROM key_changes WHERE person_id = ?",
         "DELETE FROM grants WHERE person_id = ?",
         "DELETE FROM roles WHERE person_id = ?",
         "DELETE FROM board_keys WHERE person_id = ?",
@@ -2803,12 +2896,8 @@ bv_store_person_drop(bv_store *s, int64_t person_id)
     return each_with_id(s, sql, sizeof sql / sizeof sql[0], person_id, "resetting a member");
 }
 
-/*
- * The exact bytes of the newest entry that set a board's key epoch
- * (kind 0: board-create or board-remove, key = board) or an item's grant
- * set (kind 1: grantset, key = item id). leaf->len is 0 if there is none.
- * The caller checks the entry's signature: the columns are not evidence.
- */
+/* The leaves after seq `after`, for bv_audit_extend: the columns are
+ * not evidence, so they are not read. */
 bv_status
 bv_store_audit_after(
     bv_store *s, uint64_t after, bv_status (*fn)(void *, const bv_audit_row *), void *ctx)

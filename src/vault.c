@@ -788,6 +788,9 @@ actor_ok(bv_vault *v, bv_actor *a)
     return person_ok(v, a->row.name, &p, 0);
 }
 
+static bv_status approve_keychange(bv_vault *v, bv_actor *o, const bv_person_row *p,
+    const bv_keychange_row *k, char fp[BV_FP_LEN]);
+
 bv_status
 bv_member_approve(bv_vault *v, bv_actor *o, const char *name, char fp[BV_FP_LEN])
 {
@@ -806,8 +809,14 @@ bv_member_approve(bv_vault *v, bv_actor *o, const char *name, char fp[BV_FP_LEN]
         return bv_fail(BV_ENOTFOUND, "no member named \"%s\"", name);
     if (st != BV_OK)
         return st;
-    if (p.approved)
+    if (p.approved) {
+        bv_keychange_row k;
+        if ((st = bv_store_keychange_get(v->s, p.id, &k)) == BV_OK)
+            return approve_keychange(v, o, &p, &k, fp);
+        if (st != BV_ENOTFOUND)
+            return st;
         return bv_fail(BV_EUSAGE, "%s is already approved", name);
+    }
     bv_fmt_cert(&m, v->id, &p, o->row.name);
     if ((st = sign_buf(o->keys, &m, sig)) != BV_OK)
         goto out;
@@ -3195,6 +3204,239 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
 out:
     if (in_tx)
         bv_store_rollback(v->s);
+    free(h.items.id);
+    free(h.items.uid);
+    bv_buf_free(&m);
+    return st;
+}
+
+/* ---- new key pairs for a member whose passphrase was exposed ----
+ *
+ * A new passphrase alone re-wraps the same keys: whoever knows the old
+ * passphrase and holds an older copy of the file still has them, and so
+ * every grant sealed to them later. member rekey makes new key pairs,
+ * wrapped under a new passphrase and signed by the old key, and leaves
+ * them waiting; an officer compares the new fingerprint with the member
+ * and approves, which certifies them, re-issues each of the member's
+ * grants and re-signs their roles under the new keys, and retires the old
+ * signing key (it still verifies what it signed), in one transaction.
+ * Officers are excluded: everything they signed (seals, grants, roles,
+ * certificates) would need signing again; they leave their boards first.
+ */
+
+struct officer_roles {
+    int officer;
+};
+
+static bv_status
+officer_roles_cb(void *ctx, const bv_role_row *r)
+{
+    if (strcmp(r->role, "officer") == 0)
+        ((struct officer_roles *)ctx)->officer = 1;
+    return BV_OK;
+}
+
+static bv_status
+not_an_officer(bv_vault *v, const bv_person_row *p)
+{
+    struct officer_roles r = { 0 };
+    bv_status st;
+
+    if ((st = bv_store_role_each_person(v->s, p->id, officer_roles_cb, &r)) != BV_OK)
+        return st;
+    if (r.officer || strcmp(p->name, v->root) == 0)
+        return bv_fail(BV_EPERM,
+            "%s is an officer: what they signed would need signing again; leave each board "
+            "(board remove) first, or choose a new passphrase with member passwd",
+            p->name);
+    return BV_OK;
+}
+
+bv_status
+bv_member_rekey(
+    bv_vault *v, bv_actor *a, const bv_secret *newpass, const bv_kdf_params *kp, char fp[BV_FP_LEN])
+{
+    bv_keychange_row k;
+    bv_person_row np;
+    bv_keys *keys = NULL;
+    char reason[BV_FP_LEN + 16];
+    bv_buf m;
+    bv_status st;
+
+    bv_buf_init(&m);
+    memset(&k, 0, sizeof k);
+    if ((st = bv_kdf_check(kp)) != BV_OK || (st = bv_pass_strength(newpass, a->row.name)) != BV_OK
+        || (st = actor_ok(v, a)) != BV_OK || (st = not_an_officer(v, &a->row)) != BV_OK)
+        return st;
+    if ((st = make_person(v, a->row.name, newpass, kp, &np, &keys)) != BV_OK)
+        return st;
+    memcpy(k.box_pk, np.box_pk, 32);
+    memcpy(k.sign_pk, np.sign_pk, 32);
+    memcpy(k.secret, np.secret, np.secret_len);
+    k.secret_len = np.secret_len;
+    bv_utc_now(k.requested);
+    bv_fmt_keychange(&m, v->id, a->row.name, k.box_pk, k.sign_pk);
+    if ((st = sign_buf(a->keys, &m, k.sig)) != BV_OK)
+        goto out;
+    k.sig_len = 64;
+    bv_fingerprint(k.sign_pk, k.box_pk, fp);
+    snprintf(reason, sizeof reason, "requested %s", fp);
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    if ((st = bv_store_keychange_put(v->s, a->row.id, &k)) != BV_OK
+        || (st = audit(v, a, "key-change", NULL, NULL, "ok", reason)) != BV_OK) {
+        bv_store_rollback(v->s);
+        goto out;
+    }
+    st = bv_store_commit(v->s);
+out:
+    sodium_memzero(&k, sizeof k);
+    sodium_memzero(&np, sizeof np);
+    bv_keys_free(keys);
+    bv_buf_free(&m);
+    return st;
+}
+
+static void
+no_report(void *ctx, const char *what, const char *board, const char *detail)
+{
+    (void)ctx;
+    (void)what;
+    (void)board;
+    (void)detail;
+}
+
+struct keychange_roles {
+    bv_role_row *r;
+    size_t n, cap;
+};
+
+static bv_status
+keychange_roles_cb(void *ctx, const bv_role_row *r)
+{
+    struct keychange_roles *l = ctx;
+    bv_role_row *slot = bv_grow(&l->r, &l->n, &l->cap, sizeof *l->r);
+
+    if (slot == NULL)
+        return BV_ERR;
+    *slot = *r;
+    return BV_OK;
+}
+
+/* The member's roles and grants, re-signed and re-issued by o to np. */
+static bv_status
+keychange_carry(bv_vault *v, bv_actor *o, const bv_person_row *np, struct keychange_roles *roles,
+    const struct idlist *items)
+{
+    uint8_t *dk = NULL;
+    bv_buf m;
+    size_t i;
+    bv_status st = BV_OK;
+
+    bv_buf_init(&m);
+    for (i = 0; i < roles->n && st == BV_OK; i++) {
+        bv_board_row b;
+        struct board_by_id f = { .id = roles->r[i].board_id };
+        if ((st = bv_store_board_each(v->s, board_by_id_cb, &f)) != BV_OK)
+            break;
+        b = f.b;
+        if (!f.found || officer_of(v, &b, o->row.name, 0) != BV_OK) {
+            bv_err_clear();
+            st = bv_fail(BV_EPERM, "%s is on board %s, of which you are not an officer", np->name,
+                f.found ? b.name : "?");
+            break;
+        }
+        snprintf(roles->r[i].added_by, sizeof roles->r[i].added_by, "%s", o->row.name);
+        bv_fmt_role(&m, v->id, b.name, np, roles->r[i].role, o->row.name);
+        if ((st = sign_buf(o->keys, &m, roles->r[i].sig)) == BV_OK) {
+            roles->r[i].sig_len = 64;
+            st = bv_store_role_add(v->s, &roles->r[i]);
+        }
+        bv_buf_free(&m);
+    }
+    if (st == BV_OK && (dk = bv_key_alloc()) == NULL)
+        st = bv_fail(BV_ERR, "out of secure memory");
+    for (i = 0; i < items->n && st == BV_OK; i++) {
+        bv_item_row it;
+        bv_board_row b;
+        bv_item_row_init(&it);
+        if ((st = bv_store_item_get(v->s, items->uid[i], &it)) == BV_OK
+            && (st = get_board(v, it.board, &b)) == BV_OK) {
+            if (officer_of(v, &b, o->row.name, 0) != BV_OK) {
+                bv_err_clear();
+                st = bv_fail(BV_EPERM,
+                    "%s holds grants on board %s, of which you are not an officer", np->name,
+                    b.name);
+            } else if ((st = grantset_check(v, &b, &it)) == BV_OK
+                && (st = item_key_officer(v, o, &b, &it, dk)) == BV_OK) {
+                st = put_grant(v, o, &it, np, dk);
+            }
+        }
+        bv_item_row_free(&it);
+    }
+    bv_key_free(dk);
+    return st;
+}
+
+static bv_status
+approve_keychange(
+    bv_vault *v, bv_actor *o, const bv_person_row *p, const bv_keychange_row *k, char fp[BV_FP_LEN])
+{
+    struct keychange_roles roles = { 0 };
+    struct had h;
+    bv_person_row np;
+    uint8_t cert[64], ret[64];
+    char reason[BV_NAME_MAX + BV_FP_LEN + 64];
+    bv_buf m;
+    bv_status st;
+    int in_tx = 0;
+
+    memset(&h, 0, sizeof h);
+    bv_buf_init(&m);
+    bv_fmt_keychange(&m, v->id, p->name, k->box_pk, k->sign_pk);
+    st = verify_buf(p->sign_pk, &m, k->sig, k->sig_len);
+    bv_buf_free(&m);
+    if (st != BV_OK)
+        return bv_fail(
+            BV_EINTEGRITY, "the new keys of %s were not asked for with their old key", p->name);
+    if ((st = not_an_officer(v, p)) != BV_OK)
+        return st;
+    np = *p;
+    memcpy(np.box_pk, k->box_pk, 32);
+    memcpy(np.sign_pk, k->sign_pk, 32);
+    snprintf(np.cert_by, sizeof np.cert_by, "%s", o->row.name);
+    h.v = v;
+    h.name = p->name;
+    h.person_id = p->id;
+    h.report = no_report;
+    if ((st = bv_store_role_each_person(v->s, p->id, keychange_roles_cb, &roles)) != BV_OK
+        || (st = bv_store_item_each(v->s, NULL, had_item_cb, &h)) != BV_OK)
+        goto out;
+    bv_fmt_cert(&m, v->id, &np, o->row.name);
+    if ((st = sign_buf(o->keys, &m, cert)) != BV_OK)
+        goto out;
+    bv_buf_free(&m);
+    bv_fmt_retired(&m, v->id, p->name, p->sign_pk, o->row.name);
+    if ((st = sign_buf(o->keys, &m, ret)) != BV_OK)
+        goto out;
+    bv_fingerprint(np.sign_pk, np.box_pk, fp);
+    snprintf(
+        reason, sizeof reason, "%s: new keys %s, %zu grants re-issued", p->name, fp, h.items.n);
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    in_tx = 1;
+    if ((st = bv_store_person_rekey(v->s, p->id, k, o->row.name, cert, sizeof cert)) != BV_OK
+        || (st = bv_store_retired_add(v->s, p->name, p->sign_pk, o->row.name, ret, sizeof ret))
+            != BV_OK
+        || (st = keychange_carry(v, o, &np, &roles, &h.items)) != BV_OK
+        || (st = audit(v, o, "key-change", NULL, NULL, "ok", reason)) != BV_OK)
+        goto out;
+    st = bv_store_commit(v->s);
+    in_tx = 0;
+out:
+    if (in_tx)
+        bv_store_rollback(v->s);
+    free(roles.r);
     free(h.items.id);
     free(h.items.uid);
     bv_buf_free(&m);

@@ -21,9 +21,9 @@ teardown() { teardown_vault; }
     [ "$(sql 'PRAGMA user_version')" = 1 ]
     run "$BV" items
     [ "$status" -eq 0 ]
-    [[ "$output" == *"upgraded the vault from format 1 to 2"* ]]
+    [[ "$output" == *"upgraded the vault from format 1 to 3"* ]]
     [[ "$output" == *"Domestic Homicide Review"* ]]
-    [ "$(sql 'PRAGMA user_version')" = 2 ]
+    [ "$(sql 'PRAGMA user_version')" = 3 ]
     [ "$(sql 'PRAGMA integrity_check')" = ok ]
     [ -z "$(sql 'PRAGMA foreign_key_check')" ]
     [ "$(sql "SELECT count(*) FROM bodies WHERE state = 'live'")" = 4 ]
@@ -90,4 +90,25 @@ teardown() { teardown_vault; }
     run "$BV" items
     [ "$status" -eq 5 ]
     [ "$(sql 'PRAGMA user_version')" = 1 ]
+}
+
+@test "upgrade: a format-2 vault (as ef59fad wrote it) is upgraded to 3; a member in it can ask for new keys" {
+    gunzip -c "$BATS_TEST_DIRNAME/../fixtures/vault-v2.db.gz" >vault.db
+    [ "$(sql 'PRAGMA user_version')" = 2 ]
+    run "$BV" items
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"upgraded the vault from format 2 to 3"* ]]
+    [ "$(sql 'PRAGMA user_version')" = 3 ]
+    [ "$(sql 'PRAGMA integrity_check')" = ok ]
+    big=$(sql "SELECT uid FROM items WHERE title = 'Domestic Homicide Review'")
+    bvp "$PW_ALICE" open "$big" --as alice -o out
+    cmp out body.txt
+    "$BV" member rekey --as alice $KDF --passphrase-fd 3 3<<<"$PW_ALICE
+lilac-borough-kettle-6618" >/dev/null
+    bvp "$PW_ROOT" member approve alice --as "Root Officer" >/dev/null
+    rm out
+    bvp lilac-borough-kettle-6618 open "$big" --as alice -o out
+    cmp out body.txt
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
 }

@@ -266,6 +266,16 @@ test_vectors(void **state)
         emit("minutes-hash", h, 32);
     }
 
+    /* member rekey: alice asks for new keys (here her own, so the vector
+     * needs no new randomness) with a signature by her current key */
+    bv_fmt_keychange(&m, vid, "alice", alice->box_pk, alice->sign_pk);
+    assert_false(m.oom);
+    emit("keychange-message", m.p, m.len);
+    bv_sign(alice, m.p, m.len, sig);
+    emit("keychange-signature", sig, 64);
+    assert_int_equal(bv_verify(alice->sign_pk, m.p, m.len, sig, 64), BV_OK);
+    bv_buf_free(&m);
+
     if (getenv("BV_WRITE_VECTORS")) {
         f = fopen(VECTORS, "w");
         assert_non_null(f);
