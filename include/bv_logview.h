@@ -52,6 +52,8 @@ bv_status bv_logview_set_removed(bv_logview *lv, const char *board, const char *
 /* Raise dst's epochs and grant-set versions to src's where src's are
  * higher (a view read afresh takes what an older one had learnt). */
 bv_status bv_logview_merge(bv_logview *dst, const bv_logview *src);
+/* A copy of lv, to be extended and thrown away. */
+bv_status bv_logview_clone(const bv_logview *lv, bv_logview **out);
 /* A new, empty view of the same vault as lv. */
 bv_status bv_logview_empty(const bv_logview *lv, bv_logview **out);
 

@@ -134,6 +134,8 @@ void bv_store_ckpt_end(bv_store *s, bv_ckpt *c);
 /* BEGIN IMMEDIATE: one writer at a time, waits up to the busy timeout. */
 bv_status bv_store_begin(bv_store *s);
 bv_status bv_store_begin_read(bv_store *s);
+/* 0 outside a transaction, 1 in a read transaction, 2 once it writes. */
+int bv_store_in_tx(bv_store *s);
 bv_status bv_store_commit(bv_store *s);
 void bv_store_rollback(bv_store *s);
 
@@ -234,6 +236,8 @@ bv_status bv_store_audit_each(bv_store *s, const bv_audit_filter *f,
     bv_status (*fn)(void *, const bv_audit_row *), void *ctx);
 bv_status bv_store_audit_leaf_hash(bv_store *s, uint64_t index, uint8_t out[32]);
 bv_status bv_store_audit_count(bv_store *s, uint64_t *n);
+/* The highest seq stored (0 for none): cheap, unlike the count. */
+bv_status bv_store_audit_last_seq(bv_store *s, uint64_t *n);
 /* Every entry after seq `after`, in seq order; only seq and leaf are set:
  * the caller reads the signed text, never the columns. */
 bv_status bv_store_audit_after(

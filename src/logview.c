@@ -164,6 +164,33 @@ bv_logview_empty(const bv_logview *lv, bv_logview **out)
     return BV_OK;
 }
 
+bv_status
+bv_logview_clone(const bv_logview *lv, bv_logview **out)
+{
+    bv_logview *c;
+    size_t i;
+
+    if ((c = calloc(1, sizeof *c)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    *c = *lv;
+    c->t = NULL;
+    if (lv->cap && (c->t = calloc(lv->cap, sizeof *c->t)) == NULL) {
+        free(c);
+        return bv_fail(BV_ERR, "out of memory");
+    }
+    for (i = 0; i < lv->cap; i++) {
+        if (lv->t[i].key == NULL)
+            continue;
+        c->t[i].val = lv->t[i].val;
+        if ((c->t[i].key = strdup(lv->t[i].key)) == NULL) {
+            bv_logview_free(c);
+            return bv_fail(BV_ERR, "out of memory");
+        }
+    }
+    *out = c;
+    return BV_OK;
+}
+
 void
 bv_logview_free(bv_logview *lv)
 {

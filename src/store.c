@@ -609,6 +609,26 @@ bv_store_begin(bv_store *s)
     return exec(s, "BEGIN IMMEDIATE", "starting a write");
 }
 
+int
+bv_store_in_tx(bv_store *s)
+{
+    if (sqlite3_get_autocommit(s->db))
+        return 0;
+    return sqlite3_txn_state(s->db, "main") == SQLITE_TXN_WRITE ? 2 : 1;
+}
+
+bv_status
+bv_store_audit_last_seq(bv_store *s, uint64_t *n)
+{
+    int64_t v = 0;
+    /* the rowid's maximum: one step down the b-tree, where count(*) reads
+     * every row of a million-entry log */
+    bv_status st = pragma_int(s, "SELECT coalesce(max(seq), 0) FROM audit", &v);
+
+    *n = v < 0 ? 0 : (uint64_t)v;
+    return st;
+}
+
 bv_status
 bv_store_begin_read(bv_store *s)
 {

@@ -1073,7 +1073,7 @@ static bv_status
 facts_judge(bv_vault *v, bv_logview *lv, struct facts *fs)
 {
     bv_audit_keyring kr;
-    size_t i, j, k, nm = 0, *mem = NULL;
+    size_t i, j, k, nm = 0, npairs = 0, *mem = NULL, *pairs = NULL;
     int *now = NULL, *ok = NULL, iter, changed = 1;
     bv_status st;
 
@@ -1082,7 +1082,8 @@ facts_judge(bv_vault *v, bv_logview *lv, struct facts *fs)
     if ((st = bv_vault_keyring(v, &kr)) != BV_OK)
         return st;
     if ((now = calloc(fs->n, sizeof *now)) == NULL || (ok = calloc(fs->n, sizeof *ok)) == NULL
-        || (mem = calloc(fs->n, sizeof *mem)) == NULL) {
+        || (mem = calloc(fs->n, sizeof *mem)) == NULL
+        || (pairs = calloc(fs->n, sizeof *pairs)) == NULL) {
         st = bv_fail(BV_ERR, "out of memory");
         goto out;
     }
@@ -1093,12 +1094,18 @@ facts_judge(bv_vault *v, bv_logview *lv, struct facts *fs)
         ok[i] = 1;
         if (x->who[0])
             mem[nm++] = i;
-        /* the same author and board as an earlier entry: same answer */
-        for (j = 0; j < i; j++)
-            if (ok[j] && strcmp(fs->e[j].f.actor, x->f.actor) == 0
-                && strcmp(fs->e[j].f.board, x->f.board) == 0)
+        /* the same author and board as the one before of them: same answer
+         * (pairs[] holds the first entry of each pair, a handful) */
+        for (j = 0; j < npairs; j++)
+            if (strcmp(fs->e[pairs[j]].f.actor, x->f.actor) == 0
+                && strcmp(fs->e[pairs[j]].f.board, x->f.board) == 0)
                 break;
-        now[i] = j < i ? now[j] : officer_now(v, x);
+        if (j < npairs) {
+            now[i] = now[pairs[j]];
+        } else {
+            now[i] = officer_now(v, x);
+            pairs[npairs++] = i;
+        }
         x->auth = now[i];
     }
     for (iter = 0; iter < 16 && changed; iter++) {
@@ -1134,6 +1141,7 @@ out:
     free(now);
     free(ok);
     free(mem);
+    free(pairs);
     bv_audit_keyring_free(&kr);
     return st;
 }
@@ -1176,12 +1184,14 @@ view_extend(bv_vault *v, bv_logview *lv, const bv_logview *seen, bv_buf *unauth)
     uint8_t root[32];
     char b64[64];
     size_t i;
+    int in_tx;
     bv_status st;
 
     if ((f = malloc(sizeof *f)) == NULL)
         return bv_fail(BV_ERR, "out of memory");
     *f = *bv_logview_head(lv);
-    if ((st = bv_store_begin_read(v->s)) != BV_OK)
+    /* inside a command's own transaction, read within it */
+    if (!(in_tx = bv_store_in_tx(v->s)) && (st = bv_store_begin_read(v->s)) != BV_OK)
         goto out;
     st = bv_audit_extend(v->s, v->id, f, seen ? bv_logview_head(seen) : NULL, facts_cb, &fs);
     if (seen == NULL)
@@ -1200,7 +1210,8 @@ view_extend(bv_vault *v, bv_logview *lv, const bv_logview *seen, bv_buf *unauth)
     }
     if (st == BV_OK)
         st = facts_judge(v, lv, &fs);
-    bv_store_rollback(v->s);
+    if (!in_tx)
+        bv_store_rollback(v->s);
     if (st != BV_OK)
         goto out;
     for (i = 0; unauth && i < fs.n; i++)
@@ -1217,6 +1228,40 @@ out:
     facts_free(&fs);
     free(f);
     return st;
+}
+
+/*
+ * The view a check reads: this client's, brought up to date with the
+ * entries committed since (this command's own included). Inside a write
+ * transaction the entries read may be this transaction's and could still
+ * roll back, and the view must never get ahead of what is committed: then
+ * a copy is brought up to date instead (*tmp, for the caller to free).
+ */
+static bv_status
+view_for_check(bv_vault *v, const bv_logview **lv, bv_logview **tmp)
+{
+    uint64_t last;
+    bv_status st;
+
+    *tmp = NULL;
+    *lv = v->view;
+    if (v->view == NULL)
+        return bv_fail(BV_ERR, "the vault was opened without its log view");
+    if (bv_store_in_tx(v->s) != 2)
+        return view_extend(v, v->view, NULL, NULL);
+    if ((st = bv_store_audit_last_seq(v->s, &last)) != BV_OK)
+        return st;
+    if (last == bv_logview_head(v->view)->size)
+        return BV_OK;
+    if ((st = bv_logview_clone(v->view, tmp)) != BV_OK)
+        return st;
+    if ((st = view_extend(v, *tmp, NULL, NULL)) != BV_OK) {
+        bv_logview_free(*tmp);
+        *tmp = NULL;
+        return st;
+    }
+    *lv = *tmp;
+    return BV_OK;
 }
 
 /* On open: load this client's view, extend it, save it. */
@@ -1247,7 +1292,15 @@ view_sync(bv_vault *v, char note[256])
 static bv_status
 epoch_check(bv_vault *v, const bv_board_row *b)
 {
-    int64_t logged = bv_logview_epoch(v->view, b->name);
+    const bv_logview *lv;
+    bv_logview *tmp;
+    int64_t logged;
+    bv_status st;
+
+    if ((st = view_for_check(v, &lv, &tmp)) != BV_OK)
+        return st;
+    logged = bv_logview_epoch(lv, b->name);
+    bv_logview_free(tmp);
 
     if (logged == 0)
         return bv_fail(BV_EINTEGRITY,
@@ -1548,7 +1601,13 @@ grantset_check(bv_vault *v, const bv_board_row *b, const bv_item_row *it)
     if (st != BV_OK)
         return bv_fail(BV_EINTEGRITY, "the grant set of item %s does not verify", it->uid);
     {
-        int64_t logged = bv_logview_grantset(v->view, it->uid);
+        const bv_logview *lv;
+        bv_logview *tmp;
+        int64_t logged;
+        if ((st = view_for_check(v, &lv, &tmp)) != BV_OK)
+            return st;
+        logged = bv_logview_grantset(lv, it->uid);
+        bv_logview_free(tmp);
         if (logged == 0)
             return bv_fail(BV_EINTEGRITY,
                 "the audit log holds no grant set of item %s signed by an officer", it->uid);
