@@ -1264,6 +1264,22 @@ view_for_check(bv_vault *v, const bv_logview **lv, bv_logview **tmp)
     return BV_OK;
 }
 
+/* A board's logged epoch (grantset 0) or an item's grant-set version
+ * (grantset 1), as the up-to-date view holds it; 0 if none. */
+static bv_status
+view_fact(bv_vault *v, int grantset, const char *key, int64_t *n)
+{
+    const bv_logview *lv;
+    bv_logview *tmp;
+    bv_status st;
+
+    if ((st = view_for_check(v, &lv, &tmp)) != BV_OK)
+        return st;
+    *n = grantset ? bv_logview_grantset(lv, key) : bv_logview_epoch(lv, key);
+    bv_logview_free(tmp);
+    return BV_OK;
+}
+
 /* On open: load this client's view, extend it, save it. */
 static bv_status
 view_sync(bv_vault *v, char note[256])
@@ -1292,16 +1308,11 @@ view_sync(bv_vault *v, char note[256])
 static bv_status
 epoch_check(bv_vault *v, const bv_board_row *b)
 {
-    const bv_logview *lv;
-    bv_logview *tmp;
     int64_t logged;
     bv_status st;
 
-    if ((st = view_for_check(v, &lv, &tmp)) != BV_OK)
+    if ((st = view_fact(v, 0, b->name, &logged)) != BV_OK)
         return st;
-    logged = bv_logview_epoch(lv, b->name);
-    bv_logview_free(tmp);
-
     if (logged == 0)
         return bv_fail(BV_EINTEGRITY,
             "the audit log holds no record of board %s signed by its officers", b->name);
@@ -1601,13 +1612,9 @@ grantset_check(bv_vault *v, const bv_board_row *b, const bv_item_row *it)
     if (st != BV_OK)
         return bv_fail(BV_EINTEGRITY, "the grant set of item %s does not verify", it->uid);
     {
-        const bv_logview *lv;
-        bv_logview *tmp;
         int64_t logged;
-        if ((st = view_for_check(v, &lv, &tmp)) != BV_OK)
+        if ((st = view_fact(v, 1, it->uid, &logged)) != BV_OK)
             return st;
-        logged = bv_logview_grantset(lv, it->uid);
-        bv_logview_free(tmp);
         if (logged == 0)
             return bv_fail(BV_EINTEGRITY,
                 "the audit log holds no grant set of item %s signed by an officer", it->uid);
