@@ -1,0 +1,584 @@
+/*
+ * vault_board.c - boards: creating one, adding people, and removing them
+ * (with the board key's rotation when an officer leaves).
+ */
+#include "bv_vault_int.h"
+#include "bv_audit.h"
+#include "bv_body.h"
+#include "bv_format.h"
+#include "bv_logview.h"
+#include "bv_note.h"
+#include "bv_trust.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+bv_status
+bv_board_create(bv_vault *v, bv_actor *o, const char *board)
+{
+    bv_board_row b, old;
+    uint8_t *key = NULL;
+    bv_buf m;
+    bv_status st;
+
+    bv_buf_init(&m);
+    if ((st = bv_name_check("board", board)) != BV_OK || (st = bv_vault_actor_ok(v, o)) != BV_OK)
+        return st;
+    if ((st = bv_vault_officer_anywhere(v, o->row.name, 0)) != BV_OK)
+        return bv_vault_refuse_item(v, o, "board-create", board, NULL, st, "not-an-officer");
+    st = bv_store_board_get(v->s, board, &old);
+    if (st == BV_OK)
+        return bv_fail(BV_EUSAGE, "board %s already exists", board);
+    if (st != BV_ENOTFOUND)
+        return st;
+    bv_err_clear();
+    memset(&b, 0, sizeof b);
+    snprintf(b.name, sizeof b.name, "%s", board);
+    snprintf(b.created_by, sizeof b.created_by, "%s", o->row.name);
+    bv_utc_now(b.created);
+    b.epoch = 1;
+    bv_fmt_board(&m, v->id, board, o->row.name);
+    if ((st = bv_vault_sign(o->keys, &m, b.sig)) != BV_OK)
+        goto out;
+    b.sig_len = 64;
+    if ((key = bv_key_new()) == NULL) {
+        st = bv_fail(BV_ERR, "out of secure memory");
+        goto out;
+    }
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    if ((st = bv_store_board_add(v->s, &b)) != BV_OK
+        || (st = bv_vault_put_board_key(v, o, &b, 1, &o->row, key)) != BV_OK
+        || (st = bv_vault_audit(v, o, "board-create", board, NULL, "ok", "epoch 1")) != BV_OK) {
+        bv_store_rollback(v->s);
+        goto out;
+    }
+    st = bv_store_commit(v->s);
+out:
+    bv_key_free(key);
+    bv_buf_free(&m);
+    return st;
+}
+
+bv_status
+bv_board_add(bv_vault *v, bv_actor *o, const char *board, const char *name, const char *role)
+{
+    bv_board_row b;
+    bv_person_row p;
+    bv_role_row r;
+    uint8_t *key = NULL;
+    char reason[BV_NAME_MAX + 32], oldrole[16];
+    bv_buf m;
+    bv_status st;
+
+    bv_buf_init(&m);
+    if (strcmp(role, "officer") != 0 && strcmp(role, "member") != 0 && strcmp(role, "auditor") != 0)
+        return bv_fail(BV_EUSAGE, "role must be officer, member or auditor");
+    if ((st = bv_vault_get_board(v, board, &b)) != BV_OK || (st = bv_vault_actor_ok(v, o)) != BV_OK)
+        return st;
+    if ((st = bv_vault_officer_of(v, &b, o->row.name, 0)) != BV_OK)
+        return bv_vault_refuse_item(v, o, "board-add", board, NULL, st, "not-an-officer");
+    if ((st = bv_vault_person_ok(v, name, &p, 0)) != BV_OK)
+        return st;
+    if (bv_vault_role_of(v, &b, &p, oldrole) == BV_OK)
+        return bv_fail(BV_EUSAGE, "%s is already on board %s", name, board);
+    bv_err_clear();
+    memset(&r, 0, sizeof r);
+    r.board_id = b.id;
+    r.person_id = p.id;
+    snprintf(r.person, sizeof r.person, "%s", name);
+    snprintf(r.role, sizeof r.role, "%s", role);
+    snprintf(r.added_by, sizeof r.added_by, "%s", o->row.name);
+    bv_fmt_role(&m, v->id, board, &p, role, o->row.name);
+    if ((st = bv_vault_sign(o->keys, &m, r.sig)) != BV_OK)
+        goto out;
+    r.sig_len = 64;
+    snprintf(reason, sizeof reason, "%s as %s", name, role);
+    if (strcmp(role, "officer") == 0) {
+        if ((key = bv_key_alloc()) == NULL) {
+            st = bv_fail(BV_ERR, "out of secure memory");
+            goto out;
+        }
+        if ((st = bv_vault_get_board_key(v, o, &b, key)) != BV_OK)
+            goto out;
+    }
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    if ((st = bv_store_role_add(v->s, &r)) != BV_OK
+        || (st = bv_store_removal_set(v->s, b.id, name, NULL, NULL, 0)) != BV_OK
+        || (key && (st = bv_vault_put_board_key(v, o, &b, b.epoch, &p, key)) != BV_OK)
+        || (st = bv_vault_audit(v, o, "board-add", board, NULL, "ok", reason)) != BV_OK) {
+        bv_store_rollback(v->s);
+        goto out;
+    }
+    st = bv_store_commit(v->s);
+out:
+    bv_key_free(key);
+    bv_buf_free(&m);
+    return st;
+}
+
+struct officers {
+    char (*name)[BV_NAME_MAX + 1];
+    size_t n, cap;
+};
+
+static bv_status
+officers_add(struct officers *o, const char *name)
+{
+    {
+        char *o_slot = bv_grow(&o->name, &o->n, &o->cap, sizeof *o->name);
+        if (o_slot == NULL)
+            return BV_ERR;
+        snprintf(o_slot, BV_NAME_MAX + 1, "%s", name);
+    }
+    return BV_OK;
+}
+
+static bv_status
+officers_cb(void *ctx, const bv_role_row *r)
+{
+    return strcmp(r->role, "officer") == 0 ? officers_add(ctx, r->person) : BV_OK;
+}
+
+struct grantlist {
+    bv_keyrow *k;
+    size_t n, cap;
+    const char *by;
+};
+
+static bv_status
+grantlist_cb(void *ctx, const bv_keyrow *k)
+{
+    struct grantlist *l = ctx;
+
+    if (strcmp(k->by, l->by) != 0)
+        return BV_OK;
+    {
+        bv_keyrow *l_slot = bv_grow(&l->k, &l->n, &l->cap, sizeof *l->k);
+        if (l_slot == NULL)
+            return BV_ERR;
+        *l_slot = *k;
+    }
+    return BV_OK;
+}
+
+/* Grants of item it made by `name`: signed again by o. */
+static bv_status
+resign_grants(bv_vault *v, const bv_actor *o, const bv_item_row *it, const bv_person_row *leaver)
+{
+    struct grantlist l = { NULL, 0, 0, leaver->name };
+    bv_buf m;
+    size_t i;
+    bv_status st;
+
+    if ((st = bv_store_grant_each(v->s, it->id, grantlist_cb, &l)) != BV_OK)
+        goto out;
+    for (i = 0; i < l.n && st == BV_OK; i++) {
+        bv_fmt_grant_sig(&m, v->id, it->board, it->uid, &l.k[i]);
+        if (bv_vault_verify(leaver->sign_pk, &m, l.k[i].sig, l.k[i].sig_len) != BV_OK) {
+            bv_buf_free(&m);
+            continue; /* not the leaver's: stays as it is, and is refused */
+        }
+        bv_buf_free(&m);
+        snprintf(l.k[i].by, sizeof l.k[i].by, "%s", o->row.name);
+        bv_fmt_grant_sig(&m, v->id, it->board, it->uid, &l.k[i]);
+        if ((st = bv_vault_sign(o->keys, &m, l.k[i].sig)) == BV_OK) {
+            l.k[i].sig_len = 64;
+            st = bv_store_grant_put(v->s, it->id, &l.k[i]);
+        }
+        bv_buf_free(&m);
+    }
+out:
+    free(l.k);
+    return st;
+}
+
+struct rolelist {
+    bv_role_row *r;
+    size_t n, cap;
+    const char *by;
+};
+
+static bv_status
+rolelist_cb(void *ctx, const bv_role_row *r)
+{
+    struct rolelist *l = ctx;
+
+    if (strcmp(r->added_by, l->by) != 0)
+        return BV_OK;
+    {
+        bv_role_row *l_slot = bv_grow(&l->r, &l->n, &l->cap, sizeof *l->r);
+        if (l_slot == NULL)
+            return BV_ERR;
+        *l_slot = *r;
+    }
+    return BV_OK;
+}
+
+/* Roles on b that `name` gave: signed again by o. */
+static bv_status
+resign_roles(bv_vault *v, const bv_actor *o, const bv_board_row *b, const bv_person_row *leaver)
+{
+    struct rolelist l = { NULL, 0, 0, leaver->name };
+    bv_person_row p;
+    bv_buf m;
+    size_t i;
+    bv_status st;
+
+    if ((st = bv_store_role_each(v->s, b->id, rolelist_cb, &l)) != BV_OK)
+        goto out;
+    for (i = 0; i < l.n && st == BV_OK; i++) {
+        if (strcmp(l.r[i].person, o->row.name) == 0)
+            continue; /* o's own role: nobody signs their own */
+        if ((st = bv_store_person_get(v->s, l.r[i].person, &p)) != BV_OK)
+            break;
+        bv_fmt_role(&m, v->id, b->name, &p, l.r[i].role, leaver->name);
+        if (bv_vault_verify(leaver->sign_pk, &m, l.r[i].sig, l.r[i].sig_len) != BV_OK) {
+            bv_buf_free(&m);
+            continue; /* not the leaver's signature: nothing to carry over */
+        }
+        bv_buf_free(&m);
+        snprintf(l.r[i].added_by, sizeof l.r[i].added_by, "%s", o->row.name);
+        bv_fmt_role(&m, v->id, b->name, &p, l.r[i].role, o->row.name);
+        if ((st = bv_vault_sign(o->keys, &m, l.r[i].sig)) == BV_OK) {
+            l.r[i].sig_len = 64;
+            st = bv_store_role_add(v->s, &l.r[i]);
+        }
+        bv_buf_free(&m);
+    }
+out:
+    free(l.r);
+    return st;
+}
+
+struct certlist {
+    bv_vault *v;
+    const bv_person_row *leaver;
+    bv_person_row *p;
+    size_t n, cap;
+};
+
+static bv_status
+certlist_cb(void *ctx, const bv_person_row *p)
+{
+    struct certlist *l = ctx;
+    bv_buf m;
+    int ok;
+
+    if (!p->approved || strcmp(p->cert_by, l->leaver->name) != 0
+        || strcmp(p->name, l->leaver->name) == 0)
+        return BV_OK;
+    bv_fmt_cert(&m, l->v->id, p, l->leaver->name);
+    ok = bv_vault_verify(l->leaver->sign_pk, &m, p->cert_sig, p->cert_sig_len) == BV_OK;
+    bv_buf_free(&m);
+    if (!ok)
+        return BV_OK; /* not the leaver's certificate: it stays invalid */
+    {
+        bv_person_row *l_slot = bv_grow(&l->p, &l->n, &l->cap, sizeof *l->p);
+        if (l_slot == NULL)
+            return BV_ERR;
+        *l_slot = *p;
+    }
+    return BV_OK;
+}
+
+/* People the leaver approved, certified again by o. */
+static bv_status
+recertify(bv_vault *v, const bv_actor *o, const bv_person_row *leaver)
+{
+    struct certlist l = { v, leaver, NULL, 0, 0 };
+    uint8_t sig[64];
+    bv_buf m;
+    size_t i;
+    bv_status st;
+
+    bv_err_clear();
+    if ((st = bv_store_person_each(v->s, certlist_cb, &l)) != BV_OK)
+        goto out;
+    for (i = 0; i < l.n && st == BV_OK; i++) {
+        bv_fmt_cert(&m, v->id, &l.p[i], o->row.name);
+        if ((st = bv_vault_sign(o->keys, &m, sig)) == BV_OK)
+            st = bv_store_person_certify(v->s, l.p[i].name, o->row.name, sig, sizeof sig);
+        bv_buf_free(&m);
+    }
+out:
+    free(l.p);
+    return st;
+}
+
+/* Re-wrap every item key of board b from epoch e (key old) to e+1 (key
+ * new): the bodies, bound to the epoch they were sealed under, stay. */
+static bv_status
+rewrap_items(bv_vault *v, const bv_board_row *b, const struct idlist *items, const uint8_t *old,
+    const uint8_t *new_key, int64_t e)
+{
+    uint8_t w[BV_BLOB_MAX], *dk = NULL;
+    size_t wlen, i;
+    bv_buf ad, ad2, out;
+    bv_status st = BV_OK;
+
+    if ((dk = bv_key_alloc()) == NULL)
+        return bv_fail(BV_ERR, "out of secure memory");
+    for (i = 0; i < items->n && st == BV_OK; i++) {
+        bv_buf_init(&out);
+        if ((st = bv_store_item_key_get(v->s, items->id[i], e, w, &wlen)) != BV_OK) {
+            if (st == BV_ENOTFOUND)
+                st = bv_fail(BV_EINTEGRITY, "item %s has no key for epoch %lld", items->uid[i],
+                    (long long)e);
+            break;
+        }
+        bv_fmt_item_key_ad(&ad, v->id, b->name, items->uid[i], e);
+        bv_fmt_item_key_ad(&ad2, v->id, b->name, items->uid[i], e + 1);
+        if ((st = bv_vault_oom(&ad)) == BV_OK && (st = bv_vault_oom(&ad2)) == BV_OK) {
+            if (bv_unwrap(old, ad.p, ad.len, w, wlen, dk, 32) != BV_OK)
+                st = bv_fail(
+                    BV_EINTEGRITY, "the wrapped key of item %s does not verify", items->uid[i]);
+            else if ((st = bv_wrap(new_key, ad2.p, ad2.len, dk, 32, &out)) == BV_OK)
+                st = bv_store_item_key_set(v->s, items->id[i], e + 1, out.p, out.len);
+        }
+        bv_buf_free(&ad);
+        bv_buf_free(&ad2);
+        bv_buf_free(&out);
+    }
+    bv_key_free(dk);
+    return st;
+}
+
+/* The board's minutes keys (meeting.c) go from epoch e to e+1 as well,
+ * every generation: they key the hashes that recognise documents imported
+ * before, so the remaining officers keep them all. None is made here: the
+ * first import of epoch e+1 makes that epoch's key, which the leaver never
+ * holds. A board with no import yet has none. */
+static bv_status
+rewrap_minutes_keys(bv_vault *v, const bv_board_row *b, const uint8_t *old, const uint8_t *new_key)
+{
+    bv_minutes_key_row *rows = NULL;
+    uint8_t *mk = NULL;
+    size_t n, i;
+    bv_buf out;
+    bv_status st;
+
+    bv_buf_init(&out);
+    if ((st = bv_store_minutes_keys(v->s, b->id, &rows, &n)) != BV_OK || n == 0)
+        goto out;
+    if ((mk = bv_key_alloc()) == NULL) {
+        st = bv_fail(BV_ERR, "out of secure memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        const bv_minutes_key_row *r = &rows[i];
+        if ((st = bv_fmt_minutes_key_unwrap(
+                 v->id, b->name, r->gen, b->epoch, old, r->wrapped, r->wlen, mk))
+                != BV_OK
+            || (st = bv_fmt_minutes_key_wrap(
+                    v->id, b->name, r->gen, b->epoch + 1, new_key, mk, &out))
+                != BV_OK
+            || (st = bv_store_minutes_key_set(v->s, b->id, r->gen, b->epoch + 1, out.p, out.len))
+                != BV_OK)
+            goto out;
+        bv_buf_free(&out);
+    }
+out:
+    bv_key_free(mk);
+    bv_buf_free(&out);
+    free(rows);
+    return st;
+}
+
+bv_status
+bv_board_remove(
+    bv_vault *v, bv_actor *o, const char *board, const char *name, bv_remove_result *res)
+{
+    struct idlist items = { 0 };
+    struct officers offs = { 0 };
+    bv_board_row b;
+    bv_person_row p, q;
+    uint8_t *old = NULL, *new_key = NULL, sig[64];
+    char role[16], reason[BV_NAME_MAX + 96];
+    size_t i, remaining = 0;
+    bv_buf m;
+    bv_status st;
+    int in_tx = 0;
+
+    memset(res, 0, sizeof *res);
+    bv_buf_init(&m);
+    if ((st = bv_vault_get_board(v, board, &b)) != BV_OK || (st = bv_vault_actor_ok(v, o)) != BV_OK)
+        return st;
+    if ((st = bv_vault_officer_of(v, &b, o->row.name, 0)) != BV_OK)
+        return bv_vault_refuse_item(v, o, "board-remove", board, NULL, st, "not-an-officer");
+    if ((st = bv_name_check("member", name)) != BV_OK)
+        return st;
+    st = bv_store_person_get(v->s, name, &p);
+    if (st == BV_ENOTFOUND)
+        return bv_fail(BV_ENOTFOUND, "no member named \"%s\"", name);
+    if (st != BV_OK)
+        return st;
+    if ((st = bv_vault_role_of(v, &b, &p, role)) != BV_OK) {
+        if (st == BV_EPERM) {
+            bv_err_clear();
+            return bv_fail(BV_ENOTFOUND, "%s is not on board %s", name, board);
+        }
+        return st;
+    }
+    res->was_officer = strcmp(role, "officer") == 0;
+    /* who keeps the board key: every checked officer but the one leaving */
+    if (strcmp(b.created_by, name) != 0 && bv_vault_officer_of(v, &b, b.created_by, 0) == BV_OK
+        && (st = officers_add(&offs, b.created_by)) != BV_OK)
+        goto out;
+    bv_err_clear();
+    if ((st = bv_store_role_each(v->s, b.id, officers_cb, &offs)) != BV_OK)
+        goto out;
+    for (i = 0; i < offs.n; i++) {
+        if (strcmp(offs.name[i], name) == 0
+            || bv_vault_officer_of(v, &b, offs.name[i], 0) != BV_OK) {
+            offs.name[i][0] = '\0'; /* leaving, or not a checked officer: no key */
+            continue;
+        }
+        remaining++;
+    }
+    bv_err_clear();
+    if (res->was_officer && remaining == 0) {
+        st = bv_vault_refuse_item(v, o, "board-remove", board, NULL,
+            bv_fail(BV_EPERM,
+                "%s is the last officer of board %s: add another officer "
+                "first",
+                name, board),
+            "last-officer");
+        goto out;
+    }
+    if ((st = bv_store_board_items(v->s, b.id, bv_vault_idlist_cb, &items)) != BV_OK)
+        goto out;
+    if (res->was_officer) {
+        if ((old = bv_key_alloc()) == NULL || (new_key = bv_key_new()) == NULL) {
+            st = bv_fail(BV_ERR, "out of secure memory");
+            goto out;
+        }
+        if ((st = bv_vault_get_board_key(v, o, &b, old)) != BV_OK)
+            goto out;
+    }
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    in_tx = 1;
+    /* The person's grants on this board end with the membership, and what
+     * they signed as an officer (seals, grant sets, grants, roles) is
+     * signed again by the officer removing them: every signature a
+     * decision rests on stays one by a current officer. */
+    for (i = 0; i < items.n; i++) {
+        bv_item_row it;
+        struct nameset gs = { 0 };
+        int drop;
+        bv_item_row_init(&it);
+        if ((st = bv_store_item_get(v->s, items.uid[i], &it)) != BV_OK)
+            goto item_done;
+        if (strcmp(it.sealed_by, name) == 0) {
+            /* only what the leaver really signed is signed again */
+            bv_fmt_item(&m, v->id, &it);
+            if (bv_vault_verify(p.sign_pk, &m, it.sig, it.sig_len) != BV_OK) {
+                bv_buf_free(&m);
+                goto grants;
+            }
+            bv_buf_free(&m);
+            snprintf(it.sealed_by, sizeof it.sealed_by, "%s", o->row.name);
+            bv_fmt_item(&m, v->id, &it);
+            if ((st = bv_vault_sign(o->keys, &m, sig)) != BV_OK
+                || (st = bv_store_item_resign(v->s, it.id, o->row.name, sig, sizeof sig)) != BV_OK)
+                goto item_done;
+            bv_buf_free(&m);
+            res->resigned++;
+        }
+    grants:
+        drop = bv_vault_names_has(it.gs_names.p, it.gs_names.len, name);
+        if (strcmp(it.gs_by, name) == 0) {
+            bv_fmt_grantset(&m, v->id, it.board, it.uid, it.gs_version, it.gs_names.p,
+                it.gs_names.len, it.gs_by);
+            if (bv_vault_verify(p.sign_pk, &m, it.gs_sig, it.gs_sig_len) != BV_OK) {
+                bv_buf_free(&m);
+                goto grant_rows; /* a forged set stays forged: open refuses it */
+            }
+            bv_buf_free(&m);
+        }
+        if (drop || strcmp(it.gs_by, name) == 0) {
+            if ((st = bv_vault_nameset_parse(&gs, it.gs_names.p, it.gs_names.len)) != BV_OK)
+                goto item_done;
+            bv_vault_nameset_del(&gs, name);
+            if ((drop && (st = bv_store_grant_delete(v->s, it.id, p.id)) != BV_OK)
+                || (st = bv_vault_put_grantset(v, o, &it, &gs)) != BV_OK)
+                goto item_done;
+            res->grants_revoked += (size_t)drop;
+        }
+    grant_rows:
+        st = resign_grants(v, o, &it, &p);
+    item_done:
+        bv_buf_free(&m);
+        free(gs.v);
+        bv_item_row_free(&it);
+        if (st != BV_OK)
+            goto out;
+    }
+    if ((st = resign_roles(v, o, &b, &p)) != BV_OK)
+        goto out;
+    bv_fmt_removal(&m, v->id, board, name, o->row.name);
+    if ((st = bv_vault_sign(o->keys, &m, sig)) != BV_OK
+        || (st = bv_store_role_delete(v->s, b.id, p.id)) != BV_OK
+        || (st = bv_store_removal_set(v->s, b.id, name, o->row.name, sig, sizeof sig)) != BV_OK)
+        goto out;
+    /* the remover must still be an officer once the leaver is gone (their
+     * own role may hang from the leaver's signature) */
+    if (bv_vault_officer_of(v, &b, o->row.name, 0) != BV_OK) {
+        bv_err_clear();
+        st = bv_fail(BV_EPERM,
+            "removing %s would end your own officer role on %s (it was given "
+            "through them): ask another officer",
+            name, board);
+        goto out;
+    }
+    /* certificates the leaver signed stay valid only while they are an
+     * officer somewhere: if this was their last board, sign them again */
+    if (bv_vault_officer_anywhere(v, name, 0) != BV_OK && (st = recertify(v, o, &p)) != BV_OK)
+        goto out;
+    bv_err_clear();
+    res->epoch = b.epoch;
+    if (res->was_officer) {
+        /* rotate: a new key for epoch e+1, to the remaining officers only;
+         * every item key and every minutes key re-wrapped under it; epoch
+         * e destroyed */
+        for (i = 0; i < offs.n; i++) {
+            if (!offs.name[i][0])
+                continue;
+            if ((st = bv_vault_person_ok(v, offs.name[i], &q, 0)) != BV_OK
+                || (st = bv_vault_put_board_key(v, o, &b, b.epoch + 1, &q, new_key)) != BV_OK)
+                goto out;
+        }
+        if ((st = rewrap_items(v, &b, &items, old, new_key, b.epoch)) != BV_OK
+            || (st = rewrap_minutes_keys(v, &b, old, new_key)) != BV_OK
+            || (st = bv_store_epoch_drop(v->s, b.id, b.epoch)) != BV_OK
+            || (st = bv_store_board_set_epoch(v->s, b.id, b.epoch + 1)) != BV_OK)
+            goto out;
+        res->epoch = b.epoch + 1;
+        res->items_rewrapped = items.n;
+    }
+    snprintf(reason, sizeof reason, "%s (%s); epoch %lld", name, role, (long long)res->epoch);
+    if ((st = bv_vault_audit(v, o, "board-remove", board, NULL, "ok", reason)) != BV_OK)
+        goto out;
+    st = bv_store_commit(v->s);
+    in_tx = 0;
+    if (st == BV_OK)
+        bv_store_reclaim(v->s, 1);
+out:
+    if (in_tx)
+        bv_store_rollback(v->s);
+    bv_key_free(old);
+    bv_key_free(new_key);
+    free(items.id);
+    free(items.uid);
+    free(offs.name);
+    bv_buf_free(&m);
+    return st;
+}

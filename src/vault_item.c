@@ -1,0 +1,552 @@
+/*
+ * vault_item.c - items: seal (with staging of large bodies), open (the
+ * audit record first), destroy and retention.
+ */
+#include "bv_vault_int.h"
+#include "bv_audit.h"
+#include "bv_body.h"
+#include "bv_format.h"
+#include "bv_logview.h"
+#include "bv_note.h"
+#include "bv_trust.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- items ---- */
+
+void
+bv_vault_new_uid(char uid[BV_UID_LEN + 1])
+{
+    uint8_t r[BV_UID_LEN / 2];
+
+    randombytes_buf(r, sizeof r);
+    bv_hex(uid, r, sizeof r);
+}
+
+bv_status
+bv_vault_item_check(bv_vault *v, const bv_board_row *b, const bv_item_row *it)
+{
+    bv_person_row signer;
+    bv_buf m;
+    bv_status st;
+
+    if (it->header_len != BV_STREAM_HEADER || it->chunk_hashes.len != it->nchunks * 32
+        || it->nchunks != (it->size == 0 ? 1 : (it->size + BV_CHUNK - 1) / BV_CHUNK))
+        return bv_fail(BV_EINTEGRITY, "the record of item %s is damaged", it->uid);
+    if ((st = bv_vault_officer_of(v, b, it->sealed_by, 0)) != BV_OK
+        || (st = bv_vault_person_ok(v, it->sealed_by, &signer, 0)) != BV_OK) {
+        bv_err_clear();
+        return bv_fail(
+            BV_EINTEGRITY, "item %s was not sealed by an officer of %s", it->uid, b->name);
+    }
+    bv_fmt_item(&m, v->id, it);
+    st = bv_vault_verify(signer.sign_pk, &m, it->sig, it->sig_len);
+    bv_buf_free(&m);
+    if (st != BV_OK)
+        return bv_fail(BV_EINTEGRITY, "the seal of item %s does not verify", it->uid);
+    return BV_OK;
+}
+
+/* The item's data key via the board key held by officer o. */
+bv_status
+bv_vault_item_key_officer(
+    bv_vault *v, const bv_actor *o, const bv_board_row *b, const bv_item_row *it, uint8_t key[32])
+{
+    uint8_t *bk = NULL;
+    uint8_t w[BV_BLOB_MAX];
+    size_t wlen;
+    bv_buf ad;
+    bv_status st;
+
+    bv_buf_init(&ad);
+    if ((bk = bv_key_alloc()) == NULL)
+        return bv_fail(BV_ERR, "out of secure memory");
+    if ((st = bv_vault_get_board_key(v, o, b, bk)) != BV_OK)
+        goto out;
+    st = bv_store_item_key_get(v->s, it->id, b->epoch, w, &wlen);
+    if (st == BV_ENOTFOUND)
+        st = bv_fail(
+            BV_EINTEGRITY, "item %s has no key for epoch %lld", it->uid, (long long)b->epoch);
+    if (st != BV_OK)
+        goto out;
+    bv_fmt_item_key_ad(&ad, v->id, b->name, it->uid, b->epoch);
+    if ((st = bv_vault_oom(&ad)) == BV_OK && bv_unwrap(bk, ad.p, ad.len, w, wlen, key, 32) != BV_OK)
+        st = bv_fail(BV_EINTEGRITY, "the wrapped key of item %s does not verify", it->uid);
+out:
+    bv_key_free(bk);
+    bv_buf_free(&ad);
+    return st;
+}
+
+/* A body staged before its item's transaction (bv_item_seal). */
+struct staged {
+    int64_t epoch; /* the board's, under which the body was begun */
+    char uid[BV_UID_LEN + 1];
+    uint8_t *dk;
+    bv_body_dst d;
+    bv_buf hashes;
+};
+
+/* Who may seal what: the title, the board, the officer, each grantee. */
+static bv_status
+seal_check(bv_vault *v, bv_actor *o, const char *board, const char *title, char *const *grantees,
+    size_t ngrantees, bv_board_row *b, bv_person_row *gp, struct nameset *gs)
+{
+    size_t i, off;
+    bv_status st;
+
+    if (strlen(title) == 0 || strlen(title) > BV_TITLE_MAX
+        || !bv_utf8_ok(title, strlen(title), &off))
+        return bv_fail(
+            BV_EUSAGE, "the title must be 1 to %d bytes of printable UTF-8", BV_TITLE_MAX);
+    if ((st = bv_vault_get_board(v, board, b)) != BV_OK || (st = bv_vault_actor_ok(v, o)) != BV_OK
+        || (st = bv_vault_officer_of(v, b, o->row.name, 0)) != BV_OK)
+        return st;
+    for (i = 0; i < ngrantees; i++) {
+        if ((st = bv_vault_grantee_ok(v, b, grantees[i], &gp[i])) != BV_OK
+            || (gs && (st = bv_vault_nameset_add(gs, grantees[i])) != BV_OK))
+            return st;
+    }
+    return BV_OK;
+}
+
+/*
+ * Seal inside the caller's write transaction: the body (unless staged),
+ * its key, the seal signature, the grant set, grants and audit entries.
+ * link, when not NULL, names the meeting and agenda entry the item
+ * belongs to.
+ */
+static bv_status
+seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
+    char *const *grantees, size_t ngrantees, const bv_item_link *link, const char *retain_until,
+    struct staged *pre, char uid[BV_UID_LEN + 1])
+{
+    bv_board_row b;
+    bv_item_row it;
+    uint8_t *bk = NULL, *dk = NULL;
+    bv_buf ad, kad, w, m;
+    struct nameset gs = { 0 };
+    bv_person_row *gp = NULL;
+    char meeting[24] = "", agenda[24] = "";
+    size_t i;
+    bv_status st;
+
+    bv_item_row_init(&it);
+    bv_buf_init(&ad);
+    bv_buf_init(&kad);
+    bv_buf_init(&w);
+    bv_buf_init(&m);
+    if (link) {
+        snprintf(meeting, sizeof meeting, "%lld", (long long)link->meeting_id);
+        snprintf(agenda, sizeof agenda, "%d", link->agenda_no);
+    }
+    if (ngrantees && (gp = calloc(ngrantees, sizeof *gp)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    if ((st = seal_check(v, o, board, title, grantees, ngrantees, &b, gp, &gs)) != BV_OK)
+        goto out;
+    if ((bk = bv_key_alloc()) == NULL || (!pre && (dk = bv_key_new()) == NULL)) {
+        st = bv_fail(BV_ERR, "out of memory");
+        goto out;
+    }
+    if ((st = bv_vault_get_board_key(v, o, &b, bk)) != BV_OK)
+        goto out;
+    it.board_id = b.id;
+    snprintf(it.board, sizeof it.board, "%s", b.name);
+    snprintf(it.title, sizeof it.title, "%s", title);
+    snprintf(it.sealed_by, sizeof it.sealed_by, "%s", o->row.name);
+    bv_utc_now(it.created);
+    it.sealed_epoch = b.epoch;
+    it.header_len = BV_STREAM_HEADER;
+    if (retain_until)
+        snprintf(it.retain_until, sizeof it.retain_until, "%s", retain_until);
+    if (pre) {
+        /* the body names the epoch it was staged under */
+        if (pre->epoch != b.epoch) {
+            st = bv_fail(BV_ERR,
+                "the key of board %s was rotated while the body was written; "
+                "nothing was sealed: seal again",
+                b.name);
+            goto out;
+        }
+        memcpy(it.uid, pre->uid, sizeof it.uid);
+        memcpy(it.header, pre->d.header, sizeof it.header);
+        bv_buf_put(&it.chunk_hashes, pre->hashes.p, pre->hashes.len);
+        it.size = pre->d.size;
+        it.nchunks = pre->d.nchunks;
+        it.body_id = pre->d.body_id;
+        if ((st = bv_vault_oom(&it.chunk_hashes)) != BV_OK
+            || (st = bv_store_body_adopt(v->s, pre->d.body_id)) != BV_OK)
+            goto out;
+    } else {
+        bv_body_dst d = { 0 };
+        bv_vault_new_uid(it.uid);
+        bv_fmt_body_ad(&ad, v->id, b.name, it.uid, b.epoch);
+        if ((st = bv_vault_oom(&ad)) != BV_OK
+            || (st = bv_store_body_new(v->s, 0, &it.body_id)) != BV_OK)
+            goto out;
+        d.body_id = it.body_id;
+        d.key = dk;
+        d.ad = ad.p;
+        d.adlen = ad.len;
+        d.hashes = &it.chunk_hashes;
+        if ((st = bv_body_seal(v->s, fd, &d)) != BV_OK)
+            goto out;
+        memcpy(it.header, d.header, sizeof it.header);
+        it.size = d.size;
+        it.nchunks = d.nchunks;
+    }
+    bv_fmt_item_key_ad(&kad, v->id, b.name, it.uid, b.epoch);
+    bv_fmt_item(&m, v->id, &it);
+    if ((st = bv_vault_oom(&kad)) != BV_OK
+        || (st = bv_wrap(bk, kad.p, kad.len, pre ? pre->dk : dk, 32, &w)) != BV_OK
+        || (st = bv_vault_sign(o->keys, &m, it.sig)) != BV_OK)
+        goto out;
+    it.sig_len = 64;
+    if ((st = bv_store_item_add(v->s, &it)) != BV_OK
+        || (st = bv_store_item_key_set(v->s, it.id, b.epoch, w.p, w.len)) != BV_OK
+        || (st = bv_vault_put_grantset(v, o, &it, &gs)) != BV_OK
+        || (link
+            && (st = bv_store_agenda_link(v->s, link->meeting_id, link->ordinal, it.id)) != BV_OK))
+        goto out;
+    {
+        bv_audit_event ev = { o->row.name, o->fp, "seal", b.name, it.uid, link ? meeting : NULL,
+            link ? agenda : NULL, "ok", NULL };
+        if ((st = bv_audit_append(v->s, v->id, &ev, o->keys)) != BV_OK)
+            goto out;
+    }
+    for (i = 0; i < ngrantees; i++) {
+        if ((st = bv_vault_put_grant(v, o, &it, &gp[i], pre ? pre->dk : dk)) != BV_OK
+            || (st = bv_vault_audit(v, o, "grant", b.name, it.uid, "ok", gp[i].name)) != BV_OK)
+            goto out;
+    }
+    memcpy(uid, it.uid, sizeof it.uid);
+out:
+    bv_key_free(bk);
+    bv_key_free(dk);
+    free(gp);
+    free(gs.v);
+    bv_item_row_free(&it);
+    bv_buf_free(&ad);
+    bv_buf_free(&kad);
+    bv_buf_free(&w);
+    bv_buf_free(&m);
+    return st;
+}
+
+bv_status
+bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
+    char *const *grantees, size_t ngrantees, const bv_item_link *link, const char *retain_until,
+    char uid[BV_UID_LEN + 1])
+{
+    return seal_tx(v, o, board, fd, title, grantees, ngrantees, link, retain_until, NULL, uid);
+}
+
+/*
+ * Stage a large body (bv_store.h), then seal in one transaction that
+ * checks everything again and adopts it. The staging write is outside that
+ * transaction on purpose: a 1 GiB body inside it would pass through the
+ * WAL and then be copied again at checkpoint, and would keep every other
+ * writer (an open's audit bv_vault_record) waiting for the whole seal.
+ */
+bv_status
+bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
+    char *const *grantees, size_t ngrantees, const bv_item_link *link, const char *retain_until,
+    char uid[BV_UID_LEN + 1])
+{
+    struct staged pre;
+    struct stat sb;
+    bv_board_row b;
+    bv_person_row *gp = NULL;
+    bv_buf ad;
+    bv_status st;
+    int staged = 0;
+
+    /* a file smaller than one batch goes in with its item, in one
+     * transaction; anything larger, or of unknown size, is staged */
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)
+        && sb.st_size < (off_t)BV_STAGE_BATCH * (off_t)BV_CHUNK) {
+        bv_vault_sweep(v);
+        if ((st = bv_store_begin(v->s)) != BV_OK)
+            return st;
+        st = seal_tx(v, o, board, fd, title, grantees, ngrantees, link, retain_until, NULL, uid);
+        if (st != BV_OK) {
+            bv_store_rollback(v->s);
+            return st == BV_EPERM
+                ? bv_vault_refuse_item(v, o, "seal", board, NULL, st, "not-permitted")
+                : st;
+        }
+        return bv_store_commit(v->s);
+    }
+    memset(&pre, 0, sizeof pre);
+    bv_buf_init(&pre.hashes);
+    bv_buf_init(&ad);
+    if (ngrantees && (gp = calloc(ngrantees, sizeof *gp)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    /* refuse before writing a byte; the transaction below decides */
+    if ((st = bv_store_begin_read(v->s)) != BV_OK)
+        goto out;
+    st = seal_check(v, o, board, title, grantees, ngrantees, &b, gp, NULL);
+    bv_store_rollback(v->s);
+    if (st == BV_EPERM) {
+        st = bv_vault_refuse_item(v, o, "seal", board, NULL, st, "not-permitted");
+        goto out;
+    }
+    if (st != BV_OK)
+        goto out;
+    bv_vault_sweep(v);
+    if ((pre.dk = bv_key_new()) == NULL) {
+        st = bv_fail(BV_ERR, "out of secure memory");
+        goto out;
+    }
+    bv_vault_new_uid(pre.uid);
+    pre.epoch = b.epoch;
+    bv_fmt_body_ad(&ad, v->id, b.name, pre.uid, b.epoch);
+    if ((st = bv_vault_oom(&ad)) != BV_OK
+        || (st = bv_store_body_new(v->s, 1, &pre.d.body_id)) != BV_OK)
+        goto out;
+    staged = 1;
+    pre.d.staging = 1;
+    pre.d.key = pre.dk;
+    pre.d.ad = ad.p;
+    pre.d.adlen = ad.len;
+    pre.d.hashes = &pre.hashes;
+    if ((st = bv_body_seal(v->s, fd, &pre.d)) != BV_OK || (st = bv_vault_oom(&pre.hashes)) != BV_OK)
+        goto out;
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    st = seal_tx(v, o, board, -1, title, grantees, ngrantees, link, retain_until, &pre, uid);
+    if (st != BV_OK) {
+        bv_store_rollback(v->s);
+        if (st == BV_EPERM)
+            st = bv_vault_refuse_item(v, o, "seal", board, NULL, st, "not-permitted");
+        goto out;
+    }
+    if ((st = bv_store_commit(v->s)) == BV_OK)
+        staged = 0;
+out:
+    if (staged)
+        bv_vault_unstage(v, pre.d.body_id, st);
+    bv_key_free(pre.dk);
+    bv_buf_free(&pre.hashes);
+    bv_buf_free(&ad);
+    free(gp);
+    return st;
+}
+
+/* ---- open ---- */
+
+/* Everything open checks before it records an access. The reason string
+ * for the log comes back in *why. */
+static bv_status
+open_checks(bv_vault *v, bv_actor *a, const bv_board_row *b, const bv_item_row *it, uint8_t dk[32],
+    const char **why)
+{
+    bv_person_row signer;
+    char role[16];
+    bv_keyrow k;
+    bv_buf ctx, m;
+    bv_status st;
+
+    bv_buf_init(&ctx);
+    bv_buf_init(&m);
+    *why = "integrity";
+    if ((st = bv_vault_actor_ok(v, a)) != BV_OK) {
+        *why = st == BV_EPERM ? "pending" : "integrity";
+        return st;
+    }
+    if ((st = bv_vault_role_of(v, b, &a->row, role)) != BV_OK) {
+        *why = st == BV_EPERM ? "not-on-board" : "integrity";
+        return st;
+    }
+    if (strcmp(role, "auditor") == 0) {
+        *why = "auditor";
+        return bv_fail(BV_EPERM, "auditors cannot open items");
+    }
+    if ((st = bv_vault_grantset_check(v, b, it)) != BV_OK)
+        return st;
+    if (!bv_vault_names_has(it->gs_names.p, it->gs_names.len, a->row.name)) {
+        *why = "no-grant";
+        return bv_fail(BV_EPERM, "%s holds no grant of item %s", a->row.name, it->uid);
+    }
+    st = bv_store_grant_get(v->s, it->id, a->row.id, &k);
+    if (st == BV_ENOTFOUND) {
+        *why = "no-grant";
+        return bv_fail(BV_EPERM, "%s holds no grant of item %s", a->row.name, it->uid);
+    }
+    if (st != BV_OK)
+        return st;
+    if ((st = bv_vault_item_check(v, b, it)) != BV_OK)
+        return st;
+    if (bv_vault_officer_of(v, b, k.by, 0) != BV_OK
+        || bv_vault_person_ok(v, k.by, &signer, 0) != BV_OK) {
+        bv_err_clear();
+        return bv_fail(BV_EINTEGRITY, "the grant of item %s was not made by an officer", it->uid);
+    }
+    bv_fmt_grant_sig(&m, v->id, b->name, it->uid, &k);
+    bv_fmt_grant_ctx(&ctx, v->id, b->name, it->uid, &a->row);
+    st = bv_vault_verify(signer.sign_pk, &m, k.sig, k.sig_len);
+    if (st == BV_OK && (st = bv_vault_oom(&ctx)) == BV_OK)
+        st = bv_open_key(a->keys, ctx.p, ctx.len, k.sealed, k.sealed_len, dk);
+    bv_buf_free(&ctx);
+    bv_buf_free(&m);
+    if (st == BV_EINTEGRITY)
+        return bv_fail(BV_EINTEGRITY, "the grant of item %s does not verify", it->uid);
+    return st;
+}
+
+bv_status
+bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
+{
+    bv_item_row it;
+    bv_board_row b;
+    uint8_t *dk = NULL;
+    const char *why = NULL;
+    bv_buf ad;
+    bv_status st;
+
+    bv_item_row_init(&it);
+    bv_buf_init(&ad);
+    if ((st = bv_store_item_get(v->s, uid, &it)) != BV_OK) {
+        if (st == BV_ENOTFOUND)
+            bv_vault_refuse_item(v, a, "open", NULL, uid, BV_ENOTFOUND, "not-found");
+        goto out;
+    }
+    if ((st = bv_store_board_get(v->s, it.board, &b)) != BV_OK)
+        goto out;
+    if ((dk = bv_key_alloc()) == NULL) {
+        st = bv_fail(BV_ERR, "out of secure memory");
+        goto out;
+    }
+    if ((st = open_checks(v, a, &b, &it, dk, &why)) != BV_OK) {
+        bv_vault_refuse_item(v, a, "open", b.name, uid, st, why);
+        goto out;
+    }
+    /* The record of this access is durable before any plaintext exists
+     * outside this process. If it cannot be committed, we stop here. */
+    {
+        bv_audit_event ev = { a->row.name, a->fp, "open", b.name, uid, NULL, NULL, "ok", NULL };
+        if ((st = bv_vault_record(v, &ev, a->keys)) != BV_OK)
+            goto out;
+    }
+    bv_fmt_body_ad(&ad, v->id, b.name, uid, it.sealed_epoch);
+    if ((st = bv_vault_oom(&ad)) == BV_OK) {
+        bv_body_src src
+            = { it.body_id, uid, dk, it.header, ad.p, it.chunk_hashes.p, ad.len, it.nchunks };
+        st = bv_body_open(v->s, &src, out);
+    }
+    if (st == BV_EINTEGRITY) {
+        /* destroyed between the record and the read? say so, not "tampered" */
+        bv_item_row again;
+        bv_item_row_init(&again);
+        if (bv_store_item_get(v->s, uid, &again) == BV_ENOTFOUND) {
+            bv_err_clear();
+            st = bv_fail(BV_ENOTFOUND,
+                "item %s was destroyed while it was being opened; "
+                "nothing was released",
+                uid);
+            bv_vault_refuse_item(v, a, "open", b.name, uid, st, "destroyed");
+        } else {
+            bv_vault_refuse_item(v, a, "open", b.name, uid, st, "integrity");
+        }
+        bv_item_row_free(&again);
+    }
+out:
+    bv_key_free(dk);
+    bv_item_row_free(&it);
+    bv_buf_free(&ad);
+    return st;
+}
+
+/* ---- destruction ---- */
+
+bv_status
+bv_item_destroy(bv_vault *v, bv_actor *o, const char *uid, const char *reason)
+{
+    bv_item_row it;
+    bv_board_row b;
+    bv_status st;
+
+    bv_item_row_init(&it);
+    if ((st = bv_vault_actor_ok(v, o)) != BV_OK || (st = bv_store_item_get(v->s, uid, &it)) != BV_OK
+        || (st = bv_store_board_get(v->s, it.board, &b)) != BV_OK)
+        goto out;
+    if ((st = bv_vault_officer_of(v, &b, o->row.name, 0)) != BV_OK) {
+        st = bv_vault_refuse_item(v, o, "destroy", b.name, uid, st, "not-an-officer");
+        goto out;
+    }
+    if ((st = bv_store_begin(v->s)) != BV_OK)
+        goto out;
+    if ((st = bv_store_item_destroy(v->s, it.id)) != BV_OK
+        || (st = bv_vault_audit(v, o, "destroy", b.name, uid, "ok", reason)) != BV_OK) {
+        bv_store_rollback(v->s);
+        goto out;
+    }
+    if ((st = bv_store_commit(v->s)) == BV_OK) {
+        bv_vault_sweep(v); /* the body, now condemned */
+        bv_store_reclaim(v->s, 1);
+    }
+out:
+    bv_item_row_free(&it);
+    return st;
+}
+
+struct expired {
+    char (*uid)[BV_UID_LEN + 1];
+    size_t n, cap;
+};
+
+static bv_status
+expired_cb(void *ctx, const char *uid, const char *board)
+{
+    struct expired *e = ctx;
+
+    (void)board;
+    {
+        char *e_slot = bv_grow(&e->uid, &e->n, &e->cap, sizeof *e->uid);
+        if (e_slot == NULL)
+            return BV_ERR;
+        snprintf(e_slot, BV_UID_LEN + 1, "%s", uid);
+    }
+    return BV_OK;
+}
+
+bv_status
+bv_retention_run(bv_vault *v, bv_actor *o, const char *today,
+    void (*done)(void *, const char *uid, bv_status st), void *ctx)
+{
+    struct expired e = { NULL, 0, 0 };
+    bv_status st, first = BV_OK;
+    size_t i;
+
+    if ((st = bv_store_item_expired(v->s, today, expired_cb, &e)) != BV_OK)
+        goto out;
+    for (i = 0; i < e.n; i++) {
+        bv_item_row it;
+        bv_board_row b;
+        /* the date is read from the column: destroy only if the seal
+         * signature (which covers it) agrees */
+        bv_item_row_init(&it);
+        st = bv_store_item_get(v->s, e.uid[i], &it);
+        if (st == BV_OK && (st = bv_store_board_get(v->s, it.board, &b)) == BV_OK)
+            st = bv_vault_item_check(v, &b, &it);
+        bv_item_row_free(&it);
+        /* items of boards this officer does not run are left to their officers */
+        if (st == BV_OK)
+            st = bv_item_destroy(v, o, e.uid[i], "retention");
+        done(ctx, e.uid[i], st);
+        if (st != BV_OK && first == BV_OK)
+            first = st;
+        bv_err_clear();
+    }
+    st = first == BV_OK ? BV_OK : bv_fail(first, "some expired items were not destroyed");
+out:
+    free(e.uid);
+    return st;
+}
