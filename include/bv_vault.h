@@ -95,6 +95,7 @@ bv_status bv_vault_board_key(
     bv_vault *v, bv_actor *officer, const bv_board_row *b, uint8_t key[32]);
 typedef struct {
     int was_officer;
+    char role[16]; /* the role the person had */
     int64_t epoch; /* the board key epoch after the removal */
     size_t items_rewrapped; /* item keys moved to the new epoch */
     size_t grants_revoked;

@@ -392,6 +392,189 @@ out:
     return st;
 }
 
+/*
+ * Step 1: the leaver's place on the board, and who keeps the board key
+ * (every checked officer but the one leaving). Refuses the last officer.
+ */
+static bv_status
+removal_plan(bv_vault *v, bv_actor *o, const bv_board_row *b, const char *name, bv_person_row *p,
+    struct officers *offs, bv_remove_result *res)
+{
+    char role[16];
+    size_t i, remaining = 0;
+    bv_status st;
+
+    if ((st = bv_vault_officer_of(v, b, o->row.name, 0)) != BV_OK)
+        return bv_vault_refuse_item(v, o, "board-remove", b->name, NULL, st, "not-an-officer");
+    if ((st = bv_name_check("member", name)) != BV_OK)
+        return st;
+    st = bv_store_person_get(v->s, name, p);
+    if (st == BV_ENOTFOUND)
+        return bv_fail(BV_ENOTFOUND, "no member named \"%s\"", name);
+    if (st != BV_OK)
+        return st;
+    if ((st = bv_vault_role_of(v, b, p, role)) != BV_OK) {
+        if (st == BV_EPERM) {
+            bv_err_clear();
+            return bv_fail(BV_ENOTFOUND, "%s is not on board %s", name, b->name);
+        }
+        return st;
+    }
+    res->was_officer = strcmp(role, "officer") == 0;
+    snprintf(res->role, sizeof res->role, "%s", role);
+    if (strcmp(b->created_by, name) != 0 && bv_vault_officer_of(v, b, b->created_by, 0) == BV_OK
+        && (st = officers_add(offs, b->created_by)) != BV_OK)
+        return st;
+    bv_err_clear();
+    if ((st = bv_store_role_each(v->s, b->id, officers_cb, offs)) != BV_OK)
+        return st;
+    for (i = 0; i < offs->n; i++) {
+        if (strcmp(offs->name[i], name) == 0
+            || bv_vault_officer_of(v, b, offs->name[i], 0) != BV_OK) {
+            offs->name[i][0] = '\0'; /* leaving, or not a checked officer: no key */
+            continue;
+        }
+        remaining++;
+    }
+    bv_err_clear();
+    if (res->was_officer && remaining == 0)
+        return bv_vault_refuse_item(v, o, "board-remove", b->name, NULL,
+            bv_fail(BV_EPERM, "%s is the last officer of board %s: add another officer first", name,
+                b->name),
+            "last-officer");
+    return BV_OK;
+}
+
+/*
+ * Step 2, for each item of the board: the leaver's grant ends with the
+ * membership, and what they signed as an officer (the seal, the grant
+ * set, grants) is signed again by the officer removing them, so every
+ * signature a decision rests on stays one by a current officer. Only
+ * what verifies as the leaver's own signature is signed again.
+ */
+static bv_status
+remove_from_item(
+    bv_vault *v, bv_actor *o, const char *uid, const bv_person_row *p, bv_remove_result *res)
+{
+    bv_item_row it;
+    struct nameset gs = { 0 };
+    uint8_t sig[64];
+    bv_buf m;
+    bv_status st;
+    int drop;
+
+    bv_buf_init(&m);
+    bv_item_row_init(&it);
+    if ((st = bv_store_item_get(v->s, uid, &it)) != BV_OK)
+        goto out;
+    if (strcmp(it.sealed_by, p->name) == 0) {
+        bv_fmt_item(&m, v->id, &it);
+        if (bv_vault_verify(p->sign_pk, &m, it.sig, it.sig_len) == BV_OK) {
+            bv_buf_free(&m);
+            snprintf(it.sealed_by, sizeof it.sealed_by, "%s", o->row.name);
+            bv_fmt_item(&m, v->id, &it);
+            if ((st = bv_vault_sign(o->keys, &m, sig)) != BV_OK
+                || (st = bv_store_item_resign(v->s, it.id, o->row.name, sig, sizeof sig)) != BV_OK)
+                goto out;
+            res->resigned++;
+        }
+        bv_buf_free(&m);
+    }
+    drop = bv_vault_names_has(it.gs_names.p, it.gs_names.len, p->name);
+    if (strcmp(it.gs_by, p->name) == 0) {
+        bv_fmt_grantset(
+            &m, v->id, it.board, it.uid, it.gs_version, it.gs_names.p, it.gs_names.len, it.gs_by);
+        st = bv_vault_verify(p->sign_pk, &m, it.gs_sig, it.gs_sig_len);
+        bv_buf_free(&m);
+        if (st != BV_OK) { /* a forged set stays forged: open refuses it */
+            st = resign_grants(v, o, &it, p);
+            goto out;
+        }
+    }
+    if (drop || strcmp(it.gs_by, p->name) == 0) {
+        if ((st = bv_vault_nameset_parse(&gs, it.gs_names.p, it.gs_names.len)) != BV_OK)
+            goto out;
+        bv_vault_nameset_del(&gs, p->name);
+        if ((drop && (st = bv_store_grant_delete(v->s, it.id, p->id)) != BV_OK)
+            || (st = bv_vault_put_grantset(v, o, &it, &gs)) != BV_OK)
+            goto out;
+        res->grants_revoked += (size_t)drop;
+    }
+    st = resign_grants(v, o, &it, p);
+out:
+    bv_buf_free(&m);
+    free(gs.v);
+    bv_item_row_free(&it);
+    return st;
+}
+
+/*
+ * Step 3: the removal itself, signed by the remover, with the roles the
+ * leaver gave signed again; refused if it would end the remover's own
+ * role. Certificates the leaver signed stay valid only while they are an
+ * officer somewhere: if this was their last board, they are signed again.
+ */
+static bv_status
+record_removal(bv_vault *v, bv_actor *o, const bv_board_row *b, const bv_person_row *p)
+{
+    uint8_t sig[64];
+    bv_buf m;
+    bv_status st;
+
+    if ((st = resign_roles(v, o, b, p)) != BV_OK)
+        return st;
+    bv_fmt_removal(&m, v->id, b->name, p->name, o->row.name);
+    st = bv_vault_sign(o->keys, &m, sig);
+    bv_buf_free(&m);
+    if (st != BV_OK || (st = bv_store_role_delete(v->s, b->id, p->id)) != BV_OK
+        || (st = bv_store_removal_set(v->s, b->id, p->name, o->row.name, sig, sizeof sig)) != BV_OK)
+        return st;
+    if (bv_vault_officer_of(v, b, o->row.name, 0) != BV_OK) {
+        bv_err_clear();
+        return bv_fail(BV_EPERM,
+            "removing %s would end your own officer role on %s (it was given through them): ask "
+            "another officer",
+            p->name, b->name);
+    }
+    if (bv_vault_officer_anywhere(v, p->name, 0) != BV_OK && (st = recertify(v, o, p)) != BV_OK)
+        return st;
+    bv_err_clear();
+    return BV_OK;
+}
+
+/*
+ * Step 4, when the leaver held the board key: a new key for epoch e+1
+ * sealed to the remaining officers only, every item key and every
+ * minutes key re-wrapped under it, epoch e's rows destroyed.
+ */
+static bv_status
+rotate_board_key(bv_vault *v, bv_actor *o, const bv_board_row *b, const struct officers *offs,
+    const struct idlist *items, const uint8_t *old, bv_remove_result *res)
+{
+    uint8_t *new_key;
+    bv_person_row q;
+    size_t i;
+    bv_status st = BV_OK;
+
+    if ((new_key = bv_key_new()) == NULL)
+        return bv_fail(BV_ERR, "out of secure memory");
+    for (i = 0; i < offs->n && st == BV_OK; i++) {
+        if (!offs->name[i][0])
+            continue;
+        if ((st = bv_vault_person_ok(v, offs->name[i], &q, 0)) == BV_OK)
+            st = bv_vault_put_board_key(v, o, b, b->epoch + 1, &q, new_key);
+    }
+    if (st == BV_OK && (st = rewrap_items(v, b, items, old, new_key, b->epoch)) == BV_OK
+        && (st = rewrap_minutes_keys(v, b, old, new_key)) == BV_OK
+        && (st = bv_store_epoch_drop(v->s, b->id, b->epoch)) == BV_OK
+        && (st = bv_store_board_set_epoch(v->s, b->id, b->epoch + 1)) == BV_OK) {
+        res->epoch = b->epoch + 1;
+        res->items_rewrapped = items->n;
+    }
+    bv_key_free(new_key);
+    return st;
+}
+
 bv_status
 bv_board_remove(
     bv_vault *v, bv_actor *o, const char *board, const char *name, bv_remove_result *res)
@@ -399,64 +582,21 @@ bv_board_remove(
     struct idlist items = { 0 };
     struct officers offs = { 0 };
     bv_board_row b;
-    bv_person_row p, q;
-    uint8_t *old = NULL, *new_key = NULL, sig[64];
-    char role[16], reason[BV_NAME_MAX + 96];
-    size_t i, remaining = 0;
-    bv_buf m;
+    bv_person_row p;
+    uint8_t *old = NULL;
+    char reason[BV_NAME_MAX + 96];
+    size_t i;
     bv_status st;
     int in_tx = 0;
 
     memset(res, 0, sizeof *res);
-    bv_buf_init(&m);
     if ((st = bv_vault_get_board(v, board, &b)) != BV_OK || (st = bv_vault_actor_ok(v, o)) != BV_OK)
         return st;
-    if ((st = bv_vault_officer_of(v, &b, o->row.name, 0)) != BV_OK)
-        return bv_vault_refuse_item(v, o, "board-remove", board, NULL, st, "not-an-officer");
-    if ((st = bv_name_check("member", name)) != BV_OK)
-        return st;
-    st = bv_store_person_get(v->s, name, &p);
-    if (st == BV_ENOTFOUND)
-        return bv_fail(BV_ENOTFOUND, "no member named \"%s\"", name);
-    if (st != BV_OK)
-        return st;
-    if ((st = bv_vault_role_of(v, &b, &p, role)) != BV_OK) {
-        if (st == BV_EPERM) {
-            bv_err_clear();
-            return bv_fail(BV_ENOTFOUND, "%s is not on board %s", name, board);
-        }
-        return st;
-    }
-    res->was_officer = strcmp(role, "officer") == 0;
-    /* who keeps the board key: every checked officer but the one leaving */
-    if (strcmp(b.created_by, name) != 0 && bv_vault_officer_of(v, &b, b.created_by, 0) == BV_OK
-        && (st = officers_add(&offs, b.created_by)) != BV_OK)
-        goto out;
-    bv_err_clear();
-    if ((st = bv_store_role_each(v->s, b.id, officers_cb, &offs)) != BV_OK)
-        goto out;
-    for (i = 0; i < offs.n; i++) {
-        if (strcmp(offs.name[i], name) == 0
-            || bv_vault_officer_of(v, &b, offs.name[i], 0) != BV_OK) {
-            offs.name[i][0] = '\0'; /* leaving, or not a checked officer: no key */
-            continue;
-        }
-        remaining++;
-    }
-    bv_err_clear();
-    if (res->was_officer && remaining == 0) {
-        st = bv_vault_refuse_item(v, o, "board-remove", board, NULL,
-            bv_fail(BV_EPERM,
-                "%s is the last officer of board %s: add another officer "
-                "first",
-                name, board),
-            "last-officer");
-        goto out;
-    }
-    if ((st = bv_store_board_items(v->s, b.id, bv_vault_idlist_cb, &items)) != BV_OK)
+    if ((st = removal_plan(v, o, &b, name, &p, &offs, res)) != BV_OK
+        || (st = bv_store_board_items(v->s, b.id, bv_vault_idlist_cb, &items)) != BV_OK)
         goto out;
     if (res->was_officer) {
-        if ((old = bv_key_alloc()) == NULL || (new_key = bv_key_new()) == NULL) {
+        if ((old = bv_key_alloc()) == NULL) {
             st = bv_fail(BV_ERR, "out of secure memory");
             goto out;
         }
@@ -466,105 +606,15 @@ bv_board_remove(
     if ((st = bv_store_begin(v->s)) != BV_OK)
         goto out;
     in_tx = 1;
-    /* The person's grants on this board end with the membership, and what
-     * they signed as an officer (seals, grant sets, grants, roles) is
-     * signed again by the officer removing them: every signature a
-     * decision rests on stays one by a current officer. */
-    for (i = 0; i < items.n; i++) {
-        bv_item_row it;
-        struct nameset gs = { 0 };
-        int drop;
-        bv_item_row_init(&it);
-        if ((st = bv_store_item_get(v->s, items.uid[i], &it)) != BV_OK)
-            goto item_done;
-        if (strcmp(it.sealed_by, name) == 0) {
-            /* only what the leaver really signed is signed again */
-            bv_fmt_item(&m, v->id, &it);
-            if (bv_vault_verify(p.sign_pk, &m, it.sig, it.sig_len) != BV_OK) {
-                bv_buf_free(&m);
-                goto grants;
-            }
-            bv_buf_free(&m);
-            snprintf(it.sealed_by, sizeof it.sealed_by, "%s", o->row.name);
-            bv_fmt_item(&m, v->id, &it);
-            if ((st = bv_vault_sign(o->keys, &m, sig)) != BV_OK
-                || (st = bv_store_item_resign(v->s, it.id, o->row.name, sig, sizeof sig)) != BV_OK)
-                goto item_done;
-            bv_buf_free(&m);
-            res->resigned++;
-        }
-    grants:
-        drop = bv_vault_names_has(it.gs_names.p, it.gs_names.len, name);
-        if (strcmp(it.gs_by, name) == 0) {
-            bv_fmt_grantset(&m, v->id, it.board, it.uid, it.gs_version, it.gs_names.p,
-                it.gs_names.len, it.gs_by);
-            if (bv_vault_verify(p.sign_pk, &m, it.gs_sig, it.gs_sig_len) != BV_OK) {
-                bv_buf_free(&m);
-                goto grant_rows; /* a forged set stays forged: open refuses it */
-            }
-            bv_buf_free(&m);
-        }
-        if (drop || strcmp(it.gs_by, name) == 0) {
-            if ((st = bv_vault_nameset_parse(&gs, it.gs_names.p, it.gs_names.len)) != BV_OK)
-                goto item_done;
-            bv_vault_nameset_del(&gs, name);
-            if ((drop && (st = bv_store_grant_delete(v->s, it.id, p.id)) != BV_OK)
-                || (st = bv_vault_put_grantset(v, o, &it, &gs)) != BV_OK)
-                goto item_done;
-            res->grants_revoked += (size_t)drop;
-        }
-    grant_rows:
-        st = resign_grants(v, o, &it, &p);
-    item_done:
-        bv_buf_free(&m);
-        free(gs.v);
-        bv_item_row_free(&it);
-        if (st != BV_OK)
+    for (i = 0; i < items.n; i++)
+        if ((st = remove_from_item(v, o, items.uid[i], &p, res)) != BV_OK)
             goto out;
-    }
-    if ((st = resign_roles(v, o, &b, &p)) != BV_OK)
+    if ((st = record_removal(v, o, &b, &p)) != BV_OK)
         goto out;
-    bv_fmt_removal(&m, v->id, board, name, o->row.name);
-    if ((st = bv_vault_sign(o->keys, &m, sig)) != BV_OK
-        || (st = bv_store_role_delete(v->s, b.id, p.id)) != BV_OK
-        || (st = bv_store_removal_set(v->s, b.id, name, o->row.name, sig, sizeof sig)) != BV_OK)
-        goto out;
-    /* the remover must still be an officer once the leaver is gone (their
-     * own role may hang from the leaver's signature) */
-    if (bv_vault_officer_of(v, &b, o->row.name, 0) != BV_OK) {
-        bv_err_clear();
-        st = bv_fail(BV_EPERM,
-            "removing %s would end your own officer role on %s (it was given "
-            "through them): ask another officer",
-            name, board);
-        goto out;
-    }
-    /* certificates the leaver signed stay valid only while they are an
-     * officer somewhere: if this was their last board, sign them again */
-    if (bv_vault_officer_anywhere(v, name, 0) != BV_OK && (st = recertify(v, o, &p)) != BV_OK)
-        goto out;
-    bv_err_clear();
     res->epoch = b.epoch;
-    if (res->was_officer) {
-        /* rotate: a new key for epoch e+1, to the remaining officers only;
-         * every item key and every minutes key re-wrapped under it; epoch
-         * e destroyed */
-        for (i = 0; i < offs.n; i++) {
-            if (!offs.name[i][0])
-                continue;
-            if ((st = bv_vault_person_ok(v, offs.name[i], &q, 0)) != BV_OK
-                || (st = bv_vault_put_board_key(v, o, &b, b.epoch + 1, &q, new_key)) != BV_OK)
-                goto out;
-        }
-        if ((st = rewrap_items(v, &b, &items, old, new_key, b.epoch)) != BV_OK
-            || (st = rewrap_minutes_keys(v, &b, old, new_key)) != BV_OK
-            || (st = bv_store_epoch_drop(v->s, b.id, b.epoch)) != BV_OK
-            || (st = bv_store_board_set_epoch(v->s, b.id, b.epoch + 1)) != BV_OK)
-            goto out;
-        res->epoch = b.epoch + 1;
-        res->items_rewrapped = items.n;
-    }
-    snprintf(reason, sizeof reason, "%s (%s); epoch %lld", name, role, (long long)res->epoch);
+    if (res->was_officer && (st = rotate_board_key(v, o, &b, &offs, &items, old, res)) != BV_OK)
+        goto out;
+    snprintf(reason, sizeof reason, "%s (%s); epoch %lld", name, res->role, (long long)res->epoch);
     if ((st = bv_vault_audit(v, o, "board-remove", board, NULL, "ok", reason)) != BV_OK)
         goto out;
     st = bv_store_commit(v->s);
@@ -575,10 +625,8 @@ out:
     if (in_tx)
         bv_store_rollback(v->s);
     bv_key_free(old);
-    bv_key_free(new_key);
     free(items.id);
     free(items.uid);
     free(offs.name);
-    bv_buf_free(&m);
     return st;
 }
