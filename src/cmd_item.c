@@ -312,8 +312,18 @@ bv_cmd_open(bv_cli *g, int argc, char **argv)
     bv_cli_cleanup_path(out.anon ? NULL : out.tmp); /* an unnamed file needs none */
     if ((st = bv_cli_unlock(v, &o, "open", pos[0], &a)) != BV_OK)
         goto out;
-    if ((st = bv_item_open(v, a, pos[0], &out)) != BV_OK)
+    if ((st = bv_item_open(v, a, pos[0], &out)) != BV_OK) {
+        if (out.is_stdout && strncmp(bv_errmsg(), "writing standard output", 23) == 0) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", bv_errmsg());
+            bv_err_clear();
+            st = bv_fail(st,
+                "%s (the output is incomplete; the access is recorded in the audit log and "
+                "the item is unchanged in the vault: nothing was lost, open it again)",
+                msg);
+        }
         goto out;
+    }
     st = bv_out_commit(&out);
 out:
     bv_out_abort(&out);

@@ -455,6 +455,8 @@ bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv)
     if ((st = parse_meeting_id(pos[0], &id)) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
     /* a public document: a terminal is fine, the file rules are open's */
+    if (path && strcmp(path, "-") == 0)
+        path = NULL;
     if ((st = bv_out_open(&out, path, path ? o.force : 1, 0644)) != BV_OK)
         goto out;
     bv_cli_cleanup_path(out.anon ? NULL : out.tmp); /* an unnamed file needs none */

@@ -39,3 +39,56 @@ audit_n() { sql 'SELECT count(*) FROM audit'; }
     run "$BV" --vault junk.db items
     [ "$status" -eq 7 ]
 }
+
+@test "-o - is standard output (open, minutes publish), never a file named -" {
+    make_world
+    echo "panel notes" >body.txt
+    id=$(seal_item body.txt alice)
+    run bvp "$PW_ALICE" open "$id" -o - --as alice
+    [ "$status" -eq 0 ]
+    [ "$output" = "panel notes" ]
+    [ ! -e ./- ]
+    bvp "$PW_ROOT" minutes import "$BATS_TEST_DIRNAME/../fixtures/minutes-2022-12-07-csp.txt" \
+        --board CSP --as "Root Officer" >/dev/null
+    run "$BV" minutes publish 1 --format txt -o -
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"RESTRICTED"* ]]
+    [ ! -e ./- ]
+}
+
+@test "-o - keeps the terminal rule: plaintext to a terminal only with --force" {
+    command -v script >/dev/null || skip "script(1) not installed"
+    make_world
+    echo "panel notes" >body.txt
+    id=$(seal_item body.txt alice)
+    echo "$PW_ALICE" >pw
+    run script -qec "$BV open $id -o - --as alice --passphrase-fd 3 3<pw" /dev/null
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"terminal"* ]]
+    [[ "$output" != *"panel notes"* ]]
+    [ ! -e ./- ]
+    run script -qec "$BV open $id -o - --force --as alice --passphrase-fd 3 3<pw" /dev/null
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"panel notes"* ]]
+}
+
+@test "a failed write to standard output is exit 1, for every command that prints data" {
+    [ -w /dev/full ] || skip "no /dev/full"
+    make_world
+    echo "panel notes" >body.txt
+    id=$(seal_item body.txt alice)
+    for c in "audit export --format jsonl" "audit export --format csv" "audit log" \
+        "audit log --json" "audit summary" "items" "items --json" "member list" "board list" \
+        "board show CSP" "member show alice" "audit verify" "--help" "minutes list"; do
+        run bash -c "\"\$BV\" $c >/dev/full"
+        [ "$status" -eq 1 ] || { echo "$c: $status"; false; }
+        [[ "$output" == *"boardvault: writing standard output: No space left on device"* ]] || { echo "$c: $output"; false; }
+    done
+    n=$(sql "SELECT count(*) FROM audit WHERE action='open' AND outcome='ok'")
+    run bash -c "\"\$BV\" open $id --as alice --passphrase-fd 3 3<<<'$PW_ALICE' >/dev/full"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"writing standard output: No space left on device"* ]]
+    [[ "$output" == *"nothing was lost"* ]]
+    # the access was recorded before the first byte, as for any open
+    [ "$(sql "SELECT count(*) FROM audit WHERE action='open' AND outcome='ok'")" = $((n + 1)) ]
+}
