@@ -37,19 +37,24 @@ local_time(const char *utc, char out[32])
         snprintf(out, 32, "%s", utc);
 }
 
+/*
+ * One CSV cell, quoted (RFC 4180). A cell that begins with = + - @ tab or
+ * CR would be taken for a formula by a spreadsheet (a name given as
+ * --as '=HYPERLINK(...)' would run): it gets a leading ' inside the quotes,
+ * which spreadsheets show as text (OWASP, CSV injection). The JSON
+ * outputs keep the exact data.
+ */
 static void
-csv_field(const char *s, int last)
+csv_cell(bv_buf *b, const char *s)
 {
     const char *p;
 
-    putchar('"');
-    for (p = s; *p; p++) {
-        if (*p == '"')
-            putchar('"');
-        putchar(*p);
-    }
-    putchar('"');
-    putchar(last ? '\n' : ',');
+    bv_buf_puts(b, "\"");
+    if (*s && strchr("=+-@\t\r", *s) != NULL)
+        bv_buf_puts(b, "'");
+    for (p = s; *p; p++)
+        bv_buf_put(b, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
+    bv_buf_puts(b, "\"");
 }
 
 static bv_status
@@ -62,6 +67,7 @@ log_cb(void *ctx, const bv_audit_row *e)
         "meeting", "agenda", "outcome", "reason" };
     char lt[32];
     size_t i;
+    int oom;
 
     if (l->json) {
         bv_buf b;
@@ -78,10 +84,19 @@ log_cb(void *ctx, const bv_audit_row *e)
         return BV_OK;
     }
     if (l->csv) {
-        printf("%lld,", (long long)e->seq);
-        for (i = 0; i < sizeof f / sizeof f[0]; i++)
-            csv_field(f[i], i + 1 == sizeof f / sizeof f[0]);
-        return BV_OK;
+        bv_buf b;
+        bv_buf_init(&b);
+        bv_buf_printf(&b, "%lld", (long long)e->seq);
+        for (i = 0; i < sizeof f / sizeof f[0]; i++) {
+            bv_buf_puts(&b, ",");
+            csv_cell(&b, f[i]);
+        }
+        bv_buf_puts(&b, "\n");
+        oom = b.oom;
+        if (!oom)
+            fwrite(b.p, 1, b.len, stdout);
+        bv_buf_free(&b);
+        return oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
     }
     local_time(e->time, lt);
     printf("%6lld  %-19s  %-16.16s  %-12s  %-8s  ", (long long)e->seq, lt, e->actor, e->action,
@@ -440,6 +455,7 @@ export_cb(void *ctx, const bv_audit_row *e)
     char *leaf;
     size_t i, cap = sodium_base64_ENCODED_LEN(e->leaf_len, sodium_base64_VARIANT_ORIGINAL);
     bv_buf b;
+    int oom;
 
     if ((leaf = malloc(cap)) == NULL)
         return bv_fail(BV_ERR, "out of memory");
@@ -448,12 +464,10 @@ export_cb(void *ctx, const bv_audit_row *e)
     if (x->csv) {
         bv_buf_printf(&b, "%lld", (long long)e->seq);
         for (i = 0; i < sizeof f / sizeof f[0]; i++) {
-            const char *p;
-            bv_buf_puts(&b, ",\"");
-            for (p = f[i]; *p; p++)
-                bv_buf_puts(&b, *p == '"' ? "\"\"" : (char[]) { *p, 0 });
-            bv_buf_puts(&b, "\"");
+            bv_buf_puts(&b, ",");
+            csv_cell(&b, f[i]);
         }
+        /* auth is a word; the leaf's base64 starts "Ym9h" (boardvault-audit/v1) */
         bv_buf_printf(&b, ",%s,%s\n", auth, leaf);
     } else {
         bv_buf_printf(&b, "{\"seq\": %lld", (long long)e->seq);
@@ -464,10 +478,11 @@ export_cb(void *ctx, const bv_audit_row *e)
         bv_buf_printf(&b, ", \"auth\": \"%s\", \"leaf\": \"%s\"}\n", auth, leaf);
     }
     free(leaf);
-    if (!b.oom)
+    oom = b.oom;
+    if (!oom)
         fwrite(b.p, 1, b.len, stdout);
     bv_buf_free(&b);
-    return b.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+    return oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
 }
 
 int

@@ -92,3 +92,33 @@ audit_n() { sql 'SELECT count(*) FROM audit'; }
     # the access was recorded before the first byte, as for any open
     [ "$(sql "SELECT count(*) FROM audit WHERE action='open' AND outcome='ok'")" = $((n + 1)) ]
 }
+
+@test "CSV cells that a spreadsheet would run as formulas are neutralised; JSON keeps the exact data" {
+    make_world
+    echo "notes" >body.txt
+    id=$(seal_item body.txt alice)
+    for who in '=HYPERLINK("http://evil.example","x")' '+1+cmd' '@SUM(A1)'; do
+        run bvp "wrong-passphrase" open "$id" --as "$who"
+        [ "$status" -eq 3 ]
+    done
+    for out in "audit log --csv" "audit export --format csv"; do
+        "$BV" $out >out.csv
+        grep -qF "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"" out.csv
+        python3 - out.csv <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert len(rows) > 4, rows
+for r in rows[1:]:
+    cells = r[1:12]  # the text cells (not seq, auth or the leaf's base64)
+    for c in cells:
+        assert not c or c[0] not in "=+-@\t\r", (c, r)
+names = {r[2] for r in rows[1:]}
+for n in ("'+1+cmd", "'@SUM(A1)"):
+    assert n in names, (n, names)
+PY
+    done
+    "$BV" audit export --format jsonl >out.jsonl
+    grep -qF '"actor": "=HYPERLINK(\"http://evil.example\",\"x\")"' out.jsonl
+    "$BV" audit log --json >out.json
+    grep -qF '"actor": "+1+cmd"' out.json
+}
