@@ -27,21 +27,38 @@ static const bv_opt items_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_H
 static const bv_opt open_opts[] = { BV_COMMON_OPTS, { "-o", 1, OPT_OUT },
     { "--output", 1, OPT_OUT }, { "--force", 0, OPT_FORCE }, { NULL, 0, 0 } };
 
-/* A real calendar date written YYYY-MM-DD. */
-static int
-date_ok(const char *s)
+/*
+ * --retain-until: a real calendar date written YYYY-MM-DD, today or later
+ * (today is UTC "YYYY-MM-DD"). An item whose date has passed is destroyed
+ * by the next `retention run`, so a past date is refused, not obeyed.
+ */
+static bv_status
+retain_check(const char *s, const char *today)
 {
-    struct tm tm;
-    char back[11];
-    const char *end;
+    static const char *const months[] = { "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December" };
+    static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int y, m, d, last, i;
 
-    memset(&tm, 0, sizeof tm);
-    if (strlen(s) != 10 || (end = strptime(s, "%Y-%m-%d", &tm)) == NULL || *end != '\0')
-        return 0;
-    tm.tm_isdst = -1;
-    if (timegm(&tm) == (time_t)-1 || strftime(back, sizeof back, "%Y-%m-%d", &tm) != 10)
-        return 0;
-    return strcmp(back, s) == 0; /* 2026-02-30 normalises to March: refused */
+    for (i = 0; i < 10; i++)
+        if (s[i] == '\0' || (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9')))
+            break;
+    if (i != 10 || s[10] != '\0')
+        return bv_fail(BV_EUSAGE, "--retain-until needs a date YYYY-MM-DD, not \"%.32s\"", s);
+    y = atoi(s);
+    m = atoi(s + 5);
+    d = atoi(s + 8);
+    if (m < 1 || m > 12)
+        return bv_fail(BV_EUSAGE, "%s is not a date: there is no month %d", s, m);
+    last = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    if (d < 1 || d > last)
+        return bv_fail(BV_EUSAGE, "%s is not a date: %s %d has %d days", s, months[m - 1], y, last);
+    if (strcmp(s, today) < 0)
+        return bv_fail(BV_EUSAGE,
+            "--retain-until %s is in the past (today is %s): the next retention run would destroy "
+            "the item",
+            s, today);
+    return BV_OK;
 }
 
 /* Open the input to seal: exit 6 if it is missing, 7 if unreadable. */
@@ -107,8 +124,13 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
             list = more;
         }
     }
-    if (retain && !date_ok(retain))
-        return free(list), bv_cli_usage("--retain-until needs a date YYYY-MM-DD");
+    if (retain) {
+        char today[21];
+        bv_utc_now(today);
+        today[10] = '\0';
+        if ((st = retain_check(retain, today)) != BV_OK)
+            return free(list), bv_cli_error(st);
+    }
     if (retain && meeting)
         return free(list), bv_cli_usage("--retain-until is for items sealed with --title");
     if ((meeting == NULL) != (agenda == NULL))
@@ -222,14 +244,20 @@ item_cb(void *ctx, const bv_item_row *it)
         bv_json_str(&l->out, it->title);
         bv_buf_printf(&l->out, ", \"size\": %llu, \"sealed_by\": ", (unsigned long long)it->size);
         bv_json_str(&l->out, it->sealed_by);
-        bv_buf_printf(&l->out, ", \"sealed\": \"%s\", \"grantees\": [", it->created);
+        bv_buf_printf(&l->out, ", \"sealed\": \"%s\", \"retain_until\": ", it->created);
+        if (it->retain_until[0])
+            bv_json_str(&l->out, it->retain_until);
+        else
+            bv_buf_puts(&l->out, "null");
+        bv_buf_puts(&l->out, ", \"grantees\": [");
         bv_cli_grantees(&l->out, it, 1);
         bv_buf_puts(&l->out, "]}");
         return l->out.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
     }
     bv_buf_init(&g);
     bv_cli_grantees(&g, it, 0);
-    printf("%s  %12llu  ", it->uid, (unsigned long long)it->size);
+    printf("%s  %12llu  %-10s  ", it->uid, (unsigned long long)it->size,
+        it->retain_until[0] ? it->retain_until : "-");
     bv_cli_print_safe(it->board);
     printf("  ");
     bv_cli_print_safe(it->title);
@@ -268,7 +296,7 @@ bv_cmd_items(bv_cli *g, int argc, char **argv)
     if (board && (st = bv_store_board_get(bv_vault_store(v), board, &b)) != BV_OK)
         goto out;
     if (!o.json)
-        printf("%-16s  %12s  %s\n", "ID", "SIZE", "BOARD  TITLE  [GRANTEES]");
+        printf("%-16s  %12s  %-10s  %s\n", "ID", "SIZE", "RETAIN", "BOARD  TITLE  [GRANTEES]");
     st = bv_store_item_each(bv_vault_store(v), board, item_cb, &l);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");

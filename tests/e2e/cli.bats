@@ -122,3 +122,47 @@ PY
     "$BV" audit log --json >out.json
     grep -qF '"actor": "+1+cmd"' out.json
 }
+
+@test "--retain-until: past dates refused, impossible dates named, dates shown in items and --json" {
+    make_world
+    echo "case notes" >body.txt
+    n=$(audit_n)
+    run bvp "$PW_ROOT" seal CSP body.txt --title t --retain-until 2020-01-01 --as "Root Officer"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--retain-until 2020-01-01 is in the past"* ]]
+    run bvp "$PW_ROOT" seal CSP body.txt --title t --retain-until 2031-02-30 --as "Root Officer"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"2031-02-30 is not a date: February 2031 has 28 days"* ]]
+    run bvp "$PW_ROOT" seal CSP body.txt --title t --retain-until 2032-02-30 --as "Root Officer"
+    [[ "$output" == *"February 2032 has 29 days"* ]]
+    run bvp "$PW_ROOT" seal CSP body.txt --title t --retain-until 2031-13-01 --as "Root Officer"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"there is no month 13"* ]]
+    run bvp "$PW_ROOT" seal CSP body.txt --title t --retain-until 31/03/2031 --as "Root Officer"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"needs a date YYYY-MM-DD"* ]]
+    # refusals come before the passphrase: nothing stored, nothing logged
+    [ "$(sql 'SELECT count(*) FROM items')" = 0 ]
+    [ "$(audit_n)" = "$n" ]
+    today=$(date -u +%Y-%m-%d)
+    id1=$(bvp "$PW_ROOT" seal CSP body.txt --title kept --retain-until 2031-03-31 --as "Root Officer")
+    id2=$(bvp "$PW_ROOT" seal CSP body.txt --title today --retain-until "$today" --as "Root Officer")
+    id3=$(bvp "$PW_ROOT" seal CSP body.txt --title forever --as "Root Officer")
+    run "$BV" items
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"RETAIN"* ]]
+    [[ "$(echo "$output" | grep "$id1")" == *"2031-03-31"* ]]
+    [[ "$(echo "$output" | grep "$id2")" == *"$today"* ]]
+    run "$BV" items --json
+    python3 -c '
+import json, sys
+items = {i["id"]: i for i in json.loads(sys.argv[1])}
+assert items[sys.argv[2]]["retain_until"] == "2031-03-31", items
+assert items[sys.argv[3]]["retain_until"] == sys.argv[5], items
+assert items[sys.argv[4]]["retain_until"] is None, items
+' "$output" "$id1" "$id2" "$id3" "$today"
+    # today's date is not passed yet: retention run keeps all three
+    run bvp "$PW_ROOT" retention run --as "Root Officer"
+    [ "$status" -eq 0 ]
+    [ "$(sql 'SELECT count(*) FROM items')" = 3 ]
+}
