@@ -166,3 +166,44 @@ assert items[sys.argv[4]]["retain_until"] is None, items
     [ "$status" -eq 0 ]
     [ "$(sql 'SELECT count(*) FROM items')" = 3 ]
 }
+
+@test "a typo is one line with the nearest command, exit 2; help [COMMAND...] is --help" {
+    run "$BV" member enrol alice
+    [ "$status" -eq 2 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *'did you mean `member enroll`?'* ]]
+    run "$BV" membr list
+    [ "$status" -eq 2 ]
+    [[ "$output" == *'did you mean `member list`?'* ]]
+    run "$BV" sael CSP body.txt
+    [ "$status" -eq 2 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *'did you mean `seal`?'* ]]
+    run "$BV" item destory 0123456789abcdef
+    [[ "$output" == *'did you mean `item destroy`?'* ]]
+    run "$BV" audit sumary
+    [[ "$output" == *'did you mean `audit summary`?'* ]]
+    run "$BV" --bogus
+    [ "$status" -eq 2 ]
+    [ "${#lines[@]}" -eq 1 ]
+    run "$BV" frobnicate
+    [ "$status" -eq 2 ]
+    [ "${#lines[@]}" -eq 1 ]
+    # help: the list, a group, a command (the same text as its --help)
+    run "$BV" help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"member enroll"* ]] && [[ "$output" == *"Exit codes"* ]]
+    run "$BV" help member
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"boardvault member passwd"* ]]
+    for c in "member enroll" seal open "audit log" "minutes publish"; do
+        run "$BV" help $c
+        [ "$status" -eq 0 ]
+        a=$output
+        run "$BV" $c --help
+        [ "$a" = "$output" ]
+    done
+    run "$BV" help member enrol
+    [ "$status" -eq 2 ]
+    [[ "$output" == *'did you mean `member enroll`?'* ]]
+}
