@@ -5,6 +5,7 @@
 #include "bv_cli.h"
 
 #include "bv_merkle.h"
+#include "bv_precheck.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -132,7 +133,7 @@ time_arg(const char *s, int end_of_day, char out[21])
 int
 bv_cmd_audit_log(bv_cli *g, int argc, char **argv)
 {
-    char since[21], until[21];
+    char since[21], until[21], item[BV_UID_LEN + 1];
     bv_audit_filter f;
     struct logview l;
     bv_cli_opts o;
@@ -190,6 +191,13 @@ bv_cmd_audit_log(bv_cli *g, int argc, char **argv)
     l.csv = o.csv;
     if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
+    /* an id prefix names one item, of today or one the log still names */
+    if (f.item && (st = bv_pre_item(v, f.item, 1, item)) != BV_OK) {
+        bv_vault_close(v);
+        return bv_cli_error(st);
+    }
+    if (f.item)
+        f.item = item;
     if (l.json)
         printf("[\n");
     else if (l.csv)

@@ -2,6 +2,7 @@
  * cmd_board.c - board create/add/list/show.
  */
 #include "bv_cli.h"
+#include "bv_precheck.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -69,7 +70,9 @@ bv_cmd_board_add(bv_cli *g, int argc, char **argv)
         || (st = bv_name_check("member", pos[1])) != BV_OK
         || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, "board-add", NULL, &a)) == BV_OK)
+    /* what needs no key is checked before the passphrase */
+    if ((st = bv_pre_board(v, pos[0])) == BV_OK && (st = bv_pre_person(v, pos[1])) == BV_OK
+        && (st = bv_cli_unlock(v, &o, "board-add", NULL, &a)) == BV_OK)
         st = bv_board_add(v, a, pos[0], pos[1], role);
     bv_actor_free(a);
     bv_vault_close(v);
@@ -225,7 +228,8 @@ bv_cmd_board_remove(bv_cli *g, int argc, char **argv)
         || (st = bv_name_check("member", pos[1])) != BV_OK
         || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, "board-remove", NULL, &a)) == BV_OK)
+    if ((st = bv_pre_board(v, pos[0])) == BV_OK && (st = bv_pre_person(v, pos[1])) == BV_OK
+        && (st = bv_cli_unlock(v, &o, "board-remove", NULL, &a)) == BV_OK)
         st = bv_board_remove(v, a, pos[0], pos[1], &r);
     bv_actor_free(a);
     bv_vault_close(v);

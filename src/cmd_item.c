@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "bv_cli.h"
 #include "bv_meeting.h"
+#include "bv_precheck.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -160,8 +161,12 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
         }
     }
     if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = open_input(pos[1], &fd)) != BV_OK
-        || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        || (st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_board(v, pos[0])) != BV_OK)
         goto out;
+    /* everything that needs no key is checked before the passphrase */
+    for (i = 0; i < nnames; i++)
+        if ((st = bv_pre_person(v, names[i])) != BV_OK)
+            goto out;
     if ((st = bv_cli_unlock(v, &o, "seal", NULL, &a)) == BV_OK)
         st = meeting ? bv_meeting_seal(v, a, pos[0], mid, (int)ano, fd, names, nnames, uid)
                      : bv_item_seal(v, a, pos[0], fd, title, names, nnames, NULL, retain, uid);
@@ -183,7 +188,7 @@ grant_or_revoke(bv_cli *g, int argc, char **argv, int grant)
     bv_cli_opts o;
     bv_vault *v = NULL;
     bv_actor *a = NULL;
-    char *pos[MAX_NAMES + 1];
+    char *pos[MAX_NAMES + 1], uid[BV_UID_LEN + 1];
     size_t npos, i;
     bv_status st;
     int rc;
@@ -195,11 +200,15 @@ grant_or_revoke(bv_cli *g, int argc, char **argv, int grant)
     for (i = 1; i < npos; i++)
         if ((st = bv_name_check("member", pos[i])) != BV_OK)
             return bv_cli_error(st);
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
-        return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, grant ? "grant" : "revoke", pos[0], &a)) == BV_OK)
-        st = grant ? bv_item_grant(v, a, pos[0], pos + 1, npos - 1)
-                   : bv_item_revoke(v, a, pos[0], pos + 1, npos - 1);
+    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_item(v, pos[0], 0, uid)) != BV_OK)
+        goto out;
+    for (i = 1; i < npos; i++)
+        if ((st = bv_pre_person(v, pos[i])) != BV_OK)
+            goto out;
+    if ((st = bv_cli_unlock(v, &o, grant ? "grant" : "revoke", uid, &a)) == BV_OK)
+        st = grant ? bv_item_grant(v, a, uid, pos + 1, npos - 1)
+                   : bv_item_revoke(v, a, uid, pos + 1, npos - 1);
+out:
     bv_actor_free(a);
     bv_vault_close(v);
     if (st != BV_OK)
@@ -207,7 +216,7 @@ grant_or_revoke(bv_cli *g, int argc, char **argv, int grant)
     for (i = 1; i < npos; i++) {
         printf("%s ", grant ? "granted" : "revoked");
         bv_cli_print_safe(pos[i]);
-        printf(" on %s\n", pos[0]);
+        printf(" on %s\n", uid);
     }
     return 0;
 }
@@ -315,7 +324,7 @@ bv_cmd_open(bv_cli *g, int argc, char **argv)
     bv_actor *a = NULL;
     bv_out out;
     const char *path = NULL;
-    char *pos[1];
+    char *pos[1], uid[BV_UID_LEN + 1];
     size_t npos, nex, i;
     bv_status st;
     int rc;
@@ -330,17 +339,15 @@ bv_cmd_open(bv_cli *g, int argc, char **argv)
             path = ex[i].val;
     if (o.as == NULL)
         return bv_cli_usage("open needs --as NAME");
-    if (strlen(pos[0]) != BV_UID_LEN || strspn(pos[0], "0123456789abcdef") != BV_UID_LEN)
-        return bv_cli_usage("an item id is %d lower-case hex digits", BV_UID_LEN);
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
-        return bv_cli_error(st);
+    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_item(v, pos[0], 0, uid)) != BV_OK)
+        goto out;
     /* the output is checked (terminal, symlink, existing file) before the KDF */
     if ((st = bv_out_open(&out, path, o.force, 0600)) != BV_OK)
         goto out;
     bv_cli_cleanup_path(out.anon ? NULL : out.tmp); /* an unnamed file needs none */
-    if ((st = bv_cli_unlock(v, &o, "open", pos[0], &a)) != BV_OK)
+    if ((st = bv_cli_unlock(v, &o, "open", uid, &a)) != BV_OK)
         goto out;
-    if ((st = bv_item_open(v, a, pos[0], &out)) != BV_OK) {
+    if ((st = bv_item_open(v, a, uid, &out)) != BV_OK) {
         if (out.is_stdout && strncmp(bv_errmsg(), "writing standard output", 23) == 0) {
             char msg[512];
             snprintf(msg, sizeof msg, "%s", bv_errmsg());
@@ -367,7 +374,7 @@ bv_cmd_item_destroy(bv_cli *g, int argc, char **argv)
     bv_cli_opts o;
     bv_vault *v = NULL;
     bv_actor *a = NULL;
-    char *pos[1];
+    char *pos[1], uid[BV_UID_LEN + 1];
     size_t npos;
     bv_status st;
     int rc;
@@ -376,15 +383,14 @@ bv_cmd_item_destroy(bv_cli *g, int argc, char **argv)
              argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "item", "destroy"))
         != BV_CLI_GO)
         return rc;
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
-        return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, "destroy", pos[0], &a)) == BV_OK)
-        st = bv_item_destroy(v, a, pos[0], NULL);
+    if ((st = bv_cli_vault(g, 0, &v)) == BV_OK && (st = bv_pre_item(v, pos[0], 0, uid)) == BV_OK
+        && (st = bv_cli_unlock(v, &o, "destroy", uid, &a)) == BV_OK)
+        st = bv_item_destroy(v, a, uid, NULL);
     bv_actor_free(a);
     bv_vault_close(v);
     if (st != BV_OK)
         return bv_cli_error(st);
-    printf("destroyed item %s: body and keys deleted; its audit record stays\n", pos[0]);
+    printf("destroyed item %s: body and keys deleted; its audit record stays\n", uid);
     return 0;
 }
 
@@ -430,7 +436,7 @@ bv_cmd_rekey(bv_cli *g, int argc, char **argv)
     bv_cli_opts o;
     bv_vault *v = NULL;
     bv_actor *a = NULL;
-    char *pos[1];
+    char *pos[1], uid[BV_UID_LEN + 1];
     size_t npos;
     bv_status st;
     int rc;
@@ -438,16 +444,15 @@ bv_cmd_rekey(bv_cli *g, int argc, char **argv)
     if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, NULL, "rekey"))
         != BV_CLI_GO)
         return rc;
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
-        return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, "rekey", pos[0], &a)) == BV_OK)
-        st = bv_item_rekey(v, a, pos[0]);
+    if ((st = bv_cli_vault(g, 0, &v)) == BV_OK && (st = bv_pre_item(v, pos[0], 0, uid)) == BV_OK
+        && (st = bv_cli_unlock(v, &o, "rekey", uid, &a)) == BV_OK)
+        st = bv_item_rekey(v, a, uid);
     bv_actor_free(a);
     bv_vault_close(v);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("item %s has a new data key; the body is re-encrypted, grants re-issued to its "
            "current grantees, the old ciphertext destroyed\n",
-        pos[0]);
+        uid);
     return 0;
 }

@@ -4,6 +4,7 @@
 #include "bv_audit.h"
 #include "bv_cli.h"
 #include "bv_note.h"
+#include "bv_precheck.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -113,7 +114,8 @@ bv_cmd_member_approve(bv_cli *g, int argc, char **argv)
         return rc;
     if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, "approve", NULL, &a)) == BV_OK)
+    if ((st = bv_pre_person(v, pos[0])) == BV_OK
+        && (st = bv_cli_unlock(v, &o, "approve", NULL, &a)) == BV_OK)
         st = bv_member_approve(v, a, pos[0], fp);
     bv_actor_free(a);
     bv_vault_close(v);
@@ -257,7 +259,7 @@ bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
     bv_cli_opts o;
     bv_vault *v = NULL;
     bv_actor *a = NULL;
-    bv_secret pass = { 0 };
+    bv_secret cur = { 0 }, pass = { 0 };
     char *pos[1];
     size_t npos;
     bv_status st;
@@ -273,10 +275,14 @@ bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
         return bv_cli_error(st);
     if (!o.kdf_set)
         bv_vault_kdf_policy(v, &o.kdf);
-    /* the current passphrase first (line 1 of the fd), then the new one */
-    if ((st = bv_cli_unlock(v, &o, "passwd", NULL, &a)) == BV_OK
-        && (st = new_passphrase(&o, o.as, &pass)) == BV_OK)
+    /* the current passphrase (line 1 of the fd), then the new one, both
+     * read and the new one judged before the unlock: a weak or missing new
+     * passphrase costs no Argon2id run and no audit entry */
+    if ((st = bv_cli_read_pass(&o, &cur)) == BV_OK
+        && (st = new_passphrase(&o, o.as, &pass)) == BV_OK
+        && (st = bv_vault_unlock(v, o.as, &cur, "passwd", NULL, &a)) == BV_OK)
         st = bv_member_passwd(v, a, &pass, &o.kdf);
+    bv_secret_free(&cur);
     bv_secret_free(&pass);
     bv_actor_free(a);
     bv_vault_close(v);
@@ -314,6 +320,10 @@ bv_cmd_member_reset(bv_cli *g, int argc, char **argv)
         return rc;
     if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
+    if ((st = bv_pre_person(v, pos[0])) != BV_OK) {
+        bv_vault_close(v);
+        return bv_cli_error(st);
+    }
     printf("resetting ");
     bv_cli_print_safe(pos[0]);
     printf(":\n");

@@ -207,3 +207,102 @@ assert items[sys.argv[4]]["retain_until"] is None, items
     [ "$status" -eq 2 ]
     [[ "$output" == *'did you mean `member enroll`?'* ]]
 }
+
+@test "a unique prefix of an item id (4 digits or more) names the item wherever an ITEM is taken" {
+    make_world
+    echo "panel notes" >body.txt
+    id=$(seal_item body.txt alice)
+    p=${id:0:6}
+    run bvp "$PW_ALICE" open "$p" --as alice
+    [ "$status" -eq 0 ]
+    [ "$output" = "panel notes" ]
+    run bvp "$PW_ROOT" grant "${id:0:4}" bob --as "Root Officer"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"granted bob on $id"* ]]
+    run bvp "$PW_ROOT" revoke "$p" bob --as "Root Officer"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"revoked bob on $id"* ]]
+    run bvp "$PW_ROOT" rekey "$p" --as "Root Officer"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"item $id has a new data key"* ]]
+    run "$BV" audit log --item "$p" --csv
+    [ "$status" -eq 0 ]
+    [[ "$output" == *'"open","CSP","'$id'"'* ]]
+    [[ "$output" == *'"rekey","CSP","'$id'"'* ]]
+    run "$BV" audit log --item "${id:0:3}"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"or more"* ]]
+    run bvp "$PW_ROOT" item destroy "$p" --as "Root Officer"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"destroyed item $id"* ]]
+    # a destroyed item is gone from items, but the log still knows its id
+    run "$BV" audit log --item "$p" --csv
+    [ "$status" -eq 0 ]
+    [[ "$output" == *'"destroy","CSP","'$id'"'* ]]
+    run bvp "$PW_ALICE" open "$p" --as alice
+    [ "$status" -eq 6 ]
+}
+
+@test "an ambiguous item id prefix is exit 2 with the count of candidates; no match is 6" {
+    make_world
+    echo "one" >one.txt
+    echo "two" >two.txt
+    a=$(seal_item one.txt alice)
+    b=$(seal_item two.txt alice)
+    # ids are random: give both the same first digits (signatures no longer
+    # matter: the prefix is resolved before anything is unlocked)
+    sql "UPDATE items SET uid='abcd00000000000a' WHERE uid='$a'; UPDATE items SET uid='abcd00000000000b' WHERE uid='$b'"
+    n=$(audit_n)
+    for cmd in "open abcd --as alice" "grant abcd0 bob --as 'Root Officer'" "revoke abcd bob --as 'Root Officer'" \
+        "rekey abcd --as 'Root Officer'" "item destroy abcd --as 'Root Officer'"; do
+        eval "run \"\$BV\" $cmd --passphrase-fd 3 3</dev/null"
+        [ "$status" -eq 2 ] || { echo "$cmd: $status $output"; false; }
+        [[ "$output" == *"abcd"*"is the start of 2 item ids"* ]]
+    done
+    run "$BV" audit log --item abcd
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"2 item ids"* ]]
+    run "$BV" open 1234 --as alice --passphrase-fd 3 3</dev/null
+    [ "$status" -eq 6 ]
+    [[ "$output" == *"no item with an id starting 1234"* ]]
+    run "$BV" audit log --item 1234
+    [ "$status" -eq 6 ]
+    [ "$(audit_n)" = "$n" ]
+}
+
+@test "checks that need no key come before the passphrase: unknown board, member, item; weak new passphrase" {
+    make_world
+    echo "notes" >body.txt
+    id=$(seal_item body.txt alice)
+    n=$(audit_n)
+    # an empty passphrase fd: had the command asked for the passphrase
+    # first, it would fail on that (2), not on what it names (6)
+    for cmd in "seal NOBOARD body.txt --title t --as 'Root Officer'" \
+        "seal CSP body.txt --title t --grant alice,nobody --as 'Root Officer'" \
+        "grant $id nobody --as 'Root Officer'" "grant ffffffffffffffff alice --as 'Root Officer'" \
+        "revoke $id nobody --as 'Root Officer'" "rekey ffffffffffffffff --as 'Root Officer'" \
+        "item destroy ffffffffffffffff --as 'Root Officer'" "open ffffffffffffffff --as alice" \
+        "board add NOBOARD alice --role member --as 'Root Officer'" "board add CSP nobody --role member --as 'Root Officer'" \
+        "board remove NOBOARD alice --as 'Root Officer'" "board remove CSP nobody --as 'Root Officer'" \
+        "member approve nobody --as 'Root Officer'" "member reset nobody --as 'Root Officer'" \
+        "seal CSP nothere.txt --title t --as 'Root Officer'"; do
+        eval "run \"\$BV\" $cmd --passphrase-fd 3 3</dev/null"
+        [ "$status" -eq 6 ] || { echo "$cmd: $status $output"; false; }
+        [[ "$output" != *"passphrase"* ]]
+    done
+    [ "$(sql 'SELECT count(*) FROM items')" = 1 ]
+    # member passwd reads both lines and judges the new passphrase before
+    # unlocking: a wrong current passphrase is not even tried
+    run "$BV" member passwd --as alice --passphrase-fd 3 3< <(printf 'wrong-current-pass\npassword\n')
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"too short"* ]]
+    run "$BV" member passwd --as alice --passphrase-fd 3 3< <(printf 'wrong-current-pass\n')
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"no passphrase on fd 3"* ]]
+    # no failed unlock, no attempt: the log did not move
+    [ "$(audit_n)" = "$n" ]
+    [ "$(sql "SELECT count(*) FROM audit WHERE outcome <> 'ok'")" = 0 ]
+    # and with the right passphrases it still works
+    run "$BV" member passwd --as alice --passphrase-fd 3 3< <(printf '%s\n%s\n' "$PW_ALICE" "$PW_CAROL")
+    [ "$status" -eq 0 ]
+}

@@ -64,7 +64,9 @@ teardown() { teardown_vault; }
     done
     run "$BV" audit log --item "$id" --csv
     [[ "$output" == *'"destroy","CSP","'$id'"'* ]]
-    [[ "$output" == *'"open"'* ]]
+    # opening an item that is gone is refused (6) before the passphrase is
+    # asked for, so there is no unlock and no open entry (issue 11 point 13)
+    [[ "$output" != *'"open"'* ]]
     run "$BV" audit verify
     [ "$status" -eq 0 ]
     run bvp "$PW_ROOT" item destroy "$id" --as "Root Officer"
