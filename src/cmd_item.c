@@ -5,6 +5,7 @@
 #include "bv_cli.h"
 #include "bv_meeting.h"
 #include "bv_precheck.h"
+#include "bv_table.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -235,6 +236,7 @@ bv_cmd_revoke(bv_cli *g, int argc, char **argv)
 
 struct listing {
     bv_buf out;
+    bv_table *t;
     int json, n;
 };
 
@@ -242,7 +244,10 @@ static bv_status
 item_cb(void *ctx, const bv_item_row *it)
 {
     struct listing *l = ctx;
+    const char *cells[6];
+    char size[24];
     bv_buf g;
+    bv_status st;
 
     if (l->json) {
         bv_buf_puts(&l->out, l->n++ ? ",\n  {\"id\": " : "  {\"id\": ");
@@ -265,21 +270,24 @@ item_cb(void *ctx, const bv_item_row *it)
     }
     bv_buf_init(&g);
     bv_cli_grantees(&g, it, 0);
-    printf("%s  %12llu  %-10s  ", it->uid, (unsigned long long)it->size,
-        it->retain_until[0] ? it->retain_until : "-");
-    bv_cli_print_safe(it->board);
-    printf("  ");
-    bv_cli_print_safe(it->title);
-    printf("  [");
-    bv_cli_print_safe(g.len ? (const char *)g.p : "-");
-    printf("]\n");
+    snprintf(size, sizeof size, "%llu", (unsigned long long)it->size);
+    cells[0] = it->uid;
+    cells[1] = size;
+    cells[2] = it->retain_until[0] ? it->retain_until : "-";
+    cells[3] = it->board;
+    cells[4] = it->title;
+    cells[5] = g.len ? (const char *)g.p : "-";
+    st = g.oom ? bv_fail(BV_ERR, "out of memory") : bv_table_row(l->t, cells);
     bv_buf_free(&g);
-    return BV_OK;
+    return st;
 }
 
 int
 bv_cmd_items(bv_cli *g, int argc, char **argv)
 {
+    static const char *const heads[]
+        = { "ID", "SIZE", "RETAIN", "BOARD", "TITLE", "GRANTEES", NULL };
+    static const int flags[] = { 0, BV_COL_RIGHT, 0, BV_COL_TRUNC, BV_COL_TRUNC, BV_COL_TRUNC };
     struct listing l;
     bv_cli_opts o;
     bv_optres ex[64];
@@ -304,12 +312,15 @@ bv_cmd_items(bv_cli *g, int argc, char **argv)
         return bv_cli_error(st);
     if (board && (st = bv_store_board_get(bv_vault_store(v), board, &b)) != BV_OK)
         goto out;
-    if (!o.json)
-        printf("%-16s  %12s  %-10s  %s\n", "ID", "SIZE", "RETAIN", "BOARD  TITLE  [GRANTEES]");
+    if (!o.json && (st = bv_table_new(&l.t, heads, flags)) != BV_OK)
+        goto out;
     st = bv_store_item_each(bv_vault_store(v), board, item_cb, &l);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
+    else if (st == BV_OK)
+        st = bv_table_print(l.t);
 out:
+    bv_table_free(l.t);
     bv_buf_free(&l.out);
     bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);

@@ -5,6 +5,7 @@
 #include "bv_cli.h"
 #include "bv_note.h"
 #include "bv_precheck.h"
+#include "bv_table.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -130,6 +131,7 @@ bv_cmd_member_approve(bv_cli *g, int argc, char **argv)
 struct listing {
     bv_vault *v;
     bv_buf out;
+    bv_table *t;
     int json, n;
 };
 
@@ -160,9 +162,8 @@ member_cb(void *ctx, const bv_person_row *p)
         bv_buf_puts(&l->out, "}");
         bv_buf_free(&vkey);
     } else {
-        printf("%-9s %s  ", state, fp);
-        bv_cli_print_safe(p->name);
-        printf("\n");
+        const char *cells[3] = { state, fp, p->name };
+        return bv_table_row(l->t, cells);
     }
     return BV_OK;
 }
@@ -170,6 +171,8 @@ member_cb(void *ctx, const bv_person_row *p)
 int
 bv_cmd_member_list(bv_cli *g, int argc, char **argv)
 {
+    static const char *const heads[] = { "STATE", "FINGERPRINT", "NAME", NULL };
+    static const int flags[] = { 0, 0, BV_COL_TRUNC };
     struct listing l;
     bv_cli_opts o;
     char *pos[1];
@@ -186,12 +189,14 @@ bv_cmd_member_list(bv_cli *g, int argc, char **argv)
     bv_buf_init(&l.out);
     if ((st = bv_cli_vault(g, 1, &l.v)) != BV_OK)
         return bv_cli_error(st);
-    if (!o.json)
-        printf("%-9s %-51s  %s\n", "STATE", "FINGERPRINT", "NAME");
-    st = bv_store_person_each(bv_vault_store(l.v), member_cb, &l);
+    if (o.json || (st = bv_table_new(&l.t, heads, flags)) == BV_OK)
+        st = bv_store_person_each(bv_vault_store(l.v), member_cb, &l);
     bv_vault_close(l.v);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
+    else if (st == BV_OK)
+        st = bv_table_print(l.t);
+    bv_table_free(l.t);
     bv_buf_free(&l.out);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }

@@ -306,3 +306,68 @@ assert items[sys.argv[4]]["retain_until"] is None, items
     run "$BV" member passwd --as alice --passphrase-fd 3 3< <(printf '%s\n%s\n' "$PW_ALICE" "$PW_CAROL")
     [ "$status" -eq 0 ]
 }
+
+# aligned HEADER RIGHT... - stdin is a table (after any lines before the
+# one starting with HEADER): every cell starts under its header (ends under
+# it for the RIGHT-aligned columns), counted in characters, not bytes
+aligned() {
+    python3 -c '
+import re, sys
+first, right = sys.argv[1], sys.argv[2:]
+lines = sys.stdin.buffer.read().decode("utf-8").split("\n")
+while lines and not lines[0].startswith(first):
+    lines.pop(0)
+assert lines, "no table starting with " + first
+head, rows = lines[0], [l for l in lines[1:] if l]
+assert rows, "no rows"
+cols = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", head)]
+for r in rows:
+    for start, end, name in cols:
+        if name in right:
+            assert r[end - 1] != " " and (end == len(r) or r[end] == " "), (name, head, r)
+        elif start > 0 and len(r) > start:
+            assert r[start - 1] == " " and r[start] != " ", (name, head, r)
+' "$@"
+}
+
+@test "tables: headers over their columns, widths in characters, no character cut, control bytes escaped" {
+    make_world
+    zoe="Zoë Ålander-Øyvindsdóttir"
+    pz="Øresund-kettle-marble-4471"
+    bvp "$pz" member enroll "$zoe" $KDF >/dev/null
+    bvp "$PW_ROOT" member approve "$zoe" --as "Root Officer" >/dev/null
+    bvp "$PW_ROOT" board add CSP "$zoe" --role member --as "Root Officer" >/dev/null
+    echo "notes" >body.txt
+    id=$(bvp "$PW_ROOT" seal CSP body.txt --title "Zoë's review" --grant "$zoe,alice" \
+        --retain-until 2031-03-31 --as "Root Officer")
+    bvp "$pz" open "$id" --as "$zoe" >/dev/null
+    run bvp "$PW_BOB" open "$id" --as bob
+    [ "$status" -eq 4 ]
+    bvp "$PW_ROOT" minutes import "$BATS_TEST_DIRNAME/../fixtures/minutes-2022-12-07-csp.txt" \
+        --board CSP --as "Root Officer" >/dev/null
+    for c in "items:ID:SIZE" "audit log:SEQ:SEQ" "audit summary:ITEM:OPENS" "member list:STATE:" \
+        "board list:EPOCH:EPOCH" "board show CSP:ROLE:" "minutes list:ID:ID ITEMS RESTRICTED" \
+        "minutes actions:MTG:MTG ITEM"; do
+        IFS=: read -r cmd first right <<<"$c"
+        "$BV" $cmd >out.txt
+        iconv -f UTF-8 -t UTF-8 out.txt >/dev/null || { echo "$cmd: not UTF-8"; false; }
+        aligned "$first" $right <out.txt || { echo "$cmd:"; cat out.txt; false; }
+    done
+    "$BV" audit summary >out.txt
+    grep -q "$zoe" out.txt
+    "$BV" audit log >out.txt
+    grep -q "$zoe" out.txt
+    # cut to fit a terminal: between characters, still aligned
+    if command -v script >/dev/null; then
+        COLUMNS=50 script -qec "stty cols 50; $BV audit summary" /dev/null | tr -d '\r' >tty.txt
+        iconv -f UTF-8 -t UTF-8 tty.txt >/dev/null
+    fi
+    # names and titles come from the vault file: never let them drive the terminal
+    sql "UPDATE items SET title = 'evil' || char(27) || '[2J' || char(7) WHERE uid = '$id'"
+    "$BV" items >out.txt
+    ! grep -q $'\x1b' out.txt
+    ! grep -q $'\a' out.txt
+    grep -qF 'evil\x1b[2J\x07' out.txt
+    "$BV" audit summary >out.txt
+    ! grep -q $'\x1b' out.txt
+}
