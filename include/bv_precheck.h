@@ -19,6 +19,9 @@
 bv_status bv_pre_board(bv_vault *v, const char *board);
 /* BV_ENOTFOUND unless a person of that name exists (pending or approved). */
 bv_status bv_pre_person(bv_vault *v, const char *name);
+/* Agenda item agenda_no of meeting (of board) exists, is restricted and
+ * has no sealed body yet: BV_ENOTFOUND or BV_EUSAGE otherwise. */
+bv_status bv_pre_agenda(bv_vault *v, const char *board, int64_t meeting, int agenda_no);
 /*
  * The one item whose id starts with arg (BV_ITEM_PREFIX_MIN to BV_UID_LEN
  * lower-case hex digits) into uid. A malformed or ambiguous prefix is

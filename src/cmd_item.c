@@ -162,7 +162,8 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
         }
     }
     if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = open_input(pos[1], &fd)) != BV_OK
-        || (st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_board(v, pos[0])) != BV_OK)
+        || (st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_board(v, pos[0])) != BV_OK
+        || (meeting && (st = bv_pre_agenda(v, pos[0], mid, (int)ano)) != BV_OK))
         goto out;
     /* everything that needs no key is checked before the passphrase */
     for (i = 0; i < nnames; i++)

@@ -3,6 +3,7 @@
  * prompt (see bv_precheck.h).
  */
 #include "bv_precheck.h"
+#include "bv_minutes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,5 +116,30 @@ bv_pre_item(bv_vault *v, const char *arg, int in_log, char uid[BV_UID_LEN + 1])
         memcpy(uid, m.uid[0], BV_UID_LEN + 1);
 out:
     free(m.uid);
+    return st;
+}
+
+bv_status
+bv_pre_agenda(bv_vault *v, const char *board, int64_t meeting, int agenda_no)
+{
+    bv_meeting_row mr;
+    const bv_agenda_item *it;
+    bv_status st;
+
+    memset(&mr, 0, sizeof mr);
+    if ((st = bv_store_meeting_load(bv_vault_store(v), meeting, &mr)) != BV_OK)
+        return st;
+    if (strcmp(mr.board, board) != 0)
+        st = bv_fail(BV_EUSAGE, "meeting %lld belongs to board %s, not %s", (long long)meeting,
+            mr.board, board);
+    else if ((it = bv_minutes_item(mr.m, agenda_no)) == NULL)
+        st = bv_fail(
+            BV_ENOTFOUND, "meeting %lld has no agenda item %d", (long long)meeting, agenda_no);
+    else if (!it->restricted)
+        st = bv_fail(BV_EUSAGE, "agenda item %d is open minutes, not a restricted item", agenda_no);
+    else if (mr.uids[it - mr.m->items][0])
+        st = bv_fail(BV_EUSAGE, "agenda item %d already has a sealed body (item %s)", agenda_no,
+            mr.uids[it - mr.m->items]);
+    bv_meeting_row_free(&mr);
     return st;
 }

@@ -285,12 +285,22 @@ assert items[sys.argv[4]]["retain_until"] is None, items
         "board add NOBOARD alice --role member --as 'Root Officer'" "board add CSP nobody --role member --as 'Root Officer'" \
         "board remove NOBOARD alice --as 'Root Officer'" "board remove CSP nobody --as 'Root Officer'" \
         "member approve nobody --as 'Root Officer'" "member reset nobody --as 'Root Officer'" \
-        "seal CSP nothere.txt --title t --as 'Root Officer'"; do
+        "seal CSP nothere.txt --title t --as 'Root Officer'" \
+        "seal CSP body.txt --meeting 9 --agenda-item 5 --as 'Root Officer'"; do
         eval "run \"\$BV\" $cmd --passphrase-fd 3 3</dev/null"
         [ "$status" -eq 6 ] || { echo "$cmd: $status $output"; false; }
         [[ "$output" != *"passphrase"* ]]
     done
     [ "$(sql 'SELECT count(*) FROM items')" = 1 ]
+    bvp "$PW_ROOT" minutes import "$BATS_TEST_DIRNAME/../fixtures/minutes-2022-12-07-csp.txt" \
+        --board CSP --as "Root Officer" >/dev/null
+    n=$(audit_n)
+    run "$BV" seal CSP body.txt --meeting 1 --agenda-item 99 --as "Root Officer" --passphrase-fd 3 3</dev/null
+    [ "$status" -eq 6 ]
+    [[ "$output" == *"meeting 1 has no agenda item 99"* ]]
+    run "$BV" seal CSP body.txt --meeting 1 --agenda-item 1 --as "Root Officer" --passphrase-fd 3 3</dev/null
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"not a restricted item"* ]]
     # member passwd reads both lines and judges the new passphrase before
     # unlocking: a wrong current passphrase is not even tried
     run "$BV" member passwd --as alice --passphrase-fd 3 3< <(printf 'wrong-current-pass\npassword\n')
