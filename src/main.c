@@ -281,20 +281,22 @@ suggest(const char *w1, const char *w2, char *best, size_t cap)
     }
 }
 
-/* One line for an unknown command, with the nearest one if any. */
+/* One line for an unknown command, with the nearest one if any. w2 is
+ * the next word, which names a subcommand only after a group. */
 static int
 unknown(const char *w1, const char *w2)
 {
     char best[64];
 
     suggest(w1, w2, best, sizeof best);
+    if (w2 && !is_group(w1) && strchr(best, ' ') == NULL)
+        w2 = NULL; /* "sael CSP": CSP is the command's argument, not part of its name */
     bv_err_clear();
     if (best[0])
         bv_fail(BV_EUSAGE, "unknown command %s%s%s; did you mean `%s`? (boardvault help %s)", w1,
             w2 ? " " : "", w2 ? w2 : "", best, best);
     else
-        bv_fail(BV_EUSAGE, "unknown command %s%s%s (the list: boardvault help)", w1, w2 ? " " : "",
-            w2 ? w2 : "");
+        bv_fail(BV_EUSAGE, "unknown command %s (the list: boardvault help)", w1);
     return bv_cli_error(BV_EUSAGE);
 }
 

@@ -178,7 +178,7 @@ assert items[sys.argv[4]]["retain_until"] is None, items
     run "$BV" sael CSP body.txt
     [ "$status" -eq 2 ]
     [ "${#lines[@]}" -eq 1 ]
-    [[ "$output" == *'did you mean `seal`?'* ]]
+    [[ "$output" == *'unknown command sael; did you mean `seal`?'* ]]
     run "$BV" item destory 0123456789abcdef
     [[ "$output" == *'did you mean `item destroy`?'* ]]
     run "$BV" audit sumary
