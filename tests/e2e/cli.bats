@@ -84,6 +84,15 @@ audit_n() { sql 'SELECT count(*) FROM audit'; }
         [ "$status" -eq 1 ] || { echo "$c: $status"; false; }
         [[ "$output" == *"boardvault: writing standard output: No space left on device"* ]] || { echo "$c: $output"; false; }
     done
+    # a document streamed with write(2), not stdio
+    bvp "$PW_ROOT" minutes import "$BATS_TEST_DIRNAME/../fixtures/minutes-2022-12-07-csp.txt" \
+        --board CSP --as "Root Officer" >/dev/null
+    for c in "minutes publish 1 --format html" "minutes publish 1 --format txt -o -" \
+        "minutes actions" "minutes show 1"; do
+        run bash -c "\"\$BV\" $c >/dev/full"
+        [ "$status" -eq 1 ] || { echo "$c: $status"; false; }
+        [[ "$output" == *"writing standard output: No space left on device"* ]]
+    done
     n=$(sql "SELECT count(*) FROM audit WHERE action='open' AND outcome='ok'")
     run bash -c "\"\$BV\" open $id --as alice --passphrase-fd 3 3<<<'$PW_ALICE' >/dev/full"
     [ "$status" -eq 1 ]
