@@ -40,6 +40,9 @@ int bv_cli_error(bv_status st);
 int bv_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parse a decimal option value into [lo, hi]. */
 bv_status bv_cli_uint(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
+/* Read the --as person's passphrase (first line of the fd, or the
+ * terminal) without unlocking anything. */
+bv_status bv_cli_read_pass(const bv_cli_opts *o, bv_secret *pass);
 /* Read the --as person's passphrase and unlock; on failure prints nothing. */
 bv_status bv_cli_unlock(
     bv_vault *v, const bv_cli_opts *o, const char *action, const char *item, bv_actor **a);

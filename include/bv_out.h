@@ -19,7 +19,7 @@ typedef struct {
 } bv_out;
 
 /*
- * path NULL means standard output, refused when it is a terminal unless
+ * path NULL or "-" means standard output, refused when it is a terminal unless
  * force. A path that is a symlink or not a regular file is refused even
  * with force; an existing file only with force. mode is applied exactly
  * (umask does not widen or narrow it), e.g. 0600 for secrets.

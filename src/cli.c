@@ -4,10 +4,13 @@
  */
 #include "bv_cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void
 bv_cli_print_safe(const char *s)
@@ -89,6 +92,14 @@ bv_cli_common(const bv_optres *r, bv_cli_opts *o)
     case OPT_PASSFD:
         if (bv_cli_uint("--passphrase-fd", r->val, 0, 1024, &v) != BV_OK)
             return -1;
+        /* checked now, before any file is opened: a closed fd N would
+         * otherwise be handed to the next open() and its contents read as
+         * the passphrase */
+        if (fcntl((int)v, F_GETFD) == -1) {
+            bv_fail(BV_EUSAGE, "--passphrase-fd %u: fd %u is not open (give it, e.g. %u<FILE)", v,
+                v, v);
+            return -1;
+        }
         o->pass_fd = (int)v;
         return 1;
     case OPT_JSON:
@@ -167,7 +178,16 @@ bv_status
 bv_cli_vault(bv_cli *g, int readonly, bv_vault **v)
 {
     char note[256];
-    bv_status st = bv_vault_open(g->vault, readonly, g->trust, note, v);
+    struct stat sb;
+    bv_status st;
+
+    *v = NULL;
+    /* a missing vault is "not found" (6); a file that is not a vault stays
+     * bad input (7), as the store says */
+    if (stat(g->vault, &sb) != 0 && (errno == ENOENT || errno == ENOTDIR))
+        return bv_fail(
+            BV_ENOTFOUND, "no vault at %s (create one with `boardvault init`)", g->vault);
+    st = bv_vault_open(g->vault, readonly, g->trust, note, v);
 
     if (st == BV_OK && note[0])
         fprintf(stderr, "boardvault: %s\n", note);
@@ -175,19 +195,28 @@ bv_cli_vault(bv_cli *g, int readonly, bv_vault **v)
 }
 
 bv_status
-bv_cli_unlock(bv_vault *v, const bv_cli_opts *o, const char *action, const char *item, bv_actor **a)
+bv_cli_read_pass(const bv_cli_opts *o, bv_secret *pass)
 {
-    bv_secret pass = { 0 };
     char prompt[128];
     bv_status st;
 
-    *a = NULL;
+    memset(pass, 0, sizeof *pass);
     if (o->as == NULL)
         return bv_fail(BV_EUSAGE, "this command needs --as NAME");
     if ((st = bv_name_check("member", o->as)) != BV_OK)
         return st;
     snprintf(prompt, sizeof prompt, "Passphrase for %.64s: ", o->as);
-    if ((st = bv_pass_read(o->pass_fd, prompt, 0, &pass)) != BV_OK)
+    return bv_pass_read(o->pass_fd, prompt, 0, pass);
+}
+
+bv_status
+bv_cli_unlock(bv_vault *v, const bv_cli_opts *o, const char *action, const char *item, bv_actor **a)
+{
+    bv_secret pass = { 0 };
+    bv_status st;
+
+    *a = NULL;
+    if ((st = bv_cli_read_pass(o, &pass)) != BV_OK)
         return st;
     st = bv_vault_unlock(v, o->as, &pass, action, item, a);
     bv_secret_free(&pass);

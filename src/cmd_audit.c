@@ -5,6 +5,8 @@
 #include "bv_cli.h"
 
 #include "bv_merkle.h"
+#include "bv_precheck.h"
+#include "bv_table.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -23,6 +25,7 @@ static const bv_opt log_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HEL
 
 struct logview {
     int json, csv, n;
+    bv_table *t;
 };
 
 static void
@@ -37,19 +40,24 @@ local_time(const char *utc, char out[32])
         snprintf(out, 32, "%s", utc);
 }
 
+/*
+ * One CSV cell, quoted (RFC 4180). A cell that begins with = + - @ tab or
+ * CR would be taken for a formula by a spreadsheet (a name given as
+ * --as '=HYPERLINK(...)' would run): it gets a leading ' inside the quotes,
+ * which spreadsheets show as text (OWASP, CSV injection). The JSON
+ * outputs keep the exact data.
+ */
 static void
-csv_field(const char *s, int last)
+csv_cell(bv_buf *b, const char *s)
 {
     const char *p;
 
-    putchar('"');
-    for (p = s; *p; p++) {
-        if (*p == '"')
-            putchar('"');
-        putchar(*p);
-    }
-    putchar('"');
-    putchar(last ? '\n' : ',');
+    bv_buf_puts(b, "\"");
+    if (*s && strchr("=+-@\t\r", *s) != NULL)
+        bv_buf_puts(b, "'");
+    for (p = s; *p; p++)
+        bv_buf_put(b, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
+    bv_buf_puts(b, "\"");
 }
 
 static bv_status
@@ -60,8 +68,10 @@ log_cb(void *ctx, const bv_audit_row *e)
         e->agenda, e->outcome, e->reason };
     static const char *names[] = { "time", "actor", "actor_key", "action", "board", "item",
         "meeting", "agenda", "outcome", "reason" };
-    char lt[32];
+    const char *cells[8];
+    char lt[32], seq[24];
     size_t i;
+    int oom;
 
     if (l->json) {
         bv_buf b;
@@ -78,19 +88,31 @@ log_cb(void *ctx, const bv_audit_row *e)
         return BV_OK;
     }
     if (l->csv) {
-        printf("%lld,", (long long)e->seq);
-        for (i = 0; i < sizeof f / sizeof f[0]; i++)
-            csv_field(f[i], i + 1 == sizeof f / sizeof f[0]);
-        return BV_OK;
+        bv_buf b;
+        bv_buf_init(&b);
+        bv_buf_printf(&b, "%lld", (long long)e->seq);
+        for (i = 0; i < sizeof f / sizeof f[0]; i++) {
+            bv_buf_puts(&b, ",");
+            csv_cell(&b, f[i]);
+        }
+        bv_buf_puts(&b, "\n");
+        oom = b.oom;
+        if (!oom)
+            fwrite(b.p, 1, b.len, stdout);
+        bv_buf_free(&b);
+        return oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
     }
     local_time(e->time, lt);
-    printf("%6lld  %-19s  %-16.16s  %-12s  %-8s  ", (long long)e->seq, lt, e->actor, e->action,
-        e->outcome);
-    bv_cli_print_safe(*e->board ? e->board : "-");
-    printf("  %s  ", *e->item ? e->item : "-");
-    bv_cli_print_safe(*e->reason ? e->reason : "");
-    printf("\n");
-    return BV_OK;
+    snprintf(seq, sizeof seq, "%lld", (long long)e->seq);
+    cells[0] = seq;
+    cells[1] = lt;
+    cells[2] = e->actor;
+    cells[3] = e->action;
+    cells[4] = e->outcome;
+    cells[5] = *e->board ? e->board : "-";
+    cells[6] = *e->item ? e->item : "-";
+    cells[7] = e->reason;
+    return bv_table_row(l->t, cells);
 }
 
 /* A date (the whole day: from its start, or up to its end) or a full UTC
@@ -117,7 +139,11 @@ time_arg(const char *s, int end_of_day, char out[21])
 int
 bv_cmd_audit_log(bv_cli *g, int argc, char **argv)
 {
-    char since[21], until[21];
+    static const char *const heads[]
+        = { "SEQ", "TIME (local)", "ACTOR", "ACTION", "OUTCOME", "BOARD", "ITEM", "REASON", NULL };
+    static const int flags[]
+        = { BV_COL_RIGHT, 0, BV_COL_TRUNC, 0, 0, BV_COL_TRUNC, 0, BV_COL_TRUNC };
+    char since[21], until[21], item[BV_UID_LEN + 1];
     bv_audit_filter f;
     struct logview l;
     bv_cli_opts o;
@@ -175,16 +201,26 @@ bv_cmd_audit_log(bv_cli *g, int argc, char **argv)
     l.csv = o.csv;
     if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
+    /* an id prefix names one item, of today or one the log still names */
+    if (f.item && (st = bv_pre_item(v, f.item, 1, item)) != BV_OK) {
+        bv_vault_close(v);
+        return bv_cli_error(st);
+    }
+    if (f.item)
+        f.item = item;
     if (l.json)
         printf("[\n");
     else if (l.csv)
         printf("seq,time,actor,actor_key,action,board,item,meeting,agenda,outcome,reason\n");
-    else
-        printf("%6s  %-19s  %-16s  %-12s  %-8s  %s\n", "SEQ", "TIME (local)", "ACTOR", "ACTION",
-            "OUTCOME", "BOARD  ITEM  REASON");
+    else if ((st = bv_table_new(&l.t, heads, flags)) != BV_OK)
+        goto out;
     st = bv_store_audit_each(bv_vault_store(v), &f, log_cb, &l);
     if (l.json)
         printf("%s]\n", l.n ? "\n" : "");
+    else if (l.t && st == BV_OK)
+        st = bv_table_print(l.t);
+out:
+    bv_table_free(l.t);
     bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
@@ -462,6 +498,7 @@ export_cb(void *ctx, const bv_audit_row *e)
     char *leaf;
     size_t i, cap = sodium_base64_ENCODED_LEN(e->leaf_len, sodium_base64_VARIANT_ORIGINAL);
     bv_buf b;
+    int oom;
 
     if ((leaf = malloc(cap)) == NULL)
         return bv_fail(BV_ERR, "out of memory");
@@ -470,12 +507,10 @@ export_cb(void *ctx, const bv_audit_row *e)
     if (x->csv) {
         bv_buf_printf(&b, "%lld", (long long)e->seq);
         for (i = 0; i < sizeof f / sizeof f[0]; i++) {
-            const char *p;
-            bv_buf_puts(&b, ",\"");
-            for (p = f[i]; *p; p++)
-                bv_buf_puts(&b, *p == '"' ? "\"\"" : (char[]) { *p, 0 });
-            bv_buf_puts(&b, "\"");
+            bv_buf_puts(&b, ",");
+            csv_cell(&b, f[i]);
         }
+        /* auth is a word; the leaf's base64 starts "Ym9h" (boardvault-audit/v1) */
         bv_buf_printf(&b, ",%s,%s\n", auth, leaf);
     } else {
         bv_buf_printf(&b, "{\"seq\": %lld", (long long)e->seq);
@@ -486,10 +521,11 @@ export_cb(void *ctx, const bv_audit_row *e)
         bv_buf_printf(&b, ", \"auth\": \"%s\", \"leaf\": \"%s\"}\n", auth, leaf);
     }
     free(leaf);
-    if (!b.oom)
+    oom = b.oom;
+    if (!oom)
         fwrite(b.p, 1, b.len, stdout);
     bv_buf_free(&b);
-    return b.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+    return oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
 }
 
 int
@@ -532,17 +568,36 @@ struct summary {
     bv_store *s;
     int json, n;
     bv_buf out;
-    /* per item, while its rows come in */
+    bv_table *t;
+    const bv_item_row *it; /* the item whose rows come in */
     char opened[64][BV_NAME_MAX + 1];
     size_t nopened;
 };
+
+/* One table row: the item, then outcome, member, count, first and last. */
+static bv_status
+summary_cells(struct summary *x, const char *outcome, const char *member, const char *count,
+    const char *first, const char *last)
+{
+    const char *cells[8];
+
+    cells[0] = x->it->uid;
+    cells[1] = x->it->board;
+    cells[2] = x->it->title;
+    cells[3] = outcome;
+    cells[4] = member;
+    cells[5] = count;
+    cells[6] = first;
+    cells[7] = last;
+    return bv_table_row(x->t, cells);
+}
 
 static bv_status
 summary_row(void *ctx, const char *actor, const char *outcome, int64_t count, const char *first,
     const char *last)
 {
     struct summary *x = ctx;
-    char f[32], l[32];
+    char f[32], l[32], n[24];
 
     if (strcmp(outcome, "ok") == 0 && x->nopened < 64)
         snprintf(x->opened[x->nopened++], BV_NAME_MAX + 1, "%s", actor);
@@ -555,10 +610,11 @@ summary_row(void *ctx, const char *actor, const char *outcome, int64_t count, co
             outcome, (long long)count, first, last);
         return BV_OK;
     }
+    x->n++;
     local_time(first, f);
     local_time(last, l);
-    printf("    %-8s %-24.24s %4lld  first %s  last %s\n", outcome, actor, (long long)count, f, l);
-    return BV_OK;
+    snprintf(n, sizeof n, "%lld", (long long)count);
+    return summary_cells(x, outcome, actor, n, f, l);
 }
 
 static bv_status
@@ -571,6 +627,7 @@ summary_item(void *ctx, const bv_item_row *it)
 
     x->nopened = 0;
     x->n = 0;
+    x->it = it;
     if (x->json) {
         bv_buf_puts(&x->out, x->out.len > 2 ? ",\n  {\"id\": " : "  {\"id\": ");
         bv_json_str(&x->out, it->uid);
@@ -579,19 +636,11 @@ summary_item(void *ctx, const bv_item_row *it)
         bv_buf_puts(&x->out, ", \"title\": ");
         bv_json_str(&x->out, it->title);
         bv_buf_puts(&x->out, ", \"opens\": [");
-    } else {
-        printf("%s  ", it->uid);
-        bv_cli_print_safe(it->board);
-        printf("  ");
-        bv_cli_print_safe(it->title);
-        printf("\n");
     }
     if ((st = bv_store_audit_item_summary(x->s, it->uid, summary_row, x)) != BV_OK)
         return st;
     if (x->json)
         bv_buf_puts(&x->out, "], \"granted_never_opened\": [");
-    else if (x->n == 0 && x->nopened == 0)
-        printf("    (never opened)\n");
     /* grantees in the grant set who have no successful open */
     while (bv_field_next(it->gs_names.p, it->gs_names.len, &off, name, sizeof name) == 1) {
         int seen = 0;
@@ -603,20 +652,27 @@ summary_item(void *ctx, const bv_item_row *it)
             if (never++)
                 bv_buf_puts(&x->out, ", ");
             bv_json_str(&x->out, name);
+        } else if ((st = summary_cells(x, "never opened", name, "0", "-", "-")) != BV_OK) {
+            return st;
         } else {
-            printf("    %-8s ", never++ ? "" : "granted,");
-            bv_cli_print_safe(name);
-            printf("%s\n", never == 1 ? "  (never opened)" : "");
+            never++;
         }
     }
     if (x->json)
         bv_buf_puts(&x->out, "]}");
+    else if (x->n == 0 && never == 0
+        && (st = summary_cells(x, "never opened", "-", "0", "-", "-")) != BV_OK)
+        return st;
     return x->out.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
 }
 
 int
 bv_cmd_audit_summary(bv_cli *g, int argc, char **argv)
 {
+    static const char *const heads[]
+        = { "ITEM", "BOARD", "TITLE", "OUTCOME", "MEMBER", "OPENS", "FIRST", "LAST", NULL };
+    static const int flags[]
+        = { 0, BV_COL_TRUNC, BV_COL_TRUNC, 0, BV_COL_TRUNC, BV_COL_RIGHT, 0, 0 };
     struct summary *x;
     bv_cli_opts o;
     bv_optres ex[64];
@@ -642,6 +698,8 @@ bv_cmd_audit_summary(bv_cli *g, int argc, char **argv)
     bv_buf_puts(&x->out, "[\n");
     if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
         goto out;
+    if (!x->json && (st = bv_table_new(&x->t, heads, flags)) != BV_OK)
+        goto out;
     x->s = bv_vault_store(v);
     if (board && (st = bv_store_board_get(x->s, board, &b)) != BV_OK)
         goto out;
@@ -652,8 +710,11 @@ bv_cmd_audit_summary(bv_cli *g, int argc, char **argv)
     if (st == BV_OK && x->json) {
         bv_buf_puts(&x->out, "\n]\n");
         fwrite(x->out.p, 1, x->out.len, stdout);
+    } else if (st == BV_OK) {
+        st = bv_table_print(x->t);
     }
 out:
+    bv_table_free(x->t);
     bv_vault_close(v);
     bv_buf_free(&x->out);
     free(x);

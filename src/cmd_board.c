@@ -2,6 +2,8 @@
  * cmd_board.c - board create/add/list/show.
  */
 #include "bv_cli.h"
+#include "bv_precheck.h"
+#include "bv_table.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -69,7 +71,9 @@ bv_cmd_board_add(bv_cli *g, int argc, char **argv)
         || (st = bv_name_check("member", pos[1])) != BV_OK
         || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, "board-add", NULL, &a)) == BV_OK)
+    /* what needs no key is checked before the passphrase */
+    if ((st = bv_pre_board(v, pos[0])) == BV_OK && (st = bv_pre_person(v, pos[1])) == BV_OK
+        && (st = bv_cli_unlock(v, &o, "board-add", NULL, &a)) == BV_OK)
         st = bv_board_add(v, a, pos[0], pos[1], role);
     bv_actor_free(a);
     bv_vault_close(v);
@@ -85,6 +89,7 @@ bv_cmd_board_add(bv_cli *g, int argc, char **argv)
 
 struct listing {
     bv_buf out;
+    bv_table *t;
     int json, n;
 };
 
@@ -100,9 +105,10 @@ board_cb(void *ctx, const bv_board_row *b)
         bv_json_str(&l->out, b->created_by);
         bv_buf_printf(&l->out, ", \"created\": \"%s\"}", b->created);
     } else {
-        printf("%-5lld %s  ", (long long)b->epoch, b->created);
-        bv_cli_print_safe(b->name);
-        printf("\n");
+        char epoch[24];
+        const char *cells[3] = { epoch, b->created, b->name };
+        snprintf(epoch, sizeof epoch, "%lld", (long long)b->epoch);
+        return bv_table_row(l->t, cells);
     }
     return BV_OK;
 }
@@ -110,6 +116,8 @@ board_cb(void *ctx, const bv_board_row *b)
 int
 bv_cmd_board_list(bv_cli *g, int argc, char **argv)
 {
+    static const char *const heads[] = { "EPOCH", "CREATED", "BOARD", NULL };
+    static const int flags[] = { BV_COL_RIGHT, 0, BV_COL_TRUNC };
     struct listing l;
     bv_cli_opts o;
     bv_vault *v = NULL;
@@ -125,12 +133,14 @@ bv_cmd_board_list(bv_cli *g, int argc, char **argv)
     l.json = o.json;
     if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
-    if (!o.json)
-        printf("%-5s %-20s  %s\n", "EPOCH", "CREATED", "BOARD");
-    st = bv_store_board_each(bv_vault_store(v), board_cb, &l);
+    if (o.json || (st = bv_table_new(&l.t, heads, flags)) == BV_OK)
+        st = bv_store_board_each(bv_vault_store(v), board_cb, &l);
     bv_vault_close(v);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
+    else if (st == BV_OK)
+        st = bv_table_print(l.t);
+    bv_table_free(l.t);
     bv_buf_free(&l.out);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
@@ -148,9 +158,8 @@ role_cb(void *ctx, const bv_role_row *r)
         bv_json_str(&l->out, r->added_by);
         bv_buf_puts(&l->out, "}");
     } else {
-        printf("  %-8s ", r->role);
-        bv_cli_print_safe(r->person);
-        printf("\n");
+        const char *cells[3] = { r->role, r->person, r->added_by };
+        return bv_table_row(l->t, cells);
     }
     return BV_OK;
 }
@@ -158,6 +167,8 @@ role_cb(void *ctx, const bv_role_row *r)
 int
 bv_cmd_board_show(bv_cli *g, int argc, char **argv)
 {
+    static const char *const heads[] = { "ROLE", "NAME", "ADDED BY", NULL };
+    static const int flags[] = { 0, BV_COL_TRUNC, BV_COL_TRUNC };
     struct listing l;
     bv_cli_opts o;
     bv_vault *v = NULL;
@@ -187,19 +198,23 @@ bv_cmd_board_show(bv_cli *g, int argc, char **argv)
         bv_json_str(&l.out, b.created_by);
         bv_buf_puts(&l.out, "}");
     } else {
+        const char *cells[3] = { "officer", b.created_by, "(created the board)" };
         printf("board:    ");
         bv_cli_print_safe(b.name);
-        printf("\nepoch:    %lld\ncreated:  %s\npeople:\n  %-8s ", (long long)b.epoch, b.created,
-            "officer");
-        bv_cli_print_safe(b.created_by);
-        printf("\n");
+        printf("\nepoch:    %lld\ncreated:  %s\npeople:\n", (long long)b.epoch, b.created);
+        if ((st = bv_table_new(&l.t, heads, flags)) != BV_OK
+            || (st = bv_table_row(l.t, cells)) != BV_OK)
+            goto out;
     }
     st = bv_store_role_each(bv_vault_store(v), b.id, role_cb, &l);
     if (st == BV_OK && o.json) {
         bv_buf_puts(&l.out, "]}\n");
         fwrite(l.out.p, 1, l.out.len, stdout);
+    } else if (st == BV_OK) {
+        st = bv_table_print(l.t);
     }
 out:
+    bv_table_free(l.t);
     bv_buf_free(&l.out);
     bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
@@ -225,7 +240,8 @@ bv_cmd_board_remove(bv_cli *g, int argc, char **argv)
         || (st = bv_name_check("member", pos[1])) != BV_OK
         || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, "board-remove", NULL, &a)) == BV_OK)
+    if ((st = bv_pre_board(v, pos[0])) == BV_OK && (st = bv_pre_person(v, pos[1])) == BV_OK
+        && (st = bv_cli_unlock(v, &o, "board-remove", NULL, &a)) == BV_OK)
         st = bv_board_remove(v, a, pos[0], pos[1], &r);
     bv_actor_free(a);
     bv_vault_close(v);

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE
 #include "bv_cli.h"
 #include "bv_meeting.h"
+#include "bv_precheck.h"
+#include "bv_table.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,21 +29,38 @@ static const bv_opt items_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_H
 static const bv_opt open_opts[] = { BV_COMMON_OPTS, { "-o", 1, OPT_OUT },
     { "--output", 1, OPT_OUT }, { "--force", 0, OPT_FORCE }, { NULL, 0, 0 } };
 
-/* A real calendar date written YYYY-MM-DD. */
-static int
-date_ok(const char *s)
+/*
+ * --retain-until: a real calendar date written YYYY-MM-DD, today or later
+ * (today is UTC "YYYY-MM-DD"). An item whose date has passed is destroyed
+ * by the next `retention run`, so a past date is refused, not obeyed.
+ */
+static bv_status
+retain_check(const char *s, const char *today)
 {
-    struct tm tm;
-    char back[11];
-    const char *end;
+    static const char *const months[] = { "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December" };
+    static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int y, m, d, last, i;
 
-    memset(&tm, 0, sizeof tm);
-    if (strlen(s) != 10 || (end = strptime(s, "%Y-%m-%d", &tm)) == NULL || *end != '\0')
-        return 0;
-    tm.tm_isdst = -1;
-    if (timegm(&tm) == (time_t)-1 || strftime(back, sizeof back, "%Y-%m-%d", &tm) != 10)
-        return 0;
-    return strcmp(back, s) == 0; /* 2026-02-30 normalises to March: refused */
+    for (i = 0; i < 10; i++)
+        if (s[i] == '\0' || (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9')))
+            break;
+    if (i != 10 || s[10] != '\0')
+        return bv_fail(BV_EUSAGE, "--retain-until needs a date YYYY-MM-DD, not \"%.32s\"", s);
+    y = atoi(s);
+    m = atoi(s + 5);
+    d = atoi(s + 8);
+    if (m < 1 || m > 12)
+        return bv_fail(BV_EUSAGE, "%s is not a date: there is no month %d", s, m);
+    last = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    if (d < 1 || d > last)
+        return bv_fail(BV_EUSAGE, "%s is not a date: %s %d has %d days", s, months[m - 1], y, last);
+    if (strcmp(s, today) < 0)
+        return bv_fail(BV_EUSAGE,
+            "--retain-until %s is in the past (today is %s): the next retention run would destroy "
+            "the item",
+            s, today);
+    return BV_OK;
 }
 
 /* Open the input to seal: exit 6 if it is missing, 7 if unreadable. */
@@ -107,8 +126,13 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
             list = more;
         }
     }
-    if (retain && !date_ok(retain))
-        return free(list), bv_cli_usage("--retain-until needs a date YYYY-MM-DD");
+    if (retain) {
+        char today[21];
+        bv_utc_now(today);
+        today[10] = '\0';
+        if ((st = retain_check(retain, today)) != BV_OK)
+            return free(list), bv_cli_error(st);
+    }
     if (retain && meeting)
         return free(list), bv_cli_usage("--retain-until is for items sealed with --title");
     if ((meeting == NULL) != (agenda == NULL))
@@ -138,8 +162,13 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
         }
     }
     if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = open_input(pos[1], &fd)) != BV_OK
-        || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        || (st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_board(v, pos[0])) != BV_OK
+        || (meeting && (st = bv_pre_agenda(v, pos[0], mid, (int)ano)) != BV_OK))
         goto out;
+    /* everything that needs no key is checked before the passphrase */
+    for (i = 0; i < nnames; i++)
+        if ((st = bv_pre_person(v, names[i])) != BV_OK)
+            goto out;
     if ((st = bv_cli_unlock(v, &o, "seal", NULL, &a)) == BV_OK)
         st = meeting ? bv_meeting_seal(v, a, pos[0], mid, (int)ano, fd, names, nnames, uid)
                      : bv_item_seal(v, a, pos[0], fd, title, names, nnames, NULL, retain, uid);
@@ -161,7 +190,7 @@ grant_or_revoke(bv_cli *g, int argc, char **argv, int grant)
     bv_cli_opts o;
     bv_vault *v = NULL;
     bv_actor *a = NULL;
-    char *pos[MAX_NAMES + 1];
+    char *pos[MAX_NAMES + 1], uid[BV_UID_LEN + 1];
     size_t npos, i;
     bv_status st;
     int rc;
@@ -173,11 +202,15 @@ grant_or_revoke(bv_cli *g, int argc, char **argv, int grant)
     for (i = 1; i < npos; i++)
         if ((st = bv_name_check("member", pos[i])) != BV_OK)
             return bv_cli_error(st);
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
-        return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, grant ? "grant" : "revoke", pos[0], &a)) == BV_OK)
-        st = grant ? bv_item_grant(v, a, pos[0], pos + 1, npos - 1)
-                   : bv_item_revoke(v, a, pos[0], pos + 1, npos - 1);
+    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_item(v, pos[0], 0, uid)) != BV_OK)
+        goto out;
+    for (i = 1; i < npos; i++)
+        if ((st = bv_pre_person(v, pos[i])) != BV_OK)
+            goto out;
+    if ((st = bv_cli_unlock(v, &o, grant ? "grant" : "revoke", uid, &a)) == BV_OK)
+        st = grant ? bv_item_grant(v, a, uid, pos + 1, npos - 1)
+                   : bv_item_revoke(v, a, uid, pos + 1, npos - 1);
+out:
     bv_actor_free(a);
     bv_vault_close(v);
     if (st != BV_OK)
@@ -185,7 +218,7 @@ grant_or_revoke(bv_cli *g, int argc, char **argv, int grant)
     for (i = 1; i < npos; i++) {
         printf("%s ", grant ? "granted" : "revoked");
         bv_cli_print_safe(pos[i]);
-        printf(" on %s\n", pos[0]);
+        printf(" on %s\n", uid);
     }
     return 0;
 }
@@ -204,6 +237,7 @@ bv_cmd_revoke(bv_cli *g, int argc, char **argv)
 
 struct listing {
     bv_buf out;
+    bv_table *t;
     int json, n;
 };
 
@@ -211,7 +245,10 @@ static bv_status
 item_cb(void *ctx, const bv_item_row *it)
 {
     struct listing *l = ctx;
+    const char *cells[6];
+    char size[24];
     bv_buf g;
+    bv_status st;
 
     if (l->json) {
         bv_buf_puts(&l->out, l->n++ ? ",\n  {\"id\": " : "  {\"id\": ");
@@ -222,27 +259,36 @@ item_cb(void *ctx, const bv_item_row *it)
         bv_json_str(&l->out, it->title);
         bv_buf_printf(&l->out, ", \"size\": %llu, \"sealed_by\": ", (unsigned long long)it->size);
         bv_json_str(&l->out, it->sealed_by);
-        bv_buf_printf(&l->out, ", \"sealed\": \"%s\", \"grantees\": [", it->created);
+        bv_buf_printf(&l->out, ", \"sealed\": \"%s\", \"retain_until\": ", it->created);
+        if (it->retain_until[0])
+            bv_json_str(&l->out, it->retain_until);
+        else
+            bv_buf_puts(&l->out, "null");
+        bv_buf_puts(&l->out, ", \"grantees\": [");
         bv_cli_grantees(&l->out, it, 1);
         bv_buf_puts(&l->out, "]}");
         return l->out.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
     }
     bv_buf_init(&g);
     bv_cli_grantees(&g, it, 0);
-    printf("%s  %12llu  ", it->uid, (unsigned long long)it->size);
-    bv_cli_print_safe(it->board);
-    printf("  ");
-    bv_cli_print_safe(it->title);
-    printf("  [");
-    bv_cli_print_safe(g.len ? (const char *)g.p : "-");
-    printf("]\n");
+    snprintf(size, sizeof size, "%llu", (unsigned long long)it->size);
+    cells[0] = it->uid;
+    cells[1] = size;
+    cells[2] = it->retain_until[0] ? it->retain_until : "-";
+    cells[3] = it->board;
+    cells[4] = it->title;
+    cells[5] = g.len ? (const char *)g.p : "-";
+    st = g.oom ? bv_fail(BV_ERR, "out of memory") : bv_table_row(l->t, cells);
     bv_buf_free(&g);
-    return BV_OK;
+    return st;
 }
 
 int
 bv_cmd_items(bv_cli *g, int argc, char **argv)
 {
+    static const char *const heads[]
+        = { "ID", "SIZE", "RETAIN", "BOARD", "TITLE", "GRANTEES", NULL };
+    static const int flags[] = { 0, BV_COL_RIGHT, 0, BV_COL_TRUNC, BV_COL_TRUNC, BV_COL_TRUNC };
     struct listing l;
     bv_cli_opts o;
     bv_optres ex[64];
@@ -267,12 +313,15 @@ bv_cmd_items(bv_cli *g, int argc, char **argv)
         return bv_cli_error(st);
     if (board && (st = bv_store_board_get(bv_vault_store(v), board, &b)) != BV_OK)
         goto out;
-    if (!o.json)
-        printf("%-16s  %12s  %s\n", "ID", "SIZE", "BOARD  TITLE  [GRANTEES]");
+    if (!o.json && (st = bv_table_new(&l.t, heads, flags)) != BV_OK)
+        goto out;
     st = bv_store_item_each(bv_vault_store(v), board, item_cb, &l);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
+    else if (st == BV_OK)
+        st = bv_table_print(l.t);
 out:
+    bv_table_free(l.t);
     bv_buf_free(&l.out);
     bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
@@ -287,7 +336,7 @@ bv_cmd_open(bv_cli *g, int argc, char **argv)
     bv_actor *a = NULL;
     bv_out out;
     const char *path = NULL;
-    char *pos[1];
+    char *pos[1], uid[BV_UID_LEN + 1];
     size_t npos, nex, i;
     bv_status st;
     int rc;
@@ -302,18 +351,26 @@ bv_cmd_open(bv_cli *g, int argc, char **argv)
             path = ex[i].val;
     if (o.as == NULL)
         return bv_cli_usage("open needs --as NAME");
-    if (strlen(pos[0]) != BV_UID_LEN || strspn(pos[0], "0123456789abcdef") != BV_UID_LEN)
-        return bv_cli_usage("an item id is %d lower-case hex digits", BV_UID_LEN);
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
-        return bv_cli_error(st);
+    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_item(v, pos[0], 0, uid)) != BV_OK)
+        goto out;
     /* the output is checked (terminal, symlink, existing file) before the KDF */
     if ((st = bv_out_open(&out, path, o.force, 0600)) != BV_OK)
         goto out;
     bv_cli_cleanup_path(out.anon ? NULL : out.tmp); /* an unnamed file needs none */
-    if ((st = bv_cli_unlock(v, &o, "open", pos[0], &a)) != BV_OK)
+    if ((st = bv_cli_unlock(v, &o, "open", uid, &a)) != BV_OK)
         goto out;
-    if ((st = bv_item_open(v, a, pos[0], &out)) != BV_OK)
+    if ((st = bv_item_open(v, a, uid, &out)) != BV_OK) {
+        if (out.is_stdout && strncmp(bv_errmsg(), "writing standard output", 23) == 0) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", bv_errmsg());
+            bv_err_clear();
+            st = bv_fail(st,
+                "%s (the output is incomplete; the access is recorded in the audit log and "
+                "the item is unchanged in the vault: nothing was lost, open it again)",
+                msg);
+        }
         goto out;
+    }
     st = bv_out_commit(&out);
 out:
     bv_out_abort(&out);
@@ -329,7 +386,7 @@ bv_cmd_item_destroy(bv_cli *g, int argc, char **argv)
     bv_cli_opts o;
     bv_vault *v = NULL;
     bv_actor *a = NULL;
-    char *pos[1];
+    char *pos[1], uid[BV_UID_LEN + 1];
     size_t npos;
     bv_status st;
     int rc;
@@ -338,15 +395,14 @@ bv_cmd_item_destroy(bv_cli *g, int argc, char **argv)
              argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "item", "destroy"))
         != BV_CLI_GO)
         return rc;
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
-        return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, "destroy", pos[0], &a)) == BV_OK)
-        st = bv_item_destroy(v, a, pos[0], NULL);
+    if ((st = bv_cli_vault(g, 0, &v)) == BV_OK && (st = bv_pre_item(v, pos[0], 0, uid)) == BV_OK
+        && (st = bv_cli_unlock(v, &o, "destroy", uid, &a)) == BV_OK)
+        st = bv_item_destroy(v, a, uid, NULL);
     bv_actor_free(a);
     bv_vault_close(v);
     if (st != BV_OK)
         return bv_cli_error(st);
-    printf("destroyed item %s: body and keys deleted; its audit record stays\n", pos[0]);
+    printf("destroyed item %s: body and keys deleted; its audit record stays\n", uid);
     return 0;
 }
 
@@ -392,7 +448,7 @@ bv_cmd_rekey(bv_cli *g, int argc, char **argv)
     bv_cli_opts o;
     bv_vault *v = NULL;
     bv_actor *a = NULL;
-    char *pos[1];
+    char *pos[1], uid[BV_UID_LEN + 1];
     size_t npos;
     bv_status st;
     int rc;
@@ -400,16 +456,15 @@ bv_cmd_rekey(bv_cli *g, int argc, char **argv)
     if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, NULL, "rekey"))
         != BV_CLI_GO)
         return rc;
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
-        return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, "rekey", pos[0], &a)) == BV_OK)
-        st = bv_item_rekey(v, a, pos[0]);
+    if ((st = bv_cli_vault(g, 0, &v)) == BV_OK && (st = bv_pre_item(v, pos[0], 0, uid)) == BV_OK
+        && (st = bv_cli_unlock(v, &o, "rekey", uid, &a)) == BV_OK)
+        st = bv_item_rekey(v, a, uid);
     bv_actor_free(a);
     bv_vault_close(v);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("item %s has a new data key; the body is re-encrypted, grants re-issued to its "
            "current grantees, the old ciphertext destroyed\n",
-        pos[0]);
+        uid);
     return 0;
 }

@@ -4,6 +4,8 @@
 #include "bv_audit.h"
 #include "bv_cli.h"
 #include "bv_note.h"
+#include "bv_precheck.h"
+#include "bv_table.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -113,7 +115,8 @@ bv_cmd_member_approve(bv_cli *g, int argc, char **argv)
         return rc;
     if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, "approve", NULL, &a)) == BV_OK)
+    if ((st = bv_pre_person(v, pos[0])) == BV_OK
+        && (st = bv_cli_unlock(v, &o, "approve", NULL, &a)) == BV_OK)
         st = bv_member_approve(v, a, pos[0], fp);
     bv_actor_free(a);
     bv_vault_close(v);
@@ -128,6 +131,7 @@ bv_cmd_member_approve(bv_cli *g, int argc, char **argv)
 struct listing {
     bv_vault *v;
     bv_buf out;
+    bv_table *t;
     int json, n;
 };
 
@@ -158,9 +162,8 @@ member_cb(void *ctx, const bv_person_row *p)
         bv_buf_puts(&l->out, "}");
         bv_buf_free(&vkey);
     } else {
-        printf("%-9s %s  ", state, fp);
-        bv_cli_print_safe(p->name);
-        printf("\n");
+        const char *cells[3] = { state, fp, p->name };
+        return bv_table_row(l->t, cells);
     }
     return BV_OK;
 }
@@ -168,6 +171,8 @@ member_cb(void *ctx, const bv_person_row *p)
 int
 bv_cmd_member_list(bv_cli *g, int argc, char **argv)
 {
+    static const char *const heads[] = { "STATE", "FINGERPRINT", "NAME", NULL };
+    static const int flags[] = { 0, 0, BV_COL_TRUNC };
     struct listing l;
     bv_cli_opts o;
     char *pos[1];
@@ -184,12 +189,14 @@ bv_cmd_member_list(bv_cli *g, int argc, char **argv)
     bv_buf_init(&l.out);
     if ((st = bv_cli_vault(g, 1, &l.v)) != BV_OK)
         return bv_cli_error(st);
-    if (!o.json)
-        printf("%-9s %-51s  %s\n", "STATE", "FINGERPRINT", "NAME");
-    st = bv_store_person_each(bv_vault_store(l.v), member_cb, &l);
+    if (o.json || (st = bv_table_new(&l.t, heads, flags)) == BV_OK)
+        st = bv_store_person_each(bv_vault_store(l.v), member_cb, &l);
     bv_vault_close(l.v);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
+    else if (st == BV_OK)
+        st = bv_table_print(l.t);
+    bv_table_free(l.t);
     bv_buf_free(&l.out);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
@@ -257,7 +264,7 @@ bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
     bv_cli_opts o;
     bv_vault *v = NULL;
     bv_actor *a = NULL;
-    bv_secret pass = { 0 };
+    bv_secret cur = { 0 }, pass = { 0 };
     char *pos[1];
     size_t npos;
     bv_status st;
@@ -273,10 +280,14 @@ bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
         return bv_cli_error(st);
     if (!o.kdf_set)
         bv_vault_kdf_policy(v, &o.kdf);
-    /* the current passphrase first (line 1 of the fd), then the new one */
-    if ((st = bv_cli_unlock(v, &o, "passwd", NULL, &a)) == BV_OK
-        && (st = new_passphrase(&o, o.as, &pass)) == BV_OK)
+    /* the current passphrase (line 1 of the fd), then the new one, both
+     * read and the new one judged before the unlock: a weak or missing new
+     * passphrase costs no Argon2id run and no audit entry */
+    if ((st = bv_cli_read_pass(&o, &cur)) == BV_OK
+        && (st = new_passphrase(&o, o.as, &pass)) == BV_OK
+        && (st = bv_vault_unlock(v, o.as, &cur, "passwd", NULL, &a)) == BV_OK)
         st = bv_member_passwd(v, a, &pass, &o.kdf);
+    bv_secret_free(&cur);
     bv_secret_free(&pass);
     bv_actor_free(a);
     bv_vault_close(v);
@@ -314,6 +325,10 @@ bv_cmd_member_reset(bv_cli *g, int argc, char **argv)
         return rc;
     if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
+    if ((st = bv_pre_person(v, pos[0])) != BV_OK) {
+        bv_vault_close(v);
+        return bv_cli_error(st);
+    }
     printf("resetting ");
     bv_cli_print_safe(pos[0]);
     printf(":\n");

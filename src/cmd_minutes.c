@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "bv_cli.h"
 #include "bv_meeting.h"
+#include "bv_table.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -196,6 +197,7 @@ out:
 
 struct mlist {
     bv_buf out;
+    bv_table *t;
     int json, n;
 };
 
@@ -214,15 +216,21 @@ meeting_cb(void *ctx, int64_t id, const char *board, const char *date_iso, const
         bv_buf_printf(&l->out, ", \"items\": %d, \"restricted\": %d}", items, restricted);
         return l->out.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
     }
-    printf("%-6lld %-10s %5d %10d  ", (long long)id, date_iso, items, restricted);
-    bv_cli_print_safe(board);
-    printf("\n");
-    return BV_OK;
+    {
+        char sid[24], sitems[16], srestr[16];
+        const char *cells[5] = { sid, date_iso, sitems, srestr, board };
+        snprintf(sid, sizeof sid, "%lld", (long long)id);
+        snprintf(sitems, sizeof sitems, "%d", items);
+        snprintf(srestr, sizeof srestr, "%d", restricted);
+        return bv_table_row(l->t, cells);
+    }
 }
 
 int
 bv_cmd_minutes_list(bv_cli *g, int argc, char **argv)
 {
+    static const char *const heads[] = { "ID", "DATE", "ITEMS", "RESTRICTED", "BOARD", NULL };
+    static const int flags[] = { BV_COL_RIGHT, 0, BV_COL_RIGHT, BV_COL_RIGHT, BV_COL_TRUNC };
     struct mlist l;
     bv_cli_opts o;
     bv_optres ex[64];
@@ -244,12 +252,15 @@ bv_cmd_minutes_list(bv_cli *g, int argc, char **argv)
         return bv_cli_error(st);
     if (board && (st = bv_store_board_get(bv_vault_store(v), board, &b)) != BV_OK)
         goto out;
-    if (!o.json)
-        printf("%-6s %-10s %5s %10s  %s\n", "ID", "DATE", "ITEMS", "RESTRICTED", "BOARD");
+    if (!o.json && (st = bv_table_new(&l.t, heads, flags)) != BV_OK)
+        goto out;
     st = bv_store_meeting_each(bv_vault_store(v), board, meeting_cb, &l);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
+    else if (st == BV_OK)
+        st = bv_table_print(l.t);
 out:
+    bv_table_free(l.t);
     bv_buf_free(&l.out);
     bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
@@ -455,6 +466,8 @@ bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv)
     if ((st = parse_meeting_id(pos[0], &id)) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
     /* a public document: a terminal is fine, the file rules are open's */
+    if (path && strcmp(path, "-") == 0)
+        path = NULL;
     if ((st = bv_out_open(&out, path, path ? o.force : 1, 0644)) != BV_OK)
         goto out;
     bv_cli_cleanup_path(out.anon ? NULL : out.tmp); /* an unnamed file needs none */
@@ -474,6 +487,7 @@ out:
 
 struct alist {
     bv_buf out;
+    bv_table *t;
     int json, open_only, n;
 };
 
@@ -514,17 +528,22 @@ action_cb(void *ctx, int64_t meeting, const char *date, int number, int ordinal,
         bv_buf_puts(&l->out, "}");
         return l->out.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
     }
-    printf("%-4lld %s  %3d  %-10s ", (long long)meeting, date, item, status ? status : "open");
-    bv_cli_print_safe(owners ? owners : "-");
-    printf(": ");
-    bv_cli_print_safe(text);
-    printf("\n");
-    return BV_OK;
+    {
+        char smtg[24], sitem[16];
+        const char *cells[6]
+            = { smtg, date, sitem, status ? status : "open", owners ? owners : "-", text };
+        snprintf(smtg, sizeof smtg, "%lld", (long long)meeting);
+        snprintf(sitem, sizeof sitem, "%d", item);
+        return bv_table_row(l->t, cells);
+    }
 }
 
 int
 bv_cmd_minutes_actions(bv_cli *g, int argc, char **argv)
 {
+    static const char *const heads[]
+        = { "MTG", "DATE", "ITEM", "STATUS", "OWNERS", "ACTION", NULL };
+    static const int flags[] = { BV_COL_RIGHT, 0, BV_COL_RIGHT, 0, BV_COL_TRUNC, BV_COL_TRUNC };
     struct alist l;
     bv_cli_opts o;
     bv_optres ex[64];
@@ -548,12 +567,15 @@ bv_cmd_minutes_actions(bv_cli *g, int argc, char **argv)
         return bv_cli_error(st);
     if (board && (st = bv_store_board_get(bv_vault_store(v), board, &b)) != BV_OK)
         goto out;
-    if (!o.json)
-        printf("%-4s %-10s  %3s  %-10s %s\n", "MTG", "DATE", "ITEM", "STATUS", "OWNERS: ACTION");
+    if (!o.json && (st = bv_table_new(&l.t, heads, flags)) != BV_OK)
+        goto out;
     st = bv_store_action_each(bv_vault_store(v), board, action_cb, &l);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
+    else if (st == BV_OK)
+        st = bv_table_print(l.t);
 out:
+    bv_table_free(l.t);
     bv_buf_free(&l.out);
     bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "bv_cli.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,11 @@
     "  0 ok   1 other error   2 usage   3 authentication failed\n"                                 \
     "  4 not permitted   5 integrity failure   6 not found   7 bad input data\n"
 
+static int cmd_help(bv_cli *g, int argc, char **argv);
+
 static const struct bv_command commands[] = {
+    { NULL, "help", cmd_help, "help [COMMAND...]",
+        "the command list, or a command's usage and options (as COMMAND --help)", "" },
     { NULL, "init", bv_cmd_init, "init --as NAME [--passphrase-fd N] [KDF options]",
         "create a vault and its first officer (the root)",
         "  --kdf-memory KIB     Argon2id memory (default 524288, floor 19456)\n"
@@ -149,25 +154,181 @@ usage_all(FILE *f)
         "the root key you expect. 'boardvault COMMAND --help' for more.\n\n" EXIT_CODES);
 }
 
-int
-bv_cli_help(const char *group, const char *name)
+/* The table entry for group (NULL for a one-word command) and name. */
+static const struct bv_command *
+find(const char *group, const char *name)
 {
     size_t i;
 
+    for (i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0 && (group == NULL) == (commands[i].group == NULL)
+            && (group == NULL || strcmp(group, commands[i].group) == 0))
+            return &commands[i];
+    return NULL;
+}
+
+static int
+is_group(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < NCOMMANDS; i++)
+        if (commands[i].group && strcmp(commands[i].group, name) == 0)
+            return 1;
+    return 0;
+}
+
+int
+bv_cli_help(const char *group, const char *name)
+{
+    const struct bv_command *c = find(group, name);
+
+    if (c == NULL)
+        return 0;
+    printf("usage: boardvault %s\n\n%s.\n", c->usage, c->summary);
+    if (*c->help)
+        printf("\n%s", c->help);
+    if (strstr(c->usage, "--as"))
+        printf("  --as NAME            act as NAME (asks NAME's passphrase)\n"
+               "  --passphrase-fd N    read the passphrase from fd N (first line)\n");
+    printf("\n" EXIT_CODES);
+    return 0;
+}
+
+static void
+usage_group(FILE *f, const char *group)
+{
+    size_t i;
+
+    fprintf(f, "usage:\n");
+    for (i = 0; i < NCOMMANDS; i++)
+        if (commands[i].group && strcmp(commands[i].group, group) == 0)
+            fprintf(f, "  boardvault %s\n", commands[i].usage);
+}
+
+/* Optimal string alignment distance (edits and swaps of neighbours). */
+static size_t
+distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), i, j, d[33][33];
+
+    if (la > 32 || lb > 32)
+        return 99;
+    for (i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (i = 1; i <= la; i++)
+        for (j = 1; j <= lb; j++) {
+            size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < c)
+                c = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < c)
+                c = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]
+                && d[i - 2][j - 2] + 1 < c)
+                c = d[i - 2][j - 2] + 1;
+            d[i][j] = c;
+        }
+    return d[la][lb];
+}
+
+/* How close word is to name: 0 for the same, 1 for a prefix of it, else
+ * the edit distance + 1; 99 when too far to suggest. */
+static size_t
+closeness(const char *word, const char *name)
+{
+    size_t d, lw = strlen(word);
+
+    if (strcmp(word, name) == 0)
+        return 0;
+    if (lw >= 2 && strncmp(word, name, lw) == 0)
+        return 1;
+    d = distance(word, name);
+    /* one edit in a short word, two in a longer one */
+    return d <= (lw <= 4 ? 1u : 2u) ? d + 1 : 99;
+}
+
+/*
+ * The nearest command to what was typed: w1 alone (a one-word command or
+ * a group) or w1 w2 (group and subcommand; w2 may be NULL). The best
+ * score wins; best gets "group name" or "name", or "" when nothing is near.
+ */
+static void
+suggest(const char *w1, const char *w2, char *best, size_t cap)
+{
+    size_t i, n, score, top = 99;
+
+    best[0] = '\0';
     for (i = 0; i < NCOMMANDS; i++) {
-        if (strcmp(commands[i].name, name) != 0 || (group == NULL) != (commands[i].group == NULL)
-            || (group && strcmp(group, commands[i].group) != 0))
+        const struct bv_command *c = &commands[i];
+        if (c->group == NULL) {
+            if (is_group(w1))
+                continue; /* "item destory" is about the item group, not items */
+            score = closeness(w1, c->name);
+            if (score < top) {
+                top = score;
+                snprintf(best, cap, "%s", c->name);
+            }
             continue;
-        printf("usage: boardvault %s\n\n%s.\n", commands[i].usage, commands[i].summary);
-        if (*commands[i].help)
-            printf("\n%s", commands[i].help);
-        if (strstr(commands[i].usage, "--as"))
-            printf("  --as NAME            act as NAME (asks NAME's passphrase)\n"
-                   "  --passphrase-fd N    read the passphrase from fd N (first line)\n");
-        printf("\n" EXIT_CODES);
+        }
+        if ((score = closeness(w1, c->group)) == 99)
+            continue;
+        /* no subcommand near w2 (or none given): the group, then its help */
+        n = w2 ? closeness(w2, c->name) : 99;
+        score += n == 99 ? 50 : n;
+        if (score < top) {
+            top = score;
+            if (n == 99)
+                snprintf(best, cap, "%s", c->group);
+            else
+                snprintf(best, cap, "%s %s", c->group, c->name);
+        }
+    }
+}
+
+/* One line for an unknown command, with the nearest one if any. w2 is
+ * the next word, which names a subcommand only after a group. */
+static int
+unknown(const char *w1, const char *w2)
+{
+    char best[64];
+
+    suggest(w1, w2, best, sizeof best);
+    if (w2 && !is_group(w1) && strchr(best, ' ') == NULL)
+        w2 = NULL; /* "sael CSP": CSP is the command's argument, not part of its name */
+    bv_err_clear();
+    if (best[0])
+        bv_fail(BV_EUSAGE, "unknown command %s%s%s; did you mean `%s`? (boardvault help %s)", w1,
+            w2 ? " " : "", w2 ? w2 : "", best, best);
+    else
+        bv_fail(BV_EUSAGE, "unknown command %s (the list: boardvault help)", w1);
+    return bv_cli_error(BV_EUSAGE);
+}
+
+/* help [COMMAND...]: the list, a group's commands, or one command's usage. */
+static int
+cmd_help(bv_cli *g, int argc, char **argv)
+{
+    (void)g;
+    if (argc > 1 && argv[1][0] == '-'
+        && (argc > 2 || (strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0)))
+        return bv_cli_usage("help takes command names: boardvault help [COMMAND...]");
+    if (argc == 1 || argv[1][0] == '-') {
+        usage_all(stdout);
         return 0;
     }
-    return 0;
+    if (argc > 3)
+        return bv_cli_usage("help takes at most a group and a command name");
+    if (argc == 2 && find(NULL, argv[1]))
+        return bv_cli_help(NULL, argv[1]);
+    if (argc == 2 && is_group(argv[1])) {
+        usage_group(stdout, argv[1]);
+        return 0;
+    }
+    if (argc == 3 && find(argv[1], argv[2]))
+        return bv_cli_help(argv[1], argv[2]);
+    return unknown(argv[1], argc == 3 ? argv[2] : NULL);
 }
 
 static const char *cleanup;
@@ -209,15 +370,76 @@ harden(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * Everything printed on stdout must have got there: a full disk or a
+ * closed pipe (EPIPE: SIGPIPE is ignored) turns success into exit 1.
+ */
+static int out_errno; /* the first write(2) error on standard output */
+
+static ssize_t
+out_write(void *cookie, const char *p, size_t n)
+{
+    ssize_t w;
+
+    (void)cookie;
+    do
+        w = write(STDOUT_FILENO, p, n);
+    while (w < 0 && errno == EINTR);
+    if (w < 0 && out_errno == 0)
+        out_errno = errno;
+    return w < 0 ? -1 : w;
+}
+
+/* stdio keeps no reason for an error it met on the way (a large fwrite
+ * that failed is dropped), so stdout goes through out_write, which does */
+static void
+watch_stdout(void)
+{
+    cookie_io_functions_t io = { NULL, out_write, NULL, NULL };
+    FILE *f = fopencookie(NULL, "w", io);
+
+    if (f == NULL)
+        return; /* plain stdout: errors are still seen, with a vaguer reason */
+    if (setvbuf(f, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ) != 0) {
+        fclose(f);
+        return;
+    }
+    stdout = f;
+}
+
+static int
+finish(int rc)
+{
+    int err = 0;
+
+    if (fflush(stdout) != 0)
+        err = out_errno ? out_errno : errno;
+    else if (ferror(stdout))
+        err = out_errno ? out_errno : EIO;
+    if (err == 0)
+        return rc;
+    fprintf(stderr, "boardvault: writing standard output: %s\n", strerror(err));
+    return rc == 0 ? BV_ERR : rc;
+}
+
+static int run(int argc, char **argv);
+
 int
 main(int argc, char **argv)
 {
+    return finish(run(argc, argv));
+}
+
+static int
+run(int argc, char **argv)
+{
     bv_cli g = { NULL };
+    const struct bv_command *c;
     const char *group = NULL, *name;
-    size_t i;
     int ai = 1;
 
     harden();
+    watch_stdout();
     if (bv_crypto_init() != BV_OK)
         return bv_cli_error(BV_ERR);
     g.vault = getenv("BOARDVAULT_PATH");
@@ -240,8 +462,9 @@ main(int argc, char **argv)
             usage_all(stdout);
             return 0;
         } else {
-            usage_all(stderr);
-            return bv_cli_usage("unknown option %s", argv[ai]);
+            bv_err_clear();
+            bv_fail(BV_EUSAGE, "unknown option %s (see boardvault help)", argv[ai]);
+            return bv_cli_error(BV_EUSAGE);
         }
     }
     if (ai >= argc) {
@@ -251,29 +474,19 @@ main(int argc, char **argv)
     if (*g.vault == '\0')
         return bv_cli_usage("--vault needs a path");
     name = argv[ai];
-    for (i = 0; i < NCOMMANDS; i++)
-        if (commands[i].group && strcmp(commands[i].group, name) == 0)
-            break;
-    if (i < NCOMMANDS) {
+    if (is_group(name)) {
         group = name;
         if (ai + 1 >= argc || argv[ai + 1][0] == '-') {
             int help = ai + 1 < argc
                 && (strcmp(argv[ai + 1], "--help") == 0 || strcmp(argv[ai + 1], "-h") == 0);
-            FILE *f = help ? stdout : stderr;
-            fprintf(f, "usage:\n");
-            for (i = 0; i < NCOMMANDS; i++)
-                if (commands[i].group && strcmp(commands[i].group, group) == 0)
-                    fprintf(f, "  boardvault %s\n", commands[i].usage);
+            usage_group(help ? stdout : stderr, group);
             return help ? 0 : BV_EUSAGE;
         }
         name = argv[++ai];
     }
-    for (i = 0; i < NCOMMANDS; i++) {
-        if (strcmp(commands[i].name, name) != 0 || (group == NULL) != (commands[i].group == NULL)
-            || (group && strcmp(group, commands[i].group) != 0))
-            continue;
-        return commands[i].fn(&g, argc - ai, argv + ai);
-    }
-    usage_all(stderr);
-    return bv_cli_usage("unknown command %s%s%s", group ? group : "", group ? " " : "", name);
+    if ((c = find(group, name)) != NULL)
+        return c->fn(&g, argc - ai, argv + ai);
+    if (group)
+        return unknown(group, name);
+    return unknown(name, ai + 1 < argc && argv[ai + 1][0] != '-' ? argv[ai + 1] : NULL);
 }

@@ -63,6 +63,9 @@ bv_out_open(bv_out *o, const char *path, int force, unsigned mode)
     bv_status st = BV_OK;
 
     reset(o);
+    /* "-" is standard output wherever -o is taken, as everywhere in Unix */
+    if (path != NULL && strcmp(path, "-") == 0)
+        path = NULL;
     if (path == NULL) {
         /* ciphertext or key material on a terminal helps no one */
         if (isatty(STDOUT_FILENO) && !force)
@@ -181,6 +184,8 @@ bv_out_write(bv_out *o, const void *p, size_t n)
         w = write(o->fd, c, n);
         if (w < 0 && errno == EINTR)
             continue;
+        if (w < 0 && o->is_stdout)
+            return bv_fail(BV_ERR, "writing standard output: %s", strerror(errno));
         if (w < 0)
             return bv_fail(BV_ERR, "cannot write to %s: %s", out_name(o), strerror(errno));
         if (w == 0)

@@ -226,12 +226,12 @@ teardown() {
     [ "$(sql 'SELECT count(*) FROM persons')" = 4 ]
 }
 
-@test "bad vault paths: directory, missing, not SQLite, another application's SQLite: 7" {
+@test "bad vault paths: directory, not SQLite, another application's SQLite: 7; missing: 6" {
     mkdir d
     run "$BV" --vault d items
     [ "$status" -eq 7 ]
     run "$BV" --vault missing.db items
-    [ "$status" -eq 7 ]
+    [ "$status" -eq 6 ]
     [ ! -e missing.db ]
     head -c 5000 /dev/urandom >junk.db
     cp junk.db junk.orig

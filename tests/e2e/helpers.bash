@@ -51,3 +51,11 @@ seal_item() { # seal_item FILE [GRANTS]
 }
 
 sql() { sqlite3 "$BOARDVAULT_PATH" "$@"; }
+
+# past TIME CMD... - run CMD with the clock at TIME (libfaketime); an ASan
+# build must let libfaketime be preloaded ahead of its runtime
+past() {
+    local t=$1
+    shift
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" faketime "$t" "$@"
+}

@@ -64,7 +64,9 @@ teardown() { teardown_vault; }
     done
     run "$BV" audit log --item "$id" --csv
     [[ "$output" == *'"destroy","CSP","'$id'"'* ]]
-    [[ "$output" == *'"open"'* ]]
+    # opening an item that is gone is refused (6) before the passphrase is
+    # asked for, so there is no unlock and no open entry (issue 11 point 13)
+    [[ "$output" != *'"open"'* ]]
     run "$BV" audit verify
     [ "$status" -eq 0 ]
     run bvp "$PW_ROOT" item destroy "$id" --as "Root Officer"
@@ -75,7 +77,9 @@ teardown() { teardown_vault; }
     make_world
     echo old >old
     echo new >new
-    old=$(bvp "$PW_ROOT" seal CSP old --title "Old case" --retain-until 2001-01-31 --grant alice --as "Root Officer")
+    # a past date is refused at seal (cli.bats): seal it while 2001 was today
+    old=$(past "2001-01-01 12:00:00" "$BV" seal CSP old --title "Old case" --retain-until 2001-01-31 \
+        --grant alice --as "Root Officer" --passphrase-fd 3 3<<<"$PW_ROOT")
     new=$(bvp "$PW_ROOT" seal CSP new --title "New case" --retain-until 2999-12-31 --grant alice --as "Root Officer")
     run bvp "$PW_ROOT" seal CSP new --title t --retain-until 2026-02-30 --as "Root Officer"
     [ "$status" -eq 2 ]

@@ -1,0 +1,145 @@
+/*
+ * precheck.c - checks that need no key, made before the passphrase
+ * prompt (see bv_precheck.h).
+ */
+#include "bv_precheck.h"
+#include "bv_minutes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bv_status
+bv_pre_board(bv_vault *v, const char *board)
+{
+    bv_board_row b;
+    bv_status st;
+
+    if ((st = bv_name_check("board", board)) != BV_OK)
+        return st;
+    st = bv_store_board_get(bv_vault_store(v), board, &b);
+    if (st == BV_ENOTFOUND)
+        return bv_fail(BV_ENOTFOUND, "no board named \"%s\"", board);
+    return st;
+}
+
+bv_status
+bv_pre_person(bv_vault *v, const char *name)
+{
+    bv_person_row p;
+    bv_status st;
+
+    if ((st = bv_name_check("member", name)) != BV_OK)
+        return st;
+    st = bv_store_person_get(bv_vault_store(v), name, &p);
+    if (st == BV_ENOTFOUND)
+        return bv_fail(BV_ENOTFOUND, "no member named \"%s\"", name);
+    return st;
+}
+
+/* The distinct ids that start with the prefix. */
+struct matches {
+    const char *prefix;
+    size_t plen;
+    char (*uid)[BV_UID_LEN + 1];
+    size_t n, cap;
+};
+
+static bv_status
+add_match(struct matches *m, const char *uid)
+{
+    char(*slot)[BV_UID_LEN + 1];
+    size_t i;
+
+    if (strlen(uid) != BV_UID_LEN || strncmp(uid, m->prefix, m->plen) != 0)
+        return BV_OK;
+    for (i = 0; i < m->n; i++)
+        if (strcmp(m->uid[i], uid) == 0)
+            return BV_OK;
+    if ((slot = bv_grow(&m->uid, &m->n, &m->cap, sizeof *m->uid)) == NULL)
+        return BV_ERR;
+    memcpy(*slot, uid, BV_UID_LEN + 1);
+    return BV_OK;
+}
+
+static bv_status
+item_match(void *ctx, const bv_item_row *it)
+{
+    return add_match(ctx, it->uid);
+}
+
+static bv_status
+log_match(void *ctx, const bv_audit_row *e)
+{
+    return add_match(ctx, e->item ? e->item : "");
+}
+
+bv_status
+bv_pre_item(bv_vault *v, const char *arg, int in_log, char uid[BV_UID_LEN + 1])
+{
+    struct matches m;
+    bv_item_row it;
+    size_t len = strlen(arg);
+    bv_status st;
+
+    memset(&m, 0, sizeof m);
+    uid[0] = '\0';
+    if (len < BV_ITEM_PREFIX_MIN || len > BV_UID_LEN || strspn(arg, "0123456789abcdef") != len)
+        return bv_fail(BV_EUSAGE,
+            "an item id is %d lower-case hex digits (or its first %d or more): \"%.64s\"",
+            BV_UID_LEN, BV_ITEM_PREFIX_MIN, arg);
+    if (len == BV_UID_LEN && !in_log) {
+        bv_item_row_init(&it);
+        st = bv_store_item_get(bv_vault_store(v), arg, &it);
+        bv_item_row_free(&it);
+        if (st == BV_OK)
+            memcpy(uid, arg, BV_UID_LEN + 1);
+        return st; /* the store words "no item with id ..." */
+    }
+    if (len == BV_UID_LEN) {
+        /* a full id: the log may name an item that is gone; let it through */
+        memcpy(uid, arg, BV_UID_LEN + 1);
+        return BV_OK;
+    }
+    m.prefix = arg;
+    m.plen = len;
+    st = bv_store_item_each(bv_vault_store(v), NULL, item_match, &m);
+    if (st == BV_OK && in_log)
+        st = bv_store_audit_each(bv_vault_store(v), NULL, log_match, &m);
+    if (st != BV_OK)
+        goto out;
+    if (m.n == 0)
+        st = bv_fail(BV_ENOTFOUND, "no item with an id starting %s", arg);
+    else if (m.n > 1)
+        st = bv_fail(BV_EUSAGE, "%s is the start of %zu item ids: give more of the id", arg, m.n);
+    else
+        memcpy(uid, m.uid[0], BV_UID_LEN + 1);
+out:
+    free(m.uid);
+    return st;
+}
+
+bv_status
+bv_pre_agenda(bv_vault *v, const char *board, int64_t meeting, int agenda_no)
+{
+    bv_meeting_row mr;
+    const bv_agenda_item *it;
+    bv_status st;
+
+    memset(&mr, 0, sizeof mr);
+    if ((st = bv_store_meeting_load(bv_vault_store(v), meeting, &mr)) != BV_OK)
+        return st;
+    if (strcmp(mr.board, board) != 0)
+        st = bv_fail(BV_EUSAGE, "meeting %lld belongs to board %s, not %s", (long long)meeting,
+            mr.board, board);
+    else if ((it = bv_minutes_item(mr.m, agenda_no)) == NULL)
+        st = bv_fail(
+            BV_ENOTFOUND, "meeting %lld has no agenda item %d", (long long)meeting, agenda_no);
+    else if (!it->restricted)
+        st = bv_fail(BV_EUSAGE, "agenda item %d is open minutes, not a restricted item", agenda_no);
+    else if (mr.uids[it - mr.m->items][0])
+        st = bv_fail(BV_EUSAGE, "agenda item %d already has a sealed body (item %s)", agenda_no,
+            mr.uids[it - mr.m->items]);
+    bv_meeting_row_free(&mr);
+    return st;
+}
