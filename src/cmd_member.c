@@ -258,10 +258,19 @@ out:
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
 
-int
-bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
+/*
+ * member passwd and member rekey: the current passphrase (line 1 of the
+ * fd), then the new one, both read and the new one judged before the
+ * unlock, so that a weak or missing new passphrase costs no Argon2id run
+ * and no audit entry; then fn with the unlocked person.
+ */
+typedef bv_status (*change_fn)(
+    bv_vault *v, bv_actor *a, const bv_secret *pass, const bv_kdf_params *kp, char fp[BV_FP_LEN]);
+
+static int
+change_keys(bv_cli *g, int argc, char **argv, const char *name, const char *action, change_fn fn,
+    char fp[BV_FP_LEN], bv_cli_opts *o)
 {
-    bv_cli_opts o;
     bv_vault *v = NULL;
     bv_actor *a = NULL;
     bv_secret cur = { 0 }, pass = { 0 };
@@ -270,32 +279,65 @@ bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(
-             argc, argv, kdf_opts, &o, NULL, NULL, pos, 0, 0, &npos, "member", "passwd"))
+    if ((rc = bv_cli_args(argc, argv, kdf_opts, o, NULL, NULL, pos, 0, 0, &npos, "member", name))
         != BV_CLI_GO)
         return rc;
-    if (o.as == NULL)
-        return bv_cli_usage("member passwd needs --as NAME");
-    if ((st = bv_kdf_check(&o.kdf)) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+    if (o->as == NULL)
+        return bv_cli_usage("member %s needs --as NAME", name);
+    if ((st = bv_kdf_check(&o->kdf)) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
-    if (!o.kdf_set)
-        bv_vault_kdf_policy(v, &o.kdf);
-    /* the current passphrase (line 1 of the fd), then the new one, both
-     * read and the new one judged before the unlock: a weak or missing new
-     * passphrase costs no Argon2id run and no audit entry */
-    if ((st = bv_cli_read_pass(&o, &cur)) == BV_OK
-        && (st = new_passphrase(&o, o.as, &pass)) == BV_OK
-        && (st = bv_vault_unlock(v, o.as, &cur, "passwd", NULL, &a)) == BV_OK)
-        st = bv_member_passwd(v, a, &pass, &o.kdf);
+    if (!o->kdf_set)
+        bv_vault_kdf_policy(v, &o->kdf);
+    if ((st = bv_cli_read_pass(o, &cur)) == BV_OK && (st = new_passphrase(o, o->as, &pass)) == BV_OK
+        && (st = bv_vault_unlock(v, o->as, &cur, action, NULL, &a)) == BV_OK)
+        st = fn(v, a, &pass, &o->kdf, fp);
     bv_secret_free(&cur);
     bv_secret_free(&pass);
     bv_actor_free(a);
     bv_vault_close(v);
-    if (st != BV_OK)
-        return bv_cli_error(st);
+    return st == BV_OK ? BV_CLI_GO : bv_cli_error(st);
+}
+
+static bv_status
+passwd_fn(
+    bv_vault *v, bv_actor *a, const bv_secret *pass, const bv_kdf_params *kp, char fp[BV_FP_LEN])
+{
+    (void)fp;
+    return bv_member_passwd(v, a, pass, kp);
+}
+
+int
+bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    char fp[BV_FP_LEN];
+    int rc;
+
+    if ((rc = change_keys(g, argc, argv, "passwd", "passwd", passwd_fn, fp, &o)) != BV_CLI_GO)
+        return rc;
     printf("passphrase changed for ");
     bv_cli_print_safe(o.as);
     printf(" (keys re-wrapped; grants unchanged)\n");
+    return 0;
+}
+
+/* member rekey: new key pairs for an exposed passphrase (bv_member_rekey). */
+int
+bv_cmd_member_rekey(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    char fp[BV_FP_LEN];
+    int rc;
+
+    if ((rc = change_keys(g, argc, argv, "rekey", "key-change", bv_member_rekey, fp, &o))
+        != BV_CLI_GO)
+        return rc;
+    printf("new keys made for ");
+    bv_cli_print_safe(o.as);
+    printf("\nfingerprint: %s\n", fp);
+    printf("read it out to an officer, who runs: boardvault member approve NAME --as OFFICER\n"
+           "until then your current passphrase and keys stay in use; after it, only the new "
+           "passphrase opens anything\n");
     return 0;
 }
 
@@ -340,46 +382,5 @@ bv_cmd_member_reset(bv_cli *g, int argc, char **argv)
         return bv_cli_error(st);
     printf("done: the member enrols again (boardvault member enroll), is approved and added to "
            "the boards above, and officers grant the items above again\n");
-    return 0;
-}
-
-/* member rekey: new key pairs for an exposed passphrase (bv_member_rekey). */
-int
-bv_cmd_member_rekey(bv_cli *g, int argc, char **argv)
-{
-    bv_cli_opts o;
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
-    bv_secret pass = { 0 };
-    char *pos[1], fp[BV_FP_LEN];
-    size_t npos;
-    bv_status st;
-    int rc;
-
-    if ((rc = bv_cli_args(
-             argc, argv, kdf_opts, &o, NULL, NULL, pos, 0, 0, &npos, "member", "rekey"))
-        != BV_CLI_GO)
-        return rc;
-    if (o.as == NULL)
-        return bv_cli_usage("member rekey needs --as NAME");
-    if ((st = bv_kdf_check(&o.kdf)) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
-        return bv_cli_error(st);
-    if (!o.kdf_set)
-        bv_vault_kdf_policy(v, &o.kdf);
-    /* the current passphrase first (line 1 of the fd), then the new one */
-    if ((st = bv_cli_unlock(v, &o, "key-change", NULL, &a)) == BV_OK
-        && (st = new_passphrase(&o, o.as, &pass)) == BV_OK)
-        st = bv_member_rekey(v, a, &pass, &o.kdf, fp);
-    bv_secret_free(&pass);
-    bv_actor_free(a);
-    bv_vault_close(v);
-    if (st != BV_OK)
-        return bv_cli_error(st);
-    printf("new keys made for ");
-    bv_cli_print_safe(o.as);
-    printf("\nfingerprint: %s\n", fp);
-    printf("read it out to an officer, who runs: boardvault member approve NAME --as OFFICER\n"
-           "until then your current passphrase and keys stay in use; after it, only the new "
-           "passphrase opens anything\n");
     return 0;
 }

@@ -270,7 +270,8 @@ precheck(const char *path)
 
     if (stat(path, &sb) != 0) {
         if (errno == ENOENT)
-            return bv_fail(BV_EINPUT, "no vault at %s (create one with: boardvault init)", path);
+            return bv_fail(
+                BV_ENOTFOUND, "no vault at %s (create one with `boardvault init`)", path);
         return bv_fail(BV_EINPUT, "cannot use vault %s: %s", path, strerror(errno));
     }
     if (S_ISDIR(sb.st_mode))
