@@ -24,7 +24,7 @@ ALL_CFLAGS  = -std=c11 $(WARN) $(HARDEN) -Iinclude $(shell pkg-config --cflags $
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(CFLAGS) $(LDFLAGS)
 LIBS        = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzxcvbn -lpthread
 
-SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
+SRC   := $(filter-out src/main.c,$(wildcard src/*.c src/store/*.c))
 OBJ   := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BIN   := $(BUILD)/boardvault

@@ -1,0 +1,53 @@
+/*
+ * bv_sqlite.h - what the SQLite engine's files (src/store/) share, and
+ * only they: the handle, error mapping, statements, and column and bind
+ * helpers that copy with bounds (a tampered row cannot overflow a
+ * buffer). Nothing outside src/store/ includes it (make check-layers).
+ */
+#ifndef BV_SQLITE_H
+#define BV_SQLITE_H
+
+#include "bv_store.h"
+
+#include <sqlite3.h>
+
+struct bv_store {
+    sqlite3 *db;
+    int readonly;
+    int64_t version; /* the file's format (user_version) when opened */
+};
+
+/* The file's header checked before SQLite opens it (store/sqlite.c). */
+bv_status bv_sqlite_precheck(const char *path);
+/* A new vault's tables (store/schema.c). */
+bv_status bv_sqlite_create_schema(bv_store *s);
+
+/* Errors, statements. */
+bv_status bv_sqlite_err(bv_store *s, int rc, const char *what);
+bv_status bv_sqlite_exec(bv_store *s, const char *sql, const char *what);
+bv_status bv_sqlite_prep(bv_store *s, const char *sql, sqlite3_stmt **st);
+/* Step q, which returns no row, and finalize it. */
+bv_status bv_sqlite_done(bv_store *s, sqlite3_stmt *q, const char *what);
+/* The one integer a query returns. */
+bv_status bv_sqlite_int(bv_store *s, const char *sql, int64_t *v);
+/* Run each statement of sql[] with ?1 = id, in order. */
+bv_status bv_sqlite_each_with_id(
+    bv_store *s, const char *const *sql, size_t n, int64_t id, const char *what);
+
+/* Columns, copied with bounds. */
+bv_status bv_sqlite_col_text(sqlite3_stmt *q, int i, char *out, size_t cap);
+bv_status bv_sqlite_col_blob(sqlite3_stmt *q, int i, uint8_t *out, size_t cap, size_t *len);
+bv_status bv_sqlite_col_blob_exact(sqlite3_stmt *q, int i, uint8_t *out, size_t n);
+bv_status bv_sqlite_col_buf(sqlite3_stmt *q, int i, bv_buf *b);
+const char *bv_sqlite_col_str(sqlite3_stmt *q, int i);
+void bv_sqlite_bind_text(sqlite3_stmt *q, int i, const char *t);
+void bv_sqlite_bind_blob(sqlite3_stmt *q, int i, const void *p, size_t n);
+void bv_sqlite_bind_opt(sqlite3_stmt *q, int i, const char *t);
+
+/* Rows that more than one table file reads. */
+bv_status bv_sqlite_board_row(sqlite3_stmt *q, bv_board_row *b);
+bv_status bv_sqlite_item_row(sqlite3_stmt *q, bv_item_row *it);
+bv_status bv_sqlite_key_row(sqlite3_stmt *q, bv_keyrow *k);
+bv_status bv_sqlite_key_get(bv_store *s, sqlite3_stmt *q, bv_keyrow *k, const char *what);
+
+#endif

@@ -1,0 +1,595 @@
+/*
+ * store/items.c - items, their bodies (staging, live, condemned) and
+ * chunks, the sweep, grant sets and grants.
+ */
+#define _GNU_SOURCE
+#include "bv_sqlite.h"
+#include "bv_minutes.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ITEM_SELECT                                                                                \
+    "SELECT i.id, i.uid, i.board_id, b.name, i.title, i.size, i.nchunks, i.sealed_epoch, "         \
+    "i.header, i.chunk_hashes, i.sealed_by, i.sig, i.created, "                                    \
+    "g.version, g.names, g.signed_by, g.sig, i.retain_until, i.body_id FROM items i "              \
+    "JOIN boards b ON b.id = i.board_id LEFT JOIN grantsets g ON g.item_id = i.id "
+
+bv_status
+bv_sqlite_item_row(sqlite3_stmt *q, bv_item_row *it)
+{
+    bv_status st;
+    int64_t size, nchunks;
+
+    it->id = sqlite3_column_int64(q, 0);
+    it->board_id = sqlite3_column_int64(q, 2);
+    size = sqlite3_column_int64(q, 5);
+    nchunks = sqlite3_column_int64(q, 6);
+    if (size < 0 || nchunks < 1)
+        return bv_fail(BV_EINTEGRITY, "item record has an impossible size");
+    it->size = (uint64_t)size;
+    it->nchunks = (uint64_t)nchunks;
+    it->sealed_epoch = sqlite3_column_int64(q, 7);
+    it->gs_version = sqlite3_column_int64(q, 13);
+    it->body_id = sqlite3_column_int64(q, 18);
+    if ((st = bv_sqlite_col_text(q, 1, it->uid, sizeof it->uid)) != BV_OK
+        || (st = bv_sqlite_col_text(q, 3, it->board, sizeof it->board)) != BV_OK
+        || (st = bv_sqlite_col_text(q, 4, it->title, sizeof it->title)) != BV_OK
+        || (st = bv_sqlite_col_blob(q, 8, it->header, sizeof it->header, &it->header_len)) != BV_OK
+        || (st = bv_sqlite_col_buf(q, 9, &it->chunk_hashes)) != BV_OK
+        || (st = bv_sqlite_col_text(q, 10, it->sealed_by, sizeof it->sealed_by)) != BV_OK
+        || (st = bv_sqlite_col_blob(q, 11, it->sig, sizeof it->sig, &it->sig_len)) != BV_OK
+        || (st = bv_sqlite_col_text(q, 12, it->created, sizeof it->created)) != BV_OK
+        || (st = bv_sqlite_col_buf(q, 14, &it->gs_names)) != BV_OK
+        || (st = bv_sqlite_col_text(q, 15, it->gs_by, sizeof it->gs_by)) != BV_OK
+        || (st = bv_sqlite_col_blob(q, 16, it->gs_sig, sizeof it->gs_sig, &it->gs_sig_len)) != BV_OK
+        || (st = bv_sqlite_col_text(q, 17, it->retain_until, sizeof it->retain_until)) != BV_OK)
+        return st;
+    return BV_OK;
+}
+
+bv_status
+bv_store_item_get(bv_store *s, const char *uid, bv_item_row *it)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = bv_sqlite_prep(s, ITEM_SELECT "WHERE i.uid = ?", &q)) != BV_OK)
+        return st;
+    bv_sqlite_bind_text(q, 1, uid);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        st = bv_sqlite_item_row(q, it);
+    else if (rc == SQLITE_DONE)
+        st = bv_fail(BV_ENOTFOUND, "no item with id %s", uid);
+    else
+        st = bv_sqlite_err(s, rc, "reading an item");
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_item_add(bv_store *s, bv_item_row *it)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = bv_sqlite_prep(s,
+             "INSERT INTO items(uid, body_id, board_id, title, size, nchunks, sealed_epoch, "
+             "header, chunk_hashes, sealed_by, sig, created, retain_until) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             &q))
+        != BV_OK)
+        return st;
+    bv_sqlite_bind_text(q, 1, it->uid);
+    sqlite3_bind_int64(q, 2, it->body_id);
+    sqlite3_bind_int64(q, 3, it->board_id);
+    bv_sqlite_bind_text(q, 4, it->title);
+    sqlite3_bind_int64(q, 5, (sqlite3_int64)it->size);
+    sqlite3_bind_int64(q, 6, (sqlite3_int64)it->nchunks);
+    sqlite3_bind_int64(q, 7, it->sealed_epoch);
+    bv_sqlite_bind_blob(q, 8, it->header, it->header_len);
+    bv_sqlite_bind_blob(q, 9, it->chunk_hashes.p, it->chunk_hashes.len);
+    bv_sqlite_bind_text(q, 10, it->sealed_by);
+    bv_sqlite_bind_blob(q, 11, it->sig, it->sig_len);
+    bv_sqlite_bind_text(q, 12, it->created);
+    bv_sqlite_bind_opt(q, 13, it->retain_until[0] ? it->retain_until : NULL);
+    if ((st = bv_sqlite_done(s, q, "adding an item")) != BV_OK)
+        return st;
+    it->id = sqlite3_last_insert_rowid(s->db);
+    return BV_OK;
+}
+
+bv_status
+bv_store_item_each(
+    bv_store *s, const char *board, bv_status (*fn)(void *, const bv_item_row *), void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_item_row it;
+    bv_status st;
+    int rc;
+
+    if ((st = bv_sqlite_prep(
+             s, ITEM_SELECT "WHERE ?1 IS NULL OR b.name = ?1 ORDER BY b.name, i.id", &q))
+        != BV_OK)
+        return st;
+    if (board)
+        bv_sqlite_bind_text(q, 1, board);
+    bv_item_row_init(&it);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = bv_sqlite_item_row(q, &it)) != BV_OK || (st = fn(ctx, &it)) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = bv_sqlite_err(s, rc, "listing items");
+    bv_item_row_free(&it);
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- bodies: see the comment on the bodies table ---- */
+
+bv_status
+bv_store_body_new(bv_store *s, int staging, int64_t *id)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    char now[21];
+
+    bv_utc_now(now);
+    if ((st = bv_sqlite_prep(s, "INSERT INTO bodies(state, touched) VALUES (?, ?)", &q)) != BV_OK)
+        return st;
+    bv_sqlite_bind_text(q, 1, staging ? "staging" : "live");
+    bv_sqlite_bind_text(q, 2, now);
+    if ((st = bv_sqlite_done(s, q, "starting a body")) != BV_OK)
+        return st;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return BV_OK;
+}
+
+/* One UPDATE of a body's state that must find the body in state `from`. */
+static bv_status
+body_move(bv_store *s, int64_t id, const char *from, const char *to, const char *what)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    char now[21];
+
+    bv_utc_now(now);
+    if ((st = bv_sqlite_prep(
+             s, "UPDATE bodies SET state = ?, touched = ? WHERE id = ? AND state = ?", &q))
+        != BV_OK)
+        return st;
+    bv_sqlite_bind_text(q, 1, to);
+    bv_sqlite_bind_text(q, 2, now);
+    sqlite3_bind_int64(q, 3, id);
+    bv_sqlite_bind_text(q, 4, from);
+    if ((st = bv_sqlite_done(s, q, what)) != BV_OK)
+        return st;
+    if (sqlite3_changes(s->db) != 1)
+        return bv_fail(BV_ERR,
+            "the body being written was removed as abandoned (no progress for %d s); "
+            "nothing was sealed: try again",
+            BV_STAGE_STALE_S);
+    return BV_OK;
+}
+
+bv_status
+bv_store_body_touch(bv_store *s, int64_t id)
+{
+    return body_move(s, id, "staging", "staging", "writing the body");
+}
+
+bv_status
+bv_store_body_adopt(bv_store *s, int64_t id)
+{
+    return body_move(s, id, "staging", "live", "storing the body");
+}
+
+bv_status
+bv_store_body_condemn(bv_store *s, int64_t id)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    char now[21];
+
+    bv_utc_now(now);
+    if ((st = bv_sqlite_prep(
+             s, "UPDATE bodies SET state = 'condemned', touched = ? WHERE id = ?", &q))
+        != BV_OK)
+        return st;
+    bv_sqlite_bind_text(q, 1, now);
+    sqlite3_bind_int64(q, 2, id);
+    return bv_sqlite_done(s, q, "condemning a body");
+}
+
+/* The next body to sweep: condemned, or staging and stale. 0 if none. */
+static bv_status
+sweep_next(bv_store *s, const char *stale, int64_t *id)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    *id = 0;
+    if ((st = bv_sqlite_prep(s,
+             "SELECT id FROM bodies WHERE state = 'condemned' "
+             "OR (state = 'staging' AND touched < ?) LIMIT 1",
+             &q))
+        != BV_OK)
+        return st;
+    bv_sqlite_bind_text(q, 1, stale);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BV_OK
+                                                 : bv_sqlite_err(s, rc, "finding bodies to sweep");
+}
+
+/* One batch per transaction until nothing is left to sweep. */
+static bv_status
+sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_ckpt *ck)
+{
+    sqlite3_stmt *q = NULL;
+    int64_t id;
+    bv_status st;
+
+    for (;;) {
+        bv_store_ckpt_pace(ck);
+        if ((st = bv_store_begin(s)) != BV_OK)
+            return st;
+        if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
+            goto end;
+        if ((st = bv_sqlite_prep(s,
+                 "DELETE FROM chunks WHERE rowid IN (SELECT rowid FROM chunks "
+                 "WHERE body_id = ?1 LIMIT ?2)",
+                 &q))
+            != BV_OK)
+            goto end;
+        sqlite3_bind_int64(q, 1, id);
+        sqlite3_bind_int(q, 2, BV_STAGE_BATCH);
+        if ((st = bv_sqlite_done(s, q, "sweeping a body")) != BV_OK)
+            goto end;
+        if (sqlite3_changes(s->db) == 0) {
+            if ((st = bv_sqlite_prep(s, "DELETE FROM bodies WHERE id = ?", &q)) != BV_OK)
+                goto end;
+            sqlite3_bind_int64(q, 1, id);
+            if ((st = bv_sqlite_done(s, q, "sweeping a body")) != BV_OK)
+                goto end;
+            (*swept)++;
+        }
+        if ((st = bv_store_commit(s)) != BV_OK)
+            return st;
+        bv_store_ckpt_kick(ck);
+    }
+end:
+    if (st == BV_OK)
+        return bv_store_commit(s);
+    bv_store_rollback(s);
+    return st;
+}
+
+/*
+ * Delete condemned bodies, and staging bodies not touched for
+ * BV_STAGE_STALE_S seconds, BV_STAGE_BATCH chunks per transaction:
+ * secure_delete zeroes each freed page, and a 1 GiB body deleted in one
+ * transaction would put 1 GiB of zeroes through the WAL at once. Outside
+ * any transaction. The batches go without an fsync of their own (as a
+ * staging body's do): one lost to a power cut is simply swept again.
+ */
+bv_status
+bv_store_body_sweep(bv_store *s, uint64_t *swept)
+{
+    time_t t = time(NULL) - BV_STAGE_STALE_S;
+    struct tm tm;
+    char stale[32];
+    bv_ckpt *ck;
+    int64_t id;
+    bv_status st, st2;
+
+    *swept = 0;
+    /* the format of bv_utc_now, so that the strings compare as times */
+    if (gmtime_r(&t, &tm) == NULL || strftime(stale, sizeof stale, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        return bv_fail(BV_ERR, "cannot read the clock");
+    /* nearly always nothing to do: find that out without the write lock */
+    if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
+        return st;
+    if ((st = bv_store_sync_batches(s, 1)) != BV_OK)
+        return st;
+    ck = bv_store_ckpt_start(s);
+    st = sweep_batches(s, stale, swept, ck);
+    bv_store_ckpt_end(s, ck);
+    if ((st2 = bv_store_sync_batches(s, 0)) != BV_OK && st == BV_OK)
+        st = st2;
+    return st;
+}
+
+bv_status
+bv_store_chunk_put(bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p, size_t n)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = bv_sqlite_prep(s, "INSERT INTO chunks(body_id, idx, data) VALUES (?, ?, ?)", &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, body_id);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)idx);
+    bv_sqlite_bind_blob(q, 3, p, n);
+    return bv_sqlite_done(s, q, "storing the body");
+}
+
+bv_status
+bv_store_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_t cap, size_t *n)
+{
+    sqlite3_stmt *q;
+    sqlite3_blob *b = NULL;
+    int64_t len = 0, rowid = 0;
+    bv_status st;
+    int rc;
+
+    /* the row's place and length, then its bytes straight into p (see
+     * bv_store_chunk_each) */
+    if ((st = bv_sqlite_prep(
+             s, "SELECT rowid, length(data) FROM chunks WHERE body_id = ? AND idx = ?", &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, body_id);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)idx);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        rowid = sqlite3_column_int64(q, 0);
+        len = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    if (rc == SQLITE_DONE)
+        return bv_fail(BV_EINTEGRITY, "body chunk %llu is missing", (unsigned long long)idx);
+    if (rc != SQLITE_ROW)
+        return bv_sqlite_err(s, rc, "reading the body");
+    if (len < 0 || (uint64_t)len > cap)
+        return bv_fail(BV_EINTEGRITY, "body chunk %llu is too long", (unsigned long long)idx);
+    *n = (size_t)len;
+    if (len == 0)
+        return BV_OK;
+    rc = sqlite3_blob_open(s->db, "main", "chunks", "data", rowid, 0, &b);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_blob_read(b, p, (int)len, 0);
+    sqlite3_blob_close(b);
+    return rc == SQLITE_OK ? BV_OK : bv_sqlite_err(s, rc, "reading the body");
+}
+
+/*
+ * Each chunk is read with sqlite3_blob_read straight into the buffer the
+ * caller hands out for it: SQLite reads overflow pages that are not in
+ * the WAL directly from the file into that buffer, where a column value
+ * would be assembled in a buffer of its own and then copied again.
+ */
+bv_status
+bv_store_chunk_each(bv_store *s, int64_t body_id, bv_chunk_fn want, bv_chunk_done_fn got, void *ctx)
+{
+    sqlite3_stmt *q;
+    sqlite3_blob *b = NULL;
+    uint8_t *dst;
+    int64_t idx, n;
+    bv_status st;
+    int rc;
+
+    /* length() of a blob reads no overflow page */
+    if ((st = bv_sqlite_prep(
+             s, "SELECT rowid, idx, length(data) FROM chunks WHERE body_id = ? ORDER BY idx", &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, body_id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        idx = sqlite3_column_int64(q, 1);
+        n = sqlite3_column_int64(q, 2);
+        if (idx < 0 || n < 0 || n > INT_MAX) {
+            st = bv_fail(BV_EINTEGRITY, "body chunk has a negative index or size");
+            break;
+        }
+        if ((st = want(ctx, (uint64_t)idx, (size_t)n, &dst)) != BV_OK)
+            break;
+        if (n > 0) {
+            rc = b ? sqlite3_blob_reopen(b, sqlite3_column_int64(q, 0))
+                   : sqlite3_blob_open(
+                       s->db, "main", "chunks", "data", sqlite3_column_int64(q, 0), 0, &b);
+            if (rc == SQLITE_OK)
+                rc = sqlite3_blob_read(b, dst, (int)n, 0);
+            if (rc != SQLITE_OK) {
+                st = bv_sqlite_err(s, rc, "reading the body");
+                break;
+            }
+        }
+        if ((st = got(ctx, (uint64_t)idx, (size_t)n)) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = bv_sqlite_err(s, rc, "reading the body");
+    sqlite3_blob_close(b);
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_store_grantset_set(bv_store *s, int64_t item_id, int64_t version, const uint8_t *names,
+    size_t nlen, const char *by, const uint8_t *sig, size_t siglen)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = bv_sqlite_prep(s,
+             "INSERT OR REPLACE INTO grantsets(item_id, version, names, signed_by, sig) "
+             "VALUES (?, ?, ?, ?, ?)",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 2, version);
+    bv_sqlite_bind_blob(q, 3, names, nlen);
+    bv_sqlite_bind_text(q, 4, by);
+    bv_sqlite_bind_blob(q, 5, sig, siglen);
+    return bv_sqlite_done(s, q, "storing the grant set");
+}
+
+bv_status
+bv_store_grant_get(bv_store *s, int64_t item_id, int64_t person_id, bv_keyrow *k)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = bv_sqlite_prep(s,
+             "SELECT g.person_id, p.name, g.sealed, g.granted_by, g.sig FROM grants g "
+             "JOIN persons p ON p.id = g.person_id WHERE g.item_id = ? AND g.person_id = ?",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 2, person_id);
+    return bv_sqlite_key_get(s, q, k, "reading a grant");
+}
+
+bv_status
+bv_store_grant_put(bv_store *s, int64_t item_id, const bv_keyrow *k)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = bv_sqlite_prep(s,
+             "INSERT OR REPLACE INTO grants(item_id, person_id, sealed, granted_by, sig) "
+             "VALUES (?, ?, ?, ?, ?)",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 2, k->person_id);
+    bv_sqlite_bind_blob(q, 3, k->sealed, k->sealed_len);
+    bv_sqlite_bind_text(q, 4, k->by);
+    bv_sqlite_bind_blob(q, 5, k->sig, k->sig_len);
+    return bv_sqlite_done(s, q, "storing a grant");
+}
+
+bv_status
+bv_store_grant_delete(bv_store *s, int64_t item_id, int64_t person_id)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = bv_sqlite_prep(s, "DELETE FROM grants WHERE item_id = ? AND person_id = ?", &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    sqlite3_bind_int64(q, 2, person_id);
+    return bv_sqlite_done(s, q, "revoking a grant");
+}
+
+bv_status
+bv_store_grant_each(
+    bv_store *s, int64_t item_id, bv_status (*fn)(void *, const bv_keyrow *), void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_keyrow k;
+    bv_status st;
+    int rc;
+
+    if ((st = bv_sqlite_prep(s,
+             "SELECT g.person_id, p.name, g.sealed, g.granted_by, g.sig FROM grants g "
+             "JOIN persons p ON p.id = g.person_id WHERE g.item_id = ? ORDER BY p.name",
+             &q))
+        != BV_OK)
+        return st;
+    sqlite3_bind_int64(q, 1, item_id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((st = bv_sqlite_key_row(q, &k)) != BV_OK || (st = fn(ctx, &k)) != BV_OK)
+            break;
+    }
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = bv_sqlite_err(s, rc, "listing grants");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* Crypto-shred an item: wrapped keys, grants, grant set, the row; the
+ * body is condemned, for bv_store_body_sweep to delete after the commit.
+ * secure_delete zeroes the freed pages; bv_store_reclaim returns them. */
+bv_status
+bv_store_item_destroy(bv_store *s, int64_t item_id)
+{
+    static const char *const sql[] = {
+        "UPDATE agenda SET item_id = NULL WHERE item_id = ?",
+        "DELETE FROM grants WHERE item_id = ?",
+        "DELETE FROM grantsets WHERE item_id = ?",
+        "DELETE FROM item_keys WHERE item_id = ?",
+        "UPDATE bodies SET state = 'condemned' WHERE id = (SELECT body_id FROM items WHERE id = ?)",
+        "DELETE FROM items WHERE id = ?",
+    };
+
+    return bv_sqlite_each_with_id(
+        s, sql, sizeof sql / sizeof sql[0], item_id, "destroying an item");
+}
+
+/* Items whose retention date is before `today` (YYYY-MM-DD). */
+bv_status
+bv_store_item_expired(bv_store *s, const char *today,
+    bv_status (*fn)(void *, const char *uid, const char *board), void *ctx)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc;
+
+    if ((st = bv_sqlite_prep(s,
+             "SELECT i.uid, b.name FROM items i JOIN boards b ON b.id = i.board_id "
+             "WHERE i.retain_until IS NOT NULL AND i.retain_until < ? ORDER BY i.id",
+             &q))
+        != BV_OK)
+        return st;
+    bv_sqlite_bind_text(q, 1, today);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        if ((st = fn(ctx, bv_sqlite_col_str(q, 0), bv_sqlite_col_str(q, 1))) != BV_OK)
+            break;
+    if (st == BV_OK && rc != SQLITE_DONE)
+        st = bv_sqlite_err(s, rc, "listing expired items");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* A new seal signature over an unchanged item (an officer left). */
+bv_status
+bv_store_item_resign(
+    bv_store *s, int64_t item_id, const char *by, const uint8_t *sig, size_t siglen)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = bv_sqlite_prep(s, "UPDATE items SET sealed_by = ?, sig = ? WHERE id = ?", &q))
+        != BV_OK)
+        return st;
+    bv_sqlite_bind_text(q, 1, by);
+    bv_sqlite_bind_blob(q, 2, sig, siglen);
+    sqlite3_bind_int64(q, 3, item_id);
+    return bv_sqlite_done(s, q, "re-signing an item");
+}
+
+bv_status
+bv_store_item_set_uid(bv_store *s, int64_t item_id, const char *uid)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+
+    if ((st = bv_sqlite_prep(s, "UPDATE items SET uid = ? WHERE id = ?", &q)) != BV_OK)
+        return st;
+    bv_sqlite_bind_text(q, 1, uid);
+    sqlite3_bind_int64(q, 2, item_id);
+    return bv_sqlite_done(s, q, "renaming an item");
+}
