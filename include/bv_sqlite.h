@@ -11,6 +11,9 @@
 
 #include <sqlite3.h>
 
+/* "BVT1": tells our files from other SQLite databases before any write. */
+#define BV_APPLICATION_ID 0x42565431
+
 struct bv_store {
     sqlite3 *db;
     int readonly;

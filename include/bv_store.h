@@ -1,105 +1,20 @@
 /*
- * bv_store.h - the vault file: SQLite in WAL mode. All SQL lives in
- * store.c. The store knows rows, not cryptography: what it returns is
- * untrusted until the vault layer has checked the signatures on it.
+ * bv_store.h - the contract every storage engine implements: rows in,
+ * rows out, transactions, and runs of batches for large bodies. The
+ * engine is the only code that knows its database; today that is SQLite
+ * (src/store/). The store knows rows, not cryptography: what it returns
+ * is untrusted until the domain has checked the signatures on it.
  */
 #ifndef BV_STORE_H
 #define BV_STORE_H
 
 #include "bv.h"
+#include "bv_model.h"
 
-#define BV_NAME_MAX 64 /* bytes of a person or board name */
-#define BV_TITLE_MAX 1024 /* bytes of an item title */
-#define BV_UID_LEN 16 /* item ids: 16 lower-case hex digits */
-#define BV_SECRET_MAX 256 /* a person's wrapped secret-key record */
-#define BV_BLOB_MAX 256 /* wrapped keys and signatures */
-/* "BVT1": tells our files from other SQLite databases before any write. */
-#define BV_APPLICATION_ID 0x42565431
+/* The engine's format: an older vault is brought up to it on first use. */
 #define BV_SCHEMA_VERSION 3
 
 typedef struct bv_store bv_store;
-
-typedef struct {
-    int64_t id;
-    char name[BV_NAME_MAX + 1];
-    uint8_t box_pk[32], sign_pk[32];
-    uint8_t secret[BV_SECRET_MAX];
-    size_t secret_len;
-    int approved;
-    char cert_by[BV_NAME_MAX + 1]; /* "" while pending */
-    uint8_t cert_sig[BV_BLOB_MAX];
-    size_t cert_sig_len;
-    char created[21];
-} bv_person_row;
-
-typedef struct {
-    int64_t id;
-    char name[BV_NAME_MAX + 1];
-    int64_t epoch;
-    char created_by[BV_NAME_MAX + 1];
-    uint8_t sig[BV_BLOB_MAX];
-    size_t sig_len;
-    char created[21];
-} bv_board_row;
-
-typedef struct {
-    int64_t board_id, person_id;
-    char person[BV_NAME_MAX + 1];
-    char role[16];
-    char added_by[BV_NAME_MAX + 1];
-    uint8_t sig[BV_BLOB_MAX];
-    size_t sig_len;
-} bv_role_row;
-
-/* A wrapped key held by a person: board key (per epoch) or item grant. */
-typedef struct {
-    int64_t person_id;
-    char person[BV_NAME_MAX + 1];
-    uint8_t sealed[BV_BLOB_MAX];
-    size_t sealed_len;
-    char by[BV_NAME_MAX + 1];
-    uint8_t sig[BV_BLOB_MAX];
-    size_t sig_len;
-} bv_keyrow;
-
-typedef struct {
-    int64_t id;
-    char uid[BV_UID_LEN + 1];
-    int64_t body_id; /* bodies.id of its chunks */
-    int64_t board_id;
-    char board[BV_NAME_MAX + 1];
-    char title[BV_TITLE_MAX + 1];
-    uint64_t size, nchunks;
-    int64_t sealed_epoch;
-    uint8_t header[24];
-    size_t header_len;
-    bv_buf chunk_hashes; /* nchunks x 32 bytes */
-    char sealed_by[BV_NAME_MAX + 1];
-    uint8_t sig[BV_BLOB_MAX];
-    size_t sig_len;
-    char created[21];
-    char retain_until[11]; /* "YYYY-MM-DD" or "" (signed with the seal) */
-    /* the current signed grant set */
-    int64_t gs_version;
-    bv_buf gs_names;
-    char gs_by[BV_NAME_MAX + 1];
-    uint8_t gs_sig[BV_BLOB_MAX];
-    size_t gs_sig_len;
-} bv_item_row;
-
-/* An audit entry's columns; leaf holds the exact signed bytes. */
-typedef struct {
-    int64_t seq;
-    const char *time;
-    const char *actor, *actor_fp, *action, *board, *item, *meeting, *agenda, *outcome, *reason;
-    const uint8_t *leaf;
-    size_t leaf_len;
-    const uint8_t *leaf_hash; /* stored RFC 6962 leaf hash (NULL if malformed) */
-} bv_audit_row;
-
-typedef struct {
-    const char *board, *item, *actor, *action, *outcome, *since, *until;
-} bv_audit_filter;
 
 /* Open modes. CREATE makes a new file and refuses an existing one. */
 enum { BV_STORE_RW = 0, BV_STORE_RO = 1, BV_STORE_CREATE = 2 };
@@ -113,25 +28,27 @@ void bv_store_close(bv_store *s);
  * BV_ERR, with what to do.
  */
 bv_status bv_store_migrate(bv_store *s, int64_t *from);
-/* A second connection to the same vault file (BV_STORE_RO or _RW). */
+/* A second connection to the same vault (BV_STORE_RO or _RW), for a
+ * reader beside a writer. */
 bv_status bv_store_open_peer(bv_store *s, int mode, bv_store **out);
-/* Automatic checkpoints after commits on this connection, on or off. */
-void bv_store_autocheckpoint(bv_store *s, int on);
-/* A passive checkpoint: copies what it can, waits for nobody. */
-bv_status bv_store_checkpoint(bv_store *s);
 /*
- * Checkpoints on a thread of their own during a run of batch commits:
- * start (NULL if no thread: SQLite then checkpoints in line, which all
- * the calls below accept), pace before each batch, kick after each
- * commit, end to stop and restore automatic checkpoints.
+ * A run of batches: transactions that each write (or delete) a slice of
+ * a large body. Each batch is committed cheaply, not made durable on its
+ * own: a batch lost to a crash leaves only a body no item names, which
+ * the sweep removes, and the item's own commit afterwards is fully
+ * durable. The engine decides how. Begin before the first batch, next
+ * before each batch's transaction (it may wait for the engine to catch
+ * up), done after each commit, end after the last (full durability
+ * again). next and done accept NULL.
  */
-typedef struct bv_ckpt bv_ckpt;
-bv_ckpt *bv_store_ckpt_start(bv_store *s);
-void bv_store_ckpt_pace(bv_ckpt *c);
-void bv_store_ckpt_kick(bv_ckpt *c);
-void bv_store_ckpt_end(bv_store *s, bv_ckpt *c);
+typedef struct bv_batches bv_batches;
+bv_status bv_store_batches_begin(bv_store *s, bv_batches **b);
+void bv_store_batch_next(bv_batches *b);
+void bv_store_batch_done(bv_batches *b);
+bv_status bv_store_batches_end(bv_store *s, bv_batches *b);
 
-/* BEGIN IMMEDIATE: one writer at a time, waits up to the busy timeout. */
+/* A write transaction: one writer at a time, waiting up to the busy
+ * timeout for another. */
 bv_status bv_store_begin(bv_store *s);
 bv_status bv_store_begin_read(bv_store *s);
 /* 0 outside a transaction, 1 in a read transaction, 2 once it writes. */
@@ -167,8 +84,6 @@ bv_status bv_store_board_key_get(
     bv_store *s, int64_t board_id, int64_t epoch, int64_t person_id, bv_keyrow *k);
 bv_status bv_store_board_key_add(bv_store *s, int64_t board_id, int64_t epoch, const bv_keyrow *k);
 
-void bv_item_row_init(bv_item_row *it);
-void bv_item_row_free(bv_item_row *it);
 bv_status bv_store_item_get(bv_store *s, const char *uid, bv_item_row *it);
 /* Inserts the whole item row (its body already stored); fills it->id. */
 bv_status bv_store_item_add(bv_store *s, bv_item_row *it);
@@ -179,24 +94,15 @@ bv_status bv_store_item_key_get(
 bv_status bv_store_item_key_set(
     bv_store *s, int64_t item_id, int64_t epoch, const uint8_t *w, size_t wlen);
 /*
- * Bodies. A body larger than one batch is staged: written in transactions
- * of BV_STAGE_BATCH chunks before the item's own transaction adopts it,
- * so that the WAL never holds a whole large body (which it would then
- * copy again at checkpoint). A staging body whose writer has not touched
- * it for BV_STAGE_STALE_S seconds is taken for abandoned (the writer
- * died) and swept, like a condemned one (its item destroyed or rekeyed).
+ * Bodies. A body larger than one batch is staged: written in a run of
+ * batches of BV_STAGE_BATCH chunks before the item's own transaction
+ * adopts it, so that no transaction holds a whole large body. A staging
+ * body whose writer has not touched it for BV_STAGE_STALE_S seconds is
+ * taken for abandoned (the writer died) and swept, like a condemned one
+ * (its item destroyed or rekeyed).
  */
 #define BV_STAGE_BATCH 32
 #define BV_STAGE_STALE_S 900
-/*
- * While a body is staged its batches are committed with synchronous=NORMAL:
- * in WAL mode that skips the fsync of each commit, not the ones of a
- * checkpoint. A batch lost to a power cut only leaves a staging body
- * short, which no item names; and the item's own commit, back at FULL,
- * syncs the WAL and with it every batch still in it (a checkpoint has
- * synced the rest). batches=0 restores FULL.
- */
-bv_status bv_store_sync_batches(bv_store *s, int batches);
 /* New body, 'staging' (its own transactions follow) or 'live' (inside
  * the transaction of its item). */
 bv_status bv_store_body_new(bv_store *s, int staging, int64_t *id);
@@ -270,16 +176,6 @@ bv_status bv_store_retired_each(bv_store *s,
     void *ctx);
 bv_status bv_store_person_drop(bv_store *s, int64_t person_id);
 
-/* New key pairs a member asked for (member rekey), until an officer
- * certifies them (member approve). */
-typedef struct {
-    uint8_t box_pk[32], sign_pk[32];
-    uint8_t secret[BV_SECRET_MAX];
-    size_t secret_len;
-    uint8_t sig[BV_BLOB_MAX];
-    size_t sig_len;
-    char requested[21];
-} bv_keychange_row;
 bv_status bv_store_keychange_put(bv_store *s, int64_t person_id, const bv_keychange_row *k);
 /* BV_ENOTFOUND (no message) when the person asked for none. */
 bv_status bv_store_keychange_get(bv_store *s, int64_t person_id, bv_keychange_row *k);
@@ -290,26 +186,12 @@ bv_status bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch)
 bv_status bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch);
 bv_status bv_store_board_items(
     bv_store *s, int64_t board_id, bv_status (*fn)(void *, int64_t, const char *), void *ctx);
-void bv_store_reclaim(bv_store *s, int vacuum);
+/* After secrets were deleted (best effort): no old copy of the deleted
+ * rows left in the engine's journal, and with give_back the freed space
+ * returned to the file system. */
+void bv_store_reclaim(bv_store *s, int give_back);
 bv_status bv_store_item_expired(bv_store *s, const char *today,
     bv_status (*fn)(void *, const char *uid, const char *board), void *ctx);
-
-/* ---- meetings: the open record of imported minutes ---- */
-typedef struct {
-    int64_t id, board_id;
-    char board[BV_NAME_MAX + 1];
-    char imported_by[BV_NAME_MAX + 1];
-    char created[21];
-    struct bv_meeting *m; /* agenda, blocks and actions (bv_minutes.h) */
-    char (*uids)[BV_UID_LEN + 1]; /* per agenda item: sealed item id or "" */
-} bv_meeting_row;
-
-/* One wrapped minutes key: generation gen under the board key of epoch. */
-typedef struct {
-    int64_t gen, epoch;
-    uint8_t wrapped[BV_BLOB_MAX];
-    size_t wlen;
-} bv_minutes_key_row;
 
 /* OUT rows: every minutes key row of the board, oldest generation first
  * (none before its first import); the caller frees *rows with free(). */
@@ -324,7 +206,6 @@ bv_status bv_store_meeting_add(bv_store *s, int64_t board_id, int64_t gen, const
     const struct bv_meeting *m, const char *by, int64_t *id);
 bv_status bv_store_agenda_link(bv_store *s, int64_t meeting_id, int ordinal, int64_t item_id);
 bv_status bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out);
-void bv_meeting_row_free(bv_meeting_row *r);
 /* fn(ctx, id, board, date_iso, date_line, items, restricted) */
 bv_status bv_store_meeting_each(bv_store *s, const char *board,
     bv_status (*fn)(void *, int64_t, const char *, const char *, const char *, int, int),

@@ -350,7 +350,7 @@ hash_new(void *arg)
 
 /* End a staging batch: heartbeat and commit. */
 static bv_status
-batch_commit(bv_store *s, bv_body_dst *d, bv_ckpt *ck)
+batch_commit(bv_store *s, bv_body_dst *d, bv_batches *b)
 {
     bv_status st;
 
@@ -358,7 +358,7 @@ batch_commit(bv_store *s, bv_body_dst *d, bv_ckpt *ck)
         bv_store_rollback(s);
         return st;
     }
-    bv_store_ckpt_kick(ck);
+    bv_store_batch_done(b);
     return BV_OK;
 }
 
@@ -376,23 +376,20 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
 {
     struct slot *sl;
     uint64_t i;
-    bv_ckpt *ck = NULL;
+    bv_batches *b = NULL;
     bv_status st = BV_OK, st2;
     int in_tx = 0, go;
 
-    if (d->staging) {
-        if ((st = bv_store_sync_batches(s, 1)) != BV_OK) {
-            pipe_fail(p, 0, st);
-            return st;
-        }
-        ck = bv_store_ckpt_start(s);
+    if (d->staging && (st = bv_store_batches_begin(s, &b)) != BV_OK) {
+        pipe_fail(p, 0, st);
+        return st;
     }
 
     for (i = 0;; i++) {
         go = in_tx ? pipe_wait_for(p, k, i, BATCH_WAIT_S) : pipe_wait(p, k, i);
         if (go < 0) { /* a slow source: commit what there is, then wait */
             in_tx = 0;
-            if ((st = batch_commit(s, d, ck)) != BV_OK)
+            if ((st = batch_commit(s, d, b)) != BV_OK)
                 break;
             go = pipe_wait(p, k, i);
         }
@@ -400,7 +397,7 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
             break;
         sl = &p->slot[i % SLOTS];
         if (d->staging && !in_tx) {
-            bv_store_ckpt_pace(ck);
+            bv_store_batch_next(b);
             if ((st = bv_store_begin(s)) != BV_OK)
                 break;
             in_tx = 1;
@@ -412,19 +409,18 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
         d->size += sl->len - BV_STREAM_ABYTES;
         if (in_tx && (i + 1) % BV_STAGE_BATCH == 0) {
             in_tx = 0;
-            if ((st = batch_commit(s, d, ck)) != BV_OK)
+            if ((st = batch_commit(s, d, b)) != BV_OK)
                 break;
         }
         pipe_done(p, k, i, 0);
     }
     if (st == BV_OK && in_tx) {
         in_tx = 0;
-        st = batch_commit(s, d, ck);
+        st = batch_commit(s, d, b);
     }
     if (in_tx)
         bv_store_rollback(s);
-    bv_store_ckpt_end(s, ck);
-    if (d->staging && (st2 = bv_store_sync_batches(s, 0)) != BV_OK && st == BV_OK)
+    if ((st2 = bv_store_batches_end(s, b)) != BV_OK && st == BV_OK)
         st = st2;
     if (st != BV_OK)
         pipe_fail(p, i, st);

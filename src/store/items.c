@@ -240,14 +240,14 @@ sweep_next(bv_store *s, const char *stale, int64_t *id)
 
 /* One batch per transaction until nothing is left to sweep. */
 static bv_status
-sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_ckpt *ck)
+sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_batches *b)
 {
     sqlite3_stmt *q = NULL;
     int64_t id;
     bv_status st;
 
     for (;;) {
-        bv_store_ckpt_pace(ck);
+        bv_store_batch_next(b);
         if ((st = bv_store_begin(s)) != BV_OK)
             return st;
         if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
@@ -272,7 +272,7 @@ sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_ckpt *ck)
         }
         if ((st = bv_store_commit(s)) != BV_OK)
             return st;
-        bv_store_ckpt_kick(ck);
+        bv_store_batch_done(b);
     }
 end:
     if (st == BV_OK)
@@ -295,7 +295,7 @@ bv_store_body_sweep(bv_store *s, uint64_t *swept)
     time_t t = time(NULL) - BV_STAGE_STALE_S;
     struct tm tm;
     char stale[32];
-    bv_ckpt *ck;
+    bv_batches *b;
     int64_t id;
     bv_status st, st2;
 
@@ -306,12 +306,10 @@ bv_store_body_sweep(bv_store *s, uint64_t *swept)
     /* nearly always nothing to do: find that out without the write lock */
     if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
         return st;
-    if ((st = bv_store_sync_batches(s, 1)) != BV_OK)
+    if ((st = bv_store_batches_begin(s, &b)) != BV_OK)
         return st;
-    ck = bv_store_ckpt_start(s);
-    st = sweep_batches(s, stale, swept, ck);
-    bv_store_ckpt_end(s, ck);
-    if ((st2 = bv_store_sync_batches(s, 0)) != BV_OK && st == BV_OK)
+    st = sweep_batches(s, stale, swept, b);
+    if ((st2 = bv_store_batches_end(s, b)) != BV_OK && st == BV_OK)
         st = st2;
     return st;
 }

@@ -274,8 +274,8 @@ fail:
     return st;
 }
 
-bv_status
-bv_store_sync_batches(bv_store *s, int batches)
+static bv_status
+sync_batches(bv_store *s, int batches)
 {
     return bv_sqlite_exec(s, batches ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL",
         "setting up the vault");
@@ -291,15 +291,15 @@ bv_store_open_peer(bv_store *s, int mode, bv_store **out)
     return bv_store_open(path, mode == BV_STORE_RO ? BV_STORE_RO : BV_STORE_RW, out);
 }
 
-void
-bv_store_autocheckpoint(bv_store *s, int on)
+static void
+autocheckpoint(bv_store *s, int on)
 {
     /* 1000 pages is SQLite's default */
     (void)sqlite3_wal_autocheckpoint(s->db, on ? 1000 : 0);
 }
 
-bv_status
-bv_store_checkpoint(bv_store *s)
+static bv_status
+checkpoint(bv_store *s)
 {
     int rc = sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 
@@ -495,6 +495,7 @@ bv_store_meta_set(bv_store *s, const char *key, const void *val, size_t len)
  * no one. Best effort: whatever it does not copy stays in the WAL, as
  * durable, for the next checkpoint.
  */
+typedef struct bv_ckpt bv_ckpt;
 struct bv_ckpt {
     pthread_mutex_t mu;
     pthread_cond_t cv, caught_up;
@@ -532,7 +533,7 @@ ckpt_run(void *arg)
         pthread_mutex_unlock(&c->mu);
         if (want == done && stop)
             return NULL;
-        if (bv_store_checkpoint(c->db) != BV_OK)
+        if (checkpoint(c->db) != BV_OK)
             bv_err_clear();
         done = want;
         pthread_mutex_lock(&c->mu);
@@ -543,8 +544,8 @@ ckpt_run(void *arg)
 }
 
 /* Before a batch: every CKPT_LAG batches, wait for the checkpointer. */
-void
-bv_store_ckpt_pace(bv_ckpt *c)
+static void
+ckpt_pace(bv_ckpt *c)
 {
     if (c == NULL)
         return;
@@ -556,8 +557,8 @@ bv_store_ckpt_pace(bv_ckpt *c)
 }
 
 /* NULL when no thread could be had: SQLite's own checkpoints, in line. */
-bv_ckpt *
-bv_store_ckpt_start(bv_store *s)
+static bv_ckpt *
+ckpt_start(bv_store *s)
 {
     bv_ckpt *c;
     sigset_t all, old;
@@ -583,7 +584,7 @@ bv_store_ckpt_start(bv_store *s)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0)
         goto fail_cu;
-    bv_store_autocheckpoint(s, 0);
+    autocheckpoint(s, 0);
     return c;
 fail_cu:
     pthread_cond_destroy(&c->caught_up);
@@ -609,14 +610,9 @@ ckpt_kick(bv_ckpt *c, int stop)
     pthread_mutex_unlock(&c->mu);
 }
 
-void
-bv_store_ckpt_kick(bv_ckpt *c)
-{
-    ckpt_kick(c, 0);
-}
 
-void
-bv_store_ckpt_end(bv_store *s, bv_ckpt *c)
+static void
+ckpt_end(bv_store *s, bv_ckpt *c)
 {
     if (c == NULL)
         return;
@@ -627,7 +623,55 @@ bv_store_ckpt_end(bv_store *s, bv_ckpt *c)
     pthread_mutex_destroy(&c->mu);
     bv_store_close(c->db);
     free(c);
-    bv_store_autocheckpoint(s, 1);
+    autocheckpoint(s, 1);
+}
+
+/* A run of batches: synchronous=NORMAL (each commit reaches the WAL,
+ * unsynced), checkpoints on their own thread; FULL again at the end. */
+struct bv_batches {
+    bv_ckpt *ck; /* NULL: no thread, SQLite checkpoints in line */
+};
+
+bv_status
+bv_store_batches_begin(bv_store *s, bv_batches **out)
+{
+    bv_batches *b;
+    bv_status st;
+
+    *out = NULL;
+    if ((b = calloc(1, sizeof *b)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    if ((st = sync_batches(s, 1)) != BV_OK) {
+        free(b);
+        return st;
+    }
+    b->ck = ckpt_start(s);
+    *out = b;
+    return BV_OK;
+}
+
+void
+bv_store_batch_next(bv_batches *b)
+{
+    if (b)
+        ckpt_pace(b->ck);
+}
+
+void
+bv_store_batch_done(bv_batches *b)
+{
+    if (b)
+        ckpt_kick(b->ck, 0);
+}
+
+bv_status
+bv_store_batches_end(bv_store *s, bv_batches *b)
+{
+    if (b == NULL)
+        return BV_OK;
+    ckpt_end(s, b->ck);
+    free(b);
+    return sync_batches(s, 0);
 }
 
 const char *
