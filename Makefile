@@ -29,9 +29,11 @@ OBJ   := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BIN   := $(BUILD)/boardvault
 
-.PHONY: all deps test-deps test unit e2e asan demo bench bench-smoke install clean check-format
+.PHONY: all deps test-deps test check check-layers unit e2e asan demo bench bench-smoke install clean check-format
 
-all: deps $(BIN)
+# `make` builds only; the Debian packages are installed by `make deps`,
+# which demo, test and bench run first.
+all: $(BIN)
 
 deps:
 	@scripts/deps.sh build
@@ -71,13 +73,24 @@ e2e: $(BIN) $(BUILD)/bvforge
 test: test-deps
 	@sh tests/run.sh "$(MAKE)"
 
+# The layering of docs/DESIGN.md, checked on the include graph and the
+# symbols (scripts/check-layers.sh).
+check-layers: $(BIN)
+	@BUILD=$(BUILD) sh scripts/check-layers.sh
+
+# The fast tier: the unit tests (domain, store, audit, body and the pure
+# modules, on temporary vaults at the KDF floor) and the layering.
+check: test-deps
+	@$(MAKE) --no-print-directory unit check-layers
+
 asan: test-deps
 	$(MAKE) BUILD=build-asan SAN=1 all unit e2e
 
 $(BUILD)/bvbench: tests/bench/bvbench.c $(BUILD)/libbv.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libbv.a $(LIBS)
 
-demo: all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@BV=$(CURDIR)/$(BIN) sh scripts/demo.sh
 
 bench: all $(BUILD)/bvbench

@@ -11,7 +11,10 @@
 #include "bv.h"
 #include "bv_crypto.h"
 #include "bv_merkle.h"
-#include "bv_store.h"
+#include "bv_model.h"
+
+/* The store, as the audit module uses it (bv_store.h). */
+typedef struct bv_store bv_store;
 
 #define BV_AUDIT_HEADER "boardvault-audit/v1"
 
@@ -87,19 +90,6 @@ typedef struct {
 bv_status bv_audit_keyring_add(bv_audit_keyring *kr, const uint8_t vault_id[BV_VAULT_ID_LEN],
     const char *name, const uint8_t pk[32], int certified, int witness);
 void bv_audit_keyring_free(bv_audit_keyring *kr);
-
-/* A checkpoint given from outside (an auditor's saved copy). */
-typedef struct {
-    const char *label; /* file name, for messages */
-    const uint8_t *p;
-    size_t len;
-} bv_audit_cp;
-
-typedef struct {
-    uint64_t size;
-    uint8_t root[32];
-    uint64_t signed_entries, unsigned_entries, checkpoints;
-} bv_audit_report;
 
 /*
  * Verify the whole log: every leaf against its columns and its hash,

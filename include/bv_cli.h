@@ -54,6 +54,10 @@ void bv_cli_print_safe(const char *s);
 void bv_cli_grantees(bv_buf *out, const bv_item_row *it, int json);
 /* Registered temp file removed if a signal ends the process. */
 void bv_cli_cleanup_path(const char *path);
+/* No core dumps, umask 077, the signal handlers above, SIGPIPE ignored. */
+void bv_cli_harden(void);
+/* The global options, then the command named in argv (commands.c). */
+int bv_cli_dispatch(int argc, char **argv);
 
 /* The command functions, one file per group. */
 int bv_cmd_init(bv_cli *g, int argc, char **argv);

@@ -132,4 +132,17 @@ typedef struct {
 
 void bv_meeting_row_free(bv_meeting_row *r);
 
+/* Audit verification: a checkpoint given from outside (an auditor's saved copy). */
+typedef struct {
+    const char *label; /* file name, for messages */
+    const uint8_t *p;
+    size_t len;
+} bv_audit_cp;
+
+typedef struct {
+    uint64_t size;
+    uint8_t root[32];
+    uint64_t signed_entries, unsigned_entries, checkpoints;
+} bv_audit_report;
+
 #endif

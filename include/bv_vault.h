@@ -12,8 +12,7 @@
 #include "bv_kdf.h"
 #include "bv_out.h"
 #include "bv_pass.h"
-#include "bv_store.h"
-#include "bv_audit.h"
+#include "bv_model.h"
 
 typedef struct bv_vault bv_vault;
 
@@ -41,7 +40,6 @@ bv_status bv_vault_create(const char *path, const char *root, const bv_secret *p
 bv_status bv_vault_open(
     const char *path, int flags, const char *trust, char note[256], bv_vault **out);
 void bv_vault_close(bv_vault *v);
-bv_store *bv_vault_store(bv_vault *v);
 const uint8_t *bv_vault_id(const bv_vault *v);
 
 /*
@@ -156,8 +154,6 @@ bv_status bv_item_revoke(
  */
 bv_status bv_item_open(bv_vault *v, bv_actor *reader, const char *uid, bv_out *out);
 
-/* Every person's signing key, marked certified when its chain verifies. */
-bv_status bv_vault_keyring(bv_vault *v, bv_audit_keyring *kr);
 /*
  * Verify the log (no passphrase needed), then read its facts afresh into
  * this client's log view: unauth gets a line for each entry that claims a

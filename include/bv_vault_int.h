@@ -9,6 +9,7 @@
 
 #include "bv_audit.h"
 #include "bv_logview.h"
+#include "bv_store.h"
 #include "bv_vault.h"
 
 /* Certificate and role chains longer than this are refused. */
@@ -99,5 +100,10 @@ bv_status bv_vault_item_check(bv_vault *v, const bv_board_row *b, const bv_item_
 bv_status bv_vault_item_key_officer(
     bv_vault *v, const bv_actor *o, const bv_board_row *b, const bv_item_row *it, uint8_t key[32]);
 void bv_vault_new_uid(char uid[BV_UID_LEN + 1]);
+
+/* ---- for the domain's own files and the test tools ---- */
+bv_store *bv_vault_store(bv_vault *v);
+/* Every person's signing key, marked certified when its chain verifies. */
+bv_status bv_vault_keyring(bv_vault *v, bv_audit_keyring *kr);
 
 #endif

@@ -12,6 +12,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "bv_audit.h"
+#include "bv_store.h"
 #include "bv_merkle.h"
 #include "bv_note.h"
 

@@ -2,11 +2,16 @@
  * cli.c - helpers shared by the command files: option parsing, error
  * printing, opening the vault and unlocking the acting person.
  */
+#define _GNU_SOURCE
 #include "bv_cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/prctl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,35 +228,6 @@ bv_cli_unlock(bv_vault *v, const bv_cli_opts *o, const char *action, const char 
     return st;
 }
 
-int
-bv_cli_args(int argc, char **argv, const bv_opt *opts, bv_cli_opts *o, bv_optres *extra,
-    size_t *nextra, char **pos, size_t minpos, size_t maxpos, size_t *npos, const char *group,
-    const char *name)
-{
-    bv_optres res[64];
-    size_t nres, i, n = 0;
-    int c;
-
-    bv_cli_opts_init(o);
-    if (bv_cli_parse(argc, argv, opts, res, 64, &nres, pos, maxpos, npos) != BV_OK)
-        return bv_cli_error(BV_EUSAGE);
-    for (i = 0; i < nres; i++) {
-        if (res[i].id == OPT_HELP)
-            return bv_cli_help(group, name);
-        if ((c = bv_cli_common(&res[i], o)) < 0)
-            return bv_cli_error(BV_EUSAGE);
-        if (c == 0 && extra) {
-            extra[n++] = res[i];
-        }
-    }
-    if (nextra)
-        *nextra = n;
-    if (*npos < minpos)
-        return bv_cli_usage(
-            "missing arguments: boardvault %s%s%s ...", group ? group : "", group ? " " : "", name);
-    return BV_CLI_GO;
-}
-
 void
 bv_cli_grantees(bv_buf *out, const bv_item_row *it, int json)
 {
@@ -267,4 +243,45 @@ bv_cli_grantees(bv_buf *out, const bv_item_row *it, int json)
         else
             bv_buf_puts(out, name);
     }
+}
+
+/* ---- the process: a temp file of plaintext removed on a signal ---- */
+
+static const char *cleanup;
+
+void
+bv_cli_cleanup_path(const char *path)
+{
+    cleanup = path;
+}
+
+static void
+on_signal(int sig)
+{
+    /* async-signal-safe: a half-written temp file of plaintext must not
+     * outlive us */
+    if (cleanup)
+        unlink(cleanup);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void
+bv_cli_harden(void)
+{
+    struct rlimit rl = { 0, 0 };
+    struct sigaction sa;
+
+    /* no core dump may carry a key or plaintext */
+    setrlimit(RLIMIT_CORE, &rl);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    umask(077);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    /* EPIPE is reported by write(2) and handled as an error */
+    signal(SIGPIPE, SIG_IGN);
 }

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "bv_cli.h"
+#include "bv_read.h"
 
 #include "bv_merkle.h"
 #include "bv_precheck.h"
@@ -214,7 +215,7 @@ bv_cmd_audit_log(bv_cli *g, int argc, char **argv)
         printf("seq,time,actor,actor_key,action,board,item,meeting,agenda,outcome,reason\n");
     else if ((st = bv_table_new(&l.t, heads, flags)) != BV_OK)
         goto out;
-    st = bv_store_audit_each(bv_vault_store(v), &f, log_cb, &l);
+    st = bv_read_audit(v, &f, log_cb, &l);
     if (l.json)
         printf("%s]\n", l.n ? "\n" : "");
     else if (l.t && st == BV_OK)
@@ -423,13 +424,7 @@ bv_cmd_audit_prove(bv_cli *g, int argc, char **argv)
             return bv_cli_error(st);
     if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_store_begin_read(bv_vault_store(v))) == BV_OK) {
-        if (size == 0 && (st = bv_store_audit_count(bv_vault_store(v), &size)) != BV_OK)
-            size = 0;
-        if (st == BV_OK)
-            st = bv_audit_prove(bv_vault_store(v), seq, size, lh, root, proof, &plen);
-        bv_store_rollback(bv_vault_store(v));
-    }
+    st = bv_read_prove(v, seq, &size, lh, root, proof, &plen);
     bv_vault_close(v);
     if (st != BV_OK)
         return bv_cli_error(st);
@@ -466,10 +461,7 @@ bv_cmd_audit_consistency(bv_cli *g, int argc, char **argv)
         return bv_cli_usage("consistency needs 0 < OLD <= NEW");
     if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_store_begin_read(bv_vault_store(v))) == BV_OK) {
-        st = bv_audit_consistency(bv_vault_store(v), m, n, r1, r2, proof, &plen);
-        bv_store_rollback(bv_vault_store(v));
-    }
+    st = bv_read_consistency(v, m, n, r1, r2, proof, &plen);
     bv_vault_close(v);
     if (st != BV_OK)
         return bv_cli_error(st);
@@ -556,16 +548,13 @@ bv_cmd_audit_export(bv_cli *g, int argc, char **argv)
     if (x.csv)
         printf("seq,time,actor,actor_key,action,board,item,meeting,agenda,outcome,reason,auth,"
                "leaf\n");
-    if ((st = bv_store_begin_read(bv_vault_store(v))) == BV_OK) {
-        st = bv_store_audit_each(bv_vault_store(v), NULL, export_cb, &x);
-        bv_store_rollback(bv_vault_store(v));
-    }
+    st = bv_read_audit(v, NULL, export_cb, &x);
     bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
 
 struct summary {
-    bv_store *s;
+    bv_vault *v;
     int json, n;
     bv_buf out;
     bv_table *t;
@@ -637,7 +626,7 @@ summary_item(void *ctx, const bv_item_row *it)
         bv_json_str(&x->out, it->title);
         bv_buf_puts(&x->out, ", \"opens\": [");
     }
-    if ((st = bv_store_audit_item_summary(x->s, it->uid, summary_row, x)) != BV_OK)
+    if ((st = bv_read_audit_summary(x->v, it->uid, summary_row, x)) != BV_OK)
         return st;
     if (x->json)
         bv_buf_puts(&x->out, "], \"granted_never_opened\": [");
@@ -700,13 +689,10 @@ bv_cmd_audit_summary(bv_cli *g, int argc, char **argv)
         goto out;
     if (!x->json && (st = bv_table_new(&x->t, heads, flags)) != BV_OK)
         goto out;
-    x->s = bv_vault_store(v);
-    if (board && (st = bv_store_board_get(x->s, board, &b)) != BV_OK)
+    x->v = v;
+    if (board && (st = bv_read_board(v, board, &b)) != BV_OK)
         goto out;
-    if ((st = bv_store_begin_read(x->s)) == BV_OK) {
-        st = bv_store_item_each(x->s, board, summary_item, x);
-        bv_store_rollback(x->s);
-    }
+    st = bv_read_items(v, board, summary_item, x);
     if (st == BV_OK && x->json) {
         bv_buf_puts(&x->out, "\n]\n");
         fwrite(x->out.p, 1, x->out.len, stdout);

@@ -2,6 +2,7 @@
  * cmd_board.c - board create/add/list/show.
  */
 #include "bv_cli.h"
+#include "bv_read.h"
 #include "bv_precheck.h"
 #include "bv_table.h"
 
@@ -134,7 +135,7 @@ bv_cmd_board_list(bv_cli *g, int argc, char **argv)
     if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
     if (o.json || (st = bv_table_new(&l.t, heads, flags)) == BV_OK)
-        st = bv_store_board_each(bv_vault_store(v), board_cb, &l);
+        st = bv_read_boards(v, board_cb, &l);
     bv_vault_close(v);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
@@ -185,7 +186,7 @@ bv_cmd_board_show(bv_cli *g, int argc, char **argv)
     l.json = o.json;
     if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_store_board_get(bv_vault_store(v), pos[0], &b)) != BV_OK)
+    if ((st = bv_read_board(v, pos[0], &b)) != BV_OK)
         goto out;
     if (o.json) {
         bv_buf_puts(&l.out, "{\"name\": ");
@@ -206,7 +207,7 @@ bv_cmd_board_show(bv_cli *g, int argc, char **argv)
             || (st = bv_table_row(l.t, cells)) != BV_OK)
             goto out;
     }
-    st = bv_store_role_each(bv_vault_store(v), b.id, role_cb, &l);
+    st = bv_read_roles(v, b.id, role_cb, &l);
     if (st == BV_OK && o.json) {
         bv_buf_puts(&l.out, "]}\n");
         fwrite(l.out.p, 1, l.out.len, stdout);

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "bv_cli.h"
+#include "bv_read.h"
 #include "bv_meeting.h"
 #include "bv_precheck.h"
 #include "bv_table.h"
@@ -311,11 +312,11 @@ bv_cmd_items(bv_cli *g, int argc, char **argv)
     if ((board && (st = bv_name_check("board", board)) != BV_OK)
         || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
-    if (board && (st = bv_store_board_get(bv_vault_store(v), board, &b)) != BV_OK)
+    if (board && (st = bv_read_board(v, board, &b)) != BV_OK)
         goto out;
     if (!o.json && (st = bv_table_new(&l.t, heads, flags)) != BV_OK)
         goto out;
-    st = bv_store_item_each(bv_vault_store(v), board, item_cb, &l);
+    st = bv_read_items(v, board, item_cb, &l);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
     else if (st == BV_OK)

@@ -1,9 +1,8 @@
 /*
  * cmd_member.c - init, member enroll/approve/list/show.
  */
-#include "bv_audit.h"
 #include "bv_cli.h"
-#include "bv_note.h"
+#include "bv_read.h"
 #include "bv_precheck.h"
 #include "bv_table.h"
 
@@ -144,14 +143,13 @@ member_cb(void *ctx, const bv_person_row *p)
 
     bv_fingerprint(p->sign_pk, p->box_pk, fp);
     if (l->json) {
-        bv_buf kn, vkey;
+        bv_buf vkey;
         bv_status st;
-        if ((st = bv_audit_key_name(bv_vault_id(l->v), p->name, &kn)) != BV_OK)
+        bv_buf_init(&vkey);
+        if ((st = bv_read_verifier_key(l->v, p, &vkey)) != BV_OK) {
+            bv_buf_free(&vkey);
             return st;
-        st = bv_note_vkey((const char *)kn.p, p->sign_pk, &vkey);
-        bv_buf_free(&kn);
-        if (st != BV_OK)
-            return st;
+        }
         bv_buf_puts(&l->out, l->n++ ? ",\n  {\"name\": " : "  {\"name\": ");
         bv_json_str(&l->out, p->name);
         bv_buf_printf(&l->out,
@@ -190,7 +188,7 @@ bv_cmd_member_list(bv_cli *g, int argc, char **argv)
     if ((st = bv_cli_vault(g, 1, &l.v)) != BV_OK)
         return bv_cli_error(st);
     if (o.json || (st = bv_table_new(&l.t, heads, flags)) == BV_OK)
-        st = bv_store_person_each(bv_vault_store(l.v), member_cb, &l);
+        st = bv_read_persons(l.v, member_cb, &l);
     bv_vault_close(l.v);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
@@ -223,15 +221,11 @@ bv_cmd_member_show(bv_cli *g, int argc, char **argv)
     bv_buf_init(&out);
     if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
-    st = bv_store_person_get(bv_vault_store(v), pos[0], &p);
-    if (st == BV_ENOTFOUND)
-        st = bv_fail(BV_ENOTFOUND, "no member named \"%s\"", pos[0]);
-    if (st != BV_OK)
+    if ((st = bv_read_person(v, pos[0], &p)) != BV_OK)
         goto out;
     state = bv_member_state(v, p.name);
     bv_fingerprint(p.sign_pk, p.box_pk, fp);
-    if ((st = bv_audit_key_name(bv_vault_id(v), p.name, &kn)) != BV_OK
-        || (st = bv_note_vkey((const char *)kn.p, p.sign_pk, &vkey)) != BV_OK)
+    if ((st = bv_read_verifier_key(v, &p, &vkey)) != BV_OK)
         goto out;
     if (o.json) {
         bv_buf_puts(&out, "{\"name\": ");

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "bv_cli.h"
+#include "bv_read.h"
 #include "bv_meeting.h"
 #include "bv_table.h"
 
@@ -250,11 +251,11 @@ bv_cmd_minutes_list(bv_cli *g, int argc, char **argv)
     l.json = o.json;
     if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
-    if (board && (st = bv_store_board_get(bv_vault_store(v), board, &b)) != BV_OK)
+    if (board && (st = bv_read_board(v, board, &b)) != BV_OK)
         goto out;
     if (!o.json && (st = bv_table_new(&l.t, heads, flags)) != BV_OK)
         goto out;
-    st = bv_store_meeting_each(bv_vault_store(v), board, meeting_cb, &l);
+    st = bv_read_meetings(v, board, meeting_cb, &l);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
     else if (st == BV_OK)
@@ -282,12 +283,12 @@ parse_meeting_id(const char *s, int64_t *id)
 
 /* Grantees of a sealed item, from its stored grant set. */
 static void
-grantees(bv_store *s, const char *uid, bv_buf *out, int json)
+grantees(bv_vault *v, const char *uid, bv_buf *out, int json)
 {
     bv_item_row it;
 
     bv_item_row_init(&it);
-    if (bv_store_item_get(s, uid, &it) == BV_OK)
+    if (bv_read_item(v, uid, &it) == BV_OK)
         bv_cli_grantees(out, &it, json);
     bv_err_clear();
     bv_item_row_free(&it);
@@ -336,7 +337,7 @@ bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
     audit = opt_val(ex, nex, OPT_AUDIT) != NULL;
     if ((st = parse_meeting_id(pos[0], &id)) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_store_meeting_load(bv_vault_store(v), id, &mr)) != BV_OK)
+    if ((st = bv_read_meeting(v, id, &mr)) != BV_OK)
         goto out;
     if (o.json) {
         bv_buf_printf(&out, "{\"id\": %lld, \"board\": ", (long long)id);
@@ -363,7 +364,7 @@ bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
                 bv_buf_puts(&out, "null");
             bv_buf_puts(&out, ", \"grantees\": [");
             if (mr.uids[i][0])
-                grantees(bv_vault_store(v), mr.uids[i], &out, 1);
+                grantees(v, mr.uids[i], &out, 1);
             bv_buf_puts(&out, "]}");
         }
         bv_buf_puts(&out, "]}\n");
@@ -398,7 +399,7 @@ bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
             if (it->schedule12a_para)
                 printf(", Schedule 12A para %d", it->schedule12a_para);
             if (mr.uids[i][0]) {
-                grantees(bv_vault_store(v), mr.uids[i], &out, 0);
+                grantees(v, mr.uids[i], &out, 0);
                 printf("] sealed as item %s; granted to: %s\n", mr.uids[i],
                     out.len ? (const char *)out.p : "nobody yet");
             } else {
@@ -411,7 +412,7 @@ bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
                 struct hist h = { 0 };
                 f.item = mr.uids[i];
                 printf("    access history:\n");
-                if ((st = bv_store_audit_each(bv_vault_store(v), &f, hist_cb, &h)) != BV_OK)
+                if ((st = bv_read_audit(v, &f, hist_cb, &h)) != BV_OK)
                     goto out;
             }
         }
@@ -471,7 +472,7 @@ bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv)
     if ((st = bv_out_open(&out, path, path ? o.force : 1, 0644)) != BV_OK)
         goto out;
     bv_cli_cleanup_path(out.anon ? NULL : out.tmp); /* an unnamed file needs none */
-    if ((st = bv_store_meeting_load(bv_vault_store(v), id, &mr)) != BV_OK
+    if ((st = bv_read_meeting(v, id, &mr)) != BV_OK
         || (st = bv_minutes_publish(mr.m, fmt, &doc)) != BV_OK
         || (st = bv_out_write(&out, doc.p, doc.len)) != BV_OK)
         goto out;
@@ -565,11 +566,11 @@ bv_cmd_minutes_actions(bv_cli *g, int argc, char **argv)
     board = opt_val(ex, nex, OPT_BOARD);
     if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
         return bv_cli_error(st);
-    if (board && (st = bv_store_board_get(bv_vault_store(v), board, &b)) != BV_OK)
+    if (board && (st = bv_read_board(v, board, &b)) != BV_OK)
         goto out;
     if (!o.json && (st = bv_table_new(&l.t, heads, flags)) != BV_OK)
         goto out;
-    st = bv_store_action_each(bv_vault_store(v), board, action_cb, &l);
+    st = bv_read_actions(v, board, action_cb, &l);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
     else if (st == BV_OK)

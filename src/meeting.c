@@ -3,6 +3,7 @@
  * include/bv_meeting.h).
  */
 #include "bv_meeting.h"
+#include "bv_vault_int.h"
 #include "bv_format.h"
 
 #include <errno.h>

@@ -3,6 +3,7 @@
  * prompt (see bv_precheck.h).
  */
 #include "bv_precheck.h"
+#include "bv_read.h"
 #include "bv_minutes.h"
 
 #include <stdio.h>
@@ -13,28 +14,16 @@ bv_status
 bv_pre_board(bv_vault *v, const char *board)
 {
     bv_board_row b;
-    bv_status st;
 
-    if ((st = bv_name_check("board", board)) != BV_OK)
-        return st;
-    st = bv_store_board_get(bv_vault_store(v), board, &b);
-    if (st == BV_ENOTFOUND)
-        return bv_fail(BV_ENOTFOUND, "no board named \"%s\"", board);
-    return st;
+    return bv_read_board(v, board, &b);
 }
 
 bv_status
 bv_pre_person(bv_vault *v, const char *name)
 {
     bv_person_row p;
-    bv_status st;
 
-    if ((st = bv_name_check("member", name)) != BV_OK)
-        return st;
-    st = bv_store_person_get(bv_vault_store(v), name, &p);
-    if (st == BV_ENOTFOUND)
-        return bv_fail(BV_ENOTFOUND, "no member named \"%s\"", name);
-    return st;
+    return bv_read_person(v, name, &p);
 }
 
 /* The distinct ids that start with the prefix. */
@@ -90,7 +79,7 @@ bv_pre_item(bv_vault *v, const char *arg, int in_log, char uid[BV_UID_LEN + 1])
             BV_UID_LEN, BV_ITEM_PREFIX_MIN, arg);
     if (len == BV_UID_LEN && !in_log) {
         bv_item_row_init(&it);
-        st = bv_store_item_get(bv_vault_store(v), arg, &it);
+        st = bv_read_item(v, arg, &it);
         bv_item_row_free(&it);
         if (st == BV_OK)
             memcpy(uid, arg, BV_UID_LEN + 1);
@@ -103,9 +92,9 @@ bv_pre_item(bv_vault *v, const char *arg, int in_log, char uid[BV_UID_LEN + 1])
     }
     m.prefix = arg;
     m.plen = len;
-    st = bv_store_item_each(bv_vault_store(v), NULL, item_match, &m);
+    st = bv_read_items(v, NULL, item_match, &m);
     if (st == BV_OK && in_log)
-        st = bv_store_audit_each(bv_vault_store(v), NULL, log_match, &m);
+        st = bv_read_audit(v, NULL, log_match, &m);
     if (st != BV_OK)
         goto out;
     if (m.n == 0)
@@ -127,7 +116,7 @@ bv_pre_agenda(bv_vault *v, const char *board, int64_t meeting, int agenda_no)
     bv_status st;
 
     memset(&mr, 0, sizeof mr);
-    if ((st = bv_store_meeting_load(bv_vault_store(v), meeting, &mr)) != BV_OK)
+    if ((st = bv_read_meeting(v, meeting, &mr)) != BV_OK)
         return st;
     if (strcmp(mr.board, board) != 0)
         st = bv_fail(BV_EUSAGE, "meeting %lld belongs to board %s, not %s", (long long)meeting,

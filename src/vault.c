@@ -140,7 +140,6 @@ out:
     return st;
 }
 
-
 bv_status
 bv_vault_open(const char *path, int flags, const char *trust, char note[256], bv_vault **out)
 {

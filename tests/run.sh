@@ -16,6 +16,8 @@ status_of() {
     return "$rc"
 }
 
+echo "== check-layers"
+status_of $MAKE --no-print-directory check-layers || fail=$((fail + 1))
 for build in "BUILD=build" "BUILD=build-asan SAN=1"; do
     echo "== $build"
     # shellcheck disable=SC2086
@@ -29,7 +31,7 @@ for smoke in bench-smoke fuzz-smoke crash-smoke; do
 done
 
 # count: cmocka's "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)", bats' TAP lines
-passed=$(awk '/^\[  PASSED  \]/ { n += $4 } /^ok [0-9]/ { n++ } /^== smoke ok/ { n++ } END { print n + 0 }' "$LOG")
+passed=$(awk '/^\[  PASSED  \]/ { n += $4 } /^ok [0-9]/ { n++ } /^== smoke ok/ || /^== check-layers ok/ { n++ } END { print n + 0 }' "$LOG")
 failed=$(awk '/^\[  FAILED  \] [0-9]+ test/ { n += $4 } /^not ok [0-9]/ { n++ } END { print n + 0 }' "$LOG")
 if [ "$fail" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=$fail # a step failed outside any counted test (a build error)

@@ -610,7 +610,6 @@ ckpt_kick(bv_ckpt *c, int stop)
     pthread_mutex_unlock(&c->mu);
 }
 
-
 static void
 ckpt_end(bv_store *s, bv_ckpt *c)
 {

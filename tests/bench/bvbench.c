@@ -15,7 +15,7 @@
 #include "bv_audit.h"
 #include "bv_merkle.h"
 #include "bv_pass.h"
-#include "bv_vault.h"
+#include "bv_vault_int.h"
 
 #include <fcntl.h>
 #include <pthread.h>

@@ -12,7 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "bv_audit.h"
 #include "bv_pass.h"
-#include "bv_vault.h"
+#include "bv_vault_int.h"
 
 #include <stdio.h>
 #include <string.h>
