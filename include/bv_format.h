@@ -79,6 +79,9 @@ void bv_fmt_item(bv_buf *b, bv_vid vid, const bv_item_row *it);
 bv_status bv_fmt_secret_wrap(bv_vid vid, const char *name, const bv_keys *k, const bv_secret *pass,
     const bv_kdf_params *kp, uint8_t *out, size_t *outlen);
 /* BV_EAUTH for a wrong passphrase, BV_EINTEGRITY for a damaged record. */
+/* The KDF parameters a record was made with; BV_EINTEGRITY (no message)
+ * if it is not a record. */
+bv_status bv_fmt_secret_params(const uint8_t *secret, size_t len, bv_kdf_params *kp);
 bv_status bv_fmt_secret_unwrap(
     bv_vid vid, const bv_person_row *p, const bv_secret *pass, bv_keys **out);
 

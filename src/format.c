@@ -269,6 +269,19 @@ out:
     return st;
 }
 
+/* The one reader of a record's header (FORMATS.md §3): magic, then the
+ * Argon2id parameters, big-endian. */
+bv_status
+bv_fmt_secret_params(const uint8_t *secret, size_t len, bv_kdf_params *kp)
+{
+    if (len != BV_SECRET_LEN || memcmp(secret, BV_SECRET_MAGIC, 4) != 0)
+        return BV_EINTEGRITY;
+    kp->m_kib = bv_load_be32(secret + 4);
+    kp->t = bv_load_be32(secret + 8);
+    kp->p = bv_load_be32(secret + 12);
+    return BV_OK;
+}
+
 bv_status
 bv_fmt_secret_unwrap(bv_vid vid, const bv_person_row *p, const bv_secret *pass, bv_keys **out)
 {
@@ -280,11 +293,8 @@ bv_fmt_secret_unwrap(bv_vid vid, const bv_person_row *p, const bv_secret *pass, 
 
     *out = NULL;
     bv_buf_init(&ad);
-    if (p->secret_len != BV_SECRET_LEN || memcmp(p->secret, BV_SECRET_MAGIC, 4) != 0)
+    if (bv_fmt_secret_params(p->secret, p->secret_len, &kp) != BV_OK)
         return bv_fail(BV_EINTEGRITY, "the key record of %s is damaged", p->name);
-    kp.m_kib = bv_load_be32(p->secret + 4);
-    kp.t = bv_load_be32(p->secret + 8);
-    kp.p = bv_load_be32(p->secret + 12);
     /* refuse tampered parameters before the KDF allocates anything */
     if (bv_kdf_check(&kp) != BV_OK) {
         bv_err_clear();

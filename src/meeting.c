@@ -203,8 +203,13 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
     snprintf(reason, sizeof reason, "%zu items, %zu restricted, %zu sealed", m->nitems,
         r->restricted, r->sealed);
     {
-        bv_audit_event ev
-            = { o->row.name, o->fp, "minutes-import", board, NULL, mid, NULL, "ok", reason };
+        bv_audit_event ev = { .actor = o->row.name,
+            .actor_fp = o->fp,
+            .action = "minutes-import",
+            .board = board,
+            .meeting = mid,
+            .outcome = "ok",
+            .reason = reason };
         if ((st = bv_audit_append(s, bv_vault_id(v), &ev, o->keys)) != BV_OK)
             goto out;
     }

@@ -233,7 +233,13 @@ bv_status
 bv_vault_audit(bv_vault *v, const bv_actor *a, const char *action, const char *board,
     const char *item, const char *outcome, const char *reason)
 {
-    bv_audit_event ev = { a->row.name, a->fp, action, board, item, NULL, NULL, outcome, reason };
+    bv_audit_event ev = { .actor = a->row.name,
+        .actor_fp = a->fp,
+        .action = action,
+        .board = board,
+        .item = item,
+        .outcome = outcome,
+        .reason = reason };
 
     return bv_audit_append(v->s, v->id, &ev, a->keys);
 }
@@ -332,8 +338,13 @@ bv_status
 bv_vault_refuse_item(bv_vault *v, const bv_actor *a, const char *action, const char *board,
     const char *item, bv_status why, const char *reason)
 {
-    bv_audit_event ev = { a->row.name, a->fp, action, board, item, NULL, NULL,
-        why == BV_EPERM ? "denied" : "failed", reason };
+    bv_audit_event ev = { .actor = a->row.name,
+        .actor_fp = a->fp,
+        .action = action,
+        .board = board,
+        .item = item,
+        .outcome = why == BV_EPERM ? "denied" : "failed",
+        .reason = reason };
     bv_person_row chk;
     /* a pending member's key is not certified: their refusals are logged
      * unsigned, as claims of the software, like a failed passphrase */

@@ -216,8 +216,14 @@ seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
             && (st = bv_store_agenda_link(v->s, link->meeting_id, link->ordinal, it.id)) != BV_OK))
         goto out;
     {
-        bv_audit_event ev = { o->row.name, o->fp, "seal", b.name, it.uid, link ? meeting : NULL,
-            link ? agenda : NULL, "ok", NULL };
+        bv_audit_event ev = { .actor = o->row.name,
+            .actor_fp = o->fp,
+            .action = "seal",
+            .board = b.name,
+            .item = it.uid,
+            .meeting = link ? meeting : NULL,
+            .agenda = link ? agenda : NULL,
+            .outcome = "ok" };
         if ((st = bv_audit_append(v->s, v->id, &ev, o->keys)) != BV_OK)
             goto out;
     }
@@ -253,7 +259,7 @@ bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char 
  * checks everything again and adopts it. The staging write is outside that
  * transaction on purpose: a 1 GiB body inside it would pass through the
  * WAL and then be copied again at checkpoint, and would keep every other
- * writer (an open's audit bv_vault_record) waiting for the whole seal.
+ * writer (an open's audit record) waiting for the whole seal.
  */
 bv_status
 bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
@@ -431,7 +437,12 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
     /* The record of this access is durable before any plaintext exists
      * outside this process. If it cannot be committed, we stop here. */
     {
-        bv_audit_event ev = { a->row.name, a->fp, "open", b.name, uid, NULL, NULL, "ok", NULL };
+        bv_audit_event ev = { .actor = a->row.name,
+            .actor_fp = a->fp,
+            .action = "open",
+            .board = b.name,
+            .item = uid,
+            .outcome = "ok" };
         if ((st = bv_vault_record(v, &ev, a->keys)) != BV_OK)
             goto out;
     }

@@ -73,9 +73,8 @@ kdf_upgrade(bv_vault *v, bv_actor *a, const bv_secret *pass)
         want.m_kib = BV_KDF_DEF_M;
     if (want.t > BV_KDF_DEF_T)
         want.t = BV_KDF_DEF_T;
-    have.m_kib = bv_load_be32(a->row.secret + 4);
-    have.t = bv_load_be32(a->row.secret + 8);
-    have.p = bv_load_be32(a->row.secret + 12);
+    if (bv_fmt_secret_params(a->row.secret, a->row.secret_len, &have) != BV_OK)
+        return BV_OK; /* unlock read it a moment ago: cannot happen */
     if (have.m_kib >= want.m_kib && have.t >= want.t)
         return BV_OK;
     if (want.m_kib < have.m_kib)
@@ -106,7 +105,7 @@ bv_status
 bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, const char *action,
     const char *item, bv_actor **out)
 {
-    bv_audit_event ev = { name, NULL, action, NULL, item, NULL, NULL, "failed", NULL };
+    bv_audit_event ev = { .actor = name, .action = action, .item = item, .outcome = "failed" };
     bv_actor *a;
     bv_status st;
 
@@ -124,12 +123,11 @@ bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, const char
         uint8_t salt[BV_SALT_LEN] = { 0 }, *junk = bv_key_alloc();
         /* at the root's cost: what a real person's unlock costs here */
         bv_kdf_defaults(&kp);
-        if (bv_store_person_get(v->s, v->root, &root) == BV_OK
-            && root.secret_len >= BV_SECRET_HDR) {
-            kp.m_kib = bv_load_be32(root.secret + 4);
-            kp.t = bv_load_be32(root.secret + 8);
-            kp.p = bv_load_be32(root.secret + 12);
-        }
+        if (bv_store_person_get(v->s, v->root, &root) != BV_OK
+            || bv_fmt_secret_params(root.secret, root.secret_len, &kp) != BV_OK
+            || bv_kdf_check(&kp) != BV_OK)
+            bv_kdf_defaults(&kp);
+        bv_err_clear();
         if (junk)
             (void)bv_kdf_derive(pass, salt, &kp, junk);
         bv_key_free(junk);
@@ -144,7 +142,7 @@ bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, const char
     bv_fingerprint(a->row.sign_pk, a->row.box_pk, a->fp);
     if (a->row.approved) {
         /* A public key changed in the database would otherwise look like
-         * a wrong passphrase (the keys are bound to the secret bv_vault_record):
+         * a wrong passphrase (the keys are bound to the secret record):
          * check the certificate first and call it what it is. */
         bv_person_row chk;
         if ((st = bv_vault_person_ok(v, name, &chk, 0)) != BV_OK) {

@@ -91,7 +91,12 @@ append_n(bv_vault *v, bv_actor *a, unsigned long n, unsigned long per_tx)
     bv_status st = BV_OK;
 
     for (i = 0; i < n; i++) {
-        bv_audit_event ev = { a->row.name, a->fp, "open", "CSP", item, NULL, NULL, "ok", NULL };
+        bv_audit_event ev = { .actor = a->row.name,
+            .actor_fp = a->fp,
+            .action = "open",
+            .board = "CSP",
+            .item = item,
+            .outcome = "ok" };
         if (have_items)
             memcpy(item, items[i % NITEMS], sizeof item);
         else
@@ -147,7 +152,8 @@ main(int argc, char **argv)
         unsigned long n = strtoul(argv[4], NULL, 10);
         double t0;
         char note[256];
-        if ((st = bv_vault_open(argv[2], 0, NULL, note, &v)) != BV_OK || (st = unlock(v, argv[3], &a)) != BV_OK)
+        if ((st = bv_vault_open(argv[2], 0, NULL, note, &v)) != BV_OK
+            || (st = unlock(v, argv[3], &a)) != BV_OK)
             return die(st);
         if (strcmp(argv[1], "mklog") == 0 && (st = make_items(v, a)) != BV_OK)
             return die(st);
@@ -183,7 +189,7 @@ main(int argc, char **argv)
         if (ncpu > 16)
             ncpu = 16;
         for (i = 0; i < ncpu; i++) {
-            j[i] = (struct ceil_job){ msg, sizeof msg, sig, pk, now() + secs, 0 };
+            j[i] = (struct ceil_job) { msg, sizeof msg, sig, pk, now() + secs, 0 };
             pthread_create(&t[i], NULL, ceil_run, &j[i]);
         }
         for (i = 0; i < ncpu; i++) {
@@ -202,13 +208,13 @@ main(int argc, char **argv)
         char fp[BV_FP_LEN], uid[BV_UID_LEN + 1], note[256];
         double t0;
         int fd;
-        if ((st = bv_vault_open(argv[2], 0, NULL, note, &v)) != BV_OK ||
-            (st = unlock(v, argv[3], &a)) != BV_OK ||
-            (st = bv_secret_dup(pw2, strlen(pw2), &p2)) != BV_OK ||
-            (st = bv_member_enroll(v, "officer2", &p2, &kp, fp)) != BV_OK ||
-            (st = bv_member_approve(v, a, "officer2", fp)) != BV_OK ||
-            (st = bv_board_create(v, a, "ROT")) != BV_OK ||
-            (st = bv_board_add(v, a, "ROT", "officer2", "officer")) != BV_OK)
+        if ((st = bv_vault_open(argv[2], 0, NULL, note, &v)) != BV_OK
+            || (st = unlock(v, argv[3], &a)) != BV_OK
+            || (st = bv_secret_dup(pw2, strlen(pw2), &p2)) != BV_OK
+            || (st = bv_member_enroll(v, "officer2", &p2, &kp, fp)) != BV_OK
+            || (st = bv_member_approve(v, a, "officer2", fp)) != BV_OK
+            || (st = bv_board_create(v, a, "ROT")) != BV_OK
+            || (st = bv_board_add(v, a, "ROT", "officer2", "officer")) != BV_OK)
             return die(st);
         bv_secret_free(&p2);
         for (i = 0; i < n; i++) {
@@ -287,7 +293,8 @@ main(int argc, char **argv)
         free(ct);
         return 0;
     }
-    fprintf(stderr, "usage: bvbench mklog|append|rotate VAULT NAME N | ceiling VAULT SECONDS"
-                    " | crypto MIB | warm\n");
+    fprintf(stderr,
+        "usage: bvbench mklog|append|rotate VAULT NAME N | ceiling VAULT SECONDS"
+        " | crypto MIB | warm\n");
     return 2;
 }
