@@ -37,6 +37,22 @@ bv_status bv_sqlite_int(bv_store *s, const char *sql, int64_t *v);
 bv_status bv_sqlite_each_with_id(
     bv_store *s, const char *const *sql, size_t n, int64_t id, const char *what);
 
+/*
+ * One statement, start to end: prepare sql, bind fmt's arguments (one
+ * letter a parameter: i int64_t, t const char * or NULL, b const void *
+ * and size_t), every bind and step checked, and finalize.
+ *   run   a statement that returns no row;
+ *   one   row(ctx, q) for its first row; BV_ENOTFOUND (no message) if none;
+ *   each  row(ctx, q) for every row, until row returns other than BV_OK.
+ * what says what was being done, for the error message.
+ */
+typedef bv_status (*bv_sqlite_row_fn)(void *ctx, sqlite3_stmt *q);
+bv_status bv_sqlite_run(bv_store *s, const char *what, const char *sql, const char *fmt, ...);
+bv_status bv_sqlite_one(bv_store *s, const char *what, bv_sqlite_row_fn row, void *ctx,
+    const char *sql, const char *fmt, ...);
+bv_status bv_sqlite_each(bv_store *s, const char *what, bv_sqlite_row_fn row, void *ctx,
+    const char *sql, const char *fmt, ...);
+
 /* Columns, copied with bounds. */
 bv_status bv_sqlite_col_text(sqlite3_stmt *q, int i, char *out, size_t cap);
 bv_status bv_sqlite_col_blob(sqlite3_stmt *q, int i, uint8_t *out, size_t cap, size_t *len);
@@ -51,6 +67,7 @@ void bv_sqlite_bind_opt(sqlite3_stmt *q, int i, const char *t);
 bv_status bv_sqlite_board_row(sqlite3_stmt *q, bv_board_row *b);
 bv_status bv_sqlite_item_row(sqlite3_stmt *q, bv_item_row *it);
 bv_status bv_sqlite_key_row(sqlite3_stmt *q, bv_keyrow *k);
-bv_status bv_sqlite_key_get(bv_store *s, sqlite3_stmt *q, bv_keyrow *k, const char *what);
+/* A bv_sqlite_row_fn filling the bv_keyrow ctx. */
+bv_status bv_sqlite_key_cb(void *ctx, sqlite3_stmt *q);
 
 #endif

@@ -37,72 +37,57 @@ bv_sqlite_board_row(sqlite3_stmt *q, bv_board_row *b)
     return BV_OK;
 }
 
+static bv_status
+board_cb(void *ctx, sqlite3_stmt *q)
+{
+    return bv_sqlite_board_row(q, ctx);
+}
+
+#define BOARD_COLS "id, name, epoch, created_by, sig, created"
+
 bv_status
 bv_store_board_get(bv_store *s, const char *name, bv_board_row *b)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-    int rc;
+    bv_status st = bv_sqlite_one(s, "reading a board", board_cb, b,
+        "SELECT " BOARD_COLS " FROM boards WHERE name = ?", "t", name);
 
-    if ((st = bv_sqlite_prep(
-             s, "SELECT id, name, epoch, created_by, sig, created FROM boards WHERE name = ?", &q))
-        != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, name);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        st = bv_sqlite_board_row(q, b);
-    else if (rc == SQLITE_DONE)
-        st = bv_fail(BV_ENOTFOUND, "no board named \"%s\"", name);
-    else
-        st = bv_sqlite_err(s, rc, "reading a board");
-    sqlite3_finalize(q);
-    return st;
+    return st == BV_ENOTFOUND ? bv_fail(BV_ENOTFOUND, "no board named \"%s\"", name) : st;
 }
 
 bv_status
 bv_store_board_add(bv_store *s, bv_board_row *b)
 {
-    sqlite3_stmt *q;
+    bv_status st = bv_sqlite_run(s, "creating a board",
+        "INSERT INTO boards(name, epoch, created_by, sig, created) VALUES (?, ?, ?, ?, ?)", "titbt",
+        b->name, b->epoch, b->created_by, b->sig, b->sig_len, b->created);
+
+    if (st == BV_OK)
+        b->id = sqlite3_last_insert_rowid(s->db);
+    return st;
+}
+
+struct board_each {
+    bv_status (*fn)(void *, const bv_board_row *);
+    void *ctx;
+};
+
+static bv_status
+board_each_cb(void *ctx, sqlite3_stmt *q)
+{
+    struct board_each *e = ctx;
+    bv_board_row b;
     bv_status st;
 
-    if ((st = bv_sqlite_prep(s,
-             "INSERT INTO boards(name, epoch, created_by, sig, created) "
-             "VALUES (?, ?, ?, ?, ?)",
-             &q))
-        != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, b->name);
-    sqlite3_bind_int64(q, 2, b->epoch);
-    bv_sqlite_bind_text(q, 3, b->created_by);
-    bv_sqlite_bind_blob(q, 4, b->sig, b->sig_len);
-    bv_sqlite_bind_text(q, 5, b->created);
-    if ((st = bv_sqlite_done(s, q, "creating a board")) != BV_OK)
-        return st;
-    b->id = sqlite3_last_insert_rowid(s->db);
-    return BV_OK;
+    return (st = bv_sqlite_board_row(q, &b)) != BV_OK ? st : e->fn(e->ctx, &b);
 }
 
 bv_status
 bv_store_board_each(bv_store *s, bv_status (*fn)(void *, const bv_board_row *), void *ctx)
 {
-    sqlite3_stmt *q;
-    bv_board_row b;
-    bv_status st;
-    int rc;
+    struct board_each e = { fn, ctx };
 
-    if ((st = bv_sqlite_prep(
-             s, "SELECT id, name, epoch, created_by, sig, created FROM boards ORDER BY name", &q))
-        != BV_OK)
-        return st;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if ((st = bv_sqlite_board_row(q, &b)) != BV_OK || (st = fn(ctx, &b)) != BV_OK)
-            break;
-    }
-    if (st == BV_OK && rc != SQLITE_DONE)
-        st = bv_sqlite_err(s, rc, "listing boards");
-    sqlite3_finalize(q);
-    return st;
+    return bv_sqlite_each(s, "listing boards", board_each_cb, &e,
+        "SELECT " BOARD_COLS " FROM boards ORDER BY name", NULL);
 }
 
 /* ---- wrapped keys: board keys and grants share the row shape ---- */
@@ -123,113 +108,67 @@ bv_sqlite_key_row(sqlite3_stmt *q, bv_keyrow *k)
 }
 
 bv_status
-bv_sqlite_key_get(bv_store *s, sqlite3_stmt *q, bv_keyrow *k, const char *what)
+bv_sqlite_key_cb(void *ctx, sqlite3_stmt *q)
 {
-    bv_status st;
-    int rc = sqlite3_step(q);
-
-    if (rc == SQLITE_ROW)
-        st = bv_sqlite_key_row(q, k);
-    else if (rc == SQLITE_DONE)
-        st = BV_ENOTFOUND;
-    else
-        st = bv_sqlite_err(s, rc, what);
-    sqlite3_finalize(q);
-    return st;
+    return bv_sqlite_key_row(q, ctx);
 }
 
 bv_status
 bv_store_board_key_get(
     bv_store *s, int64_t board_id, int64_t epoch, int64_t person_id, bv_keyrow *k)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-
-    if ((st = bv_sqlite_prep(s,
-             "SELECT k.person_id, p.name, k.sealed, k.wrapped_by, k.sig FROM board_keys k "
-             "JOIN persons p ON p.id = k.person_id "
-             "WHERE k.board_id = ? AND k.epoch = ? AND k.person_id = ?",
-             &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, board_id);
-    sqlite3_bind_int64(q, 2, epoch);
-    sqlite3_bind_int64(q, 3, person_id);
-    return bv_sqlite_key_get(s, q, k, "reading a board key");
+    return bv_sqlite_one(s, "reading a board key", bv_sqlite_key_cb, k,
+        "SELECT k.person_id, p.name, k.sealed, k.wrapped_by, k.sig FROM board_keys k "
+        "JOIN persons p ON p.id = k.person_id "
+        "WHERE k.board_id = ? AND k.epoch = ? AND k.person_id = ?",
+        "iii", board_id, epoch, person_id);
 }
 
 bv_status
 bv_store_board_key_add(bv_store *s, int64_t board_id, int64_t epoch, const bv_keyrow *k)
 {
-    sqlite3_stmt *q;
-    bv_status st;
+    return bv_sqlite_run(s, "storing a board key",
+        "INSERT OR REPLACE INTO board_keys(board_id, epoch, person_id, sealed, wrapped_by, sig) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        "iiibtb", board_id, epoch, k->person_id, k->sealed, k->sealed_len, k->by, k->sig,
+        k->sig_len);
+}
 
-    if ((st = bv_sqlite_prep(s,
-             "INSERT OR REPLACE INTO board_keys(board_id, epoch, person_id, sealed, "
-             "wrapped_by, sig) VALUES (?, ?, ?, ?, ?, ?)",
-             &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, board_id);
-    sqlite3_bind_int64(q, 2, epoch);
-    sqlite3_bind_int64(q, 3, k->person_id);
-    bv_sqlite_bind_blob(q, 4, k->sealed, k->sealed_len);
-    bv_sqlite_bind_text(q, 5, k->by);
-    bv_sqlite_bind_blob(q, 6, k->sig, k->sig_len);
-    return bv_sqlite_done(s, q, "storing a board key");
+struct blob_out {
+    uint8_t *p;
+    size_t *len;
+};
+
+static bv_status
+wrapped_cb(void *ctx, sqlite3_stmt *q)
+{
+    struct blob_out *o = ctx;
+
+    return bv_sqlite_col_blob(q, 0, o->p, BV_BLOB_MAX, o->len);
 }
 
 bv_status
 bv_store_item_key_get(bv_store *s, int64_t item_id, int64_t epoch, uint8_t *w, size_t *wlen)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-    int rc;
+    struct blob_out o = { w, wlen };
 
-    if ((st = bv_sqlite_prep(
-             s, "SELECT wrapped FROM item_keys WHERE item_id = ? AND epoch = ?", &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, item_id);
-    sqlite3_bind_int64(q, 2, epoch);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        st = bv_sqlite_col_blob(q, 0, w, BV_BLOB_MAX, wlen);
-    else if (rc == SQLITE_DONE)
-        st = BV_ENOTFOUND;
-    else
-        st = bv_sqlite_err(s, rc, "reading an item key");
-    sqlite3_finalize(q);
-    return st;
+    return bv_sqlite_one(s, "reading an item key", wrapped_cb, &o,
+        "SELECT wrapped FROM item_keys WHERE item_id = ? AND epoch = ?", "ii", item_id, epoch);
 }
 
 bv_status
 bv_store_item_key_set(bv_store *s, int64_t item_id, int64_t epoch, const uint8_t *w, size_t wlen)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-
-    if ((st = bv_sqlite_prep(
-             s, "INSERT OR REPLACE INTO item_keys(item_id, epoch, wrapped) VALUES (?, ?, ?)", &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, item_id);
-    sqlite3_bind_int64(q, 2, epoch);
-    bv_sqlite_bind_blob(q, 3, w, wlen);
-    return bv_sqlite_done(s, q, "storing an item key");
+    return bv_sqlite_run(s, "storing an item key",
+        "INSERT OR REPLACE INTO item_keys(item_id, epoch, wrapped) VALUES (?, ?, ?)", "iib",
+        item_id, epoch, w, wlen);
 }
 
 bv_status
 bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-
-    if ((st = bv_sqlite_prep(s, "UPDATE boards SET epoch = ? WHERE id = ?", &q)) != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, epoch);
-    sqlite3_bind_int64(q, 2, board_id);
-    return bv_sqlite_done(s, q, "advancing the board key epoch");
+    return bv_sqlite_run(s, "advancing the board key epoch",
+        "UPDATE boards SET epoch = ? WHERE id = ?", "ii", epoch, board_id);
 }
 
 /* Destroy every key of an old epoch: the wrapped board keys and the item
@@ -238,32 +177,32 @@ bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch)
 bv_status
 bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch)
 {
-    sqlite3_stmt *q;
     bv_status st;
 
-    if ((st = bv_sqlite_prep(s, "DELETE FROM board_keys WHERE board_id = ? AND epoch = ?", &q))
-        != BV_OK)
+    if ((st = bv_sqlite_run(s, "destroying old board keys",
+             "DELETE FROM board_keys WHERE board_id = ? AND epoch = ?", "ii", board_id, epoch))
+            != BV_OK
+        || (st = bv_sqlite_run(s, "destroying old item keys",
+                "DELETE FROM item_keys WHERE epoch = ? AND item_id IN "
+                "(SELECT id FROM items WHERE board_id = ?)",
+                "ii", epoch, board_id))
+            != BV_OK)
         return st;
-    sqlite3_bind_int64(q, 1, board_id);
-    sqlite3_bind_int64(q, 2, epoch);
-    if ((st = bv_sqlite_done(s, q, "destroying old board keys")) != BV_OK)
-        return st;
-    if ((st = bv_sqlite_prep(s,
-             "DELETE FROM item_keys WHERE epoch = ? AND item_id IN "
-             "(SELECT id FROM items WHERE board_id = ?)",
-             &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, epoch);
-    sqlite3_bind_int64(q, 2, board_id);
-    if ((st = bv_sqlite_done(s, q, "destroying old item keys")) != BV_OK)
-        return st;
-    if ((st = bv_sqlite_prep(s, "DELETE FROM minutes_keys WHERE board_id = ? AND epoch = ?", &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, board_id);
-    sqlite3_bind_int64(q, 2, epoch);
-    return bv_sqlite_done(s, q, "destroying the old minutes keys");
+    return bv_sqlite_run(s, "destroying the old minutes keys",
+        "DELETE FROM minutes_keys WHERE board_id = ? AND epoch = ?", "ii", board_id, epoch);
+}
+
+struct id_uid {
+    bv_status (*fn)(void *, int64_t, const char *);
+    void *ctx;
+};
+
+static bv_status
+id_uid_cb(void *ctx, sqlite3_stmt *q)
+{
+    struct id_uid *e = ctx;
+
+    return e->fn(e->ctx, sqlite3_column_int64(q, 0), bv_sqlite_col_str(q, 1));
 }
 
 /* (id, uid) of every item of a board, for rotation and removal. */
@@ -271,19 +210,8 @@ bv_status
 bv_store_board_items(
     bv_store *s, int64_t board_id, bv_status (*fn)(void *, int64_t, const char *), void *ctx)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-    int rc;
+    struct id_uid e = { fn, ctx };
 
-    if ((st = bv_sqlite_prep(s, "SELECT id, uid FROM items WHERE board_id = ? ORDER BY id", &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, board_id);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        if ((st = fn(ctx, sqlite3_column_int64(q, 0), bv_sqlite_col_str(q, 1))) != BV_OK)
-            break;
-    if (st == BV_OK && rc != SQLITE_DONE)
-        st = bv_sqlite_err(s, rc, "listing a board's items");
-    sqlite3_finalize(q);
-    return st;
+    return bv_sqlite_each(s, "listing a board's items", id_uid_cb, &e,
+        "SELECT id, uid FROM items WHERE board_id = ? ORDER BY id", "i", board_id);
 }

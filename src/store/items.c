@@ -58,83 +58,64 @@ bv_sqlite_item_row(sqlite3_stmt *q, bv_item_row *it)
     return BV_OK;
 }
 
+static bv_status
+item_cb(void *ctx, sqlite3_stmt *q)
+{
+    return bv_sqlite_item_row(q, ctx);
+}
+
 bv_status
 bv_store_item_get(bv_store *s, const char *uid, bv_item_row *it)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-    int rc;
+    bv_status st
+        = bv_sqlite_one(s, "reading an item", item_cb, it, ITEM_SELECT "WHERE i.uid = ?", "t", uid);
 
-    if ((st = bv_sqlite_prep(s, ITEM_SELECT "WHERE i.uid = ?", &q)) != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, uid);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        st = bv_sqlite_item_row(q, it);
-    else if (rc == SQLITE_DONE)
-        st = bv_fail(BV_ENOTFOUND, "no item with id %s", uid);
-    else
-        st = bv_sqlite_err(s, rc, "reading an item");
-    sqlite3_finalize(q);
-    return st;
+    return st == BV_ENOTFOUND ? bv_fail(BV_ENOTFOUND, "no item with id %s", uid) : st;
 }
 
 bv_status
 bv_store_item_add(bv_store *s, bv_item_row *it)
 {
-    sqlite3_stmt *q;
+    bv_status st = bv_sqlite_run(s, "adding an item",
+        "INSERT INTO items(uid, body_id, board_id, title, size, nchunks, sealed_epoch, header, "
+        "chunk_hashes, sealed_by, sig, created, retain_until) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "tiitiiibbtbtt", it->uid, it->body_id, it->board_id, it->title, (int64_t)it->size,
+        (int64_t)it->nchunks, it->sealed_epoch, it->header, it->header_len, it->chunk_hashes.p,
+        it->chunk_hashes.len, it->sealed_by, it->sig, it->sig_len, it->created,
+        it->retain_until[0] ? it->retain_until : NULL);
+
+    if (st == BV_OK)
+        it->id = sqlite3_last_insert_rowid(s->db);
+    return st;
+}
+
+struct item_each {
+    bv_status (*fn)(void *, const bv_item_row *);
+    void *ctx;
+    bv_item_row it;
+};
+
+static bv_status
+item_each_cb(void *ctx, sqlite3_stmt *q)
+{
+    struct item_each *e = ctx;
     bv_status st;
 
-    if ((st = bv_sqlite_prep(s,
-             "INSERT INTO items(uid, body_id, board_id, title, size, nchunks, sealed_epoch, "
-             "header, chunk_hashes, sealed_by, sig, created, retain_until) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-             &q))
-        != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, it->uid);
-    sqlite3_bind_int64(q, 2, it->body_id);
-    sqlite3_bind_int64(q, 3, it->board_id);
-    bv_sqlite_bind_text(q, 4, it->title);
-    sqlite3_bind_int64(q, 5, (sqlite3_int64)it->size);
-    sqlite3_bind_int64(q, 6, (sqlite3_int64)it->nchunks);
-    sqlite3_bind_int64(q, 7, it->sealed_epoch);
-    bv_sqlite_bind_blob(q, 8, it->header, it->header_len);
-    bv_sqlite_bind_blob(q, 9, it->chunk_hashes.p, it->chunk_hashes.len);
-    bv_sqlite_bind_text(q, 10, it->sealed_by);
-    bv_sqlite_bind_blob(q, 11, it->sig, it->sig_len);
-    bv_sqlite_bind_text(q, 12, it->created);
-    bv_sqlite_bind_opt(q, 13, it->retain_until[0] ? it->retain_until : NULL);
-    if ((st = bv_sqlite_done(s, q, "adding an item")) != BV_OK)
-        return st;
-    it->id = sqlite3_last_insert_rowid(s->db);
-    return BV_OK;
+    return (st = bv_sqlite_item_row(q, &e->it)) != BV_OK ? st : e->fn(e->ctx, &e->it);
 }
 
 bv_status
 bv_store_item_each(
     bv_store *s, const char *board, bv_status (*fn)(void *, const bv_item_row *), void *ctx)
 {
-    sqlite3_stmt *q;
-    bv_item_row it;
+    struct item_each e = { fn, ctx, { 0 } };
     bv_status st;
-    int rc;
 
-    if ((st = bv_sqlite_prep(
-             s, ITEM_SELECT "WHERE ?1 IS NULL OR b.name = ?1 ORDER BY b.name, i.id", &q))
-        != BV_OK)
-        return st;
-    if (board)
-        bv_sqlite_bind_text(q, 1, board);
-    bv_item_row_init(&it);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if ((st = bv_sqlite_item_row(q, &it)) != BV_OK || (st = fn(ctx, &it)) != BV_OK)
-            break;
-    }
-    if (st == BV_OK && rc != SQLITE_DONE)
-        st = bv_sqlite_err(s, rc, "listing items");
-    bv_item_row_free(&it);
-    sqlite3_finalize(q);
+    bv_item_row_init(&e.it);
+    st = bv_sqlite_each(s, "listing items", item_each_cb, &e,
+        ITEM_SELECT "WHERE ?1 IS NULL OR b.name = ?1 ORDER BY b.name, i.id", "t", board);
+    bv_item_row_free(&e.it);
     return st;
 }
 
@@ -143,39 +124,29 @@ bv_store_item_each(
 bv_status
 bv_store_body_new(bv_store *s, int staging, int64_t *id)
 {
-    sqlite3_stmt *q;
-    bv_status st;
     char now[21];
+    bv_status st;
 
     bv_utc_now(now);
-    if ((st = bv_sqlite_prep(s, "INSERT INTO bodies(state, touched) VALUES (?, ?)", &q)) != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, staging ? "staging" : "live");
-    bv_sqlite_bind_text(q, 2, now);
-    if ((st = bv_sqlite_done(s, q, "starting a body")) != BV_OK)
-        return st;
-    *id = sqlite3_last_insert_rowid(s->db);
-    return BV_OK;
+    st = bv_sqlite_run(s, "starting a body", "INSERT INTO bodies(state, touched) VALUES (?, ?)",
+        "tt", staging ? "staging" : "live", now);
+    if (st == BV_OK)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return st;
 }
 
 /* One UPDATE of a body's state that must find the body in state `from`. */
 static bv_status
 body_move(bv_store *s, int64_t id, const char *from, const char *to, const char *what)
 {
-    sqlite3_stmt *q;
-    bv_status st;
     char now[21];
+    bv_status st;
 
     bv_utc_now(now);
-    if ((st = bv_sqlite_prep(
-             s, "UPDATE bodies SET state = ?, touched = ? WHERE id = ? AND state = ?", &q))
+    if ((st = bv_sqlite_run(s, what,
+             "UPDATE bodies SET state = ?, touched = ? WHERE id = ? AND state = ?", "ttit", to, now,
+             id, from))
         != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, to);
-    bv_sqlite_bind_text(q, 2, now);
-    sqlite3_bind_int64(q, 3, id);
-    bv_sqlite_bind_text(q, 4, from);
-    if ((st = bv_sqlite_done(s, q, what)) != BV_OK)
         return st;
     if (sqlite3_changes(s->db) != 1)
         return bv_fail(BV_ERR,
@@ -200,49 +171,38 @@ bv_store_body_adopt(bv_store *s, int64_t id)
 bv_status
 bv_store_body_condemn(bv_store *s, int64_t id)
 {
-    sqlite3_stmt *q;
-    bv_status st;
     char now[21];
 
     bv_utc_now(now);
-    if ((st = bv_sqlite_prep(
-             s, "UPDATE bodies SET state = 'condemned', touched = ? WHERE id = ?", &q))
-        != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, now);
-    sqlite3_bind_int64(q, 2, id);
-    return bv_sqlite_done(s, q, "condemning a body");
+    return bv_sqlite_run(s, "condemning a body",
+        "UPDATE bodies SET state = 'condemned', touched = ? WHERE id = ?", "ti", now, id);
 }
 
 /* The next body to sweep: condemned, or staging and stale. 0 if none. */
 static bv_status
+id_cb(void *ctx, sqlite3_stmt *q)
+{
+    *(int64_t *)ctx = sqlite3_column_int64(q, 0);
+    return BV_OK;
+}
+
+static bv_status
 sweep_next(bv_store *s, const char *stale, int64_t *id)
 {
-    sqlite3_stmt *q;
     bv_status st;
-    int rc;
 
     *id = 0;
-    if ((st = bv_sqlite_prep(s,
-             "SELECT id FROM bodies WHERE state = 'condemned' "
-             "OR (state = 'staging' AND touched < ?) LIMIT 1",
-             &q))
-        != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, stale);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BV_OK
-                                                 : bv_sqlite_err(s, rc, "finding bodies to sweep");
+    st = bv_sqlite_one(s, "finding bodies to sweep", id_cb, id,
+        "SELECT id FROM bodies WHERE state = 'condemned' "
+        "OR (state = 'staging' AND touched < ?) LIMIT 1",
+        "t", stale);
+    return st == BV_ENOTFOUND ? BV_OK : st;
 }
 
 /* One batch per transaction until nothing is left to sweep. */
 static bv_status
 sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_batches *b)
 {
-    sqlite3_stmt *q = NULL;
     int64_t id;
     bv_status st;
 
@@ -252,21 +212,16 @@ sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_batches *b)
             return st;
         if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
             goto end;
-        if ((st = bv_sqlite_prep(s,
+        if ((st = bv_sqlite_run(s, "sweeping a body",
                  "DELETE FROM chunks WHERE rowid IN (SELECT rowid FROM chunks "
                  "WHERE body_id = ?1 LIMIT ?2)",
-                 &q))
+                 "ii", id, (int64_t)BV_STAGE_BATCH))
             != BV_OK)
             goto end;
-        sqlite3_bind_int64(q, 1, id);
-        sqlite3_bind_int(q, 2, BV_STAGE_BATCH);
-        if ((st = bv_sqlite_done(s, q, "sweeping a body")) != BV_OK)
-            goto end;
         if (sqlite3_changes(s->db) == 0) {
-            if ((st = bv_sqlite_prep(s, "DELETE FROM bodies WHERE id = ?", &q)) != BV_OK)
-                goto end;
-            sqlite3_bind_int64(q, 1, id);
-            if ((st = bv_sqlite_done(s, q, "sweeping a body")) != BV_OK)
+            if ((st = bv_sqlite_run(
+                     s, "sweeping a body", "DELETE FROM bodies WHERE id = ?", "i", id))
+                != BV_OK)
                 goto end;
             (*swept)++;
         }
@@ -317,16 +272,9 @@ bv_store_body_sweep(bv_store *s, uint64_t *swept)
 bv_status
 bv_store_chunk_put(bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p, size_t n)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-
-    if ((st = bv_sqlite_prep(s, "INSERT INTO chunks(body_id, idx, data) VALUES (?, ?, ?)", &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, body_id);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)idx);
-    bv_sqlite_bind_blob(q, 3, p, n);
-    return bv_sqlite_done(s, q, "storing the body");
+    return bv_sqlite_run(s, "storing the body",
+        "INSERT INTO chunks(body_id, idx, data) VALUES (?, ?, ?)", "iib", body_id, (int64_t)idx, p,
+        n);
 }
 
 bv_status
@@ -424,98 +372,62 @@ bv_status
 bv_store_grantset_set(bv_store *s, int64_t item_id, int64_t version, const uint8_t *names,
     size_t nlen, const char *by, const uint8_t *sig, size_t siglen)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-
-    if ((st = bv_sqlite_prep(s,
-             "INSERT OR REPLACE INTO grantsets(item_id, version, names, signed_by, sig) "
-             "VALUES (?, ?, ?, ?, ?)",
-             &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, item_id);
-    sqlite3_bind_int64(q, 2, version);
-    bv_sqlite_bind_blob(q, 3, names, nlen);
-    bv_sqlite_bind_text(q, 4, by);
-    bv_sqlite_bind_blob(q, 5, sig, siglen);
-    return bv_sqlite_done(s, q, "storing the grant set");
+    return bv_sqlite_run(s, "storing the grant set",
+        "INSERT OR REPLACE INTO grantsets(item_id, version, names, signed_by, sig) "
+        "VALUES (?, ?, ?, ?, ?)",
+        "iibtb", item_id, version, names, nlen, by, sig, siglen);
 }
+
+#define GRANT_SELECT                                                                               \
+    "SELECT g.person_id, p.name, g.sealed, g.granted_by, g.sig FROM grants g "                     \
+    "JOIN persons p ON p.id = g.person_id "
 
 bv_status
 bv_store_grant_get(bv_store *s, int64_t item_id, int64_t person_id, bv_keyrow *k)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-
-    if ((st = bv_sqlite_prep(s,
-             "SELECT g.person_id, p.name, g.sealed, g.granted_by, g.sig FROM grants g "
-             "JOIN persons p ON p.id = g.person_id WHERE g.item_id = ? AND g.person_id = ?",
-             &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, item_id);
-    sqlite3_bind_int64(q, 2, person_id);
-    return bv_sqlite_key_get(s, q, k, "reading a grant");
+    return bv_sqlite_one(s, "reading a grant", bv_sqlite_key_cb, k,
+        GRANT_SELECT "WHERE g.item_id = ? AND g.person_id = ?", "ii", item_id, person_id);
 }
 
 bv_status
 bv_store_grant_put(bv_store *s, int64_t item_id, const bv_keyrow *k)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-
-    if ((st = bv_sqlite_prep(s,
-             "INSERT OR REPLACE INTO grants(item_id, person_id, sealed, granted_by, sig) "
-             "VALUES (?, ?, ?, ?, ?)",
-             &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, item_id);
-    sqlite3_bind_int64(q, 2, k->person_id);
-    bv_sqlite_bind_blob(q, 3, k->sealed, k->sealed_len);
-    bv_sqlite_bind_text(q, 4, k->by);
-    bv_sqlite_bind_blob(q, 5, k->sig, k->sig_len);
-    return bv_sqlite_done(s, q, "storing a grant");
+    return bv_sqlite_run(s, "storing a grant",
+        "INSERT OR REPLACE INTO grants(item_id, person_id, sealed, granted_by, sig) "
+        "VALUES (?, ?, ?, ?, ?)",
+        "iibtb", item_id, k->person_id, k->sealed, k->sealed_len, k->by, k->sig, k->sig_len);
 }
 
 bv_status
 bv_store_grant_delete(bv_store *s, int64_t item_id, int64_t person_id)
 {
-    sqlite3_stmt *q;
+    return bv_sqlite_run(s, "revoking a grant",
+        "DELETE FROM grants WHERE item_id = ? AND person_id = ?", "ii", item_id, person_id);
+}
+
+struct key_each {
+    bv_status (*fn)(void *, const bv_keyrow *);
+    void *ctx;
+};
+
+static bv_status
+key_each_cb(void *ctx, sqlite3_stmt *q)
+{
+    struct key_each *e = ctx;
+    bv_keyrow k;
     bv_status st;
 
-    if ((st = bv_sqlite_prep(s, "DELETE FROM grants WHERE item_id = ? AND person_id = ?", &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, item_id);
-    sqlite3_bind_int64(q, 2, person_id);
-    return bv_sqlite_done(s, q, "revoking a grant");
+    return (st = bv_sqlite_key_row(q, &k)) != BV_OK ? st : e->fn(e->ctx, &k);
 }
 
 bv_status
 bv_store_grant_each(
     bv_store *s, int64_t item_id, bv_status (*fn)(void *, const bv_keyrow *), void *ctx)
 {
-    sqlite3_stmt *q;
-    bv_keyrow k;
-    bv_status st;
-    int rc;
+    struct key_each e = { fn, ctx };
 
-    if ((st = bv_sqlite_prep(s,
-             "SELECT g.person_id, p.name, g.sealed, g.granted_by, g.sig FROM grants g "
-             "JOIN persons p ON p.id = g.person_id WHERE g.item_id = ? ORDER BY p.name",
-             &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, item_id);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if ((st = bv_sqlite_key_row(q, &k)) != BV_OK || (st = fn(ctx, &k)) != BV_OK)
-            break;
-    }
-    if (st == BV_OK && rc != SQLITE_DONE)
-        st = bv_sqlite_err(s, rc, "listing grants");
-    sqlite3_finalize(q);
-    return st;
+    return bv_sqlite_each(s, "listing grants", key_each_cb, &e,
+        GRANT_SELECT "WHERE g.item_id = ? ORDER BY p.name", "i", item_id);
 }
 
 /* Crypto-shred an item: wrapped keys, grants, grant set, the row; the
@@ -538,28 +450,29 @@ bv_store_item_destroy(bv_store *s, int64_t item_id)
 }
 
 /* Items whose retention date is before `today` (YYYY-MM-DD). */
+struct uid_board {
+    bv_status (*fn)(void *, const char *, const char *);
+    void *ctx;
+};
+
+static bv_status
+uid_board_cb(void *ctx, sqlite3_stmt *q)
+{
+    struct uid_board *e = ctx;
+
+    return e->fn(e->ctx, bv_sqlite_col_str(q, 0), bv_sqlite_col_str(q, 1));
+}
+
 bv_status
 bv_store_item_expired(bv_store *s, const char *today,
     bv_status (*fn)(void *, const char *uid, const char *board), void *ctx)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-    int rc;
+    struct uid_board e = { fn, ctx };
 
-    if ((st = bv_sqlite_prep(s,
-             "SELECT i.uid, b.name FROM items i JOIN boards b ON b.id = i.board_id "
-             "WHERE i.retain_until IS NOT NULL AND i.retain_until < ? ORDER BY i.id",
-             &q))
-        != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, today);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-        if ((st = fn(ctx, bv_sqlite_col_str(q, 0), bv_sqlite_col_str(q, 1))) != BV_OK)
-            break;
-    if (st == BV_OK && rc != SQLITE_DONE)
-        st = bv_sqlite_err(s, rc, "listing expired items");
-    sqlite3_finalize(q);
-    return st;
+    return bv_sqlite_each(s, "listing expired items", uid_board_cb, &e,
+        "SELECT i.uid, b.name FROM items i JOIN boards b ON b.id = i.board_id "
+        "WHERE i.retain_until IS NOT NULL AND i.retain_until < ? ORDER BY i.id",
+        "t", today);
 }
 
 /* A new seal signature over an unchanged item (an officer left). */
@@ -567,27 +480,13 @@ bv_status
 bv_store_item_resign(
     bv_store *s, int64_t item_id, const char *by, const uint8_t *sig, size_t siglen)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-
-    if ((st = bv_sqlite_prep(s, "UPDATE items SET sealed_by = ?, sig = ? WHERE id = ?", &q))
-        != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, by);
-    bv_sqlite_bind_blob(q, 2, sig, siglen);
-    sqlite3_bind_int64(q, 3, item_id);
-    return bv_sqlite_done(s, q, "re-signing an item");
+    return bv_sqlite_run(s, "re-signing an item",
+        "UPDATE items SET sealed_by = ?, sig = ? WHERE id = ?", "tbi", by, sig, siglen, item_id);
 }
 
 bv_status
 bv_store_item_set_uid(bv_store *s, int64_t item_id, const char *uid)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-
-    if ((st = bv_sqlite_prep(s, "UPDATE items SET uid = ? WHERE id = ?", &q)) != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, uid);
-    sqlite3_bind_int64(q, 2, item_id);
-    return bv_sqlite_done(s, q, "renaming an item");
+    return bv_sqlite_run(
+        s, "renaming an item", "UPDATE items SET uid = ? WHERE id = ?", "ti", uid, item_id);
 }

@@ -13,6 +13,7 @@
 #include "bv_minutes.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -447,6 +448,104 @@ bv_sqlite_done(bv_store *s, sqlite3_stmt *q, const char *what)
 
     sqlite3_finalize(q);
     return rc == SQLITE_DONE ? BV_OK : bv_sqlite_err(s, rc, what);
+}
+
+/* ---- one statement: prepare, bind every parameter (checked), step ---- */
+
+static bv_status
+bindv(bv_store *s, sqlite3_stmt *q, const char *fmt, va_list ap)
+{
+    int i, rc = SQLITE_OK;
+
+    for (i = 1; fmt && *fmt && rc == SQLITE_OK; fmt++, i++) {
+        switch (*fmt) {
+        case 'i':
+            rc = sqlite3_bind_int64(q, i, (sqlite3_int64)va_arg(ap, int64_t));
+            break;
+        case 't': {
+            const char *t = va_arg(ap, const char *);
+            rc = t ? sqlite3_bind_text(q, i, t, -1, SQLITE_STATIC) : sqlite3_bind_null(q, i);
+            break;
+        }
+        case 'b': {
+            const void *p = va_arg(ap, const void *);
+            size_t n = va_arg(ap, size_t);
+            rc = sqlite3_bind_blob64(q, i, p ? p : "", n, SQLITE_STATIC);
+            break;
+        }
+        default:
+            return bv_fail(BV_ERR, "internal error: bind format '%c'", *fmt);
+        }
+    }
+    return rc == SQLITE_OK ? BV_OK : bv_sqlite_err(s, rc, "binding a query");
+}
+
+/* rows: 0 none expected, 1 at most one (BV_ENOTFOUND if none), 2 each */
+static bv_status
+runv(bv_store *s, int rows, const char *what, bv_sqlite_row_fn row, void *ctx, const char *sql,
+    const char *fmt, va_list ap)
+{
+    sqlite3_stmt *q;
+    bv_status st;
+    int rc, n = 0;
+
+    if ((st = bv_sqlite_prep(s, sql, &q)) != BV_OK)
+        return st;
+    if ((st = bindv(s, q, fmt, ap)) != BV_OK) {
+        sqlite3_finalize(q);
+        return st;
+    }
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        n++;
+        if (rows == 0 || (st = row(ctx, q)) != BV_OK || rows == 1)
+            break;
+    }
+    if (st == BV_OK && rows == 0 && rc == SQLITE_ROW)
+        st = bv_fail(BV_ERR, "internal error: %s returned a row", what);
+    else if (st == BV_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = bv_sqlite_err(s, rc, what);
+    else if (st == BV_OK && rows == 1 && n == 0)
+        st = BV_ENOTFOUND;
+    sqlite3_finalize(q);
+    return st;
+}
+
+bv_status
+bv_sqlite_run(bv_store *s, const char *what, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    bv_status st;
+
+    va_start(ap, fmt);
+    st = runv(s, 0, what, NULL, NULL, sql, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+bv_status
+bv_sqlite_one(bv_store *s, const char *what, bv_sqlite_row_fn row, void *ctx, const char *sql,
+    const char *fmt, ...)
+{
+    va_list ap;
+    bv_status st;
+
+    va_start(ap, fmt);
+    st = runv(s, 1, what, row, ctx, sql, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+bv_status
+bv_sqlite_each(bv_store *s, const char *what, bv_sqlite_row_fn row, void *ctx, const char *sql,
+    const char *fmt, ...)
+{
+    va_list ap;
+    bv_status st;
+
+    va_start(ap, fmt);
+    st = runv(s, 2, what, row, ctx, sql, fmt, ap);
+    va_end(ap);
+    return st;
 }
 
 /* ---- meta ---- */
