@@ -40,7 +40,8 @@ bv_status bv_sqlite_each_with_id(
 /*
  * One statement, start to end: prepare sql, bind fmt's arguments (one
  * letter a parameter: i int64_t, t const char * or NULL, b const void *
- * and size_t), every bind and step checked, and finalize.
+ * and size_t (NULL: an empty blob), B the same but NULL binds NULL),
+ * every bind and step checked, and finalize.
  *   run   a statement that returns no row;
  *   one   row(ctx, q) for its first row; BV_ENOTFOUND (no message) if none;
  *   each  row(ctx, q) for every row, until row returns other than BV_OK.

@@ -467,10 +467,14 @@ bindv(bv_store *s, sqlite3_stmt *q, const char *fmt, va_list ap)
             rc = t ? sqlite3_bind_text(q, i, t, -1, SQLITE_STATIC) : sqlite3_bind_null(q, i);
             break;
         }
-        case 'b': {
+        case 'b':
+        case 'B': {
             const void *p = va_arg(ap, const void *);
             size_t n = va_arg(ap, size_t);
-            rc = sqlite3_bind_blob64(q, i, p ? p : "", n, SQLITE_STATIC);
+            if (p == NULL && *fmt == 'B')
+                rc = sqlite3_bind_null(q, i);
+            else
+                rc = sqlite3_bind_blob64(q, i, p ? p : "", n, SQLITE_STATIC);
             break;
         }
         default:
