@@ -33,57 +33,38 @@ bv_store_audit_last_seq(bv_store *s, uint64_t *n)
 
 /* ---- audit ---- */
 
+static bv_status
+buf_cb(void *ctx, sqlite3_stmt *q)
+{
+    return bv_sqlite_col_buf(q, 0, ctx);
+}
+
 bv_status
 bv_store_audit_state(bv_store *s, bv_buf *frontier)
 {
-    sqlite3_stmt *q;
     bv_status st;
-    int rc;
 
-    if ((st = bv_sqlite_prep(s, "SELECT frontier FROM audit_state WHERE id = 1", &q)) != BV_OK)
-        return st;
-    rc = sqlite3_step(q);
     frontier->len = 0;
-    if (rc == SQLITE_ROW)
-        st = bv_sqlite_col_buf(q, 0, frontier);
-    else if (rc != SQLITE_DONE)
-        st = bv_sqlite_err(s, rc, "reading the audit state");
-    sqlite3_finalize(q);
-    return st;
+    st = bv_sqlite_one(s, "reading the audit state", buf_cb, frontier,
+        "SELECT frontier FROM audit_state WHERE id = 1", NULL);
+    return st == BV_ENOTFOUND ? BV_OK : st; /* an empty log has no state yet */
 }
 
 bv_status
 bv_store_audit_append(bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen)
 {
-    static const char *ins = "INSERT INTO audit(seq, time, actor, actor_fp, action, board, item, "
-                             "meeting, agenda, outcome, reason, leaf, leaf_hash) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *q;
     bv_status st;
 
-    if ((st = bv_sqlite_prep(s, ins, &q)) != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, e->seq);
-    bv_sqlite_bind_text(q, 2, e->time);
-    bv_sqlite_bind_text(q, 3, e->actor);
-    bv_sqlite_bind_text(q, 4, e->actor_fp);
-    bv_sqlite_bind_text(q, 5, e->action);
-    bv_sqlite_bind_text(q, 6, e->board);
-    bv_sqlite_bind_text(q, 7, e->item);
-    bv_sqlite_bind_text(q, 8, e->meeting);
-    bv_sqlite_bind_text(q, 9, e->agenda);
-    bv_sqlite_bind_text(q, 10, e->outcome);
-    bv_sqlite_bind_text(q, 11, e->reason);
-    bv_sqlite_bind_blob(q, 12, e->leaf, e->leaf_len);
-    bv_sqlite_bind_blob(q, 13, e->leaf_hash, 32);
-    if ((st = bv_sqlite_done(s, q, "recording the audit entry")) != BV_OK)
-        return st;
-    if ((st = bv_sqlite_prep(
-             s, "INSERT OR REPLACE INTO audit_state(id, frontier) VALUES (1, ?)", &q))
+    if ((st = bv_sqlite_run(s, "recording the audit entry",
+             "INSERT INTO audit(seq, time, actor, actor_fp, action, board, item, meeting, agenda, "
+             "outcome, reason, leaf, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             "ittttttttttbb", e->seq, e->time, e->actor, e->actor_fp, e->action, e->board, e->item,
+             e->meeting, e->agenda, e->outcome, e->reason, e->leaf, e->leaf_len, e->leaf_hash,
+             (size_t)32))
         != BV_OK)
         return st;
-    bv_sqlite_bind_blob(q, 1, frontier, flen);
-    return bv_sqlite_done(s, q, "recording the audit entry");
+    return bv_sqlite_run(s, "recording the audit entry",
+        "INSERT OR REPLACE INTO audit_state(id, frontier) VALUES (1, ?)", "b", frontier, flen);
 }
 
 bv_status
@@ -138,8 +119,13 @@ bv_store_audit_each(
     bv_buf_free(&sql);
     if (st != BV_OK)
         return st;
-    for (i = 0; i < (size_t)nb; i++)
-        bv_sqlite_bind_text(q, (int)i + 1, bind[i]);
+    /* the one statement of the store whose parameters vary: bound here */
+    for (i = 0, rc = SQLITE_OK; i < (size_t)nb && rc == SQLITE_OK; i++)
+        rc = sqlite3_bind_text(q, (int)i + 1, bind[i], -1, SQLITE_STATIC);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(q);
+        return bv_sqlite_err(s, rc, "binding a query");
+    }
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         memset(&e, 0, sizeof e);
         e.seq = sqlite3_column_int64(q, 0);
@@ -165,28 +151,25 @@ bv_store_audit_each(
     return st;
 }
 
+static bv_status
+hash_cb(void *ctx, sqlite3_stmt *q)
+{
+    return bv_sqlite_col_blob_exact(q, 0, ctx, 32);
+}
+
 bv_status
 bv_store_audit_leaf_hash(bv_store *s, uint64_t index, uint8_t out[32])
 {
-    sqlite3_stmt *q;
-    bv_status st;
-    size_t n;
-    int rc;
+    bv_status st = bv_sqlite_one(s, "reading the audit log", hash_cb, out,
+        "SELECT leaf_hash FROM audit WHERE seq = ?", "i", (int64_t)(index + 1));
 
-    if ((st = bv_sqlite_prep(s, "SELECT leaf_hash FROM audit WHERE seq = ?", &q)) != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, (sqlite3_int64)(index + 1));
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        st = bv_sqlite_col_blob(q, 0, out, 32, &n) == BV_OK && n == 32
-            ? BV_OK
-            : bv_fail(BV_EINTEGRITY, "audit entry %llu has a bad leaf hash",
-                (unsigned long long)index + 1);
-    else if (rc == SQLITE_DONE)
-        st = bv_fail(BV_ENOTFOUND, "no audit entry %llu", (unsigned long long)index + 1);
-    else
-        st = bv_sqlite_err(s, rc, "reading the audit log");
-    sqlite3_finalize(q);
+    if (st == BV_ENOTFOUND)
+        return bv_fail(BV_ENOTFOUND, "no audit entry %llu", (unsigned long long)index + 1);
+    if (st == BV_EINTEGRITY) {
+        bv_err_clear();
+        return bv_fail(
+            BV_EINTEGRITY, "audit entry %llu has a bad leaf hash", (unsigned long long)index + 1);
+    }
     return st;
 }
 
@@ -200,106 +183,97 @@ bv_store_audit_count(bv_store *s, uint64_t *n)
     return st;
 }
 
+struct summary_each {
+    bv_status (*fn)(void *, const char *, const char *, int64_t, const char *, const char *);
+    void *ctx;
+};
+
+static bv_status
+summary_cb(void *ctx, sqlite3_stmt *q)
+{
+    struct summary_each *e = ctx;
+
+    return e->fn(e->ctx, bv_sqlite_col_str(q, 0), bv_sqlite_col_str(q, 1),
+        sqlite3_column_int64(q, 2), bv_sqlite_col_str(q, 3), bv_sqlite_col_str(q, 4));
+}
+
 bv_status
 bv_store_audit_item_summary(bv_store *s, const char *item,
     bv_status (*fn)(void *, const char *, const char *, int64_t, const char *, const char *),
     void *ctx)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-    int rc;
+    struct summary_each e = { fn, ctx };
 
-    if ((st = bv_sqlite_prep(s,
-             "SELECT actor, outcome, count(*), min(time), max(time) FROM audit "
-             "WHERE item = ? AND action = 'open' GROUP BY actor, outcome "
-             "ORDER BY outcome DESC, actor",
-             &q))
-        != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, item);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if ((st = fn(ctx, bv_sqlite_col_str(q, 0), bv_sqlite_col_str(q, 1),
-                 sqlite3_column_int64(q, 2), bv_sqlite_col_str(q, 3), bv_sqlite_col_str(q, 4)))
-            != BV_OK)
-            break;
-    }
-    if (st == BV_OK && rc != SQLITE_DONE)
-        st = bv_sqlite_err(s, rc, "summarising the audit log");
-    sqlite3_finalize(q);
-    return st;
+    return bv_sqlite_each(s, "summarising the audit log", summary_cb, &e,
+        "SELECT actor, outcome, count(*), min(time), max(time) FROM audit "
+        "WHERE item = ? AND action = 'open' GROUP BY actor, outcome ORDER BY outcome DESC, actor",
+        "t", item);
 }
 
 bv_status
 bv_store_checkpoint_add(bv_store *s, uint64_t size, const char *by, const uint8_t *note, size_t len)
 {
-    sqlite3_stmt *q;
-    bv_status st;
     char now[21];
 
     bv_utc_now(now);
-    if ((st = bv_sqlite_prep(
-             s, "INSERT INTO checkpoints(size, signed_by, note, created) VALUES (?, ?, ?, ?)", &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, (sqlite3_int64)size);
-    bv_sqlite_bind_text(q, 2, by);
-    bv_sqlite_bind_blob(q, 3, note, len);
-    bv_sqlite_bind_text(q, 4, now);
-    return bv_sqlite_done(s, q, "storing the checkpoint");
+    return bv_sqlite_run(s, "storing the checkpoint",
+        "INSERT INTO checkpoints(size, signed_by, note, created) VALUES (?, ?, ?, ?)", "itbt",
+        (int64_t)size, by, note, len, now);
+}
+
+struct cp_each {
+    bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t);
+    void *ctx;
+};
+
+static bv_status
+cp_cb(void *ctx, sqlite3_stmt *q)
+{
+    struct cp_each *e = ctx;
+    int64_t size = sqlite3_column_int64(q, 0);
+
+    if (size < 0)
+        return bv_fail(BV_EINTEGRITY, "stored checkpoint has a negative size");
+    return e->fn(
+        e->ctx, (uint64_t)size, sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1));
 }
 
 bv_status
 bv_store_checkpoint_each(
     bv_store *s, bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t), void *ctx)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-    int rc;
+    struct cp_each e = { fn, ctx };
 
-    if ((st = bv_sqlite_prep(s, "SELECT size, note FROM checkpoints ORDER BY id", &q)) != BV_OK)
-        return st;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        int64_t size = sqlite3_column_int64(q, 0);
-        if (size < 0) {
-            st = bv_fail(BV_EINTEGRITY, "stored checkpoint has a negative size");
-            break;
-        }
-        if ((st = fn(ctx, (uint64_t)size, sqlite3_column_blob(q, 1),
-                 (size_t)sqlite3_column_bytes(q, 1)))
-            != BV_OK)
-            break;
-    }
-    if (st == BV_OK && rc != SQLITE_DONE)
-        st = bv_sqlite_err(s, rc, "reading checkpoints");
-    sqlite3_finalize(q);
-    return st;
+    return bv_sqlite_each(s, "reading checkpoints", cp_cb, &e,
+        "SELECT size, note FROM checkpoints ORDER BY id", NULL);
 }
 
 /* The leaves after seq `after`, for bv_audit_extend: the columns are
  * not evidence, so they are not read. */
+struct leaf_each {
+    bv_status (*fn)(void *, const bv_audit_row *);
+    void *ctx;
+};
+
+static bv_status
+leaf_cb(void *ctx, sqlite3_stmt *q)
+{
+    struct leaf_each *e = ctx;
+    bv_audit_row r;
+
+    memset(&r, 0, sizeof r);
+    r.seq = sqlite3_column_int64(q, 0);
+    r.leaf = sqlite3_column_blob(q, 1);
+    r.leaf_len = (size_t)sqlite3_column_bytes(q, 1);
+    return e->fn(e->ctx, &r);
+}
+
 bv_status
 bv_store_audit_after(
     bv_store *s, uint64_t after, bv_status (*fn)(void *, const bv_audit_row *), void *ctx)
 {
-    sqlite3_stmt *q;
-    bv_audit_row e;
-    bv_status st;
-    int rc;
+    struct leaf_each e = { fn, ctx };
 
-    if ((st = bv_sqlite_prep(s, "SELECT seq, leaf FROM audit WHERE seq > ? ORDER BY seq", &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, (sqlite3_int64)after);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        memset(&e, 0, sizeof e);
-        e.seq = sqlite3_column_int64(q, 0);
-        e.leaf = sqlite3_column_blob(q, 1);
-        e.leaf_len = (size_t)sqlite3_column_bytes(q, 1);
-        if ((st = fn(ctx, &e)) != BV_OK)
-            break;
-    }
-    if (st == BV_OK && rc != SQLITE_DONE)
-        st = bv_sqlite_err(s, rc, "reading the audit log");
-    sqlite3_finalize(q);
-    return st;
+    return bv_sqlite_each(s, "reading the audit log", leaf_cb, &e,
+        "SELECT seq, leaf FROM audit WHERE seq > ? ORDER BY seq", "i", (int64_t)after);
 }
