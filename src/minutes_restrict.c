@@ -1,0 +1,132 @@
+/*
+ * minutes_restrict.c - restriction markers: the words and phrases that make an agenda
+ * item restricted, and the exclusion motions that restrict the items after them.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "minutes_int.h"
+
+
+/* ---- restriction markers -------------------------------------------- */
+
+/*
+ * Phrases that mark an item restricted wherever they appear: they are what
+ * the notices and the Local Government Act resolutions say, and they do not
+ * occur in open business. Being wrong here only withholds an open item.
+ */
+static const char *const strong_markers[]
+    = { "not for publication", "exclusion of the press and public", "press and public be excluded",
+          "press and public were excluded", "schedule 12a", "exempt information",
+          "will not be published", NULL };
+
+/*
+ * Words that mark an item restricted only in its title, and only in a
+ * marker position: at the start followed by punctuation ("Exempt: ...",
+ * "RESTRICTED: ...", "Part 2 - ..."), in brackets ("(Confidential)") or
+ * last after a separator ("... - Exempt"). Open items use the same words
+ * ("Exempt Accommodation Review", "Confidential Reporting Policy") and open
+ * minutes talk of officers "on restricted duty", so a bare word is not enough.
+ */
+static const char *const title_markers[] = { "restricted", "exempt", "confidential", "private",
+    "part 2", "part ii", "part b", "part two", NULL };
+static const char *const marker_nouns[] = { "items", "item", "information", "report", "business",
+    "session", "minutes", "matters", "matter", NULL };
+
+int
+bv_mn_strong_marker(span x, span *found)
+{
+    size_t k, p, best = NO_LINE, bestn = 0;
+
+    for (k = 0; strong_markers[k]; k++) {
+        p = find_word(x, strong_markers[k]);
+        if (p != NO_LINE && (best == NO_LINE || p < best)) {
+            best = p;
+            bestn = strlen(strong_markers[k]);
+        }
+    }
+    if (best == NO_LINE)
+        return 0;
+    *found = mkspan(x.s + best, bestn);
+    return 1;
+}
+
+static int
+separator_before(span x)
+{
+    x = rtrim(x);
+    return x.n > 0
+        && (strchr(":-,|", x.s[x.n - 1]) != NULL || ends_with(x, "\xe2\x80\x93")
+            || ends_with(x, "\xe2\x80\x94"));
+}
+
+int
+bv_mn_title_marker(span t, span *found)
+{
+    size_t k, q, i, n;
+    span after, before, end;
+
+    for (k = 0; title_markers[k]; k++) {
+        n = strlen(title_markers[k]);
+        if (!word_at(t, 0, title_markers[k]))
+            continue;
+        after = ltrim(skip(t, n));
+        for (q = 0; marker_nouns[q]; q++)
+            if (word_at(after, 0, marker_nouns[q])) {
+                after = ltrim(skip(after, strlen(marker_nouns[q])));
+                break;
+            }
+        if (after.n == 0 || (!is_alnum(byte(after, 0)) && byte(after, 0) < 0x80)
+            || byte(after, 0) == 0xe2) {
+            *found = mkspan(t.s, n);
+            return 1;
+        }
+    }
+    for (i = 0; i < t.n; i++) {
+        if (t.s[i] != '(' && t.s[i] != '[')
+            continue;
+        after = ltrim(skip(t, i + 1));
+        for (k = 0; title_markers[k]; k++)
+            if (word_at(after, 0, title_markers[k])) {
+                *found = mkspan(after.s, strlen(title_markers[k]));
+                return 1;
+            }
+    }
+    end = t;
+    while (end.n > 0 && end.s[end.n - 1] == '.')
+        end = rtrim(mkspan(end.s, end.n - 1));
+    for (k = 0; title_markers[k]; k++) {
+        n = strlen(title_markers[k]);
+        if (end.n <= n || !word_at(end, end.n - n, title_markers[k]))
+            continue;
+        before = mkspan(end.s, end.n - n);
+        if (separator_before(before)) {
+            *found = mkspan(end.s + end.n - n, n);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* "Schedule 12A ... paragraph 3" or "paragraph 3 of ... Schedule 12A": 3. */
+int
+bv_mn_schedule12a_para(span x)
+{
+    size_t i, j;
+    int v;
+
+    if (find_word(x, "schedule 12a") == NO_LINE)
+        return 0;
+    for (i = 0; i < x.n; i++) {
+        if (!prefix_ci(x, i, "para") || (i > 0 && is_alnum(byte(x, i - 1))))
+            continue;
+        for (j = i + 4; j < x.n && is_alpha(byte(x, j)); j++)
+            ;
+        if (j < x.n && x.s[j] == '.')
+            j++;
+        j = (size_t)(ltrim(skip(x, j)).s - x.s);
+        for (v = 0; j < x.n && is_digit(byte(x, j)) && v < 100; j++)
+            v = v * 10 + (byte(x, j) - '0');
+        if (v > 0 && v < 100)
+            return v;
+    }
+    return 0;
+}
