@@ -54,7 +54,12 @@ typedef struct {
 } bv_action;
 
 typedef struct {
-    int number; /* as written ("10." gives 10), 0 when the source is unnumbered */
+    int number; /* as written ("10." gives 10; "CSF 14/3" 3; "(c)" 3), 0 when the
+                   source is unnumbered */
+    char *label; /* the number as printed, without a final "." or ":" ("112",
+                    "CSF 14/1", "GBP/2223/001", "(a)", "1)"), or NULL */
+    int exclusion_motion; /* 1: the procedural item that excludes the press and
+                             public; it is open, the items after it are not */
     int ordinal; /* 1-based position in the agenda; "for item N" in unnumbered
                     sources counts this way */
     char *title; /* exactly as written, trimmed, document links removed; a
@@ -87,7 +92,26 @@ typedef struct bv_meeting {
     char *contact; /* text after "Contact:", or NULL */
     bv_agenda_item *items;
     size_t nitems;
+    /* How date_iso was found: BV_DATE_PRINTED on a header line,
+     * BV_DATE_INFERRED from the text ("the working day before the meeting (in
+     * this case Friday 12 June 2020)"), BV_DATE_GIVEN by the caller. */
+    int date_source;
+    /* What the parser guessed and the reader should check, one sentence each
+     * (date, numbering, restricted items, another body's minutes). */
+    char **warnings;
+    size_t nwarnings;
 } bv_meeting;
+
+enum { BV_DATE_PRINTED = 0, BV_DATE_INFERRED = 1, BV_DATE_GIVEN = 2 };
+
+typedef struct {
+    /* "YYYY-MM-DD": the meeting date, used when the text prints none and in
+     * place of a printed one (with a warning when they differ); or NULL */
+    const char *date_iso;
+    /* the board the minutes are imported into: a warning when the header
+     * names another body; or NULL */
+    const char *board;
+} bv_minutes_opts;
 
 /*
  * Parse minutes text. BV_EINPUT with a message for: empty input, binary
@@ -99,6 +123,15 @@ typedef struct bv_meeting {
  * restricted body, should) wipe its input buffer right away.
  */
 bv_status bv_minutes_parse(const uint8_t *text, size_t len, bv_meeting **out);
+
+/* The same with options (o may be NULL). A date_iso that is not a real
+ * YYYY-MM-DD date is BV_EUSAGE. Without a date in the text nor in o the
+ * error says to give one (--date). */
+bv_status bv_minutes_parse_opts(
+    const uint8_t *text, size_t len, const bv_minutes_opts *o, bv_meeting **out);
+
+/* 1 if s is a real calendar date written YYYY-MM-DD. */
+int bv_minutes_date_ok(const char *s);
 
 /* Free m and everything in it, wiping each restricted_body first. NULL is fine. */
 void bv_meeting_free(bv_meeting *m);

@@ -5,7 +5,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "minutes_int.h"
 
-
 /* ---- building the meeting ------------------------------------------- */
 
 /* Room for element n of p (cap elements now): the array, maybe moved, or NULL. */
@@ -221,25 +220,39 @@ restricted_blocks(bv_agenda_item *it, const mline *L, size_t b0, size_t b1, cons
     return 0;
 }
 
+/*
+ * One agenda item from its lines [b0, b1). It is restricted by a marker in
+ * its title or text, or, with none, by `inherited`: the exclusion of the
+ * press and public that an earlier item resolved. An exclusion motion is
+ * itself open, whatever its text cites.
+ */
 bv_status
-bv_mn_build_item(bv_agenda_item *it, const mline *L, size_t b0, size_t b1, const uint8_t *src)
+bv_mn_build_item(bv_agenda_item *it, const mline *L, size_t b0, size_t b1, const uint8_t *src,
+    const char *inherited, int inherited_para)
 {
     span found = { NULL, 0 }, x;
     size_t i;
     int has = 0;
 
     x = mkspan(it->title, strlen(it->title));
-    if (bv_mn_title_marker(x, &found) || bv_mn_strong_marker(x, &found))
+    it->exclusion_motion = bv_mn_motion_title(x);
+    if (!it->exclusion_motion && (bv_mn_title_marker(x, &found) || bv_mn_strong_marker(x, &found)))
         has = 1;
     it->schedule12a_para = bv_mn_schedule12a_para(x);
     for (i = b0; i < b1; i++) {
         x = L[i].t;
-        if (!has && bv_mn_strong_marker(x, &found))
+        if (!has && !it->exclusion_motion && bv_mn_strong_marker(x, &found))
             has = 1;
         if (it->schedule12a_para == 0)
             it->schedule12a_para = bv_mn_schedule12a_para(x);
         if (bv_mn_strip_truncation(&x))
             it->truncated = 1;
+    }
+    if (!has && !it->exclusion_motion && inherited != NULL) {
+        has = 1;
+        found = mkspan(inherited, strlen(inherited));
+        if (it->schedule12a_para == 0)
+            it->schedule12a_para = inherited_para;
     }
     if (has) {
         it->restricted = 1;

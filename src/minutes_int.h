@@ -36,10 +36,31 @@ typedef struct {
 /* Where an agenda item starts: its duration or number line, and its title. */
 typedef struct {
     size_t first;
-    size_t title;
+    size_t title; /* the title's line */
+    span ttext; /* the title: that line, or what follows the number on it */
+    span label; /* the number as printed, or empty */
     int number;
     int duration;
 } istart;
+
+/* A date found in a line (bv_mn_find_date). */
+typedef struct {
+    char iso[11];
+    char hhmm[6];
+    int has_time, y, mo, d;
+    span at; /* as written, from the weekday to the time */
+} bv_mn_date;
+
+/* An item number as printed (bv_mn_item_label). */
+typedef struct {
+    char key[32];
+    unsigned seq[4];
+    size_t nseq;
+    int number;
+    int alone;
+    span label;
+    span rest;
+} ilabel;
 
 /* ---- spans ---------------------------------------------------------- */
 
@@ -194,6 +215,18 @@ find_word(span x, const char *w)
     return NO_LINE;
 }
 
+/* The first word of x (up to white space or a comma). */
+static inline span
+first_word(span x)
+{
+    size_t i;
+
+    x = ltrim(x);
+    for (i = 0; i < x.n && x.s[i] != ',' && ws_len(x.s + i, x.n - i) == 0; i++)
+        ;
+    return mkspan(x.s, i);
+}
+
 static inline char *
 dup_span(span x)
 {
@@ -210,6 +243,11 @@ dup_span(span x)
 enum { G_DOT = 1, G_CIRCLE, G_DASH, G_ARROW, G_SQUARE, G_NUM };
 
 /* minutes_text.c */
+void bv_mn_set_gaps(mline *L, size_t n);
+int bv_mn_section_heading(span x);
+int bv_mn_page_footer(span x);
+int bv_mn_item_label(span x, ilabel *l);
+int bv_mn_title_like(span x);
 bv_status bv_mn_check_text(const uint8_t *text, size_t len);
 mline *bv_mn_split_lines(const uint8_t *text, size_t len, size_t *nl);
 size_t bv_mn_next_nonblank(const mline *L, size_t nl, size_t i);
@@ -229,14 +267,28 @@ int bv_mn_heading_like(span x);
 int bv_mn_strong_marker(span x, span *found);
 int bv_mn_title_marker(span t, span *found);
 int bv_mn_schedule12a_para(span x);
+int bv_mn_motion_title(span t);
+int bv_mn_motion_declined(span x);
+int bv_mn_readmitted(span x);
 
 /* minutes_blocks.c */
 void *bv_mn_grow(void *p, size_t *cap, size_t n, size_t elem);
-bv_status bv_mn_build_item(
-    bv_agenda_item *it, const mline *L, size_t b0, size_t b1, const uint8_t *src);
+bv_status bv_mn_build_item(bv_agenda_item *it, const mline *L, size_t b0, size_t b1,
+    const uint8_t *src, const char *inherited, int inherited_para);
+
+/* minutes_layout.c */
+bv_status bv_mn_scan_numbered(const mline *L, size_t nl, size_t from, istart **v, size_t *n,
+    char key[32], size_t *hits, int *paragraphs);
+int bv_mn_unflatten(mline **L, size_t *nl, const uint8_t *text, size_t len, int *flat);
+
+/* minutes.c */
+int bv_mn_warn(bv_meeting *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* minutes_date.c */
+int bv_mn_month_of(span w);
 int bv_mn_date_line(span x, char iso[32], char hhmm[32], int *has_time);
-bv_status bv_mn_parse_header(bv_meeting *m, const mline *L, size_t hend);
+int bv_mn_find_date(span x, size_t maxw, bv_mn_date *out);
+int bv_mn_infer_date(const mline *L, size_t a, size_t b, bv_mn_date *out, size_t *line);
+bv_status bv_mn_parse_header(bv_meeting *m, const mline *L, size_t hend, size_t board_end);
 
 #endif

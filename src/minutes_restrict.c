@@ -5,7 +5,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "minutes_int.h"
 
-
 /* ---- restriction markers -------------------------------------------- */
 
 /*
@@ -16,7 +15,9 @@
 static const char *const strong_markers[]
     = { "not for publication", "exclusion of the press and public", "press and public be excluded",
           "press and public were excluded", "schedule 12a", "exempt information",
-          "will not be published", NULL };
+          "will not be published", "exempt minute", "taken in private", "considered in private",
+          "in private session", "section 50a(4)", "section 50(a)(4)", "schedule 7a",
+          "confidential minute", "cannot be made public", NULL };
 
 /*
  * Words that mark an item restricted only in its title, and only in a
@@ -128,5 +129,79 @@ bv_mn_schedule12a_para(span x)
         if (v > 0 && v < 100)
             return v;
     }
+    return 0;
+}
+
+/* ---- exclusion motions ---------------------------------------------- */
+
+static int
+has_word_prefix(span x, const char *w)
+{
+    size_t i, n = strlen(w);
+
+    for (i = 0; i + n <= x.n; i++)
+        if (prefix_ci(x, i, w) && (i == 0 || !is_alnum(byte(x, i - 1))))
+            return 1;
+    return 0;
+}
+
+/*
+ * The procedural item that excludes the press and public, or decides which
+ * business is taken in private: "Exclusion of the Press and Public",
+ * "To consider whether to exclude the Press and Public ...", "Exempt Items",
+ * "Determination of Exempt Business". Its own text is public.
+ */
+int
+bv_mn_motion_title(span t)
+{
+    static const char *const lead[]
+        = { "determination of ", "consideration of ", "to consider ", "urgent ", NULL };
+    static const char *const whole[] = { "exempt item", "exempt items", "exempt business",
+        "exempt information", "private business", "confidential business", "confidential items",
+        "items in private", "business in private", "private and confidential items",
+        "exempt and confidential items", NULL };
+    size_t k;
+
+    if (has_word_prefix(t, "exclu")
+        && (find_word(t, "public") != NO_LINE || find_word(t, "press") != NO_LINE))
+        return 1;
+    if (find_word(t, "taken in private") != NO_LINE)
+        return 1;
+    for (k = 0; lead[k]; k++)
+        if (starts_ci(t, lead[k]))
+            t = ltrim(skip(t, strlen(lead[k])));
+    while (t.n > 0 && (strchr(".:-", t.s[t.n - 1]) != NULL || ws_len_back(t.s, t.n) > 0))
+        t.n -= ws_len_back(t.s, t.n) > 0 ? ws_len_back(t.s, t.n) : 1;
+    for (k = 0; whole[k]; k++)
+        if (eq_ci(t, whole[k]))
+            return 1;
+    return 0;
+}
+
+/* The motion was put and lost, or said there was nothing to exclude. */
+int
+bv_mn_motion_declined(span x)
+{
+    static const char *const w[] = { "not be excluded", "not to exclude", "no exempt business",
+        "no exempt items", "no items of exempt", NULL };
+    size_t k;
+
+    for (k = 0; w[k]; k++)
+        if (find_word(x, w[k]) != NO_LINE)
+            return 1;
+    return 0;
+}
+
+/* The press and public came back: the business after this is open again. */
+int
+bv_mn_readmitted(span x)
+{
+    static const char *const w[] = { "readmitted", "re-admitted", "returned to public session",
+        "resumed in public", "public session resumed", "meeting resumed in public", NULL };
+    size_t k;
+
+    for (k = 0; w[k]; k++)
+        if (find_word(x, w[k]) != NO_LINE)
+            return 1;
     return 0;
 }

@@ -5,7 +5,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "minutes_int.h"
 
-
 /* ---- input checks --------------------------------------------------- */
 
 /*
@@ -47,11 +46,78 @@ bv_mn_check_text(const uint8_t *text, size_t len)
 }
 
 /* Split into lines (LF, CRLF or CR), trimmed, with the blank-line gaps. */
+/*
+ * Markup that printed minutes carry into their text and that is not
+ * content: ModernGov's "<AI1>" / "</AI1>" item anchors at either end of a
+ * line, and the pipes and rules of a table saved as text ("No. | Item |
+ * ||||", "---|---|"). A line of nothing else becomes blank.
+ */
+static span
+clean_line(span x)
+{
+    size_t i, k;
+    int again = 1;
+
+    while (again && x.n > 0) {
+        again = 0;
+        if (x.s[0] == '<') {
+            for (i = 1; i < x.n && i < 12 && x.s[i] != '>'; i++)
+                ;
+            k = x.s[1] == '/' ? 2 : 1;
+            if (i < x.n && x.s[i] == '>' && prefix_ci(x, k, "ai")) {
+                x = ltrim(skip(x, i + 1));
+                again = 1;
+            }
+        }
+        if (x.n > 0 && x.s[x.n - 1] == '>') {
+            for (i = x.n - 1; i > 0 && x.n - i < 12 && x.s[i] != '<'; i--)
+                ;
+            k = i + 1 < x.n && x.s[i + 1] == '/' ? i + 2 : i + 1;
+            if (x.s[i] == '<' && prefix_ci(x, k, "ai")) {
+                x = rtrim(mkspan(x.s, i));
+                again = 1;
+            }
+        }
+        while (x.n > 0 && (x.s[x.n - 1] == '|' || ws_len_back(x.s, x.n) > 0)) {
+            x.n -= x.s[x.n - 1] == '|' ? 1 : ws_len_back(x.s, x.n);
+            again = 1;
+        }
+        while (x.n > 0 && x.s[0] == '|') {
+            x = ltrim(skip(x, 1));
+            again = 1;
+        }
+    }
+    for (i = 0; i < x.n && strchr("-|: ", x.s[i]) != NULL; i++)
+        ;
+    return i == x.n ? mkspan(x.s, 0) : x;
+}
+
+void
+bv_mn_set_gaps(mline *L, size_t n)
+{
+    size_t k, gap;
+
+    for (k = 0, gap = 0; k < n; k++) {
+        L[k].gap_before = gap;
+        gap = L[k].t.n == 0 ? gap + 1 : 0;
+    }
+    for (k = n, gap = 0; k-- > 0;) {
+        L[k].gap_after = gap;
+        gap = L[k].t.n == 0 ? gap + 1 : 0;
+    }
+    /* blank lines before the end of the text separate nothing */
+    for (k = n; k-- > 0 && L[k].t.n == 0;)
+        ;
+    if (k < n)
+        L[k].gap_after = 0;
+}
+
+/* Split into lines (LF, CRLF or CR), trimmed and cleaned, with the blank-line gaps. */
 mline *
 bv_mn_split_lines(const uint8_t *text, size_t len, size_t *nl)
 {
     const char *s = (const char *)text;
-    size_t i = 0, n = 0, cap = 64, k, gap;
+    size_t i = 0, n = 0, cap = 64;
     mline *L = malloc(cap * sizeof *L), *p;
 
     if (L == NULL)
@@ -72,25 +138,13 @@ bv_mn_split_lines(const uint8_t *text, size_t len, size_t *nl)
         }
         L[n].off = i;
         L[n].end = j;
-        L[n].t = trim(mkspan(s + i, j - i));
+        L[n].t = clean_line(trim(mkspan(s + i, j - i)));
         n++;
         if (j < len && s[j] == '\r' && j + 1 < len && s[j + 1] == '\n')
             j++;
         i = j + 1;
     }
-    for (k = 0, gap = 0; k < n; k++) {
-        L[k].gap_before = gap;
-        gap = L[k].t.n == 0 ? gap + 1 : 0;
-    }
-    for (k = n, gap = 0; k-- > 0;) {
-        L[k].gap_after = gap;
-        gap = L[k].t.n == 0 ? gap + 1 : 0;
-    }
-    /* blank lines before the end of the text separate nothing */
-    for (k = n; k-- > 0 && L[k].t.n == 0;)
-        ;
-    if (k < n)
-        L[k].gap_after = 0;
+    bv_mn_set_gaps(L, n);
     *nl = n;
     return L;
 }
@@ -149,31 +203,241 @@ bv_mn_duration_line(span x, int *minutes)
     return 0;
 }
 
+/*
+ * x compared with w ignoring case, table pipes and runs of white space:
+ * "No. | Item" equals "no. item".
+ */
+static int
+eq_loose(span x, const char *w)
+{
+    size_t i = 0, k = 0, n = strlen(w), sp;
+
+    while (i < x.n || k < n) {
+        for (sp = 0; i < x.n && (x.s[i] == '|' || ws_len(x.s + i, x.n - i) > 0); sp = 1)
+            i += x.s[i] == '|' ? 1 : ws_len(x.s + i, x.n - i);
+        if (sp && k < n && w[k] == ' ')
+            k++;
+        else if (sp && k > 0 && k < n && i < x.n)
+            return 0;
+        if (i == x.n || k == n)
+            return i == x.n && k == n;
+        if (lc(byte(x, i)) != lc((unsigned char)w[k]))
+            return 0;
+        i++;
+        k++;
+    }
+    return 1;
+}
+
+static int
+in_list(span x, const char *const *h)
+{
+    size_t k;
+
+    for (k = 0; h[k]; k++)
+        if (eq_loose(x, h[k]))
+            return 1;
+    return 0;
+}
+
 /* The table heading of the agenda, and the page title above the board. */
 int
 bv_mn_items_heading(span x)
 {
     static const char *const h[] = { "items", "item", "no. item", "no item", "note no. item",
-        "note no item", "no. item note", NULL };
-    size_t k;
+        "note no item", "no. item note", "item minute", "item no. item", NULL };
 
-    for (k = 0; h[k]; k++)
-        if (eq_ci(x, h[k]))
-            return 1;
-    return 0;
+    return in_list(x, h);
 }
 
 int
 bv_mn_page_title(span x)
 {
-    static const char *const h[] = { "agenda and minutes", "agenda and draft minutes",
-        "agenda and decisions", "agenda", "minutes", "draft minutes", NULL };
-    size_t k;
+    static const char *const h[]
+        = { "agenda and minutes", "agenda and draft minutes", "agenda and decisions",
+              "agenda, decisions and minutes", "agenda", "minutes", "draft minutes",
+              "minutes template", "meeting notes template", "meeting details", "meeting summary",
+              "issue - meetings", "documents", "public agenda", "minutes: read the minutes", NULL };
 
-    for (k = 0; h[k]; k++)
-        if (eq_ci(x, h[k]))
-            return 1;
-    return 0;
+    return in_list(x, h) || starts_ci(x, "agendas, meetings and minutes");
+}
+
+/*
+ * Section headings of an agenda, not items: "PART 1 - PUBLIC",
+ * "UNRESTRICTED ITEMS", "Items and actions", "Matters for Recommendation to
+ * the Cabinet".
+ */
+int
+bv_mn_section_heading(span x)
+{
+    static const char *const h[] = { "part 1 - public", "part 1", "part i", "part a", "part one",
+        "part 1 - public items", "public items", "open business", "unrestricted items",
+        "items and actions", "points of discussion", "public agenda", "agenda", "present",
+        "in attendance", "apologies", "actions", NULL };
+
+    return in_list(x, h) || starts_ci(x, "matters for ") || starts_ci(x, "items for ")
+        || starts_ci(x, "part 1 ");
+}
+
+/* A page footer or header left in the text: "Page 3", "Page 1 of 12",
+ * "Printed: 23/06/11 Page 1", "... Minutes - Final Page 1 of 12". */
+int
+bv_mn_page_footer(span x)
+{
+    size_t i, p = NO_LINE;
+
+    if (x.n > 100)
+        return 0;
+    for (i = 0; i < x.n; i++)
+        if (word_at(x, i, "page"))
+            p = i;
+    if (p == NO_LINE)
+        return 0;
+    x = ltrim(skip(x, p + 4));
+    for (i = 0; i < x.n && is_digit(byte(x, i)); i++)
+        ;
+    if (i == 0)
+        return 0;
+    x = ltrim(skip(x, i));
+    if (x.n == 0)
+        return 1;
+    if (!word_at(x, 0, "of"))
+        return 0;
+    x = ltrim(skip(x, 2));
+    for (i = 0; i < x.n && is_digit(byte(x, i)); i++)
+        ;
+    return i > 0 && i == x.n;
+}
+
+static size_t
+digits(span x, size_t at, unsigned *v)
+{
+    size_t i;
+
+    *v = 0;
+    for (i = at; i < x.n && i - at < 5 && is_digit(byte(x, i)); i++)
+        *v = *v * 10 + (unsigned)(byte(x, i) - '0');
+    return i - at;
+}
+
+/* The words an item number may be printed with: "Item 5", "Minute 12". */
+static size_t
+label_word(span x)
+{
+    static const char *const w[]
+        = { "agenda item", "item no.", "item", "minute no.", "minute", NULL };
+    size_t k, i;
+
+    for (k = 0; w[k]; k++)
+        if (word_at(x, 0, w[k]) || (prefix_ci(x, 0, w[k]) && w[k][strlen(w[k]) - 1] == '.'))
+            return strlen(w[k]);
+    for (i = 0; i < x.n && i < 7 && byte(x, i) >= 'A' && byte(x, i) <= 'Z'; i++)
+        ;
+    return i > 0 && i < 7 ? i : 0;
+}
+
+/* Groups "14/1", "2223/001", "16" from `at`: their values in l->seq. */
+static size_t
+label_groups(span x, size_t at, ilabel *l, char *key, size_t *kn)
+{
+    size_t i = at, d;
+    unsigned v;
+
+    while (l->nseq < 4 && (d = digits(x, i, &v)) > 0) {
+        l->seq[l->nseq++] = v;
+        i += d;
+        if (*kn < sizeof l->key - 4)
+            key[(*kn)++] = '#';
+        if (i + 1 < x.n && x.s[i] == '/' && is_digit(byte(x, i + 1))) {
+            key[(*kn)++] = '/';
+            i++;
+        } else {
+            break;
+        }
+    }
+    return i;
+}
+
+/*
+ * An agenda item's number at the start of x, as councils print them: "12.",
+ * "112.", "1/16", "CSF 14/1", "CSP319", "GBP/2223/001:", "Item 5", "(a)",
+ * "1)", a bare "1" before the title. Not numbers: "1.1." and "15.1"
+ * (paragraphs), a date ("2 Feb 2026"), a time, a year. On success l->key
+ * is the numbering's shape ("#.", "CSF #/#", "(a)"), with '|' for a number
+ * alone on its line and '+' for one followed by the title.
+ */
+int
+bv_mn_item_label(span x, ilabel *l)
+{
+    size_t i = 0, kn = 0, pw = 0, start;
+    unsigned v;
+    char *key = l->key;
+
+    memset(l, 0, sizeof *l);
+    if (x.n >= 3 && x.s[0] == '(') {
+        if (byte(x, 1) >= 'a' && byte(x, 1) <= 'z' && x.s[2] == ')') {
+            l->seq[l->nseq++] = (unsigned)(byte(x, 1) - 'a' + 1);
+            memcpy(key, "(a)", 3);
+            kn = 3;
+            i = 3;
+        } else if ((i = digits(x, 1, &v)) > 0 && i < 4 && 1 + i < x.n && x.s[1 + i] == ')') {
+            l->seq[l->nseq++] = v;
+            memcpy(key, "(#)", 3);
+            kn = 3;
+            i += 2;
+        } else {
+            return 0;
+        }
+    } else {
+        if ((pw = label_word(x)) > 0) {
+            for (i = 0; i < pw && kn < 10; i++)
+                key[kn++] = (char)lc(byte(x, i));
+            if (i < x.n && (x.s[i] == '/' || x.s[i] == ' '))
+                key[kn++] = x.s[i++];
+        }
+        start = i;
+        i = label_groups(x, start, l, key, &kn);
+        if (l->nseq == 0 || (pw == 0 && l->nseq == 1 && i - start > 3))
+            return 0;
+        if (i < x.n && (x.s[i] == '.' || x.s[i] == ':' || (x.s[i] == ')' && pw == 0)))
+            key[kn++] = x.s[i++];
+    }
+    if (i < x.n && ws_len(x.s + i, x.n - i) == 0)
+        return 0;
+    l->label = mkspan(x.s, i);
+    while (l->label.n > 0 && strchr(".:", l->label.s[l->label.n - 1]) != NULL)
+        l->label.n--;
+    l->rest = trim(skip(x, i));
+    l->alone = l->rest.n == 0;
+    key[kn++] = l->alone ? '|' : '+';
+    key[kn] = '\0';
+    l->number = (int)(l->seq[l->nseq - 1] % 100000u);
+    /* a bare number alone is a page number; before a month it is a date */
+    if (l->alone && strcmp(key, "#|") == 0)
+        return 0;
+    if (!l->alone && bv_mn_month_of(first_word(l->rest)) > 0)
+        return 0;
+    return l->number > 0;
+}
+
+/* Looks like a title: a heading, or a short sentence ("To receive apologies for absence."). */
+int
+bv_mn_title_like(span x)
+{
+    size_t i, words = 0;
+
+    if (bv_mn_heading_like(x))
+        return 1;
+    if (x.n == 0 || x.n > MAX_TITLE || x.s[x.n - 1] != '.'
+        || (byte(x, 0) >= 'a' && byte(x, 0) <= 'z'))
+        return 0;
+    for (i = 0; i + 1 < x.n; i++) {
+        if (x.s[i] == '.' && ws_len(x.s + i + 1, x.n - i - 1) > 0)
+            return 0;
+        if (ws_len(x.s + i, x.n - i) == 0 && (i == 0 || ws_len_back(x.s, i) > 0))
+            words++;
+    }
+    return words <= 8;
 }
 
 static int
@@ -235,7 +499,8 @@ bv_mn_is_doc_link(span x)
 int
 bv_mn_noise_line(span x)
 {
-    return eq_ci(x, "minutes:") || eq_ci(x, "additional documents:") || bv_mn_is_doc_link(x);
+    return eq_ci(x, "minutes:") || eq_ci(x, "additional documents:") || bv_mn_is_doc_link(x)
+        || bv_mn_page_footer(x);
 }
 
 /* Cut "... view the full minutes text for item N." off x; 1 if it was there. */
@@ -353,6 +618,8 @@ bv_mn_heading_like(span x)
     if (byte(x, 0) >= 'a' && byte(x, 0) <= 'z')
         return 0;
     if (strchr(".;:,!?", x.s[x.n - 1]) != NULL)
+        return 0;
+    if (x.n >= 2 && x.s[x.n - 1] == '-' && x.s[x.n - 2] == ':') /* "resolved:-" leads in */
         return 0;
     for (i = 0; i < x.n; i++)
         if (ws_len(x.s + i, x.n - i) == 0 && (i == 0 || ws_len_back(x.s, i) > 0))
