@@ -111,6 +111,9 @@ typedef struct {
     /* the board the minutes are imported into: a warning when the header
      * names another body; or NULL */
     const char *board;
+    /* what the text was read from ("PDF", "Word (.docx)", ...), reported
+     * as a warning; NULL for UTF-8 text */
+    const char *format;
 } bv_minutes_opts;
 
 /*

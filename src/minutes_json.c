@@ -53,11 +53,24 @@ bv_minutes_json(const bv_meeting *m, bv_buf *out)
     json_str_or_null(out, m->venue);
     bv_buf_puts(out, ",\"contact\":");
     json_str_or_null(out, m->contact);
-    bv_buf_puts(out, ",\"items\":[");
+    bv_buf_printf(out, ",\"date_source\":\"%s\"",
+        m->date_source == BV_DATE_GIVEN          ? "given"
+            : m->date_source == BV_DATE_INFERRED ? "inferred"
+                                                 : "printed");
+    bv_buf_puts(out, ",\"warnings\":[");
+    for (i = 0; i < m->nwarnings; i++) {
+        if (i > 0)
+            bv_buf_puts(out, ",");
+        bv_json_str(out, m->warnings[i]);
+    }
+    bv_buf_puts(out, "],\"items\":[");
     for (i = 0; i < m->nitems; i++) {
         const bv_agenda_item *it = &m->items[i];
-        bv_buf_printf(out, "%s{\"number\":%d,\"ordinal\":%d,\"title\":", i ? "," : "", it->number,
+        bv_buf_printf(out, "%s{\"number\":%d,\"ordinal\":%d,\"label\":", i ? "," : "", it->number,
             it->ordinal);
+        json_str_or_null(out, it->label);
+        bv_buf_printf(
+            out, ",\"exclusion_motion\":%s,\"title\":", it->exclusion_motion ? "true" : "false");
         json_str_or_null(out, it->title);
         bv_buf_printf(out,
             ",\"duration_min\":%d,\"restricted\":%s,\"restriction\":", it->duration_min,

@@ -244,9 +244,21 @@ import() { bvp "$PW_ROOT" minutes import "$1" --board CSP --as "Root Officer"; }
         run import "$FIX/$f"
         echo "$f: $output" >&3
         [ "$status" -eq 7 ]
+        [[ "$output" == *"boardvault: $FIX/$f: "* ]] # the error names the file
     done
+    # Latin-1 is read as Windows-1252: that page has no items
     run import "$FIX/bad-latin1.txt"
-    [[ "$output" == *"byte offset"* ]]
+    [[ "$output" == *"bad-latin1.txt: no agenda items found"* ]]
+    # a byte that is neither UTF-8 nor Windows-1252: its line and offset
+    printf 'Agenda and minutes\n\nCabinet\n\x81 Monday, 3 February 2025\n' >bad.txt
+    run import bad.txt
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"bad.txt: line 4: byte 0x81 at byte offset 28 is neither UTF-8 nor Windows-1252"* ]]
+    # UTF-8 in shape that is not UTF-8 (a surrogate): the parser's offset and the line
+    printf 'Agenda and minutes\n\nCabinet \xed\xa0\x80\n' >bad.txt
+    run import bad.txt
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"bad.txt: not UTF-8 at byte offset 28 (line 3)"* ]]
     [ "$(sql 'SELECT count(*) FROM meetings')" = 0 ]
     run import "$FIX/nope.txt"
     [ "$status" -eq 6 ]

@@ -1,0 +1,164 @@
+/*
+ * reader.c - which reader a document needs, told from its content, and the
+ * guarded buffer the readers write text into (see include/bv_reader.h).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "bv_reader.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#define SBUF_MAX (64u * 1024u * 1024u) /* bytes of text: more is a bomb, not minutes */
+
+void
+bv_sbuf_put(bv_sbuf *b, const void *p, size_t n)
+{
+    size_t cap;
+    uint8_t *q;
+
+    if (b->oom || n == 0)
+        return;
+    if (b->len + n > SBUF_MAX) {
+        b->oom = 2;
+        return;
+    }
+    if (b->len + n > b->cap) {
+        for (cap = b->cap ? b->cap : 4096; cap < b->len + n; cap *= 2)
+            ;
+        if ((q = sodium_malloc(cap)) == NULL) {
+            b->oom = 1;
+            return;
+        }
+        if (b->len > 0)
+            memcpy(q, b->p, b->len);
+        sodium_free(b->p); /* wipes the old copy */
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+
+void
+bv_sbuf_puts(bv_sbuf *b, const char *s)
+{
+    bv_sbuf_put(b, s, strlen(s));
+}
+
+bv_status
+bv_sbuf_take(bv_sbuf *b, uint8_t **text, size_t *tlen)
+{
+    if (b->oom) {
+        bv_status st = b->oom == 2
+            ? bv_fail(BV_EINPUT, "its text is larger than %u MiB: not minutes", SBUF_MAX >> 20)
+            : bv_fail(BV_ERR, "out of secure memory");
+        bv_sbuf_free(b);
+        return st;
+    }
+    if (b->p == NULL && (b->p = sodium_malloc(1)) == NULL)
+        return bv_fail(BV_ERR, "out of secure memory");
+    *text = b->p;
+    *tlen = b->len;
+    memset(b, 0, sizeof *b);
+    return BV_OK;
+}
+
+void
+bv_sbuf_free(bv_sbuf *b)
+{
+    sodium_free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+void
+bv_doc_free(uint8_t *text, size_t tlen)
+{
+    (void)tlen; /* sodium_free wipes the whole allocation */
+    sodium_free(text);
+}
+
+static int
+lc(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* needle (lower case) in the first max bytes of doc, case-insensitive. */
+static int
+has_ci(const uint8_t *doc, size_t len, size_t max, const char *needle)
+{
+    size_t i, k, n = strlen(needle);
+
+    if (len > max)
+        len = max;
+    for (i = 0; i + n <= len; i++) {
+        for (k = 0; k < n && lc(doc[i + k]) == needle[k]; k++)
+            ;
+        if (k == n)
+            return 1;
+    }
+    return 0;
+}
+
+bv_doc_kind
+bv_doc_detect(const uint8_t *doc, size_t len)
+{
+    size_t i = 0;
+
+    if (len >= 4 && memcmp(doc, "PK\x03\x04", 4) == 0)
+        return BV_DOC_DOCX;
+    if (len >= 5 && has_ci(doc, len, 1024, "%pdf-"))
+        return BV_DOC_PDF;
+    if (len >= 2 && ((doc[0] == 0xff && doc[1] == 0xfe) || (doc[0] == 0xfe && doc[1] == 0xff)))
+        return BV_DOC_UTF16;
+    if (len >= 3 && memcmp(doc, "\xef\xbb\xbf", 3) == 0)
+        i = 3;
+    while (i < len && (doc[i] == ' ' || doc[i] == '\t' || doc[i] == '\r' || doc[i] == '\n'))
+        i++;
+    if (i < len && doc[i] == '<'
+        && (has_ci(doc + i, len - i, 2048, "<!doctype html")
+            || has_ci(doc + i, len - i, 2048, "<html") || has_ci(doc + i, len - i, 2048, "<body")))
+        return BV_DOC_HTML;
+    return BV_DOC_UTF8; /* or Windows-1252: bv_read_text decides */
+}
+
+const char *
+bv_doc_kind_name(bv_doc_kind k)
+{
+    switch (k) {
+    case BV_DOC_UTF8:
+        return "UTF-8 text";
+    case BV_DOC_UTF16:
+        return "UTF-16 text";
+    case BV_DOC_CP1252:
+        return "Windows-1252 text";
+    case BV_DOC_HTML:
+        return "HTML";
+    case BV_DOC_DOCX:
+        return "Word (.docx)";
+    case BV_DOC_PDF:
+        return "PDF";
+    }
+    return "text";
+}
+
+bv_status
+bv_doc_text(const uint8_t *doc, size_t len, bv_doc_kind *kind, uint8_t **text, size_t *tlen)
+{
+    *text = NULL;
+    *tlen = 0;
+    *kind = bv_doc_detect(doc, len);
+    switch (*kind) {
+    case BV_DOC_DOCX:
+        return bv_read_docx(doc, len, text, tlen);
+    case BV_DOC_PDF:
+        return bv_read_pdf(doc, len, text, tlen);
+    case BV_DOC_HTML:
+        return bv_read_html(doc, len, text, tlen);
+    case BV_DOC_UTF8:
+    case BV_DOC_UTF16:
+    case BV_DOC_CP1252:
+        break;
+    }
+    return bv_read_text(doc, len, kind, text, tlen);
+}
