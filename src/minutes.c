@@ -477,10 +477,8 @@ check_board(bv_meeting *m, const layout *y, size_t hend, const char *board)
 }
 
 static int
-warn_layout(bv_meeting *m, const layout *y, const bv_minutes_opts *o)
+warn_layout(bv_meeting *m, const layout *y)
 {
-    if (o != NULL && o->format != NULL && bv_mn_warn(m, "read as %s", o->format) != 0)
-        return -1;
     if (y->flat
         && bv_mn_warn(m,
                "the text has lost its line breaks: items were found by their "
@@ -501,6 +499,8 @@ parse_layout(bv_meeting *m, layout *y, const uint8_t *text, size_t len, const bv
     size_t hend;
     bv_status st;
 
+    if (o != NULL && o->format != NULL && bv_mn_warn(m, "read as %s", o->format) != 0)
+        return bv_fail(BV_ERR, "out of memory");
     if ((y->L = bv_mn_split_lines(text, len, &y->nl)) == NULL
         || bv_mn_unflatten(&y->L, &y->nl, text, len, &y->flat) != 0)
         return bv_fail(BV_ERR, "out of memory");
@@ -515,7 +515,7 @@ parse_layout(bv_meeting *m, layout *y, const uint8_t *text, size_t len, const bv
         || (st = build_items(m, y, text)) != BV_OK || (st = settle_date(m, y, o)) != BV_OK
         || (st = check_board(m, y, hend, o ? o->board : NULL)) != BV_OK)
         return st;
-    return warn_layout(m, y, o) != 0 ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+    return warn_layout(m, y) != 0 ? bv_fail(BV_ERR, "out of memory") : BV_OK;
 }
 
 bv_status
