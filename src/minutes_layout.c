@@ -25,6 +25,7 @@ typedef struct {
     span ttext;
     ilabel l;
     int ok; /* the title looks like one */
+    int strong; /* ... and is no sentence: no full stop at its end */
 } cand;
 
 static int
@@ -60,11 +61,12 @@ collect(const mline *L, size_t nl, size_t from, cand *c)
                 continue;
             c[n].title = t;
             c[n].ttext = L[t].t;
-            c[n].ok = 1;
+            c[n].ok = c[n].strong = 1;
         } else {
             c[n].title = i;
             c[n].ttext = c[n].l.rest;
             c[n].ok = bv_mn_title_like(bv_mn_strip_doc_link(c[n].l.rest));
+            c[n].strong = bv_mn_heading_like(bv_mn_strip_doc_link(c[n].l.rest));
         }
         n++;
     }
@@ -110,18 +112,17 @@ typedef struct {
 static size_t
 score_key(scan *s, const char *key, int mark)
 {
-    size_t j, m = 0, usable = 0, total = 0, run;
+    size_t j, m = 0, strong = 0, total = 0, run;
 
     for (j = 0; j < s->nc; j++) {
         if (strcmp(s->c[j].l.key, key) != 0)
             continue;
         total++;
-        if (s->c[j].ok) {
+        strong += (size_t)s->c[j].strong;
+        if (s->c[j].ok)
             s->idx[m++] = j;
-            usable++;
-        }
     }
-    if (usable == 0 || 2 * usable < total)
+    if (m == 0 || 2 * strong < total)
         return 0;
     if (!mark) {
         int *save = s->keep;
@@ -159,15 +160,37 @@ add(istart **v, size_t *n, size_t *cap, const cand *c, size_t first, int dur)
     return 0;
 }
 
+/* Which group of the numbers varies ("1/16", "2/16": the first). */
+static size_t
+varying(const scan *s)
+{
+    size_t j, first = NO_LINE, g;
+
+    for (j = 0; j < s->nc; j++) {
+        if (!s->keep[j])
+            continue;
+        if (first == NO_LINE) {
+            first = j;
+            continue;
+        }
+        for (g = 0; g < s->c[j].l.nseq && g < s->c[first].l.nseq; g++)
+            if (s->c[j].l.seq[g] != s->c[first].l.seq[g])
+                return g;
+    }
+    return first == NO_LINE ? 0 : s->c[first].l.nseq - 1;
+}
+
 /* The kept candidates as item starts; a duration line just before a number
  * belongs to its item. An alone-numbered run repeating a number is an error. */
 static bv_status
 emit(const mline *L, size_t from, scan *s, istart **v, size_t *n, const char *key)
 {
-    size_t j, k, p, cap = 0, floor = from;
+    size_t j, k, p, cap = 0, floor = from, g = varying(s);
     int dur;
 
     for (j = 0; j < s->nc; j++) {
+        if (s->keep[j] && g < s->c[j].l.nseq)
+            s->c[j].l.number = (int)(s->c[j].l.seq[g] % 100000u);
         if (!s->keep[j]) {
             for (k = 0; key[strlen(key) - 1] == '|' && k < s->nc; k++)
                 if (s->keep[k] && strcmp(s->c[j].l.key, key) == 0
@@ -266,7 +289,7 @@ out:
 /* A word that ends a title run into text: "(1)", "1.1.", "25.04.2017", a
  * bare page number, an old minute reference "CSP318(1)". */
 static int
-title_stop(span w)
+title_stop(span w, int caps)
 {
     size_t i = 0, dots = 0;
 
@@ -278,7 +301,7 @@ title_stop(span w)
         return 1;
     for (i = 0; i < w.n && (is_digit(byte(w, i)) || w.s[i] == '.'); i++)
         dots += w.s[i] == '.';
-    return i == w.n && w.n > 0 && is_digit(byte(w, 0)) && (dots > 0 || w.n <= 3);
+    return i == w.n && w.n > 0 && is_digit(byte(w, 0)) && (dots > 0 || (w.n <= 3 && caps != 1));
 }
 
 static int
@@ -308,7 +331,7 @@ flat_title(span x)
         if (j == i)
             break;
         w = mkspan(x.s + i, j - i);
-        if (title_stop(w) || (caps == 1 && has_lower(w)))
+        if (title_stop(w, caps) || (caps == 1 && has_lower(w)))
             break;
         if (caps < 0)
             caps = !has_lower(w);
