@@ -23,6 +23,10 @@ bv_sbuf_put(bv_sbuf *b, const void *p, size_t n)
         return;
     }
     if (b->len + n > b->cap) {
+        if (b->cap == 0 && sodium_init() < 0) {
+            b->oom = 1;
+            return;
+        }
         for (cap = b->cap ? b->cap : 4096; cap < b->len + n; cap *= 2)
             ;
         if ((q = sodium_malloc(cap)) == NULL) {
@@ -55,7 +59,7 @@ bv_sbuf_take(bv_sbuf *b, uint8_t **text, size_t *tlen)
         bv_sbuf_free(b);
         return st;
     }
-    if (b->p == NULL && (b->p = sodium_malloc(1)) == NULL)
+    if (b->p == NULL && (sodium_init() < 0 || (b->p = sodium_malloc(1)) == NULL))
         return bv_fail(BV_ERR, "out of secure memory");
     *text = b->p;
     *tlen = b->len;

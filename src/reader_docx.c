@@ -179,7 +179,7 @@ inflate_body(const uint8_t *doc, size_t len, uint8_t **xml, size_t *xlen)
         st = bv_fail(BV_EINPUT, "its text is larger than %u MiB: not minutes", MAX_XML >> 20);
         goto out;
     }
-    if ((*xml = sodium_malloc((size_t)sb.size + 1)) == NULL) {
+    if (sodium_init() < 0 || (*xml = sodium_malloc((size_t)sb.size + 1)) == NULL) {
         st = bv_fail(BV_ERR, "out of secure memory");
         goto out;
     }
