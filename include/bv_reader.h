@@ -66,6 +66,10 @@ void bv_sbuf_put(bv_sbuf *b, const void *p, size_t n);
 void bv_sbuf_puts(bv_sbuf *b, const char *s);
 /* Hand the content over: *text, *tlen; BV_ERR if an append failed. */
 bv_status bv_sbuf_take(bv_sbuf *b, uint8_t **text, size_t *tlen);
+/* The same, repaired for the parser: bytes that start no well-formed
+ * character become U+FFFD, C1 controls (U+0080..U+009F) the Windows-1252
+ * characters of those codes, NUL a space. For text a library produced. */
+bv_status bv_sbuf_take_text(bv_sbuf *b, uint8_t **text, size_t *tlen);
 void bv_sbuf_free(bv_sbuf *b);
 
 #endif

@@ -246,6 +246,14 @@ unique_numbers(bv_meeting *m)
 {
     size_t i, k, j;
 
+    for (i = 0; i < m->nitems; i++)
+        if (m->items[i].number > MAX_ITEM_NO) {
+            for (j = 0; j < m->nitems; j++)
+                m->items[j].number = 0;
+            return bv_mn_warn(m,
+                "item number \"%s\" is over %d: items are called by their position",
+                m->items[i].label ? m->items[i].label : "", MAX_ITEM_NO);
+        }
     for (i = 0; i < m->nitems && i < 2000; i++)
         for (k = i + 1; k < m->nitems && k < 2000; k++) {
             if (m->items[i].number != m->items[k].number)

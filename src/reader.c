@@ -67,6 +67,103 @@ bv_sbuf_take(bv_sbuf *b, uint8_t **text, size_t *tlen)
     return BV_OK;
 }
 
+/*
+ * C1 controls (U+0080..U+009F) are what a Windows-1252 byte becomes when
+ * a document declares the wrong encoding, or an HTML page writes "&#150;";
+ * the parser refuses them. Each becomes the character Windows-1252 (and a
+ * browser) gives that code, or U+FFFD where it gives none.
+ */
+static const uint16_t c1_cp1252[32]
+    = { 0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+          0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd, 0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+          0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178 };
+
+static void
+put_cp(bv_sbuf *o, unsigned cp)
+{
+    uint8_t u[3];
+
+    if (cp < 0x800) {
+        u[0] = (uint8_t)(0xc0 | cp >> 6);
+        u[1] = (uint8_t)(0x80 | (cp & 0x3f));
+        bv_sbuf_put(o, u, 2);
+        return;
+    }
+    u[0] = (uint8_t)(0xe0 | cp >> 12);
+    u[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+    u[2] = (uint8_t)(0x80 | (cp & 0x3f));
+    bv_sbuf_put(o, u, 3);
+}
+
+/* The length of the well-formed UTF-8 character at p (n bytes left) and
+ * its code point, or 0 when it is not one. */
+static size_t
+utf8_char(const uint8_t *p, size_t n, unsigned *cp)
+{
+    size_t need, k;
+    unsigned min;
+
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        need = 1, *cp = p[0] & 0x1fu, min = 0x80;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef)
+        need = 2, *cp = p[0] & 0x0fu, min = 0x800;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+        need = 3, *cp = p[0] & 0x07u, min = 0x10000;
+    else
+        return 0;
+    if (n <= need)
+        return 0;
+    for (k = 1; k <= need; k++) {
+        if ((p[k] & 0xc0) != 0x80)
+            return 0;
+        *cp = *cp << 6 | (p[k] & 0x3fu);
+    }
+    if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+        return 0;
+    return need + 1;
+}
+
+/*
+ * Hand over text that a library or a conversion produced, repaired as the
+ * parser needs it: a byte that starts no well-formed character (a page
+ * that lies about its encoding) becomes U+FFFD, a C1 control its
+ * Windows-1252 character, a NUL a space.
+ */
+bv_status
+bv_sbuf_take_text(bv_sbuf *b, uint8_t **text, size_t *tlen)
+{
+    bv_sbuf o = { 0 };
+    size_t i = 0, start = 0, k;
+    unsigned cp = 0;
+
+    while (i < b->len && !o.oom) {
+        if (b->p[i] != 0 && b->p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        k = b->p[i] == 0 ? 0 : utf8_char(b->p + i, b->len - i, &cp);
+        if (k > 0 && !(cp >= 0x80 && cp <= 0x9f)) {
+            i += k;
+            continue;
+        }
+        bv_sbuf_put(&o, b->p + start, i - start);
+        if (b->p[i] == 0)
+            bv_sbuf_put(&o, " ", 1);
+        else
+            put_cp(&o, k > 0 ? c1_cp1252[cp - 0x80] : 0xfffdu);
+        i += k > 0 ? k : 1;
+        start = i;
+    }
+    if (start == 0 && !o.oom) {
+        bv_sbuf_free(&o);
+        return bv_sbuf_take(b, text, tlen);
+    }
+    bv_sbuf_put(&o, b->p + start, b->len - start);
+    o.oom = o.oom ? o.oom : b->oom;
+    bv_sbuf_free(b);
+    return bv_sbuf_take(&o, text, tlen);
+}
+
 void
 bv_sbuf_free(bv_sbuf *b)
 {

@@ -228,7 +228,7 @@ bv_read_docx(const uint8_t *doc, size_t len, uint8_t **text, size_t *tlen)
         goto out;
     }
     walk(&d, xmlDocGetRootElement(x), 0);
-    st = bv_sbuf_take(&b, text, tlen);
+    st = bv_sbuf_take_text(&b, text, tlen);
 out:
     xmlFreeDoc(x);
     sodium_free(xml);

@@ -126,5 +126,5 @@ bv_read_html(const uint8_t *doc, size_t len, uint8_t **text, size_t *tlen)
     }
     walk(&b, xmlDocGetRootElement(d), 0, 0, &space);
     xmlFreeDoc(d);
-    return bv_sbuf_take(&b, text, tlen);
+    return bv_sbuf_take_text(&b, text, tlen);
 }

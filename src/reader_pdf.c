@@ -55,5 +55,5 @@ bv_read_pdf(const uint8_t *doc, size_t len, uint8_t **text, size_t *tlen)
             g_object_unref(pg);
     }
     g_object_unref(pd);
-    return bv_sbuf_take(&b, text, tlen);
+    return bv_sbuf_take_text(&b, text, tlen);
 }

@@ -94,7 +94,12 @@ convert(const char *from, const uint8_t *doc, size_t len, uint8_t **text, size_t
     }
     iconv_close(cd);
     sodium_memzero(out, sizeof out);
-    return bv_sbuf_take(&b, text, tlen);
+    if (b.p != NULL && (ip = memchr(b.p, 0, b.len)) != NULL) {
+        size_t line = line_of(b.p, (size_t)((uint8_t *)ip - b.p));
+        bv_sbuf_free(&b);
+        return bv_fail(BV_EINPUT, "line %zu: a NUL character: binary, not minutes", line);
+    }
+    return bv_sbuf_take_text(&b, text, tlen);
 }
 
 bv_status
