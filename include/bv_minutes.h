@@ -5,23 +5,33 @@
  * here touches the vault, the database or any key: the importer seals
  * restricted_body and wipes it; the publisher only ever sees open text.
  *
- * What the parser understands (the two real pages in tests/fixtures are
- * the reference, see minutes.c for the exact rules):
- *  - header: "Agenda and minutes", the board, a date line ("Wednesday,
- *    7 December 2022 10:00 am"), "Venue:", "Contact:", then the table
- *    heading ("Items", "No. Item", "Note No. Item") which is dropped;
- *  - items numbered by a line "N." before the title, or unnumbered: a
- *    duration line ("5 minutes") before the title, or a title set apart by
- *    two blank lines on each side;
+ * What the parser understands (the two real pages in tests/fixtures and
+ * the corpus in ../shared/minutes-corpus are the reference; minutes*.c
+ * have the exact rules, docs/DESIGN.md the overview):
+ *  - header: page titles ("Agenda and minutes"), the board, the meeting
+ *    date as written ("Wednesday, 7 December 2022 10:00 am", "15 th January
+ *    2014", "Date: 01/07/2021", "2 Feb 2026 - 14:00 to 17:00") but not
+ *    print, upload or next-meeting dates, "Venue:", "Contact:", then the
+ *    table heading ("Items", "No. Item", "Note No. Item") which is dropped;
+ *  - items numbered as printed, alone on a line before the title or in
+ *    front of it ("1.", "112.", "1/16", "CSF 14/1", "CSP319",
+ *    "GBP/2223/001:", "Item 5", "(a)", "1)", a bare "1"), choosing the
+ *    numbering whose increasing run has the most titles; or unnumbered: a
+ *    duration line ("5 minutes") before the title, a title set apart by
+ *    blank lines, a heading over numbered paragraphs; text whose line
+ *    breaks were lost is cut at a run of item numbers;
  *  - noise dropped: "Minutes:", "Additional documents:", document links
- *    ("pdf icon PDF 131 KB"), "... view the full minutes text for item N."
- *    (which sets `truncated`);
+ *    ("pdf icon PDF 131 KB"), "<AI1>" markers, table pipes, page footers,
+ *    "... view the full minutes text for item N." (which sets `truncated`);
  *  - bullets of any glyph (•, ·, Ø, o, -, §, ▪, ...) and numbered lists,
  *    sub-headings, "ACTION:" lines;
  *  - restriction markers, in the title ("RESTRICTED:", "Exempt",
  *    "Confidential", "Restricted", "Private", "Part 2", "Part B") or
  *    anywhere ("not for publication", "exclusion of the press and public",
- *    "Schedule 12A", "exempt information", "will not be published").
+ *    "Schedule 12A", "exempt information", "will not be published",
+ *    "Part II Exempt Minute", "taken in private", "section 50A(4)"); and
+ *    exclusion motions: the motion's item is open, the items after it
+ *    restricted until the public are readmitted.
  */
 #ifndef BV_MINUTES_H
 #define BV_MINUTES_H
