@@ -285,8 +285,8 @@ warn_restricted(bv_meeting *m, const bv_agenda_item *it, size_t motion)
     snprintf(name, sizeof name, "%d", it->number ? it->number : it->ordinal);
     if (strcmp(it->restriction, EXCLUDED) == 0)
         return bv_mn_warn(m,
-            "item %s \"%.80s\" is taken as restricted: it follows item %zu, which excluded the "
-            "press and public",
+            "item %s \"%.80s\" is taken as restricted: it comes after item %zu, which excluded "
+            "the press and public or opened restricted business",
             it->label ? it->label : name, it->title, motion);
     return bv_mn_warn(m, "item %s \"%.80s\" is restricted (\"%s\")", it->label ? it->label : name,
         it->title, it->restriction);
@@ -317,8 +317,9 @@ build_items(bv_meeting *m, const layout *y, const uint8_t *text)
         if ((st = bv_mn_build_item(it, y->L, y->starts[k].title + 1, end, text, inh, para))
             != BV_OK)
             return st;
-        if (it->exclusion_motion
-            && !item_says(y->L, y->starts[k].title, end, bv_mn_motion_declined)) {
+        if ((it->exclusion_motion
+                && !item_says(y->L, y->starts[k].title, end, bv_mn_motion_declined))
+            || item_says(y->L, y->starts[k].title + 1, end, bv_mn_restricted_section)) {
             inh = EXCLUDED;
             para = it->schedule12a_para;
             motion = k + 1;

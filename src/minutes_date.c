@@ -182,19 +182,30 @@ ordinal_word(span w)
  * 2024", "15 th January 2014", "December 7, 2022", "2 Feb 2026", "12/09/2018".
  * Its first and last word indexes in *a and *b.
  */
+/*
+ * The first date among the words w[0..nw): "7 December 2022", "26th March,
+ * 2024", "15 th January 2014", "7th of December 2022", "December 7, 2022",
+ * "2 Feb 2026"; with numeric set, "12/09/2018" (day first) instead. Its
+ * first and last word indexes in *a and *b.
+ */
 static int
-date_words(const span *w, size_t nw, int *y, int *mo, int *d, size_t *a, size_t *b)
+date_words(const span *w, size_t nw, int numeric, int *y, int *mo, int *d, size_t *a, size_t *b)
 {
     size_t k, dk;
 
     for (k = 0; k < nw; k++) {
-        if (numeric_date(w[k], d, mo, y)) {
-            *a = *b = k;
-            return 1;
+        if (numeric) {
+            if (numeric_date(w[k], d, mo, y)) {
+                *a = *b = k;
+                return 1;
+            }
+            continue;
         }
         if ((*mo = bv_mn_month_of(w[k])) == 0)
             continue;
-        dk = k > 1 && ordinal_word(w[k - 1]) ? k - 2 : k - 1;
+        dk = k - 1;
+        if (k > 1 && (ordinal_word(w[k - 1]) || eq_ci(w[k - 1], "of")))
+            dk = k - 2;
         if (k > 0 && k + 1 < nw && (*d = day_of(w[dk])) > 0 && (*y = year_of(w[k + 1])) > 0
             && valid_date(*y, *mo, *d)) {
             *a = dk;
@@ -243,7 +254,7 @@ bv_mn_find_date(span x, size_t maxw, bv_mn_date *out)
     int y, mo, d, t;
 
     nw = words_of(x, w, maxw < MAX_DATE_WORDS ? maxw : MAX_DATE_WORDS);
-    if (!date_words(w, nw, &y, &mo, &d, &a, &b))
+    if (!date_words(w, nw, out->numeric, &y, &mo, &d, &a, &b))
         return 0;
     /* the modulos only tell the compiler the widths; the values are in range */
     snprintf(out->iso, sizeof out->iso, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)mo % 100u,
@@ -272,8 +283,12 @@ bv_mn_date_line(span x, char iso[32], char hhmm[32], int *has_time)
 {
     bv_mn_date dt;
 
-    if (!bv_mn_find_date(x, 16, &dt))
-        return 0;
+    dt.numeric = 0;
+    if (!bv_mn_find_date(x, 16, &dt)) {
+        dt.numeric = 1;
+        if (!bv_mn_find_date(x, 16, &dt))
+            return 0;
+    }
     memcpy(iso, dt.iso, sizeof dt.iso);
     memcpy(hhmm, dt.hhmm, sizeof dt.hhmm);
     *has_time = dt.has_time;
@@ -328,11 +343,28 @@ board_before_date(span line, const bv_mn_date *dt)
     return b.n > 3 && b.n <= 120 ? b : mkspan(line.s, 0);
 }
 
+/* The first date written with its month's name in the header, else the
+ * first written in figures ("Meeting: 12/09/2018"). */
+static size_t
+header_date(const mline *L, size_t hend, bv_mn_date *dt)
+{
+    size_t i;
+    int pass;
+
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < hend; i++) {
+            dt->numeric = pass;
+            if (L[i].t.n > 0 && !other_date(L[i].t) && bv_mn_find_date(L[i].t, SIZE_MAX, dt))
+                return i;
+        }
+    return NO_LINE;
+}
+
 bv_status
 bv_mn_parse_header(bv_meeting *m, const mline *L, size_t hend, size_t board_end)
 {
     bv_mn_date dt;
-    size_t i;
+    size_t i, dl = header_date(L, hend, &dt);
     int r = 0;
     span x;
 
@@ -346,7 +378,7 @@ bv_mn_parse_header(bv_meeting *m, const mline *L, size_t hend, size_t board_end)
             r = set_field(&m->venue, trim(skip(x, 9)));
         else if (starts_ci(x, "contact:"))
             r = set_field(&m->contact, trim(skip(x, 8)));
-        else if (m->date_line == NULL && !other_date(x) && bv_mn_find_date(x, SIZE_MAX, &dt)) {
+        else if (i == dl) {
             r = set_date(m, x, &dt);
             if (r == 0 && m->board == NULL && i < board_end)
                 r = set_field(&m->board, board_before_date(x, &dt));
@@ -401,6 +433,7 @@ bv_mn_infer_date(const mline *L, size_t a, size_t b, bv_mn_date *out, size_t *li
     int wd;
 
     for (i = a; i < b; i++) {
+        out->numeric = 0;
         p = find_word(L[i].t, "working day before the meeting");
         if (p == NO_LINE || !bv_mn_find_date(skip(L[i].t, p), SIZE_MAX, out))
             continue;

@@ -48,6 +48,7 @@ typedef struct {
     char iso[11];
     char hhmm[6];
     int has_time, y, mo, d;
+    int numeric; /* in: look for "12/09/2018" rather than "12 September 2018" */
     span at; /* as written, from the weekday to the time */
 } bv_mn_date;
 
@@ -270,6 +271,7 @@ int bv_mn_schedule12a_para(span x);
 int bv_mn_motion_title(span t);
 int bv_mn_motion_declined(span x);
 int bv_mn_readmitted(span x);
+int bv_mn_restricted_section(span x);
 
 /* minutes_blocks.c */
 void *bv_mn_grow(void *p, size_t *cap, size_t n, size_t elem);

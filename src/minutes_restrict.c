@@ -32,16 +32,41 @@ static const char *const title_markers[] = { "restricted", "exempt", "confidenti
 static const char *const marker_nouns[] = { "items", "item", "information", "report", "business",
     "session", "minutes", "matters", "matter", NULL };
 
+/* The marker at p is denied earlier in its sentence: "there was no exempt
+ * information", "no items were taken in private". */
+static int
+negated(span x, size_t p)
+{
+    static const char *const neg[] = { "no", "not", "nil", "none", "without", NULL };
+    size_t a = p > 48 ? p - 48 : 0, i, k;
+
+    for (i = p; i > a; i--)
+        if (strchr(".;:", x.s[i - 1]) != NULL) {
+            a = i;
+            break;
+        }
+    for (i = a; i < p; i++)
+        for (k = 0; neg[k]; k++)
+            if (word_at(x, i, neg[k]))
+                return 1;
+    return 0;
+}
+
 int
 bv_mn_strong_marker(span x, span *found)
 {
-    size_t k, p, best = NO_LINE, bestn = 0;
+    size_t k, p, n, best = NO_LINE, bestn = 0;
 
     for (k = 0; strong_markers[k]; k++) {
-        p = find_word(x, strong_markers[k]);
-        if (p != NO_LINE && (best == NO_LINE || p < best)) {
-            best = p;
-            bestn = strlen(strong_markers[k]);
+        n = strlen(strong_markers[k]);
+        for (p = 0; p + n <= x.n; p++) {
+            if (!word_at(x, p, strong_markers[k]) || negated(x, p))
+                continue;
+            if (best == NO_LINE || p < best) {
+                best = p;
+                bestn = n;
+            }
+            break;
         }
     }
     if (best == NO_LINE)
@@ -202,6 +227,38 @@ bv_mn_readmitted(span x)
 
     for (k = 0; w[k]; k++)
         if (find_word(x, w[k]) != NO_LINE)
+            return 1;
+    return 0;
+}
+
+/*
+ * A section heading that opens restricted business between numbered items:
+ * "PART II - EXEMPT ITEMS", "Part 2", "Private Session", "Exempt Business".
+ * A short line of its own; "PART 1 - PUBLIC" and "UNRESTRICTED ITEMS" are not.
+ */
+int
+bv_mn_restricted_section(span x)
+{
+    static const char *const part[] = { "part 2", "part ii", "part b", "part two", NULL };
+    static const char *const whole[] = { "exempt items", "exempt business", "restricted items",
+        "restricted business", "confidential items", "confidential business", "private session",
+        "private business", "items in private", "closed session", "exempt information", NULL };
+    span rest;
+    size_t k;
+
+    if (x.n == 0 || x.n > 60)
+        return 0;
+    for (k = 0; part[k]; k++) {
+        if (!word_at(x, 0, part[k]))
+            continue;
+        rest = ltrim(skip(x, strlen(part[k])));
+        if (rest.n == 0 || !is_alnum(byte(rest, 0)))
+            return find_word(rest, "public") == NO_LINE;
+    }
+    while (x.n > 0 && strchr(".:-", x.s[x.n - 1]) != NULL)
+        x = rtrim(mkspan(x.s, x.n - 1));
+    for (k = 0; whole[k]; k++)
+        if (eq_ci(x, whole[k]))
             return 1;
     return 0;
 }

@@ -178,7 +178,7 @@ test_unnumbered_headings(void **state)
     assert_string_equal(m->items[2].restriction, "press and public excluded");
     assert_int_equal(m->items[2].schedule12a_para, 1);
     assert_non_null(m->items[2].restricted_body);
-    assert_true(has_warning(m, "is taken as restricted: it follows item 2"));
+    assert_true(has_warning(m, "is taken as restricted: it comes after item 2"));
     bv_meeting_free(m);
 }
 
