@@ -138,6 +138,61 @@ scan_unnumbered(const layout *y, int boundary, int relaxed, int paragraphs, ista
     return 0;
 }
 
+/* Words a decision is recorded under, in capitals on a line of their own. */
+static int
+decision_word(span x)
+{
+    static const char *const w[] = { "resolved", "agreed", "ordered", "noted", "decision",
+        "decisions", "action", "actions", "recommendation", "recommendations", "present",
+        "in attendance", "apologies", "members", "officers", "minutes", NULL };
+    size_t k;
+
+    for (k = 0; w[k]; k++)
+        if (eq_ci(x, w[k]))
+            return 1;
+    return 0;
+}
+
+/*
+ * Pages whose headings have only one blank line around them, like their
+ * paragraphs (text from a PDF or a word processor): a heading is a short
+ * title-like line followed by text that is not itself a heading. Tried
+ * only when the stricter rules found at most one item; with fewer than two
+ * such headings the stricter answer stands.
+ */
+static int
+loose_headings(const layout *y, istart **v, size_t *n)
+{
+    istart *w = NULL;
+    size_t i, t, cap = 0, nw = 0, words, k;
+    span x;
+
+    for (i = y->from; i < y->nl; i++) {
+        x = y->L[i].t;
+        if (x.n == 0 || (y->L[i].gap_before < 1 && i > y->from) || y->L[i].gap_after < 1
+            || !bv_mn_heading_like(x) || header_field(x) || bv_mn_section_heading(x)
+            || decision_word(x))
+            continue;
+        for (k = 0, words = 0; k < x.n; k++)
+            words += ws_len(x.s + k, x.n - k) > 0;
+        t = bv_mn_next_nonblank(y->L, y->nl, i + 1);
+        if (words >= 10 || t == NO_LINE || bv_mn_heading_like(y->L[t].t))
+            continue;
+        if (add_start(&w, &nw, &cap, i, y->L, i, 0) != 0) {
+            free(w);
+            return -1;
+        }
+    }
+    if (nw >= 2) {
+        free(*v);
+        *v = w;
+        *n = nw;
+        return 0;
+    }
+    free(w);
+    return 0;
+}
+
 /* No numbering and no headings: a page about one item ("Issue - meetings")
  * is that item, titled by the first heading after the date line. */
 static int
@@ -212,6 +267,8 @@ find_items(bv_meeting *m, layout *y)
     if (!(hits >= 1 && alone) && !(hits >= 2 && !dur)) {
         y->key[0] = '\0';
         if (scan_unnumbered(y, y->marker != NO_LINE, !dur, paragraphs, &y->starts, &y->ns) != 0)
+            goto oom;
+        if (y->ns <= 1 && !dur && loose_headings(y, &y->starts, &y->ns) != 0)
             goto oom;
         if (y->ns == 0 && hits >= 1) {
             bv_mn_scan_numbered(y->L, y->nl, y->from, &num, &nnum, y->key, &hits, &paragraphs);

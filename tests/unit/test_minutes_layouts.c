@@ -434,6 +434,37 @@ test_board_warning(void **state)
     bv_meeting_free(m);
 }
 
+static void
+test_more_layouts(void **state)
+{
+    static const char sections[]
+        = "MINUTES of the meeting of the Cabinet held on the 7th of December 2022 at 7.00 pm\n\n"
+          "45. APOLOGIES FOR ABSENCE\n\nNone.\n\n46. URGENT BUSINESS\n\nThere was no exempt "
+          "information to consider.\n\nPART II - EXEMPT ITEMS\n\n47. STAFFING MATTER\n\n"
+          "The Cabinet agreed the restructure.\n";
+    static const char caps[]
+        = "Governing Body Meeting in Public\nThursday 7 April 2022\n\nAPOLOGIES FOR ABSENCE\n\n"
+          "Apologies were received from the Chair.\n\nRESOLVED\n\nThat the apologies be "
+          "noted.\n\nMINUTES OF THE PREVIOUS MEETING\n\nThe minutes were agreed.\n\n"
+          "Finance Report\n\nThe report was noted.\n";
+    static const char *const ctitles[]
+        = { "APOLOGIES FOR ABSENCE", "MINUTES OF THE PREVIOUS MEETING", "Finance Report" };
+    bv_meeting *m;
+    (void)state;
+
+    m = parse(sections);
+    assert_string_equal(m->date_iso, "2022-12-07");
+    assert_int_equal(m->nitems, 3);
+    assert_int_equal(m->items[0].restricted, 0);
+    assert_int_equal(m->items[1].restricted, 0); /* "no exempt information" */
+    assert_int_equal(m->items[2].restricted, 1); /* after "PART II - EXEMPT ITEMS" */
+    bv_meeting_free(m);
+
+    m = parse(caps);
+    check_titles(m, ctitles, 3);
+    bv_meeting_free(m);
+}
+
 int
 main(void)
 {
@@ -447,6 +478,7 @@ main(void)
         cmocka_unit_test(test_traps),
         cmocka_unit_test(test_noise_and_flattened),
         cmocka_unit_test(test_board_warning),
+        cmocka_unit_test(test_more_layouts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
