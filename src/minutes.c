@@ -250,45 +250,57 @@ find_marker(layout *y)
             y->from = k + 1;
 }
 
+/* Unnumbered rules in turn: headings by their gaps, looser headings, one item. */
+static int
+find_unnumbered(bv_meeting *m, layout *y, int dur, int paragraphs, size_t hits)
+{
+    if (scan_unnumbered(y, y->marker != NO_LINE, !dur, paragraphs, &y->starts, &y->ns) != 0)
+        return -1;
+    if (y->ns <= 1 && !dur && loose_headings(y, &y->starts, &y->ns) != 0)
+        return -1;
+    if (y->ns > 0 || hits >= 1)
+        return 0;
+    if (one_item(y, &y->starts, &y->ns) != 0)
+        return -1;
+    return y->ns == 1 ? bv_mn_warn(m, "no numbering or headings found: read as one item") : 0;
+}
+
+/*
+ * The items: a numbering with a number alone on its line wins; so does one
+ * of numbers before their titles, unless the page has a Note column of
+ * durations; otherwise the unnumbered rules, and a numbering of one title
+ * only when they find nothing.
+ */
 static bv_status
 find_items(bv_meeting *m, layout *y)
 {
     istart *num = NULL;
     size_t nnum = 0, hits;
     int paragraphs, alone, dur;
+    char key[32];
     bv_status st;
 
     find_marker(y);
-    if ((st = bv_mn_scan_numbered(y->L, y->nl, y->from, &num, &nnum, y->key, &hits, &paragraphs))
+    if ((st = bv_mn_scan_numbered(y->L, y->nl, y->from, &num, &nnum, key, &hits, &paragraphs))
         != BV_OK)
         goto out;
-    alone = y->key[0] != '\0' && y->key[strlen(y->key) - 1] == '|';
+    alone = key[0] != '\0' && key[strlen(key) - 1] == '|';
     dur = has_durations(y);
     if (!(hits >= 1 && alone) && !(hits >= 2 && !dur)) {
-        y->key[0] = '\0';
-        if (scan_unnumbered(y, y->marker != NO_LINE, !dur, paragraphs, &y->starts, &y->ns) != 0)
-            goto oom;
-        if (y->ns <= 1 && !dur && loose_headings(y, &y->starts, &y->ns) != 0)
-            goto oom;
-        if (y->ns == 0 && hits >= 1) {
-            bv_mn_scan_numbered(y->L, y->nl, y->from, &num, &nnum, y->key, &hits, &paragraphs);
-        } else if (y->ns == 0 && one_item(y, &y->starts, &y->ns) != 0) {
-            goto oom;
-        } else if (y->ns == 1
-            && bv_mn_warn(m, "no numbering or headings found: read as one item") != 0) {
-            goto oom;
+        if (find_unnumbered(m, y, dur, paragraphs, hits) != 0) {
+            st = bv_fail(BV_ERR, "out of memory");
+            goto out;
         }
+        if (y->ns > 0)
+            key[0] = '\0';
     }
+    memcpy(y->key, key, sizeof key);
     if (y->key[0] != '\0') {
         free(y->starts);
         y->starts = num;
         y->ns = nnum;
         num = NULL;
     }
-    st = BV_OK;
-    goto out;
-oom:
-    st = bv_fail(BV_ERR, "out of memory");
 out:
     free(num);
     return st;

@@ -66,40 +66,39 @@ static bv_status
 convert(const char *from, const uint8_t *doc, size_t len, uint8_t **text, size_t *tlen)
 {
     char out[4096], *ip = (char *)(uintptr_t)doc, *op;
-    size_t il = len, ol, r;
+    size_t il = len, ol, r, off;
     bv_sbuf b = { 0 };
+    bv_status st = BV_OK;
     iconv_t cd;
     int e;
 
     if ((cd = iconv_open("UTF-8", from)) == (iconv_t)-1)
         return bv_fail(BV_ERR, "iconv cannot convert from %s: %s", from, strerror(errno));
-    while (il > 0) {
+    while (il > 0 && st == BV_OK) {
         op = out;
         ol = sizeof out;
         r = iconv(cd, &ip, &il, &op, &ol);
         e = errno;
         bv_sbuf_put(&b, out, sizeof out - ol);
-        if (r == (size_t)-1 && e != E2BIG) {
-            size_t off = (size_t)((const uint8_t *)ip - doc);
-            iconv_close(cd);
-            sodium_memzero(out, sizeof out);
-            bv_sbuf_free(&b);
-            if (strcmp(from, "UTF-16") == 0)
-                return bv_fail(
-                    BV_EINPUT, "line %zu: not UTF-16 at byte offset %zu", line_of16(doc, off), off);
-            return bv_fail(BV_EINPUT,
+        if (r != (size_t)-1 || e == E2BIG)
+            continue;
+        off = (size_t)((const uint8_t *)ip - doc);
+        st = strcmp(from, "UTF-16") == 0
+            ? bv_fail(
+                BV_EINPUT, "line %zu: not UTF-16 at byte offset %zu", line_of16(doc, off), off)
+            : bv_fail(BV_EINPUT,
                 "line %zu: byte 0x%02x at byte offset %zu is neither UTF-8 nor Windows-1252",
                 line_of(doc, off), doc[off], off);
-        }
     }
+    if (st == BV_OK && b.p != NULL && (op = memchr(b.p, 0, b.len)) != NULL)
+        st = bv_fail(BV_EINPUT, "line %zu: a NUL character: binary, not minutes",
+            line_of(b.p, (size_t)((uint8_t *)op - b.p)));
+    if (st == BV_OK)
+        st = bv_sbuf_take_text(&b, text, tlen);
     iconv_close(cd);
     sodium_memzero(out, sizeof out);
-    if (b.p != NULL && (ip = memchr(b.p, 0, b.len)) != NULL) {
-        size_t line = line_of(b.p, (size_t)((uint8_t *)ip - b.p));
-        bv_sbuf_free(&b);
-        return bv_fail(BV_EINPUT, "line %zu: a NUL character: binary, not minutes", line);
-    }
-    return bv_sbuf_take_text(&b, text, tlen);
+    bv_sbuf_free(&b);
+    return st;
 }
 
 bv_status
