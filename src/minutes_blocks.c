@@ -241,8 +241,13 @@ bv_mn_build_item(bv_agenda_item *it, const mline *L, size_t b0, size_t b1, const
     it->schedule12a_para = bv_mn_schedule12a_para(x);
     for (i = b0; i < b1; i++) {
         x = L[i].t;
-        if (!has && !it->exclusion_motion && bv_mn_strong_marker(x, &found))
-            has = 1;
+        if (!has && !it->exclusion_motion && bv_mn_strong_marker(x, &found)) {
+            /* "... be excluded for the following item": a motion in the text */
+            if (bv_mn_excludes_following(x))
+                it->exclusion_motion = 1;
+            else
+                has = 1;
+        }
         if (it->schedule12a_para == 0)
             it->schedule12a_para = bv_mn_schedule12a_para(x);
         if (bv_mn_strip_truncation(&x))

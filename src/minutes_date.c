@@ -132,19 +132,44 @@ valid_date(int y, int mo, int d)
         && !(mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
 }
 
-/* "12/09/2018" or "01/07/2021": day, month, year in the UK order. */
+/* "2023-03-14": year, month, day. */
+static int
+iso_date(span w, int *d, int *mo, int *y)
+{
+    size_t used;
+
+    while (w.n > 10 && strchr(".,;:)", w.s[w.n - 1]) != NULL)
+        w.n--;
+    if (w.n != 10 || w.s[4] != '-' || w.s[7] != '-')
+        return 0;
+    *y = number_prefix(w, 4, &used);
+    if (used != 4)
+        return 0;
+    *mo = number_prefix(skip(w, 5), 2, &used);
+    if (used != 2)
+        return 0;
+    *d = number_prefix(skip(w, 8), 2, &used);
+    return used == 2 && valid_date(*y, *mo, *d);
+}
+
+/* "12/09/2018", "01/07/2021" or "14.03.2023": day, month, year in the UK
+ * order; or "2023-03-14". */
 static int
 numeric_date(span w, int *d, int *mo, int *y)
 {
     size_t used;
     span r = w;
+    char sep;
 
+    if (iso_date(w, d, mo, y))
+        return 1;
     *d = number_prefix(r, 2, &used);
-    if (used == 0 || used >= r.n || r.s[used] != '/')
+    if (used == 0 || used >= r.n || (r.s[used] != '/' && r.s[used] != '.'))
         return 0;
+    sep = r.s[used];
     r = skip(r, used + 1);
     *mo = number_prefix(r, 2, &used);
-    if (used == 0 || used >= r.n || r.s[used] != '/')
+    if (used == 0 || used >= r.n || r.s[used] != sep)
         return 0;
     r = skip(r, used + 1);
     *y = number_prefix(r, 4, &used);
@@ -195,7 +220,11 @@ date_words(const span *w, size_t nw, int numeric, int *y, int *mo, int *d, size_
 
     for (k = 0; k < nw; k++) {
         if (numeric) {
-            if (numeric_date(w[k], d, mo, y)) {
+            int t;
+            span tw = k + 1 < nw ? w[k + 1] : mkspan("", 0);
+            /* "2014-06-23 08:07" is a system's time stamp, not a meeting */
+            if (numeric_date(w[k], d, mo, y)
+                && !(tw.n == 5 && memchr(tw.s, ':', tw.n) != NULL && time_of(&tw, 1, &t))) {
                 *a = *b = k;
                 return 1;
             }

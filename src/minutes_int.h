@@ -272,6 +272,7 @@ int bv_mn_motion_title(span t);
 int bv_mn_motion_declined(span x);
 int bv_mn_readmitted(span x);
 int bv_mn_restricted_section(span x);
+int bv_mn_excludes_following(span x);
 
 /* minutes_blocks.c */
 void *bv_mn_grow(void *p, size_t *cap, size_t n, size_t elem);

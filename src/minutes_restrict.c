@@ -262,3 +262,23 @@ bv_mn_restricted_section(span x)
             return 1;
     return 0;
 }
+
+/* An exclusion resolved for the business after this item, not for it:
+ * "... excluded from the meeting for the following item(s) of business". */
+int
+bv_mn_excludes_following(span x)
+{
+    static const char *const w[] = { "following item", "following items", "following business",
+        "remainder of the meeting", "remaining item", "remaining items", "next item",
+        "following report", "following reports", "following matter", "following matters", NULL };
+    size_t k;
+
+    if (find_word(x, "exclu") == NO_LINE && find_word(x, "excluded") == NO_LINE
+        && find_word(x, "exclude") == NO_LINE && find_word(x, "exclusion") == NO_LINE
+        && find_word(x, "in private") == NO_LINE)
+        return 0;
+    for (k = 0; w[k]; k++)
+        if (find_word(x, w[k]) != NO_LINE)
+            return 1;
+    return 0;
+}

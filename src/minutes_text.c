@@ -499,8 +499,8 @@ bv_mn_is_doc_link(span x)
 int
 bv_mn_noise_line(span x)
 {
-    return eq_ci(x, "minutes:") || eq_ci(x, "additional documents:") || bv_mn_is_doc_link(x)
-        || bv_mn_page_footer(x);
+    return eq_ci(x, "minutes:") || eq_ci(x, "additional documents:") || eq_ci(x, "decision:")
+        || eq_ci(x, "decisions:") || bv_mn_is_doc_link(x) || bv_mn_page_footer(x);
 }
 
 /* Cut "... view the full minutes text for item N." off x; 1 if it was there. */

@@ -463,6 +463,23 @@ test_more_layouts(void **state)
     m = parse(caps);
     check_titles(m, ctitles, 3);
     bv_meeting_free(m);
+
+    /* a motion in an item's text: the item stays open, the next is restricted */
+    m = parse("Minutes\n\nCabinet\nDate: 14.03.2023\n\n10.\n\nLand at X\n\nMinutes:\n\nNoted. "
+              "RESOLVED: That the press and public be excluded from the meeting for the following "
+              "item under paragraph 3 of Schedule 12A.\n\n11.\n\nLand disposal\n\nPrice agreed.\n");
+    assert_string_equal(m->date_iso, "2023-03-14");
+    assert_int_equal(m->items[0].restricted, 0);
+    assert_int_equal(m->items[0].exclusion_motion, 1);
+    assert_int_equal(m->items[1].restricted, 1);
+    assert_int_equal(m->items[1].schedule12a_para, 3);
+    bv_meeting_free(m);
+
+    /* figures: ISO, but not a system's time stamp */
+    m = parse("Notes\nBy A Clerk,2014-06-23 08:07\nMeeting 2014-06-20\n\n1) Welcome\n\nDone."
+              "\n\n2) Close\n\nDone.\n");
+    assert_string_equal(m->date_iso, "2014-06-20");
+    bv_meeting_free(m);
 }
 
 int
