@@ -390,7 +390,7 @@ bv_mn_item_label(span x, ilabel *l)
         }
     } else {
         if ((pw = label_word(x)) > 0) {
-            for (i = 0; i < pw && kn < 10; i++)
+            for (i = 0; i < pw; i++) /* pw <= 11: the key has room */
                 key[kn++] = (char)lc(byte(x, i));
             if (i < x.n && (x.s[i] == '/' || x.s[i] == ' '))
                 key[kn++] = x.s[i++];
@@ -399,8 +399,13 @@ bv_mn_item_label(span x, ilabel *l)
         i = label_groups(x, start, l, key, &kn);
         if (l->nseq == 0 || (pw == 0 && l->nseq == 1 && i - start > 3))
             return 0;
-        if (i < x.n && (x.s[i] == '.' || x.s[i] == ':' || (x.s[i] == ')' && pw == 0)))
-            key[kn++] = x.s[i++];
+        /* after a bare number the stop tells items ("1.") from lists ("1)");
+         * after "Item 5" or "CSF 14/1" it is only punctuation */
+        if (i < x.n && (x.s[i] == '.' || x.s[i] == ':' || (x.s[i] == ')' && pw == 0))) {
+            if (pw == 0)
+                key[kn++] = x.s[i];
+            i++;
+        }
     }
     if (i < x.n && ws_len(x.s + i, x.n - i) == 0)
         return 0;
@@ -408,6 +413,14 @@ bv_mn_item_label(span x, ilabel *l)
     while (l->label.n > 0 && strchr(".:", l->label.s[l->label.n - 1]) != NULL)
         l->label.n--;
     l->rest = trim(skip(x, i));
+    /* "Item 7 - Determination", "AGENDA ITEM 5: BUDGET": the separator is not the title */
+    while (l->rest.n > 1
+        && (strchr("-:", l->rest.s[0]) != NULL || starts_ci(l->rest, "\xe2\x80\x93")
+            || starts_ci(l->rest, "\xe2\x80\x94"))
+        && ws_len(l->rest.s + (l->rest.s[0] == '-' || l->rest.s[0] == ':' ? 1 : 3),
+               l->rest.n - (l->rest.s[0] == '-' || l->rest.s[0] == ':' ? 1 : 3))
+            > 0)
+        l->rest = trim(skip(l->rest, l->rest.s[0] == '-' || l->rest.s[0] == ':' ? 1 : 3));
     l->alone = l->rest.n == 0;
     key[kn++] = l->alone ? '|' : '+';
     key[kn] = '\0';

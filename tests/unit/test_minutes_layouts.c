@@ -86,6 +86,9 @@ test_numbers_as_printed(void **state)
         { "Panel\nDate: 01/07/2021\n\nItem 1 Apologies\n\nNone.\n\nItem 2 Minutes\n\nAgreed.\n\n"
           "Item 3 Any other business\n\nNone.\n",
             { "Item 1", "Item 2", "Item 3" }, { 1, 2, 3 } },
+        { "Minutes\n\nCabinet\nMonday 5 March 2024\n\nAGENDA ITEM 5 - BUDGET\n\nAgreed.\n\n"
+          "AGENDA ITEM 6: LAND\n\nAgreed.\n\nAGENDA ITEM 7 \xe2\x80\x93 Licence\n\nDone.\n",
+            { "AGENDA ITEM 5", "AGENDA ITEM 6", "AGENDA ITEM 7" }, { 5, 6, 7 } },
     };
     size_t c, i;
     (void)state;
