@@ -6,7 +6,7 @@
  * items after it, settles the meeting date and records what it guessed.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "minutes_int.h"
+#include "bv_minutes_int.h"
 
 #include <sodium.h>
 #include <stdarg.h>

@@ -3,7 +3,7 @@
  * restricted body kept apart for sealing.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "minutes_int.h"
+#include "bv_minutes_int.h"
 
 /* ---- building the meeting ------------------------------------------- */
 

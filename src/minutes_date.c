@@ -3,7 +3,7 @@
  * which of them is the meeting's, board, venue and contact.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "minutes_int.h"
+#include "bv_minutes_int.h"
 
 #include <stdint.h>
 

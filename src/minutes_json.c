@@ -3,7 +3,7 @@
  * --dry-run and show print.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "minutes_int.h"
+#include "bv_minutes_int.h"
 
 #include <stdio.h>
 

@@ -11,7 +11,7 @@
  * paragraph) is cut back into lines at its item numbers.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "minutes_int.h"
+#include "bv_minutes_int.h"
 
 #include <stdio.h>
 

@@ -3,7 +3,7 @@
  * item restricted, and the exclusion motions that restrict the items after them.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "minutes_int.h"
+#include "bv_minutes_int.h"
 
 /* ---- restriction markers -------------------------------------------- */
 

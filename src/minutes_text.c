@@ -3,7 +3,7 @@
  * line is (item number, duration, list item, action, heading, noise).
  */
 #define _POSIX_C_SOURCE 200809L
-#include "minutes_int.h"
+#include "bv_minutes_int.h"
 
 /* ---- input checks --------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /*
- * minutes_int.h - what the minutes parser's modules share (src/minutes*.c):
+ * bv_minutes_int.h - what the minutes parser's modules share (src/minutes*.c):
  * spans of the source text, its lines, and the functions one module calls
- * in another. Not part of the library's contract: include/bv_minutes.h is.
+ * in another. Not part of the library's contract: bv_minutes.h is. It
+ * lives in include/ so that the build rebuilds those modules when it changes.
  */
 #ifndef BV_MINUTES_INT_H
 #define BV_MINUTES_INT_H
