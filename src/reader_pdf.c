@@ -22,6 +22,7 @@ bv_read_pdf(const uint8_t *doc, size_t len, uint8_t **text, size_t *tlen)
     GBytes *bytes;
     GError *err = NULL;
     int i, n;
+    size_t k;
     bv_status st;
 
     *text = NULL;
@@ -55,5 +56,13 @@ bv_read_pdf(const uint8_t *doc, size_t len, uint8_t **text, size_t *tlen)
             g_object_unref(pg);
     }
     g_object_unref(pd);
+    for (k = 0; k < b.len
+         && (b.p[k] == ' ' || b.p[k] == '\n' || b.p[k] == '\t' || b.p[k] == '\f' || b.p[k] == '\r');
+         k++)
+        ;
+    if (!b.oom && k == b.len) {
+        bv_sbuf_free(&b);
+        return bv_fail(BV_EINPUT, "a PDF without text (a scan?): it needs OCR first");
+    }
     return bv_sbuf_take_text(&b, text, tlen);
 }

@@ -392,3 +392,19 @@ render() { # render HTML PNG -> prints the DOM
     run bvp "$PW_ROOT" minutes import "$M2022" --board CSP --date 2022-12-08 --dry-run --json
     [[ "$output" == *'"date_iso":"2022-12-08"'*'--date 2022-12-08 replaces the date found in the text (2022-12-07)'* ]]
 }
+
+@test "documents that cannot be read: a scan without text, a zip that is not Word, a broken PDF: 7, named" {
+    python3 "$FIX/src/make-pdf.py" /dev/null scan.pdf
+    run import scan.pdf
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"scan.pdf: a PDF without text (a scan?): it needs OCR first"* ]]
+    python3 -c 'import zipfile; z = zipfile.ZipFile("minutes.odt", "w"); z.writestr("content.xml", "<x/>"); z.close()'
+    run import minutes.odt
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"minutes.odt: a zip file but not a Word document: no word/document.xml"* ]]
+    head -c 600 "$FIX/minutes-exempt.pdf" >broken.pdf
+    run import broken.pdf
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"broken.pdf: "* ]]
+    [ "$(sql 'SELECT count(*) FROM meetings')" = 0 ]
+}
