@@ -70,6 +70,10 @@ bv_status bv_sbuf_take(bv_sbuf *b, uint8_t **text, size_t *tlen);
  * character become U+FFFD, C1 controls (U+0080..U+009F) the Windows-1252
  * characters of those codes, NUL a space. For text a library produced. */
 bv_status bv_sbuf_take_text(bv_sbuf *b, uint8_t **text, size_t *tlen);
+/* A table cell written from start that holds only a number ("12") gets
+ * the full stop an item number alone on its line has ("12."): how tables
+ * of items number their rows. */
+void bv_sbuf_number_cell(bv_sbuf *b, size_t start);
 void bv_sbuf_free(bv_sbuf *b);
 
 #endif

@@ -165,6 +165,24 @@ bv_sbuf_take_text(bv_sbuf *b, uint8_t **text, size_t *tlen)
 }
 
 void
+bv_sbuf_number_cell(bv_sbuf *b, size_t start)
+{
+    size_t i = start, d;
+
+    while (i < b->len && (b->p[i] == ' ' || b->p[i] == '\n' || b->p[i] == '\t'))
+        i++;
+    for (d = 0; i < b->len && b->p[i] >= '0' && b->p[i] <= '9'; i++)
+        d++;
+    if (d == 0 || d > 3)
+        return;
+    while (b->len > i
+        && (b->p[b->len - 1] == ' ' || b->p[b->len - 1] == '\n' || b->p[b->len - 1] == '\t'))
+        b->len--;
+    if (b->len == i)
+        bv_sbuf_put(b, ".", 1);
+}
+
+void
 bv_sbuf_free(bv_sbuf *b)
 {
     sodium_free(b->p);

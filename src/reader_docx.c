@@ -140,9 +140,12 @@ walk(docx *d, const xmlNode *n, int depth)
             walk(d, n->children, depth + 1);
             breaks(d->b, kind == 2 || kind == 4 ? 3 : 2);
         } else {
+            size_t start = d->b->len;
             walk(d, n->children, depth + 1);
-            if (is(n, "tc"))
+            if (is(n, "tc")) {
+                bv_sbuf_number_cell(d->b, start);
                 breaks(d->b, 2);
+            }
         }
     }
 }

@@ -46,7 +46,7 @@ put_text(bv_sbuf *b, const xmlChar *s, int pre, int *space)
         if (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' && s[i] != '\f')
             continue;
         if (i > start) {
-            if (*space)
+            if (*space && b->len > 0 && b->p[b->len - 1] != '\n')
                 bv_sbuf_put(b, " ", 1);
             bv_sbuf_put(b, s + start, i - start);
             *space = 0;
@@ -73,6 +73,7 @@ static void
 walk(bv_sbuf *b, const xmlNode *n, int depth, int pre, int *space)
 {
     const xmlNode *c;
+    size_t start;
 
     for (; n != NULL && depth < MAX_DEPTH; n = n->next) {
         if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
@@ -97,7 +98,11 @@ walk(bv_sbuf *b, const xmlNode *n, int depth, int pre, int *space)
         }
         *space = 0;
         c = n->children;
+        start = b->len;
         walk(b, c, depth + 1, pre || xmlStrcasecmp(n->name, (const xmlChar *)"pre") == 0, space);
+        if (xmlStrcasecmp(n->name, (const xmlChar *)"td") == 0
+            || xmlStrcasecmp(n->name, (const xmlChar *)"th") == 0)
+            bv_sbuf_number_cell(b, start);
         if (named(n, headings))
             breaks(b, 3);
         else if (named(n, blocks) || xmlStrcasecmp(n->name, (const xmlChar *)"li") == 0)

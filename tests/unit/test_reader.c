@@ -116,6 +116,35 @@ test_fixtures(void **state)
     free(doc);
 }
 
+/* A table of items: a cell holding only "2" numbers its row like "2." */
+static void
+test_item_table(void **state)
+{
+    static const char html[]
+        = "<html><body><h1>Safeguarding Adults Board</h1><p>Minutes of the meeting held on "
+          "Thursday "
+          "16 April 2015</p><table><tr><th>Item</th><th>Minute</th><th>Action</th></tr>"
+          "<tr><td>1</td><td><p>Apologies</p><p>None.</p></td><td></td></tr>"
+          "<tr><td> 2 </td><td><p>Welcome</p><p>All welcomed.</p></td><td>JC</td></tr>"
+          "<tr><td>3</td><td><p>Finance</p><p>Noted 12 items.</p></td><td>12 May</td></tr>"
+          "</table></body></html>";
+    bv_meeting *m = NULL;
+    bv_doc_kind kind;
+    char *t;
+    (void)state;
+
+    t = text_of((const uint8_t *)html, sizeof html - 1, &kind);
+    assert_int_equal(kind, BV_DOC_HTML);
+    assert_non_null(strstr(t, "\n2.\n"));
+    assert_null(strstr(t, "12 May."));
+    assert_int_equal(bv_minutes_parse((const uint8_t *)t, strlen(t), &m), BV_OK);
+    assert_int_equal(m->nitems, 3);
+    assert_string_equal(m->items[1].title, "Welcome");
+    assert_int_equal(m->items[2].number, 3);
+    bv_meeting_free(m);
+    free(t);
+}
+
 static void
 test_text_encodings(void **state)
 {
@@ -199,6 +228,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixtures),
+        cmocka_unit_test(test_item_table),
         cmocka_unit_test(test_text_encodings),
         cmocka_unit_test(test_broken_documents),
     };
