@@ -533,17 +533,12 @@ board_named(const mline *L, size_t hend, const char *board)
     return 0;
 }
 
+/* Minutes of another body than the board they are imported into warn. */
 static bv_status
 check_board(bv_meeting *m, const layout *y, size_t hend, const char *board)
 {
-    const char *named = m->board;
-    size_t i;
-
     if (board == NULL || board_named(y->L, hend, board))
         return BV_OK;
-    for (i = 0; named == NULL && i < hend; i++)
-        if (y->L[i].t.n > 0 && y->L[i].t.n < 100 && !bv_mn_page_title(y->L[i].t))
-            named = "";
     if (bv_mn_warn(m,
             "the minutes' heading does not name board \"%s\"%s%s%s: check they are its "
             "minutes",
