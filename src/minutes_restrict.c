@@ -222,7 +222,9 @@ int
 bv_mn_readmitted(span x)
 {
     static const char *const w[] = { "readmitted", "re-admitted", "returned to public session",
-        "resumed in public", "public session resumed", "meeting resumed in public", NULL };
+        "resumed in public", "public session resumed", "returned to open session",
+        "reconvened in public", "rejoined the meeting", "re-joined the meeting",
+        "returned to the meeting", "re-entered the meeting", "invited back", NULL };
     size_t k;
 
     for (k = 0; w[k]; k++)
