@@ -207,8 +207,9 @@ bv_mn_motion_title(span t)
 int
 bv_mn_motion_declined(span x)
 {
-    static const char *const w[] = { "not be excluded", "not to exclude", "no exempt business",
-        "no exempt items", "no items of exempt", NULL };
+    static const char *const w[] = { "not be excluded", "be not excluded", "were not excluded",
+        "not to exclude", "no exempt business", "no exempt items", "no items of exempt",
+        "no need to exclude", NULL };
     size_t k;
 
     for (k = 0; w[k]; k++)
