@@ -554,10 +554,12 @@ warn_layout(bv_meeting *m, const layout *y)
 {
     if (y->flat
         && bv_mn_warn(m,
-               "the text has lost its line breaks: items were found by their "
-               "numbers in the running text and their titles are guesses")
+               "the text has lost its line breaks: items and their titles were found in the "
+               "running text and are guesses")
             != 0)
         return -1;
+    if (y->key[0] == '\0' && m->nitems == 1)
+        return 0; /* "read as one item" was said, or there is one heading */
     if (y->key[0] != '\0' && m->nitems > 0)
         return bv_mn_warn(m, "%zu items numbered as printed, like \"%s\"", m->nitems,
             m->items[0].label ? m->items[0].label : "");

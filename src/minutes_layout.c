@@ -432,6 +432,40 @@ cut_line(mline **out, size_t *n, size_t *cap, const char *base, span x, const si
 }
 
 /*
+ * A run-on text without item numbers: cut after its first date (the
+ * header) and make what follows one item, titled by its first words up to
+ * the first full stop. -1 when out of memory, 1 if cut, 0 if there is no date.
+ */
+static int
+cut_at_date(mline **out, size_t *n, size_t *cap, const char *base, span x)
+{
+    bv_mn_date dt;
+    span rest;
+    size_t h, t;
+
+    dt.numeric = 0;
+    if (!bv_mn_find_date(x, SIZE_MAX, &dt)) {
+        dt.numeric = 1;
+        if (!bv_mn_find_date(x, SIZE_MAX, &dt))
+            return 0;
+    }
+    h = (size_t)(dt.at.s + dt.at.n - x.s);
+    rest = ltrim(skip(x, h));
+    t = flat_title(rest);
+    while (t > 0 && strchr(".:;,", rest.s[t - 1]) != NULL)
+        t--;
+    if (t == 0 || t == rest.n)
+        return 0;
+    if (push(out, n, cap, base, mkspan(x.s, h)) != 0
+        || push(out, n, cap, base, mkspan(x.s + h, 0)) != 0
+        || push(out, n, cap, base, mkspan(rest.s, t)) != 0
+        || push(out, n, cap, base, mkspan(rest.s + t, 0)) != 0
+        || push(out, n, cap, base, mkspan(rest.s + t, rest.n - t)) != 0)
+        return -1;
+    return 1;
+}
+
+/*
  * Text whose line breaks were lost: a line of FLAT_MIN bytes or more that
  * is most of the text, holding a run of item numbers. *L is rebuilt with
  * that line cut into items; *flat is set. -1 when out of memory.
@@ -456,6 +490,15 @@ bv_mn_unflatten(mline **L, size_t *nl, const uint8_t *text, size_t len, int *fla
     for (i = 0; i < *nl; i++) {
         span x = (*L)[i].t;
         na = x.n >= FLAT_MIN && 5 * x.n >= 2 * len ? flat_run(x, c, MAX_CANDS, at) : 0;
+        if (na == 0 && x.n >= FLAT_MIN && 5 * x.n >= 2 * len && !*flat) {
+            int r2 = cut_at_date(&out, &n, &cap, (const char *)text, x);
+            if (r2 < 0)
+                goto out;
+            if (r2 > 0) {
+                *flat = 1;
+                continue;
+            }
+        }
         if (na == 0) {
             mline *p = bv_mn_grow(out, &cap, n, sizeof *out);
             if (p == NULL)

@@ -365,7 +365,7 @@ test_noise_and_flattened(void **state)
           "Apologies were received.\n\n</AI1>\n\n<AI2>\n\n22.        Disclosures\n\nNone.\n\n"
           "Page 3 of 12\n\n</AI2>\n";
     static const char *const ptitles[] = { "Apologies for Absence", "Disclosures" };
-    char flat[4096];
+    char flat[4096], *p;
     bv_meeting *m;
     size_t i;
     (void)state;
@@ -406,6 +406,18 @@ test_noise_and_flattened(void **state)
     assert_string_equal(m->items[2].label, "CSP321");
     assert_string_equal(m->date_iso, "2011-05-30");
     assert_true(has_warning(m, "lost its line breaks"));
+    bv_meeting_free(m);
+
+    /* the same without its item numbers: the header up to the date, then one item */
+    for (p = flat; (p = strstr(p, "CSP32")) != NULL;)
+        memset(p, ' ', 6);
+    m = parse(flat);
+    assert_int_equal(m->nitems, 1);
+    assert_string_equal(m->date_iso, "2011-05-30");
+    assert_string_equal(m->time, "14:00");
+    assert_string_equal(m->items[0].title,
+        "Wallace Room NOTE OF MEETING Present Peter Walker, Co-ordinator (in the Chair)");
+    assert_true(has_warning(m, "read as one item"));
     bv_meeting_free(m);
 }
 
