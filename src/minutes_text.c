@@ -336,6 +336,22 @@ label_word(span x)
     return i > 0 && i < 7 ? i : 0;
 }
 
+/* x without a leading separator ("-", ":", "|", an en or em dash) and the space after it. */
+static span
+strip_separator(span x)
+{
+    size_t k;
+
+    for (;;) {
+        k = x.n > 0 && strchr("-:|", x.s[0]) != NULL                       ? 1
+            : starts_ci(x, "\xe2\x80\x93") || starts_ci(x, "\xe2\x80\x94") ? 3
+                                                                           : 0;
+        if (k == 0 || x.n <= k || ws_len(x.s + k, x.n - k) == 0)
+            return x;
+        x = trim(skip(x, k));
+    }
+}
+
 /* Groups "14/1", "2223/001", "16" from `at`: their values in l->seq. */
 static size_t
 label_groups(span x, size_t at, ilabel *l, char *key, size_t *kn)
@@ -413,14 +429,9 @@ bv_mn_item_label(span x, ilabel *l)
     while (l->label.n > 0 && strchr(".:", l->label.s[l->label.n - 1]) != NULL)
         l->label.n--;
     l->rest = trim(skip(x, i));
-    /* "Item 7 - Determination", "AGENDA ITEM 5: BUDGET": the separator is not the title */
-    while (l->rest.n > 1
-        && (strchr("-:", l->rest.s[0]) != NULL || starts_ci(l->rest, "\xe2\x80\x93")
-            || starts_ci(l->rest, "\xe2\x80\x94"))
-        && ws_len(l->rest.s + (l->rest.s[0] == '-' || l->rest.s[0] == ':' ? 1 : 3),
-               l->rest.n - (l->rest.s[0] == '-' || l->rest.s[0] == ':' ? 1 : 3))
-            > 0)
-        l->rest = trim(skip(l->rest, l->rest.s[0] == '-' || l->rest.s[0] == ':' ? 1 : 3));
+    /* "Item 7 - Determination", "AGENDA ITEM 5: BUDGET", "45/23 | Apologies": the
+     * separator is not the title */
+    l->rest = strip_separator(l->rest);
     l->alone = l->rest.n == 0;
     key[kn++] = l->alone ? '|' : '+';
     key[kn] = '\0';

@@ -89,6 +89,10 @@ test_numbers_as_printed(void **state)
         { "Minutes\n\nCabinet\nMonday 5 March 2024\n\nAGENDA ITEM 5 - BUDGET\n\nAgreed.\n\n"
           "AGENDA ITEM 6: LAND\n\nAgreed.\n\nAGENDA ITEM 7 \xe2\x80\x93 Licence\n\nDone.\n",
             { "AGENDA ITEM 5", "AGENDA ITEM 6", "AGENDA ITEM 7" }, { 5, 6, 7 } },
+        { "Minutes of the Licensing Committee, 5 March 2024\n\nMinute No. | Subject\n---|---\n"
+          "45/23 | Apologies\nNone received.\n46/23 | Declarations\nNone.\n47/23 | Policy\n"
+          "Agreed.\n",
+            { "45/23", "46/23", "47/23" }, { 45, 46, 47 } },
     };
     size_t c, i;
     (void)state;
