@@ -132,6 +132,26 @@ list_level(int *stack, size_t *depth, int cls)
 }
 
 /*
+ * A page number run into the text: the line before stops mid-sentence and
+ * this one starts with a number and goes on in lower case ("110 confirmed
+ * that ..."). The text after the number in *rest.
+ */
+static int
+page_number_run_in(span x, span prev, span *rest)
+{
+    size_t i;
+
+    if (prev.n == 0 || strchr(".:;!?)", prev.s[prev.n - 1]) != NULL)
+        return 0;
+    for (i = 0; i < x.n && i < 4 && is_digit(byte(x, i)); i++)
+        ;
+    if (i == 0 || i > 3 || i >= x.n || ws_len(x.s + i, x.n - i) == 0)
+        return 0;
+    *rest = ltrim(skip(x, i));
+    return rest->n > 0 && byte(*rest, 0) >= 'a' && byte(*rest, 0) <= 'z';
+}
+
+/*
  * The open minutes of lines [b0, b1) as blocks and actions. A sub-heading
  * is a title-like line closer to the text below it than to the text above
  * (two or more blank lines before, fewer after, and text of the item after
@@ -143,7 +163,7 @@ open_blocks(bv_agenda_item *it, const mline *L, size_t b0, size_t b1)
 {
     size_t i, bcap = 0, acap = 0, depth = 0, cont = NO_LINE;
     int stack[MAX_LEVEL], kind, cls, cut;
-    span x, r;
+    span x, r, prev = { NULL, 0 };
 
     for (i = b0; i < b1; i++) {
         x = L[i].t;
@@ -156,6 +176,14 @@ open_blocks(bv_agenda_item *it, const mline *L, size_t b0, size_t b1)
             cont = NO_LINE;
             continue;
         }
+        if (page_number_run_in(x, prev, &r)) {
+            /* "... who had" / "110 confirmed that ...": the sentence goes on */
+            x = r;
+            if (it->nblocks > 0 && it->blocks[it->nblocks - 1].kind != BV_BLK_HEADING
+                && it->blocks[it->nblocks - 1].kind != BV_BLK_ACTION)
+                cont = it->nblocks - 1;
+        }
+        prev = x;
         if (bv_mn_action_line(x, &r)) {
             if (add_block(it, &bcap, BV_BLK_ACTION, 0, r) != 0 || add_action(it, &acap, r) != 0)
                 return -1;

@@ -412,6 +412,16 @@ test_noise_and_flattened(void **state)
     assert_true(has_warning(m, "lost its line breaks"));
     bv_meeting_free(m);
 
+    /* a page number run into a sentence that goes on over the page */
+    m = parse("Town Council Wednesday 15 th January 2014\n\n137. Police\n\nNone.\n\n138. Hall\n\n"
+              "The Clerk had spoken to this person, who had\n\n110 confirmed that she was waiting."
+              "\n\n12 members then left.\n");
+    assert_int_equal(m->items[1].nblocks, 2);
+    assert_string_equal(m->items[1].blocks[0].text,
+        "The Clerk had spoken to this person, who had confirmed that she was waiting.");
+    assert_string_equal(m->items[1].blocks[1].text, "12 members then left.");
+    bv_meeting_free(m);
+
     /* the same without its item numbers: the header up to the date, then one item */
     for (p = flat; (p = strstr(p, "CSP32")) != NULL;)
         memset(p, ' ', 6);
