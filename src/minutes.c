@@ -26,6 +26,35 @@ typedef struct {
     char key[32]; /* the numbering's shape, "" when unnumbered */
 } layout;
 
+/* s without the bytes of characters that "%.80s" or the buffer's end cut
+ * in two: a warning quotes titles, and must stay whole UTF-8. */
+static void
+keep_whole_utf8(char *s)
+{
+    size_t i = 0, o = 0, n = strlen(s), k, need;
+    unsigned char c;
+
+    while (i < n) {
+        c = (unsigned char)s[i];
+        need = c < 0x80              ? 0
+            : c >= 0xc2 && c <= 0xdf ? 1
+            : c >= 0xe0 && c <= 0xef ? 2
+            : c >= 0xf0 && c <= 0xf4 ? 3
+                                     : 9;
+        for (k = 1; need != 9 && k <= need; k++)
+            if (i + k >= n || ((unsigned char)s[i + k] & 0xc0) != 0x80)
+                need = 9;
+        if (need == 9 || !bv_utf8_ok(s + i, need + 1, NULL)) {
+            i++;
+            continue;
+        }
+        memmove(s + o, s + i, need + 1);
+        o += need + 1;
+        i += need + 1;
+    }
+    s[o] = '\0';
+}
+
 int
 bv_mn_warn(bv_meeting *m, const char *fmt, ...)
 {
@@ -35,6 +64,7 @@ bv_mn_warn(bv_meeting *m, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    keep_whole_utf8(buf);
     if ((w = realloc(m->warnings, (m->nwarnings + 1) * sizeof *w)) == NULL)
         return -1;
     m->warnings = w;

@@ -511,6 +511,27 @@ test_more_layouts(void **state)
     bv_meeting_free(m);
 }
 
+/* A warning quotes a title cut at 80 bytes: never inside a character. */
+static void
+test_warnings_whole_utf8(void **state)
+{
+    char buf[1024];
+    bv_meeting *m;
+    size_t i;
+    (void)state;
+
+    snprintf(buf, sizeof buf,
+        "Minutes\n\nCabinet\nMonday, 3 February 2025\n\n1.\n\nExempt: %s\xc3\xa9\xc3\xa9 "
+        "review\n\nText.\n",
+        "An item whose title is long enough to be cut by the warning quoting it.");
+    m = parse(buf);
+    assert_int_equal(m->items[0].restricted, 1);
+    assert_true(m->nwarnings > 0);
+    for (i = 0; i < m->nwarnings; i++)
+        assert_true(bv_utf8_ok(m->warnings[i], strlen(m->warnings[i]), NULL));
+    bv_meeting_free(m);
+}
+
 int
 main(void)
 {
@@ -525,6 +546,7 @@ main(void)
         cmocka_unit_test(test_noise_and_flattened),
         cmocka_unit_test(test_board_warning),
         cmocka_unit_test(test_more_layouts),
+        cmocka_unit_test(test_warnings_whole_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
