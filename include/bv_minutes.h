@@ -5,23 +5,33 @@
  * here touches the vault, the database or any key: the importer seals
  * restricted_body and wipes it; the publisher only ever sees open text.
  *
- * What the parser understands (the two real pages in tests/fixtures are
- * the reference, see minutes.c for the exact rules):
- *  - header: "Agenda and minutes", the board, a date line ("Wednesday,
- *    7 December 2022 10:00 am"), "Venue:", "Contact:", then the table
- *    heading ("Items", "No. Item", "Note No. Item") which is dropped;
- *  - items numbered by a line "N." before the title, or unnumbered: a
- *    duration line ("5 minutes") before the title, or a title set apart by
- *    two blank lines on each side;
+ * What the parser understands (the two real pages in tests/fixtures and
+ * the corpus in ../shared/minutes-corpus are the reference; minutes*.c
+ * have the exact rules, docs/DESIGN.md the overview):
+ *  - header: page titles ("Agenda and minutes"), the board, the meeting
+ *    date as written ("Wednesday, 7 December 2022 10:00 am", "15 th January
+ *    2014", "Date: 01/07/2021", "2 Feb 2026 - 14:00 to 17:00") but not
+ *    print, upload or next-meeting dates, "Venue:", "Contact:", then the
+ *    table heading ("Items", "No. Item", "Note No. Item") which is dropped;
+ *  - items numbered as printed, alone on a line before the title or in
+ *    front of it ("1.", "112.", "1/16", "CSF 14/1", "CSP319",
+ *    "GBP/2223/001:", "Item 5", "(a)", "1)", a bare "1"), choosing the
+ *    numbering whose increasing run has the most titles; or unnumbered: a
+ *    duration line ("5 minutes") before the title, a title set apart by
+ *    blank lines, a heading over numbered paragraphs; text whose line
+ *    breaks were lost is cut at a run of item numbers;
  *  - noise dropped: "Minutes:", "Additional documents:", document links
- *    ("pdf icon PDF 131 KB"), "... view the full minutes text for item N."
- *    (which sets `truncated`);
+ *    ("pdf icon PDF 131 KB"), "<AI1>" markers, table pipes, page footers,
+ *    "... view the full minutes text for item N." (which sets `truncated`);
  *  - bullets of any glyph (•, ·, Ø, o, -, §, ▪, ...) and numbered lists,
  *    sub-headings, "ACTION:" lines;
  *  - restriction markers, in the title ("RESTRICTED:", "Exempt",
  *    "Confidential", "Restricted", "Private", "Part 2", "Part B") or
  *    anywhere ("not for publication", "exclusion of the press and public",
- *    "Schedule 12A", "exempt information", "will not be published").
+ *    "Schedule 12A", "exempt information", "will not be published",
+ *    "Part II Exempt Minute", "taken in private", "section 50A(4)"); and
+ *    exclusion motions: the motion's item is open, the items after it
+ *    restricted until the public are readmitted.
  */
 #ifndef BV_MINUTES_H
 #define BV_MINUTES_H
@@ -54,7 +64,12 @@ typedef struct {
 } bv_action;
 
 typedef struct {
-    int number; /* as written ("10." gives 10), 0 when the source is unnumbered */
+    int number; /* as written ("10." gives 10; "CSF 14/3" 3; "(c)" 3), 0 when the
+                   source is unnumbered */
+    char *label; /* the number as printed, without a final "." or ":" ("112",
+                    "CSF 14/1", "GBP/2223/001", "(a)", "1)"), or NULL */
+    int exclusion_motion; /* 1: the procedural item that excludes the press and
+                             public; it is open, the items after it are not */
     int ordinal; /* 1-based position in the agenda; "for item N" in unnumbered
                     sources counts this way */
     char *title; /* exactly as written, trimmed, document links removed; a
@@ -87,7 +102,29 @@ typedef struct bv_meeting {
     char *contact; /* text after "Contact:", or NULL */
     bv_agenda_item *items;
     size_t nitems;
+    /* How date_iso was found: BV_DATE_PRINTED on a header line,
+     * BV_DATE_INFERRED from the text ("the working day before the meeting (in
+     * this case Friday 12 June 2020)"), BV_DATE_GIVEN by the caller. */
+    int date_source;
+    /* What the parser guessed and the reader should check, one sentence each
+     * (date, numbering, restricted items, another body's minutes). */
+    char **warnings;
+    size_t nwarnings;
 } bv_meeting;
+
+enum { BV_DATE_PRINTED = 0, BV_DATE_INFERRED = 1, BV_DATE_GIVEN = 2 };
+
+typedef struct {
+    /* "YYYY-MM-DD": the meeting date, used when the text prints none and in
+     * place of a printed one (with a warning when they differ); or NULL */
+    const char *date_iso;
+    /* the board the minutes are imported into: a warning when the header
+     * names another body; or NULL */
+    const char *board;
+    /* what the text was read from ("PDF", "Word (.docx)", ...), reported
+     * as a warning; NULL for UTF-8 text */
+    const char *format;
+} bv_minutes_opts;
 
 /*
  * Parse minutes text. BV_EINPUT with a message for: empty input, binary
@@ -99,6 +136,15 @@ typedef struct bv_meeting {
  * restricted body, should) wipe its input buffer right away.
  */
 bv_status bv_minutes_parse(const uint8_t *text, size_t len, bv_meeting **out);
+
+/* The same with options (o may be NULL). A date_iso that is not a real
+ * YYYY-MM-DD date is BV_EUSAGE. Without a date in the text nor in o the
+ * error says to give one (--date). */
+bv_status bv_minutes_parse_opts(
+    const uint8_t *text, size_t len, const bv_minutes_opts *o, bv_meeting **out);
+
+/* 1 if s is a real calendar date written YYYY-MM-DD. */
+int bv_minutes_date_ok(const char *s);
 
 /* Free m and everything in it, wiping each restricted_body first. NULL is fine. */
 void bv_meeting_free(bv_meeting *m);

@@ -5,6 +5,8 @@
 #include "bv_cli.h"
 #include "bv_read.h"
 #include "bv_meeting.h"
+#include "bv_precheck.h"
+#include "bv_reader.h"
 #include "bv_table.h"
 
 #include <errno.h>
@@ -16,12 +18,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { OPT_BOARD = 100, OPT_DRY, OPT_AUDIT, OPT_FORMAT, OPT_OUT, OPT_OPEN };
+enum { OPT_BOARD = 100, OPT_DRY, OPT_AUDIT, OPT_FORMAT, OPT_OUT, OPT_OPEN, OPT_DATE };
 
 #define MAX_MINUTES (16u * 1024u * 1024u)
 
-static const bv_opt import_opts[] = { BV_COMMON_OPTS, { "--board", 1, OPT_BOARD },
-    { "--dry-run", 0, OPT_DRY }, { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
+static const bv_opt import_opts[]
+    = { BV_COMMON_OPTS, { "--board", 1, OPT_BOARD }, { "--dry-run", 0, OPT_DRY },
+          { "--json", 0, OPT_JSON }, { "--date", 1, OPT_DATE }, { NULL, 0, 0 } };
 static const bv_opt list_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
     { "--board", 1, OPT_BOARD }, { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
 static const bv_opt show_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
@@ -125,6 +128,68 @@ print_summary(const bv_meeting *m)
     printf("actions: %zu\n", nact);
 }
 
+/* The line of byte offset off in text, 1-based. */
+static size_t
+line_at(const uint8_t *text, size_t len, size_t off)
+{
+    size_t i, line = 1;
+
+    for (i = 0; i < off && i < len; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
+/*
+ * Read the document, whatever its format, and parse its text. Errors name
+ * the file; the parser's byte offsets get their line.
+ */
+static bv_status
+read_minutes(const char *path, const uint8_t *doc, size_t len, bv_minutes_opts *mo, bv_meeting **m)
+{
+    char msg[512], extra[48] = "";
+    const char *p;
+    uint8_t *text = NULL;
+    size_t tlen = 0, off;
+    bv_doc_kind kind;
+    bv_status st;
+
+    if ((st = bv_doc_text(doc, len, &kind, &text, &tlen)) == BV_OK) {
+        mo->format = kind == BV_DOC_UTF8 ? NULL : bv_doc_kind_name(kind);
+        st = bv_minutes_parse_opts(text, tlen, mo, m);
+    }
+    if (st == BV_EINPUT) {
+        snprintf(msg, sizeof msg, "%s", bv_errmsg());
+        if ((p = strstr(msg, "byte offset ")) != NULL && strncmp(msg, "binary", 6) != 0
+            && sscanf(p + 12, "%zu", &off) == 1 && text != NULL && kind != BV_DOC_PDF
+            && kind != BV_DOC_DOCX && kind != BV_DOC_HTML)
+            snprintf(extra, sizeof extra, " (line %zu)", line_at(text, tlen, off));
+        bv_err_clear();
+        st = bv_fail(BV_EINPUT, "%s: %s%s", strcmp(path, "-") == 0 ? "stdin" : path, msg, extra);
+    }
+    if (text != NULL)
+        bv_doc_free(text, tlen);
+    return st;
+}
+
+/* What the parser guessed, on stderr; controls escaped as bv_cli_error does. */
+static void
+print_warnings(const bv_meeting *m)
+{
+    const unsigned char *u;
+    size_t i;
+
+    fflush(stdout);
+    for (i = 0; i < m->nwarnings; i++) {
+        fputs("boardvault: warning: ", stderr);
+        for (u = (const unsigned char *)m->warnings[i]; *u; u++)
+            if (*u < 0x20 || *u == 0x7f)
+                fprintf(stderr, "\\x%02x", *u);
+            else
+                fputc(*u, stderr);
+        fputc('\n', stderr);
+    }
+}
+
 int
 bv_cmd_minutes_import(bv_cli *g, int argc, char **argv)
 {
@@ -138,11 +203,13 @@ bv_cmd_minutes_import(bv_cli *g, int argc, char **argv)
     const char *board;
     char *pos[1];
     size_t npos, nex, len = 0;
+    bv_minutes_opts mo;
     bv_buf out;
     bv_status st;
     int rc, dry;
 
     bv_buf_init(&out);
+    memset(&mo, 0, sizeof mo);
     if ((rc = bv_cli_args(
              argc, argv, import_opts, &o, ex, &nex, pos, 1, 1, &npos, "minutes", "import"))
         != BV_CLI_GO)
@@ -155,10 +222,15 @@ bv_cmd_minutes_import(bv_cli *g, int argc, char **argv)
         return bv_cli_usage("minutes import needs --as OFFICER (or --dry-run)");
     if (strcmp(pos[0], "-") == 0 && o.pass_fd == 0)
         return bv_cli_usage("the minutes and the passphrase cannot both come from stdin");
+    mo.board = board;
+    mo.date_iso = opt_val(ex, nex, OPT_DATE);
+    if (mo.date_iso != NULL && !bv_minutes_date_ok(mo.date_iso))
+        return bv_cli_usage("--date wants a real date written YYYY-MM-DD");
     if ((st = bv_name_check("board", board)) != BV_OK
         || (st = read_doc(pos[0], &doc, &len)) != BV_OK
-        || (st = bv_minutes_parse(doc, len, &m)) != BV_OK)
+        || (st = read_minutes(pos[0], doc, len, &mo, &m)) != BV_OK)
         goto out;
+    print_warnings(m);
     if (dry) {
         if (o.json)
             st = bv_minutes_json(m, &out);
@@ -174,7 +246,8 @@ bv_cmd_minutes_import(bv_cli *g, int argc, char **argv)
         }
         goto out;
     }
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK
+    /* an unknown board costs no passphrase prompt and no Argon2id run */
+    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_board(v, board)) != BV_OK
         || (st = bv_cli_unlock(v, &o, "minutes-import", NULL, &a)) != BV_OK
         || (st = bv_meeting_import(v, a, board, doc, len, m, &r)) != BV_OK)
         goto out;

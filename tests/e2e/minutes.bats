@@ -246,9 +246,21 @@ import() { bvp "$PW_ROOT" minutes import "$1" --board CSP --as "Root Officer"; }
         run import "$FIX/$f"
         echo "$f: $output" >&3
         [ "$status" -eq 7 ]
+        [[ "$output" == *"boardvault: $FIX/$f: "* ]] # the error names the file
     done
+    # Latin-1 is read as Windows-1252: that page has no items
     run import "$FIX/bad-latin1.txt"
-    [[ "$output" == *"byte offset"* ]]
+    [[ "$output" == *"bad-latin1.txt: no agenda items found"* ]]
+    # a byte that is neither UTF-8 nor Windows-1252: its line and offset
+    printf 'Agenda and minutes\n\nCabinet\n\x81 Monday, 3 February 2025\n' >bad.txt
+    run import bad.txt
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"bad.txt: line 4: byte 0x81 at byte offset 28 is neither UTF-8 nor Windows-1252"* ]]
+    # UTF-8 in shape that is not UTF-8 (a surrogate): the parser's offset and the line
+    printf 'Agenda and minutes\n\nCabinet \xed\xa0\x80\n' >bad.txt
+    run import bad.txt
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"bad.txt: not UTF-8 at byte offset 28 (line 3)"* ]]
     [ "$(sql 'SELECT count(*) FROM meetings')" = 0 ]
     run import "$FIX/nope.txt"
     [ "$status" -eq 6 ]
@@ -310,4 +322,91 @@ render() { # render HTML PNG -> prints the DOM
     [[ "$output" == *"Stephen Port Case"* ]]
     [ "$(echo "$output" | grep -o 'class="restricted"' | wc -l)" -ge 2 ]
     [ -s "$OUT/minutes-2019.png" ]
+}
+
+@test "the shared corpus of real minutes: every file imports, >= 95% of titles exact, every exempt item flagged, no false flag" {
+    run sh "$BATS_TEST_DIRNAME/minutes_corpus.sh" "$BV"
+    [ "$status" -ne 77 ] || skip "no ../shared/minutes-corpus beside the clone"
+    echo "$output" | tail -n 1 >&3
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"false restricted flags 0, failed imports 0"* ]]
+}
+
+@test "minutes as .docx, PDF and HTML: one meeting each, the excluded item sealed from memory, its text in the clear nowhere" {
+    export TMPDIR="$T/tmp"
+    mkdir "$TMPDIR"
+    for f in minutes-exempt.docx minutes-exempt.pdf minutes-exempt.html; do
+        run bvp "$PW_ROOT" minutes import "$FIX/$f" --board CSP --dry-run --json
+        [ "$status" -eq 0 ]
+        [[ "$output" == *'"label":"2","exclusion_motion":true,"title":"Exclusion of the Press and Public","duration_min":0,"restricted":false'* ]]
+        [[ "$output" == *'"label":"3","exclusion_motion":false,"title":"Review of a Private Hire Driver Licence","duration_min":0,"restricted":true,"restriction":"press and public excluded","schedule12a_para":1,"truncated":false,"has_restricted_body":true'* ]]
+        [[ "$output" == *'"date_iso":"2024-03-05","time":"10:00"'* ]]
+        [[ "$output" == *'does not name board \"CSP\" (they name \"Licensing Sub-Committee\")'* ]]
+        [[ "$output" != *ZZ-SECRET-MARKER* ]]
+        run import "$FIX/$f"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"restricted: 3. Review of a Private Hire Driver Licence (press and public excluded, Schedule 12A paragraph 1; body found in the source: sealed at import)"* ]]
+    done
+    [[ "$output" == *"warning: read as HTML"* ]]
+    [ "$(sql 'SELECT count(*) FROM meetings')" = 3 ]
+    sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+    ! grep -a -q ZZ-SECRET-MARKER vault.db*
+    [ -z "$(ls -A "$TMPDIR")" ] # no reader left a file behind
+    for cmd in "minutes show 1" "minutes show 2 --json" "minutes publish 3 --format html"; do
+        run $BV $cmd
+        [ "$status" -eq 0 ]
+        [[ "$output" != *ZZ-SECRET-MARKER* ]]
+    done
+    id=$(sql "SELECT uid FROM items ORDER BY id LIMIT 1")
+    bvp "$PW_ROOT" grant "$id" alice --as "Root Officer" >/dev/null
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [[ "$output" == *"ZZ-SECRET-MARKER-7f3a"* ]]
+}
+
+@test "UTF-16 and Windows-1252 copies of the 2022 minutes read as the UTF-8 original" {
+    run bvp "$PW_ROOT" minutes import "$M2022" --board CSP --dry-run --json
+    want=${output#*\"items\":}
+    iconv -f UTF-8 -t UTF-16 "$M2022" >u16.txt
+    iconv -f UTF-8 -t WINDOWS-1252 "$M2022" >cp1252.txt
+    for f in u16.txt cp1252.txt; do
+        run bvp "$PW_ROOT" minutes import "$f" --board CSP --dry-run --json
+        [ "$status" -eq 0 ]
+        [ "${output#*\"items\":}" = "$want" ]
+    done
+    [[ "$output" == *'"warnings":["read as Windows-1252 text"'* ]]
+}
+
+@test "--date: a document without a date names the option; with it, it imports; a bad date is a usage error" {
+    printf 'Agenda and minutes\n\nCabinet\n\nItems\n\n1.\n\nApologies\n\n2.\n\nClose\n' >nodate.txt
+    run import nodate.txt
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"nodate.txt: no meeting found: no date line"*"give the meeting date with --date YYYY-MM-DD"* ]]
+    run bvp "$PW_ROOT" minutes import nodate.txt --board CSP --date 2025-02-03 --dry-run --json
+    [ "$status" -eq 0 ]
+    [[ "$output" == *'"date_iso":"2025-02-03"'*'"date_source":"given"'* ]]
+    run bvp "$PW_ROOT" minutes import nodate.txt --board CSP --date 2025-02-03 --as "Root Officer"
+    [ "$status" -eq 0 ]
+    run "$BV" minutes list --json
+    [[ "$output" == *'"date": "2025-02-03"'* ]]
+    run bvp "$PW_ROOT" minutes import nodate.txt --board CSP --date 2025-02-30 --dry-run
+    [ "$status" -eq 2 ]
+    # a printed date is replaced, with a warning
+    run bvp "$PW_ROOT" minutes import "$M2022" --board CSP --date 2022-12-08 --dry-run --json
+    [[ "$output" == *'"date_iso":"2022-12-08"'*'--date 2022-12-08 replaces the date found in the text (2022-12-07)'* ]]
+}
+
+@test "documents that cannot be read: a scan without text, a zip that is not Word, a broken PDF: 7, named" {
+    python3 "$FIX/src/make-pdf.py" /dev/null scan.pdf
+    run import scan.pdf
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"scan.pdf: a PDF without text (a scan?): it needs OCR first"* ]]
+    python3 -c 'import zipfile; z = zipfile.ZipFile("minutes.odt", "w"); z.writestr("content.xml", "<x/>"); z.close()'
+    run import minutes.odt
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"minutes.odt: a zip file but not a Word document: no word/document.xml"* ]]
+    head -c 600 "$FIX/minutes-exempt.pdf" >broken.pdf
+    run import broken.pdf
+    [ "$status" -eq 7 ]
+    [[ "$output" == *"broken.pdf: "* ]]
+    [ "$(sql 'SELECT count(*) FROM meetings')" = 0 ]
 }

@@ -20,7 +20,7 @@ FUZZ_BUILD         ?= build-fuzz
 FUZZ_SECONDS       ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_WORKERS       ?= 2
-FUZZ_TARGETS       := minutes note checkpoint merkle body
+FUZZ_TARGETS       := minutes note checkpoint merkle body reader_text reader_html reader_docx reader_pdf
 FUZZ_JOBS          ?= $(shell nproc 2>/dev/null || echo 2)
 # -j for the build, unless make already runs with -j
 FUZZ_PAR            = $(if $(filter -j% --jobserver%,$(MAKEFLAGS)),,-j$(FUZZ_JOBS))
