@@ -100,9 +100,10 @@ int bv_cmd_minutes_actions(bv_cli *g, int argc, char **argv);
  */
 typedef struct {
     const char *name; /* "--as" */
-    int has_arg;
+    int has_arg; /* 0 a flag, 1 takes a value, BV_ARG_LIST a value and may repeat */
     int id;
 } bv_opt;
+#define BV_ARG_LIST 2
 typedef struct {
     int id;
     const char *val;

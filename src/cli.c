@@ -162,6 +162,11 @@ bv_cli_parse(int argc, char **argv, const bv_opt *opts, bv_optres *res, size_t m
             return bv_fail(BV_EUSAGE, "unknown option %.*s", (int)alen, a);
         if (*nres == maxres)
             return bv_fail(BV_EUSAGE, "too many options");
+        /* given twice, which one would count? Only a list may repeat */
+        if (o->has_arg != BV_ARG_LIST)
+            for (k = 0; k < *nres; k++)
+                if (res[k].id == o->id)
+                    return bv_fail(BV_EUSAGE, "%s is given twice", o->name);
         res[*nres].id = o->id;
         res[*nres].val = NULL;
         if (o->has_arg) {

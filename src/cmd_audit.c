@@ -229,7 +229,7 @@ out:
 enum { OPT_CHECKPOINT = 200, OPT_SIZE, OPT_FORMAT };
 
 static const bv_opt verify_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
-    { "--checkpoint", 1, OPT_CHECKPOINT }, { NULL, 0, 0 } };
+    { "--checkpoint", BV_ARG_LIST, OPT_CHECKPOINT }, { NULL, 0, 0 } };
 static const bv_opt cp_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
 static const bv_opt prove_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
     { "--size", 1, OPT_SIZE }, { NULL, 0, 0 } };

@@ -22,7 +22,7 @@ enum { OPT_TITLE = 100, OPT_GRANT, OPT_BOARD, OPT_OUT, OPT_MEETING, OPT_AGENDA, 
 #define MAX_NAMES 256
 
 static const bv_opt seal_opts[] = { BV_COMMON_OPTS, { "--title", 1, OPT_TITLE },
-    { "--grant", 1, OPT_GRANT }, { "--meeting", 1, OPT_MEETING },
+    { "--grant", BV_ARG_LIST, OPT_GRANT }, { "--meeting", 1, OPT_MEETING },
     { "--agenda-item", 1, OPT_AGENDA }, { "--retain-until", 1, OPT_RETAIN }, { NULL, 0, 0 } };
 static const bv_opt person_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
 static const bv_opt items_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },

@@ -90,12 +90,19 @@ sleep_ms() {
     read -rt "$t" -u "$SLEEP_FD"
 }
 
-# fresh: the current run's directory holds a copy of the pristine vault
+# fresh: the current run's directory holds a copy of the pristine vault,
+# and the client remembers the pristine vault's log head (log_heads/, kept
+# when the world was built): to this client every run's vault is the same
+# vault, never an older copy of one it saw go further
 fresh() {
     rm -rf "$W"
     mkdir -p "$W/out"
     cp --reflink=auto "$P"/vault.db* "$W"/
     export BOARDVAULT_PATH=$W/vault.db
+    rm -rf "$XDG_CONFIG_HOME/boardvault/log_heads"
+    if [ -d "$P/log_heads" ]; then
+        cp -a "$P/log_heads" "$XDG_CONFIG_HOME/boardvault/log_heads"
+    fi
 }
 
 # ---- the world every run starts from ----
@@ -512,6 +519,7 @@ crash_loop() {
 echo "crashtest: seed $SEED, $ITERS kills per operation, ${BIG_MIB} MiB seal," \
     "${OPEN_MIB} MiB open; reproduce with CRASH_SEED=$SEED"
 build_world
+[ -d "$XDG_CONFIG_HOME/boardvault/log_heads" ] && cp -a "$XDG_CONFIG_HOME/boardvault/log_heads" "$P/log_heads"
 W=$WORK/before
 fresh
 state "$W/vault.db" >"$WORK/before.state"

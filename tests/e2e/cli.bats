@@ -390,3 +390,19 @@ for r in rows:
     "$BV" audit summary >out.txt
     ! grep -q $'\x1b' out.txt
 }
+
+@test "an option given twice is refused (2), before any prompt; lists (--grant, --checkpoint) may repeat" {
+    make_world
+    printf 'notes\n' >s.txt
+    n=$(sql "SELECT count(*) FROM audit")
+    run "$BV" seal CSP s.txt --title A --title B --as "Root Officer" --passphrase-fd 3 3</dev/null
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--title is given twice"* ]]
+    run "$BV" items --board CSP --board Other
+    [ "$status" -eq 2 ]
+    [ "$(sql "SELECT count(*) FROM audit")" = "$n" ]
+    run bvp "$PW_ROOT" seal CSP s.txt --title A --grant alice --grant bob --as "Root Officer"
+    [ "$status" -eq 0 ]
+    run "$BV" items
+    [[ "$output" == *"alice, bob"* ]]
+}
