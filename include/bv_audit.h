@@ -21,7 +21,7 @@ typedef struct bv_store bv_store;
 typedef struct {
     const char *actor; /* the name given with --as (may be unknown) */
     const char *actor_fp; /* the actor's key fingerprint, NULL if unknown */
-    const char *action; /* init, enroll, approve, board-create, seal, open, ... */
+    bv_act action;
     const char *board, *item, *meeting, *agenda; /* NULL when not applicable */
     const char *outcome; /* ok, denied, failed */
     const char *reason; /* NULL or a short reason: wrong-passphrase, no-grant, ... */

@@ -45,7 +45,7 @@ bv_status bv_cli_uint(const char *opt, const char *s, uint32_t lo, uint32_t hi, 
 bv_status bv_cli_read_pass(const bv_cli_opts *o, bv_secret *pass);
 /* Read the --as person's passphrase and unlock; on failure prints nothing. */
 bv_status bv_cli_unlock(
-    bv_vault *v, const bv_cli_opts *o, const char *action, const char *item, bv_actor **a);
+    bv_vault *v, const bv_cli_opts *o, bv_act action, const char *item, bv_actor **a);
 bv_status bv_cli_vault(bv_cli *g, int readonly, bv_vault **v);
 /* Print a string for a terminal: control bytes shown as \xNN. */
 void bv_cli_print_safe(const char *s);

@@ -145,4 +145,35 @@ typedef struct {
     uint64_t signed_entries, unsigned_entries, checkpoints;
 } bv_audit_report;
 
+/* What an entry records: one table of names (audit.c), the words of the
+ * log's action line (AUDIT.md §1). */
+typedef enum {
+    BV_ACT_INIT,
+    BV_ACT_ENROLL,
+    BV_ACT_APPROVE,
+    BV_ACT_PASSWD,
+    BV_ACT_KDF_UPGRADE,
+    BV_ACT_KEY_CHANGE,
+    BV_ACT_RESET,
+    BV_ACT_BOARD_CREATE,
+    BV_ACT_BOARD_ADD,
+    BV_ACT_BOARD_REMOVE,
+    BV_ACT_SEAL,
+    BV_ACT_GRANT,
+    BV_ACT_REVOKE,
+    BV_ACT_GRANTSET,
+    BV_ACT_OPEN,
+    BV_ACT_REKEY,
+    BV_ACT_DESTROY,
+    BV_ACT_RETENTION,
+    BV_ACT_CHECKPOINT,
+    BV_ACT_MINUTES_IMPORT,
+    BV_ACT_NONE /* not one of ours: a name read from an entry that is not */
+} bv_act;
+
+/* The action's name as written in entries. */
+const char *bv_audit_act_name(bv_act a);
+/* The action a name stands for; BV_ACT_NONE if none. */
+bv_act bv_audit_act_parse(const char *name);
+
 #endif

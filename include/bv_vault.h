@@ -46,11 +46,11 @@ const uint8_t *bv_vault_id(const bv_vault *v);
  * Unlock NAME's keys. An unknown name or a wrong passphrase is recorded
  * (unsigned entry: action `action`, item `item`) and returns BV_EAUTH.
  */
-bv_status bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, const char *action,
+bv_status bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, bv_act action,
     const char *item, bv_actor **out);
 void bv_actor_free(bv_actor *a);
 /* Record a refused attempt by a (keeping the refusal's message); returns why. */
-bv_status bv_vault_refuse(bv_vault *v, const bv_actor *a, const char *action, const char *board,
+bv_status bv_vault_refuse(bv_vault *v, const bv_actor *a, bv_act action, const char *board,
     bv_status why, const char *reason);
 
 bv_status bv_member_enroll(bv_vault *v, const char *name, const bv_secret *pass,

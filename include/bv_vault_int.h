@@ -44,15 +44,15 @@ struct idlist {
 };
 
 /* ---- vault.c: the handle, signing, the log ---- */
-bv_status bv_vault_audit(bv_vault *v, const bv_actor *a, const char *action, const char *board,
+bv_status bv_vault_audit(bv_vault *v, const bv_actor *a, bv_act action, const char *board,
     const char *item, const char *outcome, const char *reason);
 bv_status bv_vault_idlist_cb(void *ctx, int64_t id, const char *uid);
 bv_status bv_vault_make_person(const bv_vault *v, const char *name, const bv_secret *pass,
     const bv_kdf_params *kp, bv_person_row *p, bv_keys **keys);
 bv_status bv_vault_oom(bv_buf *b);
 bv_status bv_vault_record(bv_vault *v, const bv_audit_event *ev, const bv_keys *signer);
-bv_status bv_vault_refuse_item(bv_vault *v, const bv_actor *a, const char *action,
-    const char *board, const char *item, bv_status why, const char *reason);
+bv_status bv_vault_refuse_item(bv_vault *v, const bv_actor *a, bv_act action, const char *board,
+    const char *item, bv_status why, const char *reason);
 bv_status bv_vault_sign(const bv_keys *k, bv_buf *msg, uint8_t sig[64]);
 void bv_vault_sweep(bv_vault *v);
 void bv_vault_unstage(bv_vault *v, int64_t body_id, bv_status st);
@@ -84,7 +84,7 @@ bv_status bv_vault_view_sync(bv_vault *v, char note[256]);
 bv_status bv_vault_grantee_ok(
     bv_vault *v, const bv_board_row *b, const char *name, bv_person_row *p);
 bv_status bv_vault_grantset_check(bv_vault *v, const bv_board_row *b, const bv_item_row *it);
-bv_status bv_vault_item_for_officer(bv_vault *v, bv_actor *o, const char *uid, const char *action,
+bv_status bv_vault_item_for_officer(bv_vault *v, bv_actor *o, const char *uid, bv_act action,
     bv_item_row *it, bv_board_row *b, struct nameset *gs);
 int bv_vault_names_has(const uint8_t *p, size_t len, const char *name);
 bv_status bv_vault_nameset_add(struct nameset *s, const char *name);

@@ -77,6 +77,46 @@ field(bv_buf *b, const char *name, const char *v)
     bv_buf_puts(b, "\n");
 }
 
+static const char *const act_names[] = {
+    "init",
+    "enroll",
+    "approve",
+    "passwd",
+    "kdf-upgrade",
+    "key-change",
+    "reset",
+    "board-create",
+    "board-add",
+    "board-remove",
+    "seal",
+    "grant",
+    "revoke",
+    "grantset",
+    "open",
+    "rekey",
+    "destroy",
+    "retention",
+    "checkpoint",
+    "minutes-import",
+};
+
+const char *
+bv_audit_act_name(bv_act a)
+{
+    return (size_t)a < sizeof act_names / sizeof act_names[0] ? act_names[a] : "-";
+}
+
+bv_act
+bv_audit_act_parse(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof act_names / sizeof act_names[0]; i++)
+        if (strcmp(act_names[i], name) == 0)
+            return (bv_act)i;
+    return BV_ACT_NONE;
+}
+
 bv_status
 bv_audit_append(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_audit_event *ev,
     const bv_keys *signer)
@@ -117,7 +157,7 @@ bv_audit_append(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_a
     field(&text, "actor", ev->actor);
     field(&text, "actor-key", ev->actor_fp);
     field(&text, "auth", signer ? "signed" : "none");
-    field(&text, "action", ev->action);
+    field(&text, "action", bv_audit_act_name(ev->action));
     field(&text, "board", ev->board);
     field(&text, "meeting", ev->meeting);
     field(&text, "agenda", ev->agenda);
@@ -150,7 +190,7 @@ bv_audit_append(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_a
     row.time = now;
     row.actor = ev->actor ? ev->actor : "";
     row.actor_fp = ev->actor_fp ? ev->actor_fp : "";
-    row.action = ev->action;
+    row.action = bv_audit_act_name(ev->action);
     row.board = ev->board ? ev->board : "";
     row.item = ev->item ? ev->item : "";
     row.meeting = ev->meeting ? ev->meeting : "";

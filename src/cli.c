@@ -220,7 +220,7 @@ bv_cli_read_pass(const bv_cli_opts *o, bv_secret *pass)
 }
 
 bv_status
-bv_cli_unlock(bv_vault *v, const bv_cli_opts *o, const char *action, const char *item, bv_actor **a)
+bv_cli_unlock(bv_vault *v, const bv_cli_opts *o, bv_act action, const char *item, bv_actor **a)
 {
     bv_secret pass = { 0 };
     bv_status st;

@@ -365,7 +365,7 @@ bv_cmd_audit_checkpoint(bv_cli *g, int argc, char **argv)
         return rc;
     if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, "checkpoint", NULL, &a)) == BV_OK)
+    if ((st = bv_cli_unlock(v, &o, BV_ACT_CHECKPOINT, NULL, &a)) == BV_OK)
         st = bv_vault_checkpoint(v, a, &note);
     bv_actor_free(a);
     bv_vault_close(v);

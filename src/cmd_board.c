@@ -33,7 +33,7 @@ bv_cmd_board_create(bv_cli *g, int argc, char **argv)
         return rc;
     if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, "board-create", NULL, &a)) == BV_OK)
+    if ((st = bv_cli_unlock(v, &o, BV_ACT_BOARD_CREATE, NULL, &a)) == BV_OK)
         st = bv_board_create(v, a, pos[0]);
     bv_actor_free(a);
     bv_vault_close(v);
@@ -74,7 +74,7 @@ bv_cmd_board_add(bv_cli *g, int argc, char **argv)
         return bv_cli_error(st);
     /* what needs no key is checked before the passphrase */
     if ((st = bv_pre_board(v, pos[0])) == BV_OK && (st = bv_pre_person(v, pos[1])) == BV_OK
-        && (st = bv_cli_unlock(v, &o, "board-add", NULL, &a)) == BV_OK)
+        && (st = bv_cli_unlock(v, &o, BV_ACT_BOARD_ADD, NULL, &a)) == BV_OK)
         st = bv_board_add(v, a, pos[0], pos[1], role);
     bv_actor_free(a);
     bv_vault_close(v);
@@ -242,7 +242,7 @@ bv_cmd_board_remove(bv_cli *g, int argc, char **argv)
         || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
     if ((st = bv_pre_board(v, pos[0])) == BV_OK && (st = bv_pre_person(v, pos[1])) == BV_OK
-        && (st = bv_cli_unlock(v, &o, "board-remove", NULL, &a)) == BV_OK)
+        && (st = bv_cli_unlock(v, &o, BV_ACT_BOARD_REMOVE, NULL, &a)) == BV_OK)
         st = bv_board_remove(v, a, pos[0], pos[1], &r);
     bv_actor_free(a);
     bv_vault_close(v);

@@ -170,7 +170,7 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
     for (i = 0; i < nnames; i++)
         if ((st = bv_pre_person(v, names[i])) != BV_OK)
             goto out;
-    if ((st = bv_cli_unlock(v, &o, "seal", NULL, &a)) == BV_OK)
+    if ((st = bv_cli_unlock(v, &o, BV_ACT_SEAL, NULL, &a)) == BV_OK)
         st = meeting ? bv_meeting_seal(v, a, pos[0], mid, (int)ano, fd, names, nnames, uid)
                      : bv_item_seal(v, a, pos[0], fd, title, names, nnames, NULL, retain, uid);
 out:
@@ -208,7 +208,7 @@ grant_or_revoke(bv_cli *g, int argc, char **argv, int grant)
     for (i = 1; i < npos; i++)
         if ((st = bv_pre_person(v, pos[i])) != BV_OK)
             goto out;
-    if ((st = bv_cli_unlock(v, &o, grant ? "grant" : "revoke", uid, &a)) == BV_OK)
+    if ((st = bv_cli_unlock(v, &o, grant ? BV_ACT_GRANT : BV_ACT_REVOKE, uid, &a)) == BV_OK)
         st = grant ? bv_item_grant(v, a, uid, pos + 1, npos - 1)
                    : bv_item_revoke(v, a, uid, pos + 1, npos - 1);
 out:
@@ -358,7 +358,7 @@ bv_cmd_open(bv_cli *g, int argc, char **argv)
     if ((st = bv_out_open(&out, path, o.force, 0600)) != BV_OK)
         goto out;
     bv_cli_cleanup_path(out.anon ? NULL : out.tmp); /* an unnamed file needs none */
-    if ((st = bv_cli_unlock(v, &o, "open", uid, &a)) != BV_OK)
+    if ((st = bv_cli_unlock(v, &o, BV_ACT_OPEN, uid, &a)) != BV_OK)
         goto out;
     if ((st = bv_item_open(v, a, uid, &out)) != BV_OK) {
         if (out.is_stdout && strncmp(bv_errmsg(), "writing standard output", 23) == 0) {
@@ -397,7 +397,7 @@ bv_cmd_item_destroy(bv_cli *g, int argc, char **argv)
         != BV_CLI_GO)
         return rc;
     if ((st = bv_cli_vault(g, 0, &v)) == BV_OK && (st = bv_pre_item(v, pos[0], 0, uid)) == BV_OK
-        && (st = bv_cli_unlock(v, &o, "destroy", uid, &a)) == BV_OK)
+        && (st = bv_cli_unlock(v, &o, BV_ACT_DESTROY, uid, &a)) == BV_OK)
         st = bv_item_destroy(v, a, uid, NULL);
     bv_actor_free(a);
     bv_vault_close(v);
@@ -436,7 +436,7 @@ bv_cmd_retention_run(bv_cli *g, int argc, char **argv)
     today[10] = '\0';
     if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, "retention", NULL, &a)) == BV_OK)
+    if ((st = bv_cli_unlock(v, &o, BV_ACT_RETENTION, NULL, &a)) == BV_OK)
         st = bv_retention_run(v, a, today, retention_done, NULL);
     bv_actor_free(a);
     bv_vault_close(v);
@@ -458,7 +458,7 @@ bv_cmd_rekey(bv_cli *g, int argc, char **argv)
         != BV_CLI_GO)
         return rc;
     if ((st = bv_cli_vault(g, 0, &v)) == BV_OK && (st = bv_pre_item(v, pos[0], 0, uid)) == BV_OK
-        && (st = bv_cli_unlock(v, &o, "rekey", uid, &a)) == BV_OK)
+        && (st = bv_cli_unlock(v, &o, BV_ACT_REKEY, uid, &a)) == BV_OK)
         st = bv_item_rekey(v, a, uid);
     bv_actor_free(a);
     bv_vault_close(v);

@@ -115,7 +115,7 @@ bv_cmd_member_approve(bv_cli *g, int argc, char **argv)
     if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
         return bv_cli_error(st);
     if ((st = bv_pre_person(v, pos[0])) == BV_OK
-        && (st = bv_cli_unlock(v, &o, "approve", NULL, &a)) == BV_OK)
+        && (st = bv_cli_unlock(v, &o, BV_ACT_APPROVE, NULL, &a)) == BV_OK)
         st = bv_member_approve(v, a, pos[0], fp);
     bv_actor_free(a);
     bv_vault_close(v);
@@ -262,7 +262,7 @@ typedef bv_status (*change_fn)(
     bv_vault *v, bv_actor *a, const bv_secret *pass, const bv_kdf_params *kp, char fp[BV_FP_LEN]);
 
 static int
-change_keys(bv_cli *g, int argc, char **argv, const char *name, const char *action, change_fn fn,
+change_keys(bv_cli *g, int argc, char **argv, const char *name, bv_act action, change_fn fn,
     char fp[BV_FP_LEN], bv_cli_opts *o)
 {
     bv_vault *v = NULL;
@@ -307,7 +307,7 @@ bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
     char fp[BV_FP_LEN];
     int rc;
 
-    if ((rc = change_keys(g, argc, argv, "passwd", "passwd", passwd_fn, fp, &o)) != BV_CLI_GO)
+    if ((rc = change_keys(g, argc, argv, "passwd", BV_ACT_PASSWD, passwd_fn, fp, &o)) != BV_CLI_GO)
         return rc;
     printf("passphrase changed for ");
     bv_cli_print_safe(o.as);
@@ -323,7 +323,7 @@ bv_cmd_member_rekey(bv_cli *g, int argc, char **argv)
     char fp[BV_FP_LEN];
     int rc;
 
-    if ((rc = change_keys(g, argc, argv, "rekey", "key-change", bv_member_rekey, fp, &o))
+    if ((rc = change_keys(g, argc, argv, "rekey", BV_ACT_KEY_CHANGE, bv_member_rekey, fp, &o))
         != BV_CLI_GO)
         return rc;
     printf("new keys made for ");
@@ -368,7 +368,7 @@ bv_cmd_member_reset(bv_cli *g, int argc, char **argv)
     printf("resetting ");
     bv_cli_print_safe(pos[0]);
     printf(":\n");
-    if ((st = bv_cli_unlock(v, &o, "reset", NULL, &a)) == BV_OK)
+    if ((st = bv_cli_unlock(v, &o, BV_ACT_RESET, NULL, &a)) == BV_OK)
         st = bv_member_reset(v, a, pos[0], reset_report, NULL);
     bv_actor_free(a);
     bv_vault_close(v);

@@ -248,7 +248,7 @@ bv_cmd_minutes_import(bv_cli *g, int argc, char **argv)
     }
     /* an unknown board costs no passphrase prompt and no Argon2id run */
     if ((st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_board(v, board)) != BV_OK
-        || (st = bv_cli_unlock(v, &o, "minutes-import", NULL, &a)) != BV_OK
+        || (st = bv_cli_unlock(v, &o, BV_ACT_MINUTES_IMPORT, NULL, &a)) != BV_OK
         || (st = bv_meeting_import(v, a, board, doc, len, m, &r)) != BV_OK)
         goto out;
     if (r.duplicate) {

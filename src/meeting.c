@@ -172,7 +172,7 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
         if (st == BV_EPERM) {
             bv_store_rollback(s); /* the refusal is logged in its own transaction */
             in_tx = 0;
-            st = bv_vault_refuse(v, o, "minutes-import", board, st, "not-an-officer");
+            st = bv_vault_refuse(v, o, BV_ACT_MINUTES_IMPORT, board, st, "not-an-officer");
         }
         goto out;
     }
@@ -205,7 +205,7 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
     {
         bv_audit_event ev = { .actor = o->row.name,
             .actor_fp = o->fp,
-            .action = "minutes-import",
+            .action = BV_ACT_MINUTES_IMPORT,
             .board = board,
             .meeting = mid,
             .outcome = "ok",

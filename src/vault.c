@@ -230,8 +230,8 @@ bv_vault_make_person(const bv_vault *v, const char *name, const bv_secret *pass,
 }
 
 bv_status
-bv_vault_audit(bv_vault *v, const bv_actor *a, const char *action, const char *board,
-    const char *item, const char *outcome, const char *reason)
+bv_vault_audit(bv_vault *v, const bv_actor *a, bv_act action, const char *board, const char *item,
+    const char *outcome, const char *reason)
 {
     bv_audit_event ev = { .actor = a->row.name,
         .actor_fp = a->fp,
@@ -287,7 +287,7 @@ bv_vault_create(const char *path, const char *root, const bv_secret *pass, const
         || (st = bv_store_meta_set(v->s, "root", root, strlen(root))) != BV_OK
         || (st = bv_store_meta_set(v->s, "kdf_policy", policy, sizeof policy)) != BV_OK
         || (st = bv_store_person_add(v->s, &a.row)) != BV_OK
-        || (st = bv_vault_audit(v, &a, "init", NULL, NULL, "ok", NULL)) != BV_OK) {
+        || (st = bv_vault_audit(v, &a, BV_ACT_INIT, NULL, NULL, "ok", NULL)) != BV_OK) {
         bv_store_rollback(v->s);
         goto out;
     }
@@ -335,7 +335,7 @@ bv_vault_record(bv_vault *v, const bv_audit_event *ev, const bv_keys *signer)
 
 /* Record a refusal and keep the refusal's own status and message. */
 bv_status
-bv_vault_refuse_item(bv_vault *v, const bv_actor *a, const char *action, const char *board,
+bv_vault_refuse_item(bv_vault *v, const bv_actor *a, bv_act action, const char *board,
     const char *item, bv_status why, const char *reason)
 {
     bv_audit_event ev = { .actor = a->row.name,
@@ -360,8 +360,8 @@ bv_vault_refuse_item(bv_vault *v, const bv_actor *a, const char *action, const c
 }
 
 bv_status
-bv_vault_refuse(bv_vault *v, const bv_actor *a, const char *action, const char *board,
-    bv_status why, const char *reason)
+bv_vault_refuse(bv_vault *v, const bv_actor *a, bv_act action, const char *board, bv_status why,
+    const char *reason)
 {
     return bv_vault_refuse_item(v, a, action, board, NULL, why, reason);
 }
@@ -520,7 +520,7 @@ bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note)
         return st;
     if (!may_witness(v, &a->row)) {
         bv_err_clear();
-        return bv_vault_refuse_item(v, a, "checkpoint", NULL, NULL,
+        return bv_vault_refuse_item(v, a, BV_ACT_CHECKPOINT, NULL, NULL,
             bv_fail(BV_EPERM, "only officers and auditors sign checkpoints"), "not-permitted");
     }
     /* Hold the write lock while verifying: the checkpoint then covers
@@ -536,7 +536,7 @@ bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note)
         || (st = bv_note_sign(text.p, text.len, (const char *)kn.p, a->keys->sign_sk, note))
             != BV_OK
         || (st = bv_store_checkpoint_add(v->s, size, a->row.name, note->p, note->len)) != BV_OK
-        || (st = bv_vault_audit(v, a, "checkpoint", NULL, NULL, "ok", NULL)) != BV_OK)
+        || (st = bv_vault_audit(v, a, BV_ACT_CHECKPOINT, NULL, NULL, "ok", NULL)) != BV_OK)
         goto out;
     st = bv_store_commit(v->s);
     in_tx = 0;

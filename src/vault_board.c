@@ -31,7 +31,7 @@ bv_board_create(bv_vault *v, bv_actor *o, const char *board)
     if ((st = bv_name_check("board", board)) != BV_OK || (st = bv_vault_actor_ok(v, o)) != BV_OK)
         return st;
     if ((st = bv_vault_officer_anywhere(v, o->row.name, 0)) != BV_OK)
-        return bv_vault_refuse_item(v, o, "board-create", board, NULL, st, "not-an-officer");
+        return bv_vault_refuse_item(v, o, BV_ACT_BOARD_CREATE, board, NULL, st, "not-an-officer");
     st = bv_store_board_get(v->s, board, &old);
     if (st == BV_OK)
         return bv_fail(BV_EUSAGE, "board %s already exists", board);
@@ -55,7 +55,8 @@ bv_board_create(bv_vault *v, bv_actor *o, const char *board)
         goto out;
     if ((st = bv_store_board_add(v->s, &b)) != BV_OK
         || (st = bv_vault_put_board_key(v, o, &b, 1, &o->row, key)) != BV_OK
-        || (st = bv_vault_audit(v, o, "board-create", board, NULL, "ok", "epoch 1")) != BV_OK) {
+        || (st = bv_vault_audit(v, o, BV_ACT_BOARD_CREATE, board, NULL, "ok", "epoch 1"))
+            != BV_OK) {
         bv_store_rollback(v->s);
         goto out;
     }
@@ -83,7 +84,7 @@ bv_board_add(bv_vault *v, bv_actor *o, const char *board, const char *name, cons
     if ((st = bv_vault_get_board(v, board, &b)) != BV_OK || (st = bv_vault_actor_ok(v, o)) != BV_OK)
         return st;
     if ((st = bv_vault_officer_of(v, &b, o->row.name, 0)) != BV_OK)
-        return bv_vault_refuse_item(v, o, "board-add", board, NULL, st, "not-an-officer");
+        return bv_vault_refuse_item(v, o, BV_ACT_BOARD_ADD, board, NULL, st, "not-an-officer");
     if ((st = bv_vault_person_ok(v, name, &p, 0)) != BV_OK)
         return st;
     if (bv_vault_role_of(v, &b, &p, oldrole) == BV_OK)
@@ -113,7 +114,7 @@ bv_board_add(bv_vault *v, bv_actor *o, const char *board, const char *name, cons
     if ((st = bv_store_role_add(v->s, &r)) != BV_OK
         || (st = bv_store_removal_set(v->s, b.id, name, NULL, NULL, 0)) != BV_OK
         || (key && (st = bv_vault_put_board_key(v, o, &b, b.epoch, &p, key)) != BV_OK)
-        || (st = bv_vault_audit(v, o, "board-add", board, NULL, "ok", reason)) != BV_OK) {
+        || (st = bv_vault_audit(v, o, BV_ACT_BOARD_ADD, board, NULL, "ok", reason)) != BV_OK) {
         bv_store_rollback(v->s);
         goto out;
     }
@@ -405,7 +406,7 @@ removal_plan(bv_vault *v, bv_actor *o, const bv_board_row *b, const char *name, 
     bv_status st;
 
     if ((st = bv_vault_officer_of(v, b, o->row.name, 0)) != BV_OK)
-        return bv_vault_refuse_item(v, o, "board-remove", b->name, NULL, st, "not-an-officer");
+        return bv_vault_refuse_item(v, o, BV_ACT_BOARD_REMOVE, b->name, NULL, st, "not-an-officer");
     if ((st = bv_name_check("member", name)) != BV_OK)
         return st;
     st = bv_store_person_get(v->s, name, p);
@@ -438,7 +439,7 @@ removal_plan(bv_vault *v, bv_actor *o, const bv_board_row *b, const char *name, 
     }
     bv_err_clear();
     if (res->was_officer && remaining == 0)
-        return bv_vault_refuse_item(v, o, "board-remove", b->name, NULL,
+        return bv_vault_refuse_item(v, o, BV_ACT_BOARD_REMOVE, b->name, NULL,
             bv_fail(BV_EPERM, "%s is the last officer of board %s: add another officer first", name,
                 b->name),
             "last-officer");
@@ -615,7 +616,7 @@ bv_board_remove(
     if (res->was_officer && (st = rotate_board_key(v, o, &b, &offs, &items, old, res)) != BV_OK)
         goto out;
     snprintf(reason, sizeof reason, "%s (%s); epoch %lld", name, res->role, (long long)res->epoch);
-    if ((st = bv_vault_audit(v, o, "board-remove", board, NULL, "ok", reason)) != BV_OK)
+    if ((st = bv_vault_audit(v, o, BV_ACT_BOARD_REMOVE, board, NULL, "ok", reason)) != BV_OK)
         goto out;
     st = bv_store_commit(v->s);
     in_tx = 0;

@@ -106,7 +106,7 @@ bv_vault_put_grantset(bv_vault *v, const bv_actor *o, const bv_item_row *it, str
          * put back from an old copy of the file is older than the log says */
         char reason[32];
         snprintf(reason, sizeof reason, "v%lld", (long long)(it->gs_version + 1));
-        st = bv_vault_audit(v, o, "grantset", it->board, it->uid, "ok", reason);
+        st = bv_vault_audit(v, o, BV_ACT_GRANTSET, it->board, it->uid, "ok", reason);
     }
     bv_buf_free(&names);
     bv_buf_free(&m);
@@ -204,8 +204,8 @@ bv_vault_grantee_ok(bv_vault *v, const bv_board_row *b, const char *name, bv_per
 
 /* Shared set-up of grant and revoke: item, board, officer check. */
 bv_status
-bv_vault_item_for_officer(bv_vault *v, bv_actor *o, const char *uid, const char *action,
-    bv_item_row *it, bv_board_row *b, struct nameset *gs)
+bv_vault_item_for_officer(bv_vault *v, bv_actor *o, const char *uid, bv_act action, bv_item_row *it,
+    bv_board_row *b, struct nameset *gs)
 {
     bv_status st;
 
@@ -232,7 +232,7 @@ bv_item_grant(bv_vault *v, bv_actor *o, const char *uid, char *const *names, siz
     bv_status st;
 
     bv_item_row_init(&it);
-    if ((st = bv_vault_item_for_officer(v, o, uid, "grant", &it, &b, &gs)) != BV_OK)
+    if ((st = bv_vault_item_for_officer(v, o, uid, BV_ACT_GRANT, &it, &b, &gs)) != BV_OK)
         goto out;
     if ((gp = calloc(n, sizeof *gp)) == NULL || (dk = bv_key_alloc()) == NULL) {
         st = bv_fail(BV_ERR, "out of memory");
@@ -248,7 +248,7 @@ bv_item_grant(bv_vault *v, bv_actor *o, const char *uid, char *const *names, siz
         goto out;
     for (i = 0; i < n; i++)
         if ((st = bv_vault_put_grant(v, o, &it, &gp[i], dk)) != BV_OK
-            || (st = bv_vault_audit(v, o, "grant", b.name, uid, "ok", gp[i].name)) != BV_OK)
+            || (st = bv_vault_audit(v, o, BV_ACT_GRANT, b.name, uid, "ok", gp[i].name)) != BV_OK)
             break;
     if (st == BV_OK)
         st = bv_vault_put_grantset(v, o, &it, &gs);
@@ -275,7 +275,7 @@ bv_item_revoke(bv_vault *v, bv_actor *o, const char *uid, char *const *names, si
     bv_status st;
 
     bv_item_row_init(&it);
-    if ((st = bv_vault_item_for_officer(v, o, uid, "revoke", &it, &b, &gs)) != BV_OK)
+    if ((st = bv_vault_item_for_officer(v, o, uid, BV_ACT_REVOKE, &it, &b, &gs)) != BV_OK)
         goto out;
     for (i = 0; i < n; i++) {
         if ((st = bv_name_check("member", names[i])) != BV_OK)
@@ -291,7 +291,7 @@ bv_item_revoke(bv_vault *v, bv_actor *o, const char *uid, char *const *names, si
         bv_vault_nameset_del(&gs, names[i]);
         if ((st = bv_store_person_get(v->s, names[i], &p)) == BV_OK
             && (st = bv_store_grant_delete(v->s, it.id, p.id)) == BV_OK)
-            st = bv_vault_audit(v, o, "revoke", b.name, uid, "ok", names[i]);
+            st = bv_vault_audit(v, o, BV_ACT_REVOKE, b.name, uid, "ok", names[i]);
     }
     if (st == BV_OK)
         st = bv_vault_put_grantset(v, o, &it, &gs);

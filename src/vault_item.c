@@ -218,7 +218,7 @@ seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
     {
         bv_audit_event ev = { .actor = o->row.name,
             .actor_fp = o->fp,
-            .action = "seal",
+            .action = BV_ACT_SEAL,
             .board = b.name,
             .item = it.uid,
             .meeting = link ? meeting : NULL,
@@ -229,7 +229,7 @@ seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
     }
     for (i = 0; i < ngrantees; i++) {
         if ((st = bv_vault_put_grant(v, o, &it, &gp[i], pre ? pre->dk : dk)) != BV_OK
-            || (st = bv_vault_audit(v, o, "grant", b.name, it.uid, "ok", gp[i].name)) != BV_OK)
+            || (st = bv_vault_audit(v, o, BV_ACT_GRANT, b.name, it.uid, "ok", gp[i].name)) != BV_OK)
             goto out;
     }
     memcpy(uid, it.uid, sizeof it.uid);
@@ -285,7 +285,7 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
         if (st != BV_OK) {
             bv_store_rollback(v->s);
             return st == BV_EPERM
-                ? bv_vault_refuse_item(v, o, "seal", board, NULL, st, "not-permitted")
+                ? bv_vault_refuse_item(v, o, BV_ACT_SEAL, board, NULL, st, "not-permitted")
                 : st;
         }
         return bv_store_commit(v->s);
@@ -301,7 +301,7 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     st = seal_check(v, o, board, title, grantees, ngrantees, &b, gp, NULL);
     bv_store_rollback(v->s);
     if (st == BV_EPERM) {
-        st = bv_vault_refuse_item(v, o, "seal", board, NULL, st, "not-permitted");
+        st = bv_vault_refuse_item(v, o, BV_ACT_SEAL, board, NULL, st, "not-permitted");
         goto out;
     }
     if (st != BV_OK)
@@ -331,7 +331,7 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     if (st != BV_OK) {
         bv_store_rollback(v->s);
         if (st == BV_EPERM)
-            st = bv_vault_refuse_item(v, o, "seal", board, NULL, st, "not-permitted");
+            st = bv_vault_refuse_item(v, o, BV_ACT_SEAL, board, NULL, st, "not-permitted");
         goto out;
     }
     if ((st = bv_store_commit(v->s)) == BV_OK)
@@ -421,7 +421,7 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
     bv_buf_init(&ad);
     if ((st = bv_store_item_get(v->s, uid, &it)) != BV_OK) {
         if (st == BV_ENOTFOUND)
-            bv_vault_refuse_item(v, a, "open", NULL, uid, BV_ENOTFOUND, "not-found");
+            bv_vault_refuse_item(v, a, BV_ACT_OPEN, NULL, uid, BV_ENOTFOUND, "not-found");
         goto out;
     }
     if ((st = bv_store_board_get(v->s, it.board, &b)) != BV_OK)
@@ -431,7 +431,7 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
         goto out;
     }
     if ((st = open_checks(v, a, &b, &it, dk, &why)) != BV_OK) {
-        bv_vault_refuse_item(v, a, "open", b.name, uid, st, why);
+        bv_vault_refuse_item(v, a, BV_ACT_OPEN, b.name, uid, st, why);
         goto out;
     }
     /* The record of this access is durable before any plaintext exists
@@ -439,7 +439,7 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
     {
         bv_audit_event ev = { .actor = a->row.name,
             .actor_fp = a->fp,
-            .action = "open",
+            .action = BV_ACT_OPEN,
             .board = b.name,
             .item = uid,
             .outcome = "ok" };
@@ -462,9 +462,9 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
                 "item %s was destroyed while it was being opened; "
                 "nothing was released",
                 uid);
-            bv_vault_refuse_item(v, a, "open", b.name, uid, st, "destroyed");
+            bv_vault_refuse_item(v, a, BV_ACT_OPEN, b.name, uid, st, "destroyed");
         } else {
-            bv_vault_refuse_item(v, a, "open", b.name, uid, st, "integrity");
+            bv_vault_refuse_item(v, a, BV_ACT_OPEN, b.name, uid, st, "integrity");
         }
         bv_item_row_free(&again);
     }
@@ -489,13 +489,13 @@ bv_item_destroy(bv_vault *v, bv_actor *o, const char *uid, const char *reason)
         || (st = bv_store_board_get(v->s, it.board, &b)) != BV_OK)
         goto out;
     if ((st = bv_vault_officer_of(v, &b, o->row.name, 0)) != BV_OK) {
-        st = bv_vault_refuse_item(v, o, "destroy", b.name, uid, st, "not-an-officer");
+        st = bv_vault_refuse_item(v, o, BV_ACT_DESTROY, b.name, uid, st, "not-an-officer");
         goto out;
     }
     if ((st = bv_store_begin(v->s)) != BV_OK)
         goto out;
     if ((st = bv_store_item_destroy(v->s, it.id)) != BV_OK
-        || (st = bv_vault_audit(v, o, "destroy", b.name, uid, "ok", reason)) != BV_OK) {
+        || (st = bv_vault_audit(v, o, BV_ACT_DESTROY, b.name, uid, "ok", reason)) != BV_OK) {
         bv_store_rollback(v->s);
         goto out;
     }

@@ -40,7 +40,7 @@ kdf_policy(bv_vault *v, bv_kdf_params *kp)
 
 /* Re-wrap a's keys under pass with params kp, store them, and log why. */
 static bv_status
-rewrap(bv_vault *v, bv_actor *a, const bv_secret *pass, const bv_kdf_params *kp, const char *action)
+rewrap(bv_vault *v, bv_actor *a, const bv_secret *pass, const bv_kdf_params *kp, bv_act action)
 {
     uint8_t secret[BV_SECRET_MAX];
     size_t len;
@@ -81,7 +81,7 @@ kdf_upgrade(bv_vault *v, bv_actor *a, const bv_secret *pass)
         want.m_kib = have.m_kib;
     if (want.t < have.t)
         want.t = have.t;
-    return rewrap(v, a, pass, &want, "kdf-upgrade");
+    return rewrap(v, a, pass, &want, BV_ACT_KDF_UPGRADE);
 }
 
 bv_status
@@ -91,7 +91,7 @@ bv_member_passwd(bv_vault *v, bv_actor *a, const bv_secret *newpass, const bv_kd
 
     if ((st = bv_kdf_check(kp)) != BV_OK || (st = bv_pass_strength(newpass, a->row.name)) != BV_OK)
         return st;
-    return rewrap(v, a, newpass, kp, "passwd");
+    return rewrap(v, a, newpass, kp, BV_ACT_PASSWD);
 }
 
 bv_status
@@ -102,7 +102,7 @@ bv_vault_kdf_policy(bv_vault *v, bv_kdf_params *kp)
 }
 
 bv_status
-bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, const char *action,
+bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, bv_act action,
     const char *item, bv_actor **out)
 {
     bv_audit_event ev = { .actor = name, .action = action, .item = item, .outcome = "failed" };
@@ -204,7 +204,7 @@ bv_member_enroll(bv_vault *v, const char *name, const bv_secret *pass, const bv_
     if ((st = bv_store_begin(v->s)) != BV_OK)
         goto out;
     if ((st = bv_store_person_add(v->s, &a.row)) != BV_OK
-        || (st = bv_vault_audit(v, &a, "enroll", NULL, NULL, "ok", "pending")) != BV_OK) {
+        || (st = bv_vault_audit(v, &a, BV_ACT_ENROLL, NULL, NULL, "ok", "pending")) != BV_OK) {
         bv_store_rollback(v->s);
         goto out;
     }
@@ -231,7 +231,7 @@ bv_member_approve(bv_vault *v, bv_actor *o, const char *name, char fp[BV_FP_LEN]
     if ((st = bv_vault_actor_ok(v, o)) != BV_OK)
         return st;
     if ((st = bv_vault_officer_anywhere(v, o->row.name, 0)) != BV_OK)
-        return bv_vault_refuse_item(v, o, "approve", NULL, NULL, st, "not-an-officer");
+        return bv_vault_refuse_item(v, o, BV_ACT_APPROVE, NULL, NULL, st, "not-an-officer");
     st = bv_store_person_get(v->s, name, &p);
     if (st == BV_ENOTFOUND)
         return bv_fail(BV_ENOTFOUND, "no member named \"%s\"", name);
@@ -251,7 +251,7 @@ bv_member_approve(bv_vault *v, bv_actor *o, const char *name, char fp[BV_FP_LEN]
     if ((st = bv_store_begin(v->s)) != BV_OK)
         goto out;
     if ((st = bv_store_person_certify(v->s, name, o->row.name, sig, sizeof sig)) != BV_OK
-        || (st = bv_vault_audit(v, o, "approve", NULL, NULL, "ok", name)) != BV_OK) {
+        || (st = bv_vault_audit(v, o, BV_ACT_APPROVE, NULL, NULL, "ok", name)) != BV_OK) {
         bv_store_rollback(v->s);
         goto out;
     }
@@ -334,7 +334,7 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
     if ((st = bv_vault_actor_ok(v, o)) != BV_OK)
         return st;
     if ((st = bv_vault_officer_anywhere(v, o->row.name, 0)) != BV_OK)
-        return bv_vault_refuse_item(v, o, "reset", NULL, NULL, st, "not-an-officer");
+        return bv_vault_refuse_item(v, o, BV_ACT_RESET, NULL, NULL, st, "not-an-officer");
     if ((st = bv_name_check("member", name)) != BV_OK)
         return st;
     st = bv_store_person_get(v->s, name, &p);
@@ -343,7 +343,7 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
     if (st != BV_OK)
         return st;
     if (strcmp(name, v->root) == 0)
-        return bv_vault_refuse_item(v, o, "reset", NULL, NULL,
+        return bv_vault_refuse_item(v, o, BV_ACT_RESET, NULL, NULL,
             bv_fail(BV_EPERM,
                 "the root officer cannot be reset: the vault's trust "
                 "starts there"),
@@ -403,7 +403,7 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
     if ((st = bv_vault_sign(o->keys, &m, sig)) != BV_OK
         || (st = bv_store_retired_add(v->s, name, p.sign_pk, o->row.name, sig, sizeof sig)) != BV_OK
         || (st = bv_store_person_drop(v->s, p.id)) != BV_OK
-        || (st = bv_vault_audit(v, o, "reset", NULL, NULL, "ok", reason)) != BV_OK)
+        || (st = bv_vault_audit(v, o, BV_ACT_RESET, NULL, NULL, "ok", reason)) != BV_OK)
         goto out;
     st = bv_store_commit(v->s);
     in_tx = 0;
@@ -492,7 +492,7 @@ bv_member_rekey(
     if ((st = bv_store_begin(v->s)) != BV_OK)
         goto out;
     if ((st = bv_store_keychange_put(v->s, a->row.id, &k)) != BV_OK
-        || (st = bv_vault_audit(v, a, "key-change", NULL, NULL, "ok", reason)) != BV_OK) {
+        || (st = bv_vault_audit(v, a, BV_ACT_KEY_CHANGE, NULL, NULL, "ok", reason)) != BV_OK) {
         bv_store_rollback(v->s);
         goto out;
     }
@@ -637,7 +637,7 @@ approve_keychange(
         || (st = bv_store_retired_add(v->s, p->name, p->sign_pk, o->row.name, ret, sizeof ret))
             != BV_OK
         || (st = keychange_carry(v, o, &np, &roles, &h.items)) != BV_OK
-        || (st = bv_vault_audit(v, o, "key-change", NULL, NULL, "ok", reason)) != BV_OK)
+        || (st = bv_vault_audit(v, o, BV_ACT_KEY_CHANGE, NULL, NULL, "ok", reason)) != BV_OK)
         goto out;
     st = bv_store_commit(v->s);
     in_tx = 0;

@@ -49,7 +49,7 @@ rekey_check(bv_vault *v, bv_actor *o, const char *uid, struct rekey *r)
         || (st = bv_store_board_get(v->s, r->it.board, &r->b)) != BV_OK)
         return st;
     if ((st = bv_vault_officer_of(v, &r->b, o->row.name, 0)) != BV_OK)
-        return bv_vault_refuse_item(v, o, "rekey", r->b.name, uid, st, "not-an-officer");
+        return bv_vault_refuse_item(v, o, BV_ACT_REKEY, r->b.name, uid, st, "not-an-officer");
     if ((st = bv_vault_item_check(v, &r->b, &r->it)) != BV_OK
         || (st = bv_vault_grantset_check(v, &r->b, &r->it)) != BV_OK
         || (st = bv_vault_nameset_parse(&r->gs, r->it.gs_names.p, r->it.gs_names.len)) != BV_OK)
@@ -168,7 +168,7 @@ rekey_swap(bv_vault *v, bv_actor *o, struct rekey *r)
         if ((st = bv_vault_put_grant(v, o, &r->nit, &r->gp[i], r->dk)) != BV_OK)
             goto out;
     snprintf(reason, sizeof reason, "%zu grants re-issued", r->gs.n);
-    st = bv_vault_audit(v, o, "rekey", r->b.name, r->it.uid, "ok", reason);
+    st = bv_vault_audit(v, o, BV_ACT_REKEY, r->b.name, r->it.uid, "ok", reason);
 out:
     bv_item_row_free(&cur);
     bv_buf_free(&kad);

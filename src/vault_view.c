@@ -38,6 +38,7 @@
 
 struct fact {
     bv_audit_fields f;
+    bv_act act;
     uint8_t *leaf;
     size_t len;
     int auth; /* 1 carries authority, 0 not, -1 not judged yet */
@@ -69,17 +70,17 @@ fact_parse(struct fact *x)
     const char *r = x->f.reason, *p, *q;
     char *end;
 
-    if (strcmp(x->f.action, "grantset") == 0) {
+    if (x->act == BV_ACT_GRANTSET) {
         if (r[0] != 'v' || r[1] < '1' || r[1] > '9')
             return 0;
         x->n = strtoll(r + 1, &end, 10);
         return *end == '\0' && x->f.item[0];
     }
-    if (strcmp(x->f.action, "destroy") == 0)
+    if (x->act == BV_ACT_DESTROY)
         return x->f.item[0] != '\0';
-    if (strcmp(x->f.action, "board-create") == 0)
+    if (x->act == BV_ACT_BOARD_CREATE)
         return sscanf(r, "epoch %" SCNd64, &x->n) == 1 && x->n >= 1;
-    if (strcmp(x->f.action, "board-add") == 0) {
+    if (x->act == BV_ACT_BOARD_ADD) {
         /* "NAME as ROLE" */
         if ((p = bv_vault_last_of(r, " as ")) == NULL || (size_t)(p - r) > BV_NAME_MAX)
             return 0;
@@ -87,7 +88,7 @@ fact_parse(struct fact *x)
         snprintf(x->role, sizeof x->role, "%s", p + 4);
         return 1;
     }
-    if (strcmp(x->f.action, "board-remove") == 0) {
+    if (x->act == BV_ACT_BOARD_REMOVE) {
         /* "NAME (ROLE); epoch N" */
         if ((q = bv_vault_last_of(r, "; epoch ")) == NULL || (p = bv_vault_last_of(r, " (")) == NULL
             || p > q || q[-1] != ')' || (size_t)(p - r) > BV_NAME_MAX || q - p - 3 >= 16)
@@ -105,21 +106,19 @@ fact_parse(struct fact *x)
 static bv_status
 facts_cb(void *ctx, const uint8_t *leaf, size_t len, const bv_audit_fields *f)
 {
-    static const char *const kinds[]
-        = { "board-create", "board-add", "board-remove", "grantset", "destroy" };
     struct facts *fs = ctx;
     struct fact *x;
-    size_t i;
+    bv_act act = bv_audit_act_parse(f->action);
 
-    for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (strcmp(f->action, kinds[i]) == 0)
-            break;
-    if (i == sizeof kinds / sizeof kinds[0] || strcmp(f->outcome, "ok") != 0)
+    if ((act != BV_ACT_BOARD_CREATE && act != BV_ACT_BOARD_ADD && act != BV_ACT_BOARD_REMOVE
+            && act != BV_ACT_GRANTSET && act != BV_ACT_DESTROY)
+        || strcmp(f->outcome, "ok") != 0)
         return BV_OK; /* refusals and other actions move no fact */
     if ((x = bv_grow(&fs->e, &fs->n, &fs->cap, sizeof *fs->e)) == NULL)
         return BV_ERR;
     memset(x, 0, sizeof *x);
     x->f = *f;
+    x->act = act;
     x->auth = -1;
     if ((x->leaf = malloc(len)) == NULL) {
         fs->n--;
@@ -237,8 +236,8 @@ facts_judge(bv_vault *v, bv_logview *lv, struct facts *fs)
                     || strcmp(y->who, x->f.actor) != 0)
                     continue;
                 if (mem[k] < i)
-                    before = strcmp(y->f.action, "board-remove") == 0;
-                else if (mem[k] > i && strcmp(y->f.action, "board-remove") == 0
+                    before = y->act == BV_ACT_BOARD_REMOVE;
+                else if (mem[k] > i && y->act == BV_ACT_BOARD_REMOVE
                     && strcmp(y->role, "officer") == 0)
                     later = 1;
             }
@@ -272,13 +271,13 @@ facts_apply(bv_logview *lv, const struct facts *fs)
         const struct fact *x = &fs->e[i];
         if (x->auth != 1)
             continue;
-        if (strcmp(x->f.action, "grantset") == 0)
+        if (x->act == BV_ACT_GRANTSET)
             st = bv_logview_grantset_raise(lv, x->f.item, x->n);
-        else if (strcmp(x->f.action, "destroy") == 0)
+        else if (x->act == BV_ACT_DESTROY)
             st = bv_logview_grantset_drop(lv, x->f.item);
-        else if (strcmp(x->f.action, "board-create") == 0)
+        else if (x->act == BV_ACT_BOARD_CREATE)
             st = bv_logview_epoch_raise(lv, x->f.board, x->n);
-        else if (strcmp(x->f.action, "board-add") == 0)
+        else if (x->act == BV_ACT_BOARD_ADD)
             st = bv_logview_set_removed(lv, x->f.board, x->who, 0);
         else if ((st = bv_logview_set_removed(lv, x->f.board, x->who, 1)) == BV_OK)
             st = bv_logview_epoch_raise(lv, x->f.board, x->n);

@@ -50,7 +50,7 @@ unlock(bv_vault *v, const char *name, bv_actor **a)
 
     if ((st = bv_pass_read(3, NULL, 0, &pass)) != BV_OK)
         return st;
-    st = bv_vault_unlock(v, name, &pass, "bench", NULL, a);
+    st = bv_vault_unlock(v, name, &pass, BV_ACT_OPEN, NULL, a);
     bv_secret_free(&pass);
     return st;
 }
@@ -93,7 +93,7 @@ append_n(bv_vault *v, bv_actor *a, unsigned long n, unsigned long per_tx)
     for (i = 0; i < n; i++) {
         bv_audit_event ev = { .actor = a->row.name,
             .actor_fp = a->fp,
-            .action = "open",
+            .action = BV_ACT_OPEN,
             .board = "CSP",
             .item = item,
             .outcome = "ok" };

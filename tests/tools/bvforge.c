@@ -41,12 +41,15 @@ main(int argc, char **argv)
     if ((st = bv_crypto_init()) != BV_OK
         || (st = bv_vault_open(argv[1], 0, NULL, note, &v)) != BV_OK
         || (st = bv_pass_read(3, NULL, 0, &pass)) != BV_OK
-        || (st = bv_vault_unlock(v, argv[2], &pass, "forge", NULL, &a)) != BV_OK)
+        || (st = bv_vault_unlock(v, argv[2], &pass, BV_ACT_OPEN, NULL, &a)) != BV_OK)
         goto out;
     memset(&ev, 0, sizeof ev);
     ev.actor = a->row.name;
     ev.actor_fp = a->fp;
-    ev.action = argv[3];
+    if ((ev.action = bv_audit_act_parse(argv[3])) == BV_ACT_NONE) {
+        st = bv_fail(BV_EUSAGE, "no such action: %s", argv[3]);
+        goto out;
+    }
     ev.board = opt(argv[4]);
     ev.item = opt(argv[5]);
     ev.outcome = argv[6];

@@ -45,7 +45,7 @@ unlock(bv_vault *v, const char *name, const char *pw)
     bv_actor *a = NULL;
 
     secret(pw, &pass);
-    assert_int_equal(bv_vault_unlock(v, name, &pass, "test", NULL, &a), BV_OK);
+    assert_int_equal(bv_vault_unlock(v, name, &pass, BV_ACT_OPEN, NULL, &a), BV_OK);
     bv_secret_free(&pass);
     return a;
 }
