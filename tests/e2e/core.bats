@@ -315,7 +315,8 @@ teardown() {
     flip boards sig "name='CSP'"
     # the wrapped item key is what an officer uses to grant
     cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
-    sql "UPDATE item_keys SET wrapped = x'00' || substr(wrapped,2) WHERE item_id=$iid"
+    # another first byte, whatever it was (x'00' alone left 1 key in 256 as it was)
+    sql "UPDATE item_keys SET wrapped = CASE WHEN substr(wrapped,1,1) = x'00' THEN x'01' ELSE x'00' END || substr(wrapped,2) WHERE item_id=$iid"
     run bvp "$PW_ROOT" grant "$id" bob --as "Root Officer"
     [ "$status" -eq 5 ]
     [ "$(sql "SELECT count(*) FROM grants WHERE item_id=$iid")" = 1 ]
