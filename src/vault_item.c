@@ -123,6 +123,104 @@ seal_check(bv_vault *v, bv_actor *o, const char *board, const char *title, char 
  * link, when not NULL, names the meeting and agenda entry the item
  * belongs to.
  */
+/* The body: adopted from its staging (pre), or written here from fd. */
+static bv_status
+seal_body(bv_vault *v, const bv_board_row *b, bv_item_row *it, int fd, const struct staged *pre,
+    const uint8_t *dk)
+{
+    bv_body_dst d = { 0 };
+    bv_buf ad;
+    bv_status st;
+
+    if (pre) {
+        /* the body names the epoch it was staged under */
+        if (pre->epoch != b->epoch)
+            return bv_fail(BV_ERR,
+                "the key of board %s was rotated while the body was written; "
+                "nothing was sealed: seal again",
+                b->name);
+        memcpy(it->uid, pre->uid, sizeof it->uid);
+        memcpy(it->header, pre->d.header, sizeof it->header);
+        bv_buf_put(&it->chunk_hashes, pre->hashes.p, pre->hashes.len);
+        it->size = pre->d.size;
+        it->nchunks = pre->d.nchunks;
+        it->body_id = pre->d.body_id;
+        if ((st = bv_vault_oom(&it->chunk_hashes)) != BV_OK)
+            return st;
+        return bv_store_body_adopt(v->s, pre->d.body_id);
+    }
+    bv_buf_init(&ad);
+    bv_vault_new_uid(it->uid);
+    bv_fmt_body_ad(&ad, v->id, b->name, it->uid, b->epoch);
+    if ((st = bv_vault_oom(&ad)) == BV_OK
+        && (st = bv_store_body_new(v->s, 0, &it->body_id)) == BV_OK) {
+        d.body_id = it->body_id;
+        d.key = dk;
+        d.ad = ad.p;
+        d.adlen = ad.len;
+        d.hashes = &it->chunk_hashes;
+        if ((st = bv_body_seal(v->s, fd, &d)) == BV_OK) {
+            memcpy(it->header, d.header, sizeof it->header);
+            it->size = d.size;
+            it->nchunks = d.nchunks;
+        }
+    }
+    bv_buf_free(&ad);
+    return st;
+}
+
+/* The item's rows, its grant set, its link to the agenda, and the log:
+ * the seal, then each grant. key is the data key, bk the board key. */
+static bv_status
+seal_record(bv_vault *v, bv_actor *o, const bv_board_row *b, bv_item_row *it, struct nameset *gs,
+    const bv_person_row *gp, size_t ngrantees, const bv_item_link *link, const uint8_t *key,
+    const uint8_t *bk)
+{
+    char meeting[24] = "", agenda[24] = "";
+    bv_buf kad, w, m;
+    size_t i;
+    bv_status st;
+
+    bv_buf_init(&w);
+    bv_fmt_item_key_ad(&kad, v->id, b->name, it->uid, b->epoch);
+    bv_fmt_item(&m, v->id, it);
+    if ((st = bv_vault_oom(&kad)) != BV_OK
+        || (st = bv_wrap(bk, kad.p, kad.len, key, 32, &w)) != BV_OK
+        || (st = bv_vault_sign(o->keys, &m, it->sig)) != BV_OK)
+        goto out;
+    it->sig_len = 64;
+    if ((st = bv_store_item_add(v->s, it)) != BV_OK
+        || (st = bv_store_item_key_set(v->s, it->id, b->epoch, w.p, w.len)) != BV_OK
+        || (st = bv_vault_put_grantset(v, o, it, gs)) != BV_OK
+        || (link
+            && (st = bv_store_agenda_link(v->s, link->meeting_id, link->ordinal, it->id)) != BV_OK))
+        goto out;
+    if (link) {
+        snprintf(meeting, sizeof meeting, "%lld", (long long)link->meeting_id);
+        snprintf(agenda, sizeof agenda, "%d", link->agenda_no);
+    }
+    {
+        bv_audit_event ev = { .actor = o->row.name,
+            .actor_fp = o->fp,
+            .action = BV_ACT_SEAL,
+            .board = b->name,
+            .item = it->uid,
+            .meeting = link ? meeting : NULL,
+            .agenda = link ? agenda : NULL,
+            .outcome = "ok" };
+        if ((st = bv_audit_append(v->s, v->id, &ev, o->keys)) != BV_OK)
+            goto out;
+    }
+    for (i = 0; i < ngrantees && st == BV_OK; i++)
+        if ((st = bv_vault_put_grant(v, o, it, &gp[i], key)) == BV_OK)
+            st = bv_vault_audit(v, o, BV_ACT_GRANT, b->name, it->uid, "ok", gp[i].name);
+out:
+    bv_buf_free(&kad);
+    bv_buf_free(&w);
+    bv_buf_free(&m);
+    return st;
+}
+
 static bv_status
 seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
     char *const *grantees, size_t ngrantees, const bv_item_link *link, const char *retain_until,
@@ -131,22 +229,11 @@ seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
     bv_board_row b;
     bv_item_row it;
     uint8_t *bk = NULL, *dk = NULL;
-    bv_buf ad, kad, w, m;
     struct nameset gs = { 0 };
     bv_person_row *gp = NULL;
-    char meeting[24] = "", agenda[24] = "";
-    size_t i;
     bv_status st;
 
     bv_item_row_init(&it);
-    bv_buf_init(&ad);
-    bv_buf_init(&kad);
-    bv_buf_init(&w);
-    bv_buf_init(&m);
-    if (link) {
-        snprintf(meeting, sizeof meeting, "%lld", (long long)link->meeting_id);
-        snprintf(agenda, sizeof agenda, "%d", link->agenda_no);
-    }
     if (ngrantees && (gp = calloc(ngrantees, sizeof *gp)) == NULL)
         return bv_fail(BV_ERR, "out of memory");
     if ((st = seal_check(v, o, board, title, grantees, ngrantees, &b, gp, &gs)) != BV_OK)
@@ -166,72 +253,10 @@ seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
     it.header_len = BV_STREAM_HEADER;
     if (retain_until)
         snprintf(it.retain_until, sizeof it.retain_until, "%s", retain_until);
-    if (pre) {
-        /* the body names the epoch it was staged under */
-        if (pre->epoch != b.epoch) {
-            st = bv_fail(BV_ERR,
-                "the key of board %s was rotated while the body was written; "
-                "nothing was sealed: seal again",
-                b.name);
-            goto out;
-        }
-        memcpy(it.uid, pre->uid, sizeof it.uid);
-        memcpy(it.header, pre->d.header, sizeof it.header);
-        bv_buf_put(&it.chunk_hashes, pre->hashes.p, pre->hashes.len);
-        it.size = pre->d.size;
-        it.nchunks = pre->d.nchunks;
-        it.body_id = pre->d.body_id;
-        if ((st = bv_vault_oom(&it.chunk_hashes)) != BV_OK
-            || (st = bv_store_body_adopt(v->s, pre->d.body_id)) != BV_OK)
-            goto out;
-    } else {
-        bv_body_dst d = { 0 };
-        bv_vault_new_uid(it.uid);
-        bv_fmt_body_ad(&ad, v->id, b.name, it.uid, b.epoch);
-        if ((st = bv_vault_oom(&ad)) != BV_OK
-            || (st = bv_store_body_new(v->s, 0, &it.body_id)) != BV_OK)
-            goto out;
-        d.body_id = it.body_id;
-        d.key = dk;
-        d.ad = ad.p;
-        d.adlen = ad.len;
-        d.hashes = &it.chunk_hashes;
-        if ((st = bv_body_seal(v->s, fd, &d)) != BV_OK)
-            goto out;
-        memcpy(it.header, d.header, sizeof it.header);
-        it.size = d.size;
-        it.nchunks = d.nchunks;
-    }
-    bv_fmt_item_key_ad(&kad, v->id, b.name, it.uid, b.epoch);
-    bv_fmt_item(&m, v->id, &it);
-    if ((st = bv_vault_oom(&kad)) != BV_OK
-        || (st = bv_wrap(bk, kad.p, kad.len, pre ? pre->dk : dk, 32, &w)) != BV_OK
-        || (st = bv_vault_sign(o->keys, &m, it.sig)) != BV_OK)
+    if ((st = seal_body(v, &b, &it, fd, pre, dk)) != BV_OK
+        || (st = seal_record(v, o, &b, &it, &gs, gp, ngrantees, link, pre ? pre->dk : dk, bk))
+            != BV_OK)
         goto out;
-    it.sig_len = 64;
-    if ((st = bv_store_item_add(v->s, &it)) != BV_OK
-        || (st = bv_store_item_key_set(v->s, it.id, b.epoch, w.p, w.len)) != BV_OK
-        || (st = bv_vault_put_grantset(v, o, &it, &gs)) != BV_OK
-        || (link
-            && (st = bv_store_agenda_link(v->s, link->meeting_id, link->ordinal, it.id)) != BV_OK))
-        goto out;
-    {
-        bv_audit_event ev = { .actor = o->row.name,
-            .actor_fp = o->fp,
-            .action = BV_ACT_SEAL,
-            .board = b.name,
-            .item = it.uid,
-            .meeting = link ? meeting : NULL,
-            .agenda = link ? agenda : NULL,
-            .outcome = "ok" };
-        if ((st = bv_audit_append(v->s, v->id, &ev, o->keys)) != BV_OK)
-            goto out;
-    }
-    for (i = 0; i < ngrantees; i++) {
-        if ((st = bv_vault_put_grant(v, o, &it, &gp[i], pre ? pre->dk : dk)) != BV_OK
-            || (st = bv_vault_audit(v, o, BV_ACT_GRANT, b.name, it.uid, "ok", gp[i].name)) != BV_OK)
-            goto out;
-    }
     memcpy(uid, it.uid, sizeof it.uid);
 out:
     bv_key_free(bk);
@@ -239,10 +264,6 @@ out:
     free(gp);
     free(gs.v);
     bv_item_row_free(&it);
-    bv_buf_free(&ad);
-    bv_buf_free(&kad);
-    bv_buf_free(&w);
-    bv_buf_free(&m);
     return st;
 }
 
