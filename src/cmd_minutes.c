@@ -388,105 +388,94 @@ hist_cb(void *ctx, const bv_audit_row *e)
     return BV_OK;
 }
 
-int
-bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
+/* minutes show --json: the meeting and its restricted items. */
+static bv_status
+show_json(bv_vault *v, int64_t id, const bv_meeting_row *mr, bv_buf *out)
 {
-    bv_cli_opts o;
-    bv_optres ex[64];
-    bv_vault *v = NULL;
-    bv_meeting_row mr;
-    bv_buf out;
-    int64_t id;
-    char *pos[1];
-    size_t npos, nex, i, k;
+    size_t i, k;
     bv_status st;
-    int rc, audit;
 
-    memset(&mr, 0, sizeof mr);
-    bv_buf_init(&out);
-    if ((rc = bv_cli_args(argc, argv, show_opts, &o, ex, &nex, pos, 1, 1, &npos, "minutes", "show"))
-        != BV_CLI_GO)
-        return rc;
-    audit = opt_val(ex, nex, OPT_AUDIT) != NULL;
-    if ((st = parse_meeting_id(pos[0], &id)) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
-        return bv_cli_error(st);
-    if ((st = bv_read_meeting(v, id, &mr)) != BV_OK)
-        goto out;
-    if (o.json) {
-        bv_buf_printf(&out, "{\"id\": %lld, \"board\": ", (long long)id);
-        bv_json_str(&out, mr.board);
-        bv_buf_puts(&out, ", \"imported_by\": ");
-        bv_json_str(&out, mr.imported_by);
-        bv_buf_puts(&out, ", \"meeting\": ");
-        if ((st = bv_minutes_json(mr.m, &out)) != BV_OK)
-            goto out;
-        bv_buf_puts(&out, ", \"restricted\": [");
-        for (i = 0, k = 0; i < mr.m->nitems; i++) {
-            const bv_agenda_item *it = &mr.m->items[i];
-            if (!it->restricted)
-                continue;
-            bv_buf_printf(&out, "%s{\"ordinal\": %d, \"number\": %d, \"title\": ", k++ ? ", " : "",
-                it->ordinal, it->number);
-            bv_json_str(&out, it->title);
-            bv_buf_puts(&out, ", \"marker\": ");
-            bv_json_str(&out, it->restriction ? it->restriction : "restricted");
-            bv_buf_printf(&out, ", \"sealed\": %s, \"item\": ", mr.uids[i][0] ? "true" : "false");
-            if (mr.uids[i][0])
-                bv_json_str(&out, mr.uids[i]);
-            else
-                bv_buf_puts(&out, "null");
-            bv_buf_puts(&out, ", \"grantees\": [");
-            if (mr.uids[i][0])
-                grantees(v, mr.uids[i], &out, 1);
-            bv_buf_puts(&out, "]}");
-        }
-        bv_buf_puts(&out, "]}\n");
-        if (out.oom) {
-            st = bv_fail(BV_ERR, "out of memory");
-            goto out;
-        }
-        fwrite(out.p, 1, out.len, stdout);
-        goto out;
+    bv_buf_printf(out, "{\"id\": %lld, \"board\": ", (long long)id);
+    bv_json_str(out, mr->board);
+    bv_buf_puts(out, ", \"imported_by\": ");
+    bv_json_str(out, mr->imported_by);
+    bv_buf_puts(out, ", \"meeting\": ");
+    if ((st = bv_minutes_json(mr->m, out)) != BV_OK)
+        return st;
+    bv_buf_puts(out, ", \"restricted\": [");
+    for (i = 0, k = 0; i < mr->m->nitems; i++) {
+        const bv_agenda_item *it = &mr->m->items[i];
+        if (!it->restricted)
+            continue;
+        bv_buf_printf(out, "%s{\"ordinal\": %d, \"number\": %d, \"title\": ", k++ ? ", " : "",
+            it->ordinal, it->number);
+        bv_json_str(out, it->title);
+        bv_buf_puts(out, ", \"marker\": ");
+        bv_json_str(out, it->restriction ? it->restriction : "restricted");
+        bv_buf_printf(out, ", \"sealed\": %s, \"item\": ", mr->uids[i][0] ? "true" : "false");
+        if (mr->uids[i][0])
+            bv_json_str(out, mr->uids[i]);
+        else
+            bv_buf_puts(out, "null");
+        bv_buf_puts(out, ", \"grantees\": [");
+        if (mr->uids[i][0])
+            grantees(v, mr->uids[i], out, 1);
+        bv_buf_puts(out, "]}");
     }
+    bv_buf_puts(out, "]}\n");
+    if (out->oom)
+        return bv_fail(BV_ERR, "out of memory");
+    fwrite(out->p, 1, out->len, stdout);
+    return BV_OK;
+}
+
+/* minutes show: the open record, restricted items as their notice,
+ * seal and grantees (and with --audit their access history). */
+static bv_status
+show_text(bv_vault *v, int64_t id, const bv_meeting_row *mr, int audit, bv_buf *out)
+{
+    size_t i, k;
+    bv_status st = BV_OK;
+
     printf("meeting %lld: ", (long long)id);
-    bv_cli_print_safe(mr.board);
-    printf("\n%s\n", mr.m->date_line ? mr.m->date_line : "");
-    if (mr.m->venue) {
+    bv_cli_print_safe(mr->board);
+    printf("\n%s\n", mr->m->date_line ? mr->m->date_line : "");
+    if (mr->m->venue) {
         printf("Venue: ");
-        bv_cli_print_safe(mr.m->venue);
+        bv_cli_print_safe(mr->m->venue);
         printf("\n");
     }
-    if (mr.m->contact) {
+    if (mr->m->contact) {
         printf("Contact: ");
-        bv_cli_print_safe(mr.m->contact);
+        bv_cli_print_safe(mr->m->contact);
         printf("\n");
     }
-    for (i = 0; i < mr.m->nitems; i++) {
-        const bv_agenda_item *it = &mr.m->items[i];
+    for (i = 0; i < mr->m->nitems; i++) {
+        const bv_agenda_item *it = &mr->m->items[i];
         printf("\n%2d. ", it->number ? it->number : it->ordinal);
         bv_cli_print_safe(it->title);
         printf("%s\n", it->truncated ? "  [published text incomplete]" : "");
         if (it->restricted) {
-            bv_buf_free(&out);
+            bv_buf_free(out);
             printf("    [%s", it->restriction ? it->restriction : "restricted");
             if (it->schedule12a_para)
                 printf(", Schedule 12A para %d", it->schedule12a_para);
-            if (mr.uids[i][0]) {
-                grantees(v, mr.uids[i], &out, 0);
-                printf("] sealed as item %s; granted to: %s\n", mr.uids[i],
-                    out.len ? (const char *)out.p : "nobody yet");
+            if (mr->uids[i][0]) {
+                grantees(v, mr->uids[i], out, 0);
+                printf("] sealed as item %s; granted to: %s\n", mr->uids[i],
+                    out->len ? (const char *)out->p : "nobody yet");
             } else {
                 printf(
                     "] no sealed body yet (boardvault seal ... --meeting %lld --agenda-item %d)\n",
                     (long long)id, it->number ? it->number : it->ordinal);
             }
-            if (audit && mr.uids[i][0]) {
+            if (audit && mr->uids[i][0]) {
                 bv_audit_filter f = { 0 };
                 struct hist h = { 0 };
-                f.item = mr.uids[i];
+                f.item = mr->uids[i];
                 printf("    access history:\n");
                 if ((st = bv_read_audit(v, &f, hist_cb, &h)) != BV_OK)
-                    goto out;
+                    return st;
             }
         }
         for (k = 0; k < it->nblocks; k++) {
@@ -501,7 +490,33 @@ bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
             printf("\n");
         }
     }
-out:
+    return st;
+}
+
+int
+bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_optres ex[64];
+    bv_vault *v = NULL;
+    bv_meeting_row mr;
+    bv_buf out;
+    int64_t id;
+    char *pos[1];
+    size_t npos, nex;
+    bv_status st;
+    int rc, audit;
+
+    memset(&mr, 0, sizeof mr);
+    bv_buf_init(&out);
+    if ((rc = bv_cli_args(argc, argv, show_opts, &o, ex, &nex, pos, 1, 1, &npos, "minutes", "show"))
+        != BV_CLI_GO)
+        return rc;
+    audit = opt_val(ex, nex, OPT_AUDIT) != NULL;
+    if ((st = parse_meeting_id(pos[0], &id)) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
+        return bv_cli_error(st);
+    if ((st = bv_read_meeting(v, id, &mr)) == BV_OK)
+        st = o.json ? show_json(v, id, &mr, &out) : show_text(v, id, &mr, audit, &out);
     bv_meeting_row_free(&mr);
     bv_buf_free(&out);
     bv_vault_close(v);
