@@ -791,6 +791,92 @@ leaf_cb(void *ctx, uint64_t index, uint8_t out[32])
     return bv_store_audit_leaf_hash(ctx, index, out);
 }
 
+/* Each stored checkpoint: signed by a known key, for this vault, and
+ * matching the root of the log at its size. */
+static bv_status
+check_stored(struct vctx *c, const struct cplist *l, size_t next, bv_audit_report *rep)
+{
+    size_t i;
+    bv_status st = BV_OK;
+
+    for (i = 0; i < l->n; i++) {
+        uint64_t size;
+        uint8_t root[32];
+        char label[32];
+        snprintf(label, sizeof label, "#%zu (stored)", i + 1);
+        st = open_checkpoint(c, label, l->notes.p + l->off[i], l->len[i], &size, root);
+        if (st == BV_EINPUT)
+            st = bv_fail(BV_EINTEGRITY, "stored checkpoint %zu is malformed", i + 1);
+        if (st != BV_OK)
+            return st;
+        if (size != l->size[i] || size > c->n) {
+            st = bv_fail(BV_EINTEGRITY,
+                "rollback: stored checkpoint %zu covers %llu entries, "
+                "the log has %llu",
+                i + 1, (unsigned long long)size, (unsigned long long)c->n);
+            return st;
+        }
+        if (memcmp(root, c->cps[next + i].root, 32) != 0) {
+            st = bv_fail(BV_EINTEGRITY,
+                "stored checkpoint %zu: the first %llu entries were "
+                "rewritten",
+                i + 1, (unsigned long long)size);
+            return st;
+        }
+        rep->checkpoints++;
+    }
+    return st;
+}
+
+/* Each given checkpoint: the log at its size has its root, and an RFC
+ * 6962 consistency proof leads from it to today's log. */
+static bv_status
+check_given(bv_store *s, const struct vctx *c, const bv_audit_cp *ext, size_t next,
+    const uint64_t *ext_size, uint8_t (*ext_root)[32], const bv_audit_report *rep)
+{
+    size_t i;
+    bv_status st = BV_OK;
+
+    for (i = 0; i < next; i++) {
+        uint8_t proof[BV_MERKLE_MAX_PROOF][32];
+        size_t plen = 0;
+        if (ext_size[i] > c->n) {
+            st = bv_fail(BV_EINTEGRITY,
+                "rollback: checkpoint %s covers %llu entries, the log "
+                "has only %llu",
+                ext[i].label, (unsigned long long)ext_size[i], (unsigned long long)c->n);
+            return st;
+        }
+        if (ext_size[i] == 0) {
+            uint8_t empty[32];
+            bv_merkle_empty_root(empty);
+            if (memcmp(empty, ext_root[i], 32) != 0) {
+                st = bv_fail(
+                    BV_EINTEGRITY, "checkpoint %s: bad root for an empty log", ext[i].label);
+                return st;
+            }
+            continue;
+        }
+        if (memcmp(ext_root[i], c->cps[i].root, 32) != 0) {
+            st = bv_fail(BV_EINTEGRITY,
+                "checkpoint %s: the first %llu entries were rewritten "
+                "since it was made",
+                ext[i].label, (unsigned long long)ext_size[i]);
+            return st;
+        }
+        /* and prove it the RFC 6962 way, as any auditor's tool would */
+        if (ext_size[i] < c->n) {
+            if ((st = bv_merkle_consistency_proof(leaf_cb, s, ext_size[i], c->n, proof, &plen))
+                    != BV_OK
+                || (st = bv_merkle_verify_consistency(
+                        ext_size[i], c->n, ext_root[i], rep->root, BV_MERKLE_CPROOF(proof), plen))
+                    != BV_OK)
+                return st;
+        }
+    }
+    return st;
+}
+
 bv_status
 bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_audit_keyring *kr,
     const bv_audit_cp *ext, size_t next, bv_audit_report *rep)
@@ -864,71 +950,9 @@ bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_a
             (unsigned long long)c.n, (unsigned long long)stored->size);
         goto out;
     }
-    /* stored checkpoints: each signed by a known key, for this vault,
-     * and matching the root of the log at its size */
-    for (i = 0; i < l.n; i++) {
-        uint64_t size;
-        uint8_t root[32];
-        char label[32];
-        snprintf(label, sizeof label, "#%zu (stored)", i + 1);
-        st = open_checkpoint(&c, label, l.notes.p + l.off[i], l.len[i], &size, root);
-        if (st == BV_EINPUT)
-            st = bv_fail(BV_EINTEGRITY, "stored checkpoint %zu is malformed", i + 1);
-        if (st != BV_OK)
-            goto out;
-        if (size != l.size[i] || size > c.n) {
-            st = bv_fail(BV_EINTEGRITY,
-                "rollback: stored checkpoint %zu covers %llu entries, "
-                "the log has %llu",
-                i + 1, (unsigned long long)size, (unsigned long long)c.n);
-            goto out;
-        }
-        if (memcmp(root, c.cps[next + i].root, 32) != 0) {
-            st = bv_fail(BV_EINTEGRITY,
-                "stored checkpoint %zu: the first %llu entries were "
-                "rewritten",
-                i + 1, (unsigned long long)size);
-            goto out;
-        }
-        rep->checkpoints++;
-    }
-    for (i = 0; i < next; i++) {
-        uint8_t proof[BV_MERKLE_MAX_PROOF][32];
-        size_t plen = 0;
-        if (ext_size[i] > c.n) {
-            st = bv_fail(BV_EINTEGRITY,
-                "rollback: checkpoint %s covers %llu entries, the log "
-                "has only %llu",
-                ext[i].label, (unsigned long long)ext_size[i], (unsigned long long)c.n);
-            goto out;
-        }
-        if (ext_size[i] == 0) {
-            uint8_t empty[32];
-            bv_merkle_empty_root(empty);
-            if (memcmp(empty, ext_root[i], 32) != 0) {
-                st = bv_fail(
-                    BV_EINTEGRITY, "checkpoint %s: bad root for an empty log", ext[i].label);
-                goto out;
-            }
-            continue;
-        }
-        if (memcmp(ext_root[i], c.cps[i].root, 32) != 0) {
-            st = bv_fail(BV_EINTEGRITY,
-                "checkpoint %s: the first %llu entries were rewritten "
-                "since it was made",
-                ext[i].label, (unsigned long long)ext_size[i]);
-            goto out;
-        }
-        /* and prove it the RFC 6962 way, as any auditor's tool would */
-        if (ext_size[i] < c.n) {
-            if ((st = bv_merkle_consistency_proof(leaf_cb, s, ext_size[i], c.n, proof, &plen))
-                    != BV_OK
-                || (st = bv_merkle_verify_consistency(
-                        ext_size[i], c.n, ext_root[i], rep->root, BV_MERKLE_CPROOF(proof), plen))
-                    != BV_OK)
-                goto out;
-        }
-    }
+    if ((st = check_stored(&c, &l, next, rep)) != BV_OK)
+        goto out;
+    st = check_given(s, &c, ext, next, ext_size, ext_root, rep);
 out:
     if (c.b)
         bv_buf_free(&c.b->leaves);
