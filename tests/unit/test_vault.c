@@ -250,6 +250,32 @@ test_reads(void **state)
     bv_vault_close(v);
 }
 
+/* A board made and sealed onto by one vault handle: the checks read the
+ * handle's own entries (the log view is brought up to date before each). */
+static void
+test_same_handle(void **state)
+{
+    char uid[BV_UID_LEN + 1], f[320], *grantee[1] = { "alice" };
+    bv_vault *v = open_vault(path);
+    bv_actor *root = unlock(v, "Root Officer", PW_ROOT);
+    int fd;
+
+    (void)state;
+    assert_int_equal(bv_board_create(v, root, "SAB"), BV_OK);
+    assert_int_equal(bv_board_add(v, root, "SAB", "alice", "member"), BV_OK);
+    snprintf(f, sizeof f, "%s/sab.txt", dir);
+    fd = open(f, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "x\n", 2), 2);
+    close(fd);
+    fd = open(f, O_RDONLY);
+    assert_int_equal(
+        bv_item_seal(v, root, "SAB", fd, "Case review", grantee, 1, NULL, NULL, uid), BV_OK);
+    close(fd);
+    bv_actor_free(root);
+    bv_vault_close(v);
+}
+
 int
 main(void)
 {
@@ -258,6 +284,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_rolled_back_grant_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_older_copy_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_handle, setup, teardown),
     };
 
     if (bv_crypto_init() != BV_OK)
