@@ -80,6 +80,7 @@ int bv_cmd_items(bv_cli *g, int argc, char **argv);
 int bv_cmd_open(bv_cli *g, int argc, char **argv);
 int bv_cmd_item_destroy(bv_cli *g, int argc, char **argv);
 int bv_cmd_rekey(bv_cli *g, int argc, char **argv);
+int bv_cmd_gc(bv_cli *g, int argc, char **argv);
 int bv_cmd_retention_run(bv_cli *g, int argc, char **argv);
 int bv_cmd_audit_log(bv_cli *g, int argc, char **argv);
 int bv_cmd_audit_verify(bv_cli *g, int argc, char **argv);

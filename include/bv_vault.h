@@ -141,6 +141,14 @@ bv_status bv_item_rekey(bv_vault *v, bv_actor *officer, const char *uid);
 bv_status bv_item_destroy(bv_vault *v, bv_actor *officer, const char *uid, const char *reason);
 /* Destroy every item whose retention date is before today (YYYY-MM-DD);
  * done() is told about each. */
+/*
+ * Sweep now what seals, rekeys and destroys sweep on their way, best
+ * effort: the bodies of destroyed or rekeyed items, and staging bodies
+ * abandoned by a seal or rekey that died (untouched for 15 minutes). No
+ * key is needed: it is ciphertext no item names. Unlike their sweep,
+ * this one reports why it stopped. *swept gets the bodies removed.
+ */
+bv_status bv_vault_gc(bv_vault *v, uint64_t *swept);
 bv_status bv_retention_run(bv_vault *v, bv_actor *officer, const char *today,
     void (*done)(void *, const char *uid, bv_status st), void *ctx);
 bv_status bv_item_grant(

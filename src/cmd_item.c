@@ -25,6 +25,8 @@ static const bv_opt seal_opts[] = { BV_COMMON_OPTS, { "--title", 1, OPT_TITLE },
     { "--grant", BV_ARG_LIST, OPT_GRANT }, { "--meeting", 1, OPT_MEETING },
     { "--agenda-item", 1, OPT_AGENDA }, { "--retain-until", 1, OPT_RETAIN }, { NULL, 0, 0 } };
 static const bv_opt person_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
+static const bv_opt gc_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
+    { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
 static const bv_opt items_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
     { "--json", 0, OPT_JSON }, { "--board", 1, OPT_BOARD }, { NULL, 0, 0 } };
 static const bv_opt open_opts[] = { BV_COMMON_OPTS, { "-o", 1, OPT_OUT },
@@ -441,6 +443,32 @@ bv_cmd_retention_run(bv_cli *g, int argc, char **argv)
     bv_actor_free(a);
     bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
+}
+
+int
+bv_cmd_gc(bv_cli *g, int argc, char **argv)
+{
+    bv_cli_opts o;
+    bv_vault *v = NULL;
+    char *pos[1];
+    size_t npos;
+    uint64_t n = 0;
+    bv_status st;
+    int rc;
+
+    if ((rc = bv_cli_args(argc, argv, gc_opts, &o, NULL, NULL, pos, 0, 0, &npos, NULL, "gc"))
+        != BV_CLI_GO)
+        return rc;
+    if ((st = bv_cli_vault(g, 0, &v)) == BV_OK)
+        st = bv_vault_gc(v, &n);
+    bv_vault_close(v);
+    if (st != BV_OK)
+        return bv_cli_error(st);
+    if (o.json)
+        printf("{\"swept\": %llu}\n", (unsigned long long)n);
+    else
+        printf("swept %llu bod%s\n", (unsigned long long)n, n == 1 ? "y" : "ies");
+    return 0;
 }
 
 int

@@ -78,6 +78,17 @@ bv_vault_sweep(bv_vault *v)
         bv_err_clear();
 }
 
+bv_status
+bv_vault_gc(bv_vault *v, uint64_t *swept)
+{
+    bv_status st;
+
+    *swept = 0;
+    if ((st = bv_store_body_sweep(v->s, swept)) == BV_OK)
+        bv_store_reclaim(v->s, *swept > 0);
+    return st;
+}
+
 /* After a failure st: the staged body goes too, and the failure's
  * message stays the one shown (the clean-up is best effort). */
 void
