@@ -101,6 +101,9 @@ bv_status bv_vault_item_key_officer(
     bv_vault *v, const bv_actor *o, const bv_board_row *b, const bv_item_row *it, uint8_t key[32]);
 void bv_vault_new_uid(char uid[BV_UID_LEN + 1]);
 
+/* A write transaction, the log view brought up to date first. */
+bv_status bv_vault_begin(bv_vault *v);
+
 /* ---- for the domain's own files and the test tools ---- */
 bv_store *bv_vault_store(bv_vault *v);
 /* Every person's signing key, marked certified when its chain verifies. */

@@ -162,7 +162,7 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
     }
     /* the board, its key and the minutes keys are read in the transaction
      * that may store a new minutes key: a rotation cannot come between */
-    if ((st = bv_store_begin(s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     in_tx = 1;
     if ((st = bv_store_board_get(s, board, &b)) != BV_OK)

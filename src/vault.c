@@ -292,7 +292,7 @@ bv_vault_create(const char *path, const char *root, const bv_secret *pass, const
         goto out;
     a.row.cert_sig_len = 64;
     bv_fingerprint(a.row.sign_pk, a.row.box_pk, a.fp);
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     if ((st = bv_store_meta_set(v->s, "vault_id", v->id, sizeof v->id)) != BV_OK
         || (st = bv_store_meta_set(v->s, "root", root, strlen(root))) != BV_OK
@@ -335,7 +335,7 @@ bv_vault_record(bv_vault *v, const bv_audit_event *ev, const bv_keys *signer)
 {
     bv_status st;
 
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         return st;
     if ((st = bv_audit_append(v->s, v->id, ev, signer)) != BV_OK) {
         bv_store_rollback(v->s);
@@ -536,7 +536,7 @@ bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note)
     }
     /* Hold the write lock while verifying: the checkpoint then covers
      * exactly the log that was checked, and nothing slips in between. */
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     in_tx = 1;
     if ((st = bv_vault_keyring(v, &kr)) != BV_OK

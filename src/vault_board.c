@@ -51,7 +51,7 @@ bv_board_create(bv_vault *v, bv_actor *o, const char *board)
         st = bv_fail(BV_ERR, "out of secure memory");
         goto out;
     }
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     if ((st = bv_store_board_add(v->s, &b)) != BV_OK
         || (st = bv_vault_put_board_key(v, o, &b, 1, &o->row, key)) != BV_OK
@@ -109,7 +109,7 @@ bv_board_add(bv_vault *v, bv_actor *o, const char *board, const char *name, cons
         if ((st = bv_vault_get_board_key(v, o, &b, key)) != BV_OK)
             goto out;
     }
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     if ((st = bv_store_role_add(v->s, &r)) != BV_OK
         || (st = bv_store_removal_set(v->s, b.id, name, NULL, NULL, 0)) != BV_OK
@@ -604,7 +604,7 @@ bv_board_remove(
         if ((st = bv_vault_get_board_key(v, o, &b, old)) != BV_OK)
             goto out;
     }
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     in_tx = 1;
     for (i = 0; i < items.n; i++)

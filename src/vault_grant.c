@@ -244,7 +244,7 @@ bv_item_grant(bv_vault *v, bv_actor *o, const char *uid, char *const *names, siz
             goto out;
     if ((st = bv_vault_item_key_officer(v, o, &b, &it, dk)) != BV_OK)
         goto out;
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     for (i = 0; i < n; i++)
         if ((st = bv_vault_put_grant(v, o, &it, &gp[i], dk)) != BV_OK
@@ -285,7 +285,7 @@ bv_item_revoke(bv_vault *v, bv_actor *o, const char *uid, char *const *names, si
             goto out;
         }
     }
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     for (i = 0; i < n && st == BV_OK; i++) {
         bv_vault_nameset_del(&gs, names[i]);

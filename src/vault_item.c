@@ -300,7 +300,7 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)
         && sb.st_size < (off_t)BV_STAGE_BATCH * (off_t)BV_CHUNK) {
         bv_vault_sweep(v);
-        if ((st = bv_store_begin(v->s)) != BV_OK)
+        if ((st = bv_vault_begin(v)) != BV_OK)
             return st;
         st = seal_tx(v, o, board, fd, title, grantees, ngrantees, link, retain_until, NULL, uid);
         if (st != BV_OK) {
@@ -346,7 +346,7 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     pre.d.hashes = &pre.hashes;
     if ((st = bv_body_seal(v->s, fd, &pre.d)) != BV_OK || (st = bv_vault_oom(&pre.hashes)) != BV_OK)
         goto out;
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     st = seal_tx(v, o, board, -1, title, grantees, ngrantees, link, retain_until, &pre, uid);
     if (st != BV_OK) {
@@ -513,7 +513,7 @@ bv_item_destroy(bv_vault *v, bv_actor *o, const char *uid, const char *reason)
         st = bv_vault_refuse_item(v, o, BV_ACT_DESTROY, b.name, uid, st, "not-an-officer");
         goto out;
     }
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     if ((st = bv_store_item_destroy(v->s, it.id)) != BV_OK
         || (st = bv_vault_audit(v, o, BV_ACT_DESTROY, b.name, uid, "ok", reason)) != BV_OK) {

@@ -48,7 +48,7 @@ rewrap(bv_vault *v, bv_actor *a, const bv_secret *pass, const bv_kdf_params *kp,
 
     if ((st = bv_fmt_secret_wrap(v->id, a->row.name, a->keys, pass, kp, secret, &len)) != BV_OK)
         return st;
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         return st;
     if ((st = bv_store_person_set_secret(v->s, a->row.id, secret, len)) != BV_OK
         || (st = bv_vault_audit(v, a, action, NULL, NULL, "ok", NULL)) != BV_OK) {
@@ -201,7 +201,7 @@ bv_member_enroll(bv_vault *v, const char *name, const bv_secret *pass, const bv_
     if ((st = bv_vault_make_person(v, name, pass, kp, &a.row, &a.keys)) != BV_OK)
         return st;
     bv_fingerprint(a.row.sign_pk, a.row.box_pk, a.fp);
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     if ((st = bv_store_person_add(v->s, &a.row)) != BV_OK
         || (st = bv_vault_audit(v, &a, BV_ACT_ENROLL, NULL, NULL, "ok", "pending")) != BV_OK) {
@@ -248,7 +248,7 @@ bv_member_approve(bv_vault *v, bv_actor *o, const char *name, char fp[BV_FP_LEN]
     bv_fmt_cert(&m, v->id, &p, o->row.name);
     if ((st = bv_vault_sign(o->keys, &m, sig)) != BV_OK)
         goto out;
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     if ((st = bv_store_person_certify(v->s, name, o->row.name, sig, sizeof sig)) != BV_OK
         || (st = bv_vault_audit(v, o, BV_ACT_APPROVE, NULL, NULL, "ok", name)) != BV_OK) {
@@ -381,7 +381,7 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
         if (st != BV_OK)
             goto out;
     }
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     in_tx = 1;
     for (i = 0; i < h.items.n; i++) {
@@ -489,7 +489,7 @@ bv_member_rekey(
     k.sig_len = 64;
     bv_fingerprint(k.sign_pk, k.box_pk, fp);
     snprintf(reason, sizeof reason, "requested %s", fp);
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     if ((st = bv_store_keychange_put(v->s, a->row.id, &k)) != BV_OK
         || (st = bv_vault_audit(v, a, BV_ACT_KEY_CHANGE, NULL, NULL, "ok", reason)) != BV_OK) {
@@ -630,7 +630,7 @@ approve_keychange(
     bv_fingerprint(np.sign_pk, np.box_pk, fp);
     snprintf(
         reason, sizeof reason, "%s: new keys %s, %zu grants re-issued", p->name, fp, h.items.n);
-    if ((st = bv_store_begin(v->s)) != BV_OK)
+    if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     in_tx = 1;
     if ((st = bv_store_person_rekey(v->s, p->id, k, o->row.name, cert, sizeof cert)) != BV_OK

@@ -188,7 +188,7 @@ bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
     bv_item_row_init(&r.it);
     bv_item_row_init(&r.nit);
     if ((st = rekey_check(v, o, uid, &r)) != BV_OK || (st = rekey_stage(v, o, &r)) != BV_OK
-        || (st = bv_store_begin(v->s)) != BV_OK)
+        || (st = bv_vault_begin(v)) != BV_OK)
         goto out;
     in_tx = 1;
     if ((st = rekey_swap(v, o, &r)) != BV_OK)

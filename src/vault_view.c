@@ -378,6 +378,24 @@ view_for_check(bv_vault *v, const bv_logview **lv, bv_logview **tmp)
     return BV_OK;
 }
 
+/*
+ * Begin a write transaction with the log view up to date: the checks
+ * inside it then read only the transaction's own entries (on a copy),
+ * not everything committed since the view was last brought forward,
+ * which a process making many changes through one handle would read
+ * again at every change.
+ */
+bv_status
+bv_vault_begin(bv_vault *v)
+{
+    bv_status st;
+
+    if (v->view && !bv_store_in_tx(v->s)
+        && (st = bv_vault_view_extend(v, v->view, NULL, NULL)) != BV_OK)
+        return st;
+    return bv_store_begin(v->s);
+}
+
 /* A board's logged epoch (grantset 0) or an item's grant-set version
  * (grantset 1), as the up-to-date view holds it; 0 if none. */
 bv_status
