@@ -54,7 +54,7 @@ bv_status bv_vault_record(bv_vault *v, const bv_audit_event *ev, const bv_keys *
 bv_status bv_vault_refuse_item(bv_vault *v, const bv_actor *a, bv_act action, const char *board,
     const char *item, bv_status why, const char *reason);
 bv_status bv_vault_sign(const bv_keys *k, bv_buf *msg, uint8_t sig[64]);
-void bv_vault_sweep(bv_vault *v);
+bv_status bv_vault_sweep(bv_vault *v);
 void bv_vault_unstage(bv_vault *v, int64_t body_id, bv_status st);
 bv_status bv_vault_verify(const uint8_t pk[32], bv_buf *msg, const uint8_t *sig, size_t siglen);
 

@@ -176,11 +176,13 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
         st = meeting ? bv_meeting_seal(v, a, pos[0], mid, (int)ano, fd, names, nnames, uid)
                      : bv_item_seal(v, a, pos[0], fd, title, names, nnames, NULL, retain, uid);
 out:
-    if (fd > 0)
-        close(fd);
     free(list);
     bv_actor_free(a);
     bv_vault_close(v);
+    /* after the vault: were the input the vault file itself, closing it
+     * first would drop the vault's locks (see bv_store_open) */
+    if (fd > 0)
+        close(fd);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("%s\n", uid);

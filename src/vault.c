@@ -68,14 +68,19 @@ bv_vault_oom(bv_buf *b)
 
 /* Condemned and abandoned bodies go before a new one is written, and
  * after a failed write. Best effort: a busy vault leaves them for the
- * next seal, rekey or destroy. */
-void
+ * next seal, rekey or destroy. But a vault found corrupt on the way is
+ * not passed over in silence: that is BV_EINTEGRITY, with its message. */
+bv_status
 bv_vault_sweep(bv_vault *v)
 {
     uint64_t n;
+    bv_status st;
 
-    if (bv_store_body_sweep(v->s, &n) != BV_OK)
+    if ((st = bv_store_body_sweep(v->s, &n)) == BV_EINTEGRITY)
+        return st;
+    if (st != BV_OK)
         bv_err_clear();
+    return BV_OK;
 }
 
 bv_status
@@ -98,8 +103,10 @@ bv_vault_unstage(bv_vault *v, int64_t body_id, bv_status st)
 
     snprintf(msg, sizeof msg, "%s", bv_errmsg());
     bv_err_clear();
+    /* the failure st is what the user must see; a sweep that finds
+     * worse is found again by the next seal, rekey or gc */
     if (bv_store_body_condemn(v->s, body_id) == BV_OK)
-        bv_vault_sweep(v);
+        (void)bv_vault_sweep(v);
     bv_err_clear();
     (void)bv_fail(st, "%s", msg);
 }

@@ -202,8 +202,17 @@ bv_sqlite_int(bv_store *s, const char *sql, int64_t *v)
     return rc == SQLITE_ROW ? BV_OK : bv_sqlite_err(s, rc, "reading the vault header");
 }
 
-bv_status
-bv_store_open(const char *path, int mode, bv_store **out)
+/*
+ * peer: a second connection to a vault this process already has open.
+ * Then the file is not looked at first: bv_sqlite_precheck opens and
+ * closes it, and closing any descriptor of a file drops every POSIX lock
+ * the process holds on it (sqlite.org/howtocorrupt.html, section 2.2).
+ * Without the open connection's shared lock, another process closing the
+ * vault thinks itself the last user: it checkpoints, deletes the -wal and
+ * -shm, and this process goes on committing into a WAL no one else sees.
+ */
+static bv_status
+store_open(const char *path, int mode, int peer, bv_store **out)
 {
     bv_store *s;
     int64_t appid = 0, ver = 0;
@@ -221,7 +230,7 @@ bv_store_open(const char *path, int mode, bv_store **out)
             return bv_fail(BV_ERR, "cannot create %s: %s", path, strerror(errno));
         }
         close(fd);
-    } else if ((st = bv_sqlite_precheck(path)) != BV_OK) {
+    } else if (!peer && (st = bv_sqlite_precheck(path)) != BV_OK) {
         return st;
     }
     if ((s = calloc(1, sizeof *s)) == NULL)
@@ -275,6 +284,12 @@ fail:
     return st;
 }
 
+bv_status
+bv_store_open(const char *path, int mode, bv_store **out)
+{
+    return store_open(path, mode, 0, out);
+}
+
 static bv_status
 sync_batches(bv_store *s, int batches)
 {
@@ -289,7 +304,7 @@ bv_store_open_peer(bv_store *s, int mode, bv_store **out)
 
     if (path == NULL || *path == '\0')
         return bv_fail(BV_ERR, "the vault has no file name");
-    return bv_store_open(path, mode == BV_STORE_RO ? BV_STORE_RO : BV_STORE_RW, out);
+    return store_open(path, mode == BV_STORE_RO ? BV_STORE_RO : BV_STORE_RW, 1, out);
 }
 
 static void
