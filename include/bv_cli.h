@@ -23,16 +23,52 @@ typedef struct {
     int kdf_set; /* a --kdf-* option was given */
 } bv_cli_opts;
 
-typedef int (*bv_cmd_fn)(bv_cli *g, int argc, char **argv);
+/*
+ * What a command needs before its action, declared in its commands[]
+ * entry: the dispatcher and bv_run_* below do the opening, unlocking,
+ * freeing and closing, so no command writes them out.
+ */
+enum {
+    BV_NEED_VAULT = 1, /* the vault, for writing */
+    BV_NEED_READ = 2, /* the vault, read-only */
+    BV_NEED_VERIFY = 4, /* read-only, every fact read afresh (audit verify) */
+    BV_NEED_ACTOR = 8 /* the --as person, unlocked; recorded as the entry's act */
+};
+
+struct bv_command;
+/* One run of one command: what bv_run_vault and bv_run_unlock opened,
+ * freed by the dispatcher when the command returns. */
+typedef struct {
+    bv_cli *g;
+    const struct bv_command *c;
+    bv_vault *v;
+    bv_actor *a;
+} bv_run;
+
+/* A command: its arguments from its own name on; returns the exit code. */
+typedef int (*bv_cmd_fn)(bv_run *r, int argc, char **argv);
 
 struct bv_command {
     const char *group; /* "member", or NULL for a one-word command */
     const char *name;
     bv_cmd_fn fn;
+    unsigned needs; /* BV_NEED_* */
+    bv_act act; /* what the actor's unlock (and its refusal) is recorded as */
     const char *usage; /* the synopsis after "boardvault " */
     const char *summary; /* one line for the command list */
     const char *help; /* the options, for --help */
 };
+
+/* Open the vault as the command's entry says (after the checks that
+ * need no vault, so that a usage error never waits on one). */
+bv_status bv_run_vault(bv_run *r);
+/* Unlock the --as person (after the checks that need no key), recorded
+ * as the entry's act on item (NULL for none). */
+bv_status bv_run_unlock(bv_run *r, const bv_cli_opts *o, const char *item);
+/* Free the actor and close the vault now; the dispatcher's own call is
+ * then a no-op. For a command that must close the vault before
+ * something else (seal closes its input after it). */
+void bv_run_done(bv_run *r);
 
 /* Print "boardvault: <message>" (control bytes escaped) and return st. */
 int bv_cli_error(bv_status st);
@@ -43,10 +79,6 @@ bv_status bv_cli_uint(const char *opt, const char *s, uint32_t lo, uint32_t hi, 
 /* Read the --as person's passphrase (first line of the fd, or the
  * terminal) without unlocking anything. */
 bv_status bv_cli_read_pass(const bv_cli_opts *o, bv_secret *pass);
-/* Read the --as person's passphrase and unlock; on failure prints nothing. */
-bv_status bv_cli_unlock(
-    bv_vault *v, const bv_cli_opts *o, bv_act action, const char *item, bv_actor **a);
-bv_status bv_cli_vault(bv_cli *g, int readonly, bv_vault **v);
 /* Print a string for a terminal: control bytes shown as \xNN. */
 void bv_cli_print_safe(const char *s);
 /* The names in an item's stored grant set, ", "-separated or as JSON
@@ -56,44 +88,46 @@ void bv_cli_grantees(bv_buf *out, const bv_item_row *it, int json);
 void bv_cli_cleanup_path(const char *path);
 /* No core dumps, umask 077, the signal handlers above, SIGPIPE ignored. */
 void bv_cli_harden(void);
+/* The command table, for its tests (commands.c). */
+const struct bv_command *bv_cli_commands(size_t *n);
 /* The global options, then the command named in argv (commands.c). */
 int bv_cli_dispatch(int argc, char **argv);
 
 /* The command functions, one file per group. */
-int bv_cmd_init(bv_cli *g, int argc, char **argv);
-int bv_cmd_member_enroll(bv_cli *g, int argc, char **argv);
-int bv_cmd_member_approve(bv_cli *g, int argc, char **argv);
-int bv_cmd_member_passwd(bv_cli *g, int argc, char **argv);
-int bv_cmd_member_reset(bv_cli *g, int argc, char **argv);
-int bv_cmd_member_rekey(bv_cli *g, int argc, char **argv);
-int bv_cmd_member_list(bv_cli *g, int argc, char **argv);
-int bv_cmd_member_show(bv_cli *g, int argc, char **argv);
-int bv_cmd_board_create(bv_cli *g, int argc, char **argv);
-int bv_cmd_board_add(bv_cli *g, int argc, char **argv);
-int bv_cmd_board_remove(bv_cli *g, int argc, char **argv);
-int bv_cmd_board_list(bv_cli *g, int argc, char **argv);
-int bv_cmd_board_show(bv_cli *g, int argc, char **argv);
-int bv_cmd_seal(bv_cli *g, int argc, char **argv);
-int bv_cmd_grant(bv_cli *g, int argc, char **argv);
-int bv_cmd_revoke(bv_cli *g, int argc, char **argv);
-int bv_cmd_items(bv_cli *g, int argc, char **argv);
-int bv_cmd_open(bv_cli *g, int argc, char **argv);
-int bv_cmd_item_destroy(bv_cli *g, int argc, char **argv);
-int bv_cmd_rekey(bv_cli *g, int argc, char **argv);
-int bv_cmd_gc(bv_cli *g, int argc, char **argv);
-int bv_cmd_retention_run(bv_cli *g, int argc, char **argv);
-int bv_cmd_audit_log(bv_cli *g, int argc, char **argv);
-int bv_cmd_audit_verify(bv_cli *g, int argc, char **argv);
-int bv_cmd_audit_checkpoint(bv_cli *g, int argc, char **argv);
-int bv_cmd_audit_prove(bv_cli *g, int argc, char **argv);
-int bv_cmd_audit_consistency(bv_cli *g, int argc, char **argv);
-int bv_cmd_audit_export(bv_cli *g, int argc, char **argv);
-int bv_cmd_audit_summary(bv_cli *g, int argc, char **argv);
-int bv_cmd_minutes_import(bv_cli *g, int argc, char **argv);
-int bv_cmd_minutes_list(bv_cli *g, int argc, char **argv);
-int bv_cmd_minutes_show(bv_cli *g, int argc, char **argv);
-int bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv);
-int bv_cmd_minutes_actions(bv_cli *g, int argc, char **argv);
+int bv_cmd_init(bv_run *r, int argc, char **argv);
+int bv_cmd_member_enroll(bv_run *r, int argc, char **argv);
+int bv_cmd_member_approve(bv_run *r, int argc, char **argv);
+int bv_cmd_member_passwd(bv_run *r, int argc, char **argv);
+int bv_cmd_member_reset(bv_run *r, int argc, char **argv);
+int bv_cmd_member_rekey(bv_run *r, int argc, char **argv);
+int bv_cmd_member_list(bv_run *r, int argc, char **argv);
+int bv_cmd_member_show(bv_run *r, int argc, char **argv);
+int bv_cmd_board_create(bv_run *r, int argc, char **argv);
+int bv_cmd_board_add(bv_run *r, int argc, char **argv);
+int bv_cmd_board_remove(bv_run *r, int argc, char **argv);
+int bv_cmd_board_list(bv_run *r, int argc, char **argv);
+int bv_cmd_board_show(bv_run *r, int argc, char **argv);
+int bv_cmd_seal(bv_run *r, int argc, char **argv);
+int bv_cmd_grant(bv_run *r, int argc, char **argv);
+int bv_cmd_revoke(bv_run *r, int argc, char **argv);
+int bv_cmd_items(bv_run *r, int argc, char **argv);
+int bv_cmd_open(bv_run *r, int argc, char **argv);
+int bv_cmd_item_destroy(bv_run *r, int argc, char **argv);
+int bv_cmd_rekey(bv_run *r, int argc, char **argv);
+int bv_cmd_gc(bv_run *r, int argc, char **argv);
+int bv_cmd_retention_run(bv_run *r, int argc, char **argv);
+int bv_cmd_audit_log(bv_run *r, int argc, char **argv);
+int bv_cmd_audit_verify(bv_run *r, int argc, char **argv);
+int bv_cmd_audit_checkpoint(bv_run *r, int argc, char **argv);
+int bv_cmd_audit_prove(bv_run *r, int argc, char **argv);
+int bv_cmd_audit_consistency(bv_run *r, int argc, char **argv);
+int bv_cmd_audit_export(bv_run *r, int argc, char **argv);
+int bv_cmd_audit_summary(bv_run *r, int argc, char **argv);
+int bv_cmd_minutes_import(bv_run *r, int argc, char **argv);
+int bv_cmd_minutes_list(bv_run *r, int argc, char **argv);
+int bv_cmd_minutes_show(bv_run *r, int argc, char **argv);
+int bv_cmd_minutes_publish(bv_run *r, int argc, char **argv);
+int bv_cmd_minutes_actions(bv_run *r, int argc, char **argv);
 
 /*
  * A small option parser shared by the commands: long options only, each

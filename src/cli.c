@@ -184,8 +184,8 @@ bv_cli_parse(int argc, char **argv, const bv_opt *opts, bv_optres *res, size_t m
     return BV_OK;
 }
 
-bv_status
-bv_cli_vault(bv_cli *g, int readonly, bv_vault **v)
+static bv_status
+cli_vault(bv_cli *g, int flags, bv_vault **v)
 {
     char note[256];
     struct stat sb;
@@ -197,7 +197,7 @@ bv_cli_vault(bv_cli *g, int readonly, bv_vault **v)
     if (stat(g->vault, &sb) != 0 && (errno == ENOENT || errno == ENOTDIR))
         return bv_fail(
             BV_ENOTFOUND, "no vault at %s (create one with `boardvault init`)", g->vault);
-    st = bv_vault_open(g->vault, readonly, g->trust, note, v);
+    st = bv_vault_open(g->vault, flags, g->trust, note, v);
 
     if (st == BV_OK && note[0])
         fprintf(stderr, "boardvault: %s\n", note);
@@ -220,17 +220,40 @@ bv_cli_read_pass(const bv_cli_opts *o, bv_secret *pass)
 }
 
 bv_status
-bv_cli_unlock(bv_vault *v, const bv_cli_opts *o, bv_act action, const char *item, bv_actor **a)
+bv_run_vault(bv_run *r)
+{
+    unsigned n = r->c->needs;
+    int flags = (n & BV_NEED_VERIFY) ? BV_OPEN_RO | BV_OPEN_VERIFY
+        : (n & BV_NEED_READ)         ? BV_OPEN_RO
+                                     : 0;
+
+    if (!(n & (BV_NEED_VAULT | BV_NEED_READ | BV_NEED_VERIFY)) || r->v)
+        return bv_fail(BV_ERR, "internal error: the command table does not open a vault here");
+    return cli_vault(r->g, flags, &r->v);
+}
+
+bv_status
+bv_run_unlock(bv_run *r, const bv_cli_opts *o, const char *item)
 {
     bv_secret pass = { 0 };
     bv_status st;
 
-    *a = NULL;
+    if (!(r->c->needs & BV_NEED_ACTOR) || r->v == NULL || r->a)
+        return bv_fail(BV_ERR, "internal error: the command table has no actor here");
     if ((st = bv_cli_read_pass(o, &pass)) != BV_OK)
         return st;
-    st = bv_vault_unlock(v, o->as, &pass, action, item, a);
+    st = bv_vault_unlock(r->v, o->as, &pass, r->c->act, item, &r->a);
     bv_secret_free(&pass);
     return st;
+}
+
+void
+bv_run_done(bv_run *r)
+{
+    bv_actor_free(r->a);
+    r->a = NULL;
+    bv_vault_close(r->v);
+    r->v = NULL;
 }
 
 void

@@ -138,7 +138,7 @@ time_arg(const char *s, int end_of_day, char out[21])
 }
 
 int
-bv_cmd_audit_log(bv_cli *g, int argc, char **argv)
+bv_cmd_audit_log(bv_run *r, int argc, char **argv)
 {
     static const char *const heads[]
         = { "SEQ", "TIME (local)", "ACTOR", "ACTION", "OUTCOME", "BOARD", "ITEM", "REASON", NULL };
@@ -149,7 +149,6 @@ bv_cmd_audit_log(bv_cli *g, int argc, char **argv)
     struct logview l;
     bv_cli_opts o;
     bv_optres ex[64];
-    bv_vault *v = NULL;
     char *pos[1];
     size_t npos, nex, i;
     bv_status st;
@@ -200,13 +199,11 @@ bv_cmd_audit_log(bv_cli *g, int argc, char **argv)
     memset(&l, 0, sizeof l);
     l.json = o.json;
     l.csv = o.csv;
-    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
     /* an id prefix names one item, of today or one the log still names */
-    if (f.item && (st = bv_pre_item(v, f.item, 1, item)) != BV_OK) {
-        bv_vault_close(v);
+    if (f.item && (st = bv_pre_item(r->v, f.item, 1, item)) != BV_OK)
         return bv_cli_error(st);
-    }
     if (f.item)
         f.item = item;
     if (l.json)
@@ -215,14 +212,13 @@ bv_cmd_audit_log(bv_cli *g, int argc, char **argv)
         printf("seq,time,actor,actor_key,action,board,item,meeting,agenda,outcome,reason\n");
     else if ((st = bv_table_new(&l.t, heads, flags)) != BV_OK)
         goto out;
-    st = bv_read_audit(v, &f, log_cb, &l);
+    st = bv_read_audit(r->v, &f, log_cb, &l);
     if (l.json)
         printf("%s]\n", l.n ? "\n" : "");
     else if (l.t && st == BV_OK)
         st = bv_table_print(l.t);
 out:
     bv_table_free(l.t);
-    bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
 
@@ -279,14 +275,13 @@ b64(const uint8_t *p, size_t n, char *out, size_t cap)
 }
 
 int
-bv_cmd_audit_verify(bv_cli *g, int argc, char **argv)
+bv_cmd_audit_verify(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
     bv_optres ex[64];
     bv_audit_cp cps[64];
     bv_buf files[64];
     bv_audit_report rep;
-    bv_vault *v = NULL;
     bv_buf unauth;
     char *pos[1], root[64];
     size_t npos, nex, i, n = 0;
@@ -310,11 +305,10 @@ bv_cmd_audit_verify(bv_cli *g, int argc, char **argv)
         n++;
     }
     bv_buf_init(&unauth);
-    if (st == BV_OK && (st = bv_cli_vault(g, BV_OPEN_RO | BV_OPEN_VERIFY, &v)) == BV_OK)
-        st = bv_vault_audit_verify(v, cps, n, &rep, &unauth);
+    if (st == BV_OK && (st = bv_run_vault(r)) == BV_OK)
+        st = bv_vault_audit_verify(r->v, cps, n, &rep, &unauth);
     for (i = 0; i < n; i++)
         bv_buf_free(&files[i]);
-    bv_vault_close(v);
     if (st == BV_OK && unauth.oom)
         st = bv_fail(BV_ERR, "out of memory");
     if (st != BV_OK) {
@@ -347,11 +341,9 @@ bv_cmd_audit_verify(bv_cli *g, int argc, char **argv)
 }
 
 int
-bv_cmd_audit_checkpoint(bv_cli *g, int argc, char **argv)
+bv_cmd_audit_checkpoint(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
     bv_buf note;
     char *pos[1];
     size_t npos;
@@ -363,12 +355,10 @@ bv_cmd_audit_checkpoint(bv_cli *g, int argc, char **argv)
              argc, argv, cp_opts, &o, NULL, NULL, pos, 0, 0, &npos, "audit", "checkpoint"))
         != BV_CLI_GO)
         return rc;
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, BV_ACT_CHECKPOINT, NULL, &a)) == BV_OK)
-        st = bv_vault_checkpoint(v, a, &note);
-    bv_actor_free(a);
-    bv_vault_close(v);
+    if ((st = bv_run_unlock(r, &o, NULL)) == BV_OK)
+        st = bv_vault_checkpoint(r->v, r->a, &note);
     if (st == BV_OK)
         fwrite(note.p, 1, note.len, stdout);
     bv_buf_free(&note);
@@ -402,12 +392,11 @@ print_proof(uint8_t proof[][32], size_t plen)
 }
 
 int
-bv_cmd_audit_prove(bv_cli *g, int argc, char **argv)
+bv_cmd_audit_prove(bv_run *r, int argc, char **argv)
 {
     uint8_t proof[BV_MERKLE_MAX_PROOF][32], lh[32], root[32];
     bv_cli_opts o;
     bv_optres ex[64];
-    bv_vault *v = NULL;
     uint64_t seq, size = 0;
     char *pos[1], b[64];
     size_t npos, nex, i, plen = 0;
@@ -422,10 +411,9 @@ bv_cmd_audit_prove(bv_cli *g, int argc, char **argv)
     for (i = 0; i < nex; i++)
         if (ex[i].id == OPT_SIZE && (st = parse_u64("--size", ex[i].val, &size)) != BV_OK)
             return bv_cli_error(st);
-    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    st = bv_read_prove(v, seq, &size, lh, root, proof, &plen);
-    bv_vault_close(v);
+    st = bv_read_prove(r->v, seq, &size, lh, root, proof, &plen);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("seq %llu\nindex %llu\nsize %llu\n", (unsigned long long)seq,
@@ -439,11 +427,10 @@ bv_cmd_audit_prove(bv_cli *g, int argc, char **argv)
 }
 
 int
-bv_cmd_audit_consistency(bv_cli *g, int argc, char **argv)
+bv_cmd_audit_consistency(bv_run *r, int argc, char **argv)
 {
     uint8_t proof[BV_MERKLE_MAX_PROOF][32], r1[32], r2[32];
     bv_cli_opts o;
-    bv_vault *v = NULL;
     uint64_t m, n;
     char *pos[2], b[64];
     size_t npos, plen = 0;
@@ -459,10 +446,9 @@ bv_cmd_audit_consistency(bv_cli *g, int argc, char **argv)
         return bv_cli_error(st);
     if (m == 0 || m > n)
         return bv_cli_usage("consistency needs 0 < OLD <= NEW");
-    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    st = bv_read_consistency(v, m, n, r1, r2, proof, &plen);
-    bv_vault_close(v);
+    st = bv_read_consistency(r->v, m, n, r1, r2, proof, &plen);
     if (st != BV_OK)
         return bv_cli_error(st);
     b64(r1, 32, b, sizeof b);
@@ -521,12 +507,11 @@ export_cb(void *ctx, const bv_audit_row *e)
 }
 
 int
-bv_cmd_audit_export(bv_cli *g, int argc, char **argv)
+bv_cmd_audit_export(bv_run *r, int argc, char **argv)
 {
     struct exporter x = { 0 };
     bv_cli_opts o;
     bv_optres ex[64];
-    bv_vault *v = NULL;
     const char *fmt = NULL;
     char *pos[1];
     size_t npos, nex, i;
@@ -543,13 +528,12 @@ bv_cmd_audit_export(bv_cli *g, int argc, char **argv)
     if (fmt == NULL || (strcmp(fmt, "jsonl") != 0 && strcmp(fmt, "csv") != 0))
         return bv_cli_usage("audit export needs --format jsonl|csv");
     x.csv = strcmp(fmt, "csv") == 0;
-    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
     if (x.csv)
         printf("seq,time,actor,actor_key,action,board,item,meeting,agenda,outcome,reason,auth,"
                "leaf\n");
-    st = bv_read_audit(v, NULL, export_cb, &x);
-    bv_vault_close(v);
+    st = bv_read_audit(r->v, NULL, export_cb, &x);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
 
@@ -656,7 +640,7 @@ summary_item(void *ctx, const bv_item_row *it)
 }
 
 int
-bv_cmd_audit_summary(bv_cli *g, int argc, char **argv)
+bv_cmd_audit_summary(bv_run *r, int argc, char **argv)
 {
     static const char *const heads[]
         = { "ITEM", "BOARD", "TITLE", "OUTCOME", "MEMBER", "OPENS", "FIRST", "LAST", NULL };
@@ -665,7 +649,6 @@ bv_cmd_audit_summary(bv_cli *g, int argc, char **argv)
     struct summary *x;
     bv_cli_opts o;
     bv_optres ex[64];
-    bv_vault *v = NULL;
     bv_board_row b;
     const char *board = NULL;
     char *pos[1];
@@ -685,14 +668,14 @@ bv_cmd_audit_summary(bv_cli *g, int argc, char **argv)
     x->json = o.json;
     bv_buf_init(&x->out);
     bv_buf_puts(&x->out, "[\n");
-    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK)
         goto out;
     if (!x->json && (st = bv_table_new(&x->t, heads, flags)) != BV_OK)
         goto out;
-    x->v = v;
-    if (board && (st = bv_read_board(v, board, &b)) != BV_OK)
+    x->v = r->v;
+    if (board && (st = bv_read_board(r->v, board, &b)) != BV_OK)
         goto out;
-    st = bv_read_items(v, board, summary_item, x);
+    st = bv_read_items(r->v, board, summary_item, x);
     if (st == BV_OK && x->json) {
         bv_buf_puts(&x->out, "\n]\n");
         fwrite(x->out.p, 1, x->out.len, stdout);
@@ -701,7 +684,6 @@ bv_cmd_audit_summary(bv_cli *g, int argc, char **argv)
     }
 out:
     bv_table_free(x->t);
-    bv_vault_close(v);
     bv_buf_free(&x->out);
     free(x);
     return st == BV_OK ? 0 : bv_cli_error(st);

@@ -17,11 +17,9 @@ static const bv_opt list_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HE
     { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
 
 int
-bv_cmd_board_create(bv_cli *g, int argc, char **argv)
+bv_cmd_board_create(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
     char *pos[1];
     size_t npos;
     bv_status st;
@@ -31,12 +29,10 @@ bv_cmd_board_create(bv_cli *g, int argc, char **argv)
              argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "board", "create"))
         != BV_CLI_GO)
         return rc;
-    if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+    if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, BV_ACT_BOARD_CREATE, NULL, &a)) == BV_OK)
-        st = bv_board_create(v, a, pos[0]);
-    bv_actor_free(a);
-    bv_vault_close(v);
+    if ((st = bv_run_unlock(r, &o, NULL)) == BV_OK)
+        st = bv_board_create(r->v, r->a, pos[0]);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("created board ");
@@ -46,12 +42,10 @@ bv_cmd_board_create(bv_cli *g, int argc, char **argv)
 }
 
 int
-bv_cmd_board_add(bv_cli *g, int argc, char **argv)
+bv_cmd_board_add(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
     bv_optres ex[64];
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
     const char *role = NULL;
     char *pos[2];
     size_t npos, nex, i;
@@ -69,15 +63,12 @@ bv_cmd_board_add(bv_cli *g, int argc, char **argv)
     if (strcmp(role, "officer") != 0 && strcmp(role, "member") != 0 && strcmp(role, "auditor") != 0)
         return bv_cli_usage("--role must be officer, member or auditor");
     if ((st = bv_name_check("board", pos[0])) != BV_OK
-        || (st = bv_name_check("member", pos[1])) != BV_OK
-        || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        || (st = bv_name_check("member", pos[1])) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
     /* what needs no key is checked before the passphrase */
-    if ((st = bv_pre_board(v, pos[0])) == BV_OK && (st = bv_pre_person(v, pos[1])) == BV_OK
-        && (st = bv_cli_unlock(v, &o, BV_ACT_BOARD_ADD, NULL, &a)) == BV_OK)
-        st = bv_board_add(v, a, pos[0], pos[1], role);
-    bv_actor_free(a);
-    bv_vault_close(v);
+    if ((st = bv_pre_board(r->v, pos[0])) == BV_OK && (st = bv_pre_person(r->v, pos[1])) == BV_OK
+        && (st = bv_run_unlock(r, &o, NULL)) == BV_OK)
+        st = bv_board_add(r->v, r->a, pos[0], pos[1], role);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("added ");
@@ -115,13 +106,12 @@ board_cb(void *ctx, const bv_board_row *b)
 }
 
 int
-bv_cmd_board_list(bv_cli *g, int argc, char **argv)
+bv_cmd_board_list(bv_run *r, int argc, char **argv)
 {
     static const char *const heads[] = { "EPOCH", "CREATED", "BOARD", NULL };
     static const int flags[] = { BV_COL_RIGHT, 0, BV_COL_TRUNC };
     struct listing l;
     bv_cli_opts o;
-    bv_vault *v = NULL;
     char *pos[1];
     size_t npos;
     bv_status st;
@@ -132,11 +122,10 @@ bv_cmd_board_list(bv_cli *g, int argc, char **argv)
         return rc;
     memset(&l, 0, sizeof l);
     l.json = o.json;
-    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
     if (o.json || (st = bv_table_new(&l.t, heads, flags)) == BV_OK)
-        st = bv_read_boards(v, board_cb, &l);
-    bv_vault_close(v);
+        st = bv_read_boards(r->v, board_cb, &l);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
     else if (st == BV_OK)
@@ -166,13 +155,12 @@ role_cb(void *ctx, const bv_role_row *r)
 }
 
 int
-bv_cmd_board_show(bv_cli *g, int argc, char **argv)
+bv_cmd_board_show(bv_run *r, int argc, char **argv)
 {
     static const char *const heads[] = { "ROLE", "NAME", "ADDED BY", NULL };
     static const int flags[] = { 0, BV_COL_TRUNC, BV_COL_TRUNC };
     struct listing l;
     bv_cli_opts o;
-    bv_vault *v = NULL;
     bv_board_row b;
     char *pos[1];
     size_t npos;
@@ -184,9 +172,9 @@ bv_cmd_board_show(bv_cli *g, int argc, char **argv)
         return rc;
     memset(&l, 0, sizeof l);
     l.json = o.json;
-    if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
+    if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_read_board(v, pos[0], &b)) != BV_OK)
+    if ((st = bv_read_board(r->v, pos[0], &b)) != BV_OK)
         goto out;
     if (o.json) {
         bv_buf_puts(&l.out, "{\"name\": ");
@@ -207,7 +195,7 @@ bv_cmd_board_show(bv_cli *g, int argc, char **argv)
             || (st = bv_table_row(l.t, cells)) != BV_OK)
             goto out;
     }
-    st = bv_read_roles(v, b.id, role_cb, &l);
+    st = bv_read_roles(r->v, b.id, role_cb, &l);
     if (st == BV_OK && o.json) {
         bv_buf_puts(&l.out, "]}\n");
         fwrite(l.out.p, 1, l.out.len, stdout);
@@ -217,17 +205,14 @@ bv_cmd_board_show(bv_cli *g, int argc, char **argv)
 out:
     bv_table_free(l.t);
     bv_buf_free(&l.out);
-    bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
 
 int
-bv_cmd_board_remove(bv_cli *g, int argc, char **argv)
+bv_cmd_board_remove(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
-    bv_remove_result r;
+    bv_remove_result res;
     char *pos[2];
     size_t npos;
     bv_status st;
@@ -238,24 +223,21 @@ bv_cmd_board_remove(bv_cli *g, int argc, char **argv)
         != BV_CLI_GO)
         return rc;
     if ((st = bv_name_check("board", pos[0])) != BV_OK
-        || (st = bv_name_check("member", pos[1])) != BV_OK
-        || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        || (st = bv_name_check("member", pos[1])) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_pre_board(v, pos[0])) == BV_OK && (st = bv_pre_person(v, pos[1])) == BV_OK
-        && (st = bv_cli_unlock(v, &o, BV_ACT_BOARD_REMOVE, NULL, &a)) == BV_OK)
-        st = bv_board_remove(v, a, pos[0], pos[1], &r);
-    bv_actor_free(a);
-    bv_vault_close(v);
+    if ((st = bv_pre_board(r->v, pos[0])) == BV_OK && (st = bv_pre_person(r->v, pos[1])) == BV_OK
+        && (st = bv_run_unlock(r, &o, NULL)) == BV_OK)
+        st = bv_board_remove(r->v, r->a, pos[0], pos[1], &res);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("removed ");
     bv_cli_print_safe(pos[1]);
     printf(" from ");
     bv_cli_print_safe(pos[0]);
-    printf("; %zu grants revoked\n", r.grants_revoked);
-    if (r.was_officer)
+    printf("; %zu grants revoked\n", res.grants_revoked);
+    if (res.was_officer)
         printf("board key rotated to epoch %lld; %zu item keys re-wrapped; the old epoch's keys "
                "destroyed\n",
-            (long long)r.epoch, r.items_rewrapped);
+            (long long)res.epoch, res.items_rewrapped);
     return 0;
 }

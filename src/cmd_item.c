@@ -90,12 +90,10 @@ open_input(const char *path, int *fd)
 }
 
 int
-bv_cmd_seal(bv_cli *g, int argc, char **argv)
+bv_cmd_seal(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
     bv_optres ex[64];
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
     const char *title = NULL, *meeting = NULL, *agenda = NULL, *retain = NULL;
     uint32_t mid = 0, ano = 0;
     char *pos[2], *names[MAX_NAMES], *list = NULL, *tok, *save;
@@ -165,22 +163,22 @@ bv_cmd_seal(bv_cli *g, int argc, char **argv)
         }
     }
     if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = open_input(pos[1], &fd)) != BV_OK
-        || (st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_board(v, pos[0])) != BV_OK
-        || (meeting && (st = bv_pre_agenda(v, pos[0], mid, (int)ano)) != BV_OK))
+        || (st = bv_run_vault(r)) != BV_OK || (st = bv_pre_board(r->v, pos[0])) != BV_OK
+        || (meeting && (st = bv_pre_agenda(r->v, pos[0], mid, (int)ano)) != BV_OK))
         goto out;
     /* everything that needs no key is checked before the passphrase */
     for (i = 0; i < nnames; i++)
-        if ((st = bv_pre_person(v, names[i])) != BV_OK)
+        if ((st = bv_pre_person(r->v, names[i])) != BV_OK)
             goto out;
-    if ((st = bv_cli_unlock(v, &o, BV_ACT_SEAL, NULL, &a)) == BV_OK)
-        st = meeting ? bv_meeting_seal(v, a, pos[0], mid, (int)ano, fd, names, nnames, uid)
-                     : bv_item_seal(v, a, pos[0], fd, title, names, nnames, NULL, retain, uid);
+    if ((st = bv_run_unlock(r, &o, NULL)) == BV_OK)
+        st = meeting
+            ? bv_meeting_seal(r->v, r->a, pos[0], mid, (int)ano, fd, names, nnames, uid)
+            : bv_item_seal(r->v, r->a, pos[0], fd, title, names, nnames, NULL, retain, uid);
 out:
     free(list);
-    bv_actor_free(a);
-    bv_vault_close(v);
     /* after the vault: were the input the vault file itself, closing it
      * first would drop the vault's locks (see bv_store_open) */
+    bv_run_done(r);
     if (fd > 0)
         close(fd);
     if (st != BV_OK)
@@ -190,11 +188,9 @@ out:
 }
 
 static int
-grant_or_revoke(bv_cli *g, int argc, char **argv, int grant)
+grant_or_revoke(bv_run *r, int argc, char **argv, int grant)
 {
     bv_cli_opts o;
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
     char *pos[MAX_NAMES + 1], uid[BV_UID_LEN + 1];
     size_t npos, i;
     bv_status st;
@@ -207,17 +203,15 @@ grant_or_revoke(bv_cli *g, int argc, char **argv, int grant)
     for (i = 1; i < npos; i++)
         if ((st = bv_name_check("member", pos[i])) != BV_OK)
             return bv_cli_error(st);
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_item(v, pos[0], 0, uid)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK || (st = bv_pre_item(r->v, pos[0], 0, uid)) != BV_OK)
         goto out;
     for (i = 1; i < npos; i++)
-        if ((st = bv_pre_person(v, pos[i])) != BV_OK)
+        if ((st = bv_pre_person(r->v, pos[i])) != BV_OK)
             goto out;
-    if ((st = bv_cli_unlock(v, &o, grant ? BV_ACT_GRANT : BV_ACT_REVOKE, uid, &a)) == BV_OK)
-        st = grant ? bv_item_grant(v, a, uid, pos + 1, npos - 1)
-                   : bv_item_revoke(v, a, uid, pos + 1, npos - 1);
+    if ((st = bv_run_unlock(r, &o, uid)) == BV_OK)
+        st = grant ? bv_item_grant(r->v, r->a, uid, pos + 1, npos - 1)
+                   : bv_item_revoke(r->v, r->a, uid, pos + 1, npos - 1);
 out:
-    bv_actor_free(a);
-    bv_vault_close(v);
     if (st != BV_OK)
         return bv_cli_error(st);
     for (i = 1; i < npos; i++) {
@@ -229,15 +223,15 @@ out:
 }
 
 int
-bv_cmd_grant(bv_cli *g, int argc, char **argv)
+bv_cmd_grant(bv_run *r, int argc, char **argv)
 {
-    return grant_or_revoke(g, argc, argv, 1);
+    return grant_or_revoke(r, argc, argv, 1);
 }
 
 int
-bv_cmd_revoke(bv_cli *g, int argc, char **argv)
+bv_cmd_revoke(bv_run *r, int argc, char **argv)
 {
-    return grant_or_revoke(g, argc, argv, 0);
+    return grant_or_revoke(r, argc, argv, 0);
 }
 
 struct listing {
@@ -289,7 +283,7 @@ item_cb(void *ctx, const bv_item_row *it)
 }
 
 int
-bv_cmd_items(bv_cli *g, int argc, char **argv)
+bv_cmd_items(bv_run *r, int argc, char **argv)
 {
     static const char *const heads[]
         = { "ID", "SIZE", "RETAIN", "BOARD", "TITLE", "GRANTEES", NULL };
@@ -297,7 +291,6 @@ bv_cmd_items(bv_cli *g, int argc, char **argv)
     struct listing l;
     bv_cli_opts o;
     bv_optres ex[64];
-    bv_vault *v = NULL;
     bv_board_row b;
     const char *board = NULL;
     char *pos[1];
@@ -313,14 +306,13 @@ bv_cmd_items(bv_cli *g, int argc, char **argv)
             board = ex[i].val;
     memset(&l, 0, sizeof l);
     l.json = o.json;
-    if ((board && (st = bv_name_check("board", board)) != BV_OK)
-        || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
+    if ((board && (st = bv_name_check("board", board)) != BV_OK) || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if (board && (st = bv_read_board(v, board, &b)) != BV_OK)
+    if (board && (st = bv_read_board(r->v, board, &b)) != BV_OK)
         goto out;
     if (!o.json && (st = bv_table_new(&l.t, heads, flags)) != BV_OK)
         goto out;
-    st = bv_read_items(v, board, item_cb, &l);
+    st = bv_read_items(r->v, board, item_cb, &l);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
     else if (st == BV_OK)
@@ -328,17 +320,14 @@ bv_cmd_items(bv_cli *g, int argc, char **argv)
 out:
     bv_table_free(l.t);
     bv_buf_free(&l.out);
-    bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
 
 int
-bv_cmd_open(bv_cli *g, int argc, char **argv)
+bv_cmd_open(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
     bv_optres ex[64];
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
     bv_out out;
     const char *path = NULL;
     char *pos[1], uid[BV_UID_LEN + 1];
@@ -356,15 +345,15 @@ bv_cmd_open(bv_cli *g, int argc, char **argv)
             path = ex[i].val;
     if (o.as == NULL)
         return bv_cli_usage("open needs --as NAME");
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_item(v, pos[0], 0, uid)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK || (st = bv_pre_item(r->v, pos[0], 0, uid)) != BV_OK)
         goto out;
     /* the output is checked (terminal, symlink, existing file) before the KDF */
     if ((st = bv_out_open(&out, path, o.force, 0600)) != BV_OK)
         goto out;
     bv_cli_cleanup_path(out.anon ? NULL : out.tmp); /* an unnamed file needs none */
-    if ((st = bv_cli_unlock(v, &o, BV_ACT_OPEN, uid, &a)) != BV_OK)
+    if ((st = bv_run_unlock(r, &o, uid)) != BV_OK)
         goto out;
-    if ((st = bv_item_open(v, a, uid, &out)) != BV_OK) {
+    if ((st = bv_item_open(r->v, r->a, uid, &out)) != BV_OK) {
         if (out.is_stdout && strncmp(bv_errmsg(), "writing standard output", 23) == 0) {
             char msg[512];
             snprintf(msg, sizeof msg, "%s", bv_errmsg());
@@ -380,17 +369,13 @@ bv_cmd_open(bv_cli *g, int argc, char **argv)
 out:
     bv_out_abort(&out);
     bv_cli_cleanup_path(NULL);
-    bv_actor_free(a);
-    bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
 
 int
-bv_cmd_item_destroy(bv_cli *g, int argc, char **argv)
+bv_cmd_item_destroy(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
     char *pos[1], uid[BV_UID_LEN + 1];
     size_t npos;
     bv_status st;
@@ -400,11 +385,9 @@ bv_cmd_item_destroy(bv_cli *g, int argc, char **argv)
              argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "item", "destroy"))
         != BV_CLI_GO)
         return rc;
-    if ((st = bv_cli_vault(g, 0, &v)) == BV_OK && (st = bv_pre_item(v, pos[0], 0, uid)) == BV_OK
-        && (st = bv_cli_unlock(v, &o, BV_ACT_DESTROY, uid, &a)) == BV_OK)
-        st = bv_item_destroy(v, a, uid, NULL);
-    bv_actor_free(a);
-    bv_vault_close(v);
+    if ((st = bv_run_vault(r)) == BV_OK && (st = bv_pre_item(r->v, pos[0], 0, uid)) == BV_OK
+        && (st = bv_run_unlock(r, &o, uid)) == BV_OK)
+        st = bv_item_destroy(r->v, r->a, uid, NULL);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("destroyed item %s: body and keys deleted; its audit record stays\n", uid);
@@ -422,11 +405,9 @@ retention_done(void *ctx, const char *uid, bv_status st)
 }
 
 int
-bv_cmd_retention_run(bv_cli *g, int argc, char **argv)
+bv_cmd_retention_run(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
     char *pos[1], today[21];
     size_t npos;
     bv_status st;
@@ -438,20 +419,17 @@ bv_cmd_retention_run(bv_cli *g, int argc, char **argv)
         return rc;
     bv_utc_now(today);
     today[10] = '\0';
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_cli_unlock(v, &o, BV_ACT_RETENTION, NULL, &a)) == BV_OK)
-        st = bv_retention_run(v, a, today, retention_done, NULL);
-    bv_actor_free(a);
-    bv_vault_close(v);
+    if ((st = bv_run_unlock(r, &o, NULL)) == BV_OK)
+        st = bv_retention_run(r->v, r->a, today, retention_done, NULL);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
 
 int
-bv_cmd_gc(bv_cli *g, int argc, char **argv)
+bv_cmd_gc(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    bv_vault *v = NULL;
     char *pos[1];
     size_t npos;
     uint64_t n = 0;
@@ -461,9 +439,8 @@ bv_cmd_gc(bv_cli *g, int argc, char **argv)
     if ((rc = bv_cli_args(argc, argv, gc_opts, &o, NULL, NULL, pos, 0, 0, &npos, NULL, "gc"))
         != BV_CLI_GO)
         return rc;
-    if ((st = bv_cli_vault(g, 0, &v)) == BV_OK)
-        st = bv_vault_gc(v, &n);
-    bv_vault_close(v);
+    if ((st = bv_run_vault(r)) == BV_OK)
+        st = bv_vault_gc(r->v, &n);
     if (st != BV_OK)
         return bv_cli_error(st);
     if (o.json)
@@ -474,11 +451,9 @@ bv_cmd_gc(bv_cli *g, int argc, char **argv)
 }
 
 int
-bv_cmd_rekey(bv_cli *g, int argc, char **argv)
+bv_cmd_rekey(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
     char *pos[1], uid[BV_UID_LEN + 1];
     size_t npos;
     bv_status st;
@@ -487,11 +462,9 @@ bv_cmd_rekey(bv_cli *g, int argc, char **argv)
     if ((rc = bv_cli_args(argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, NULL, "rekey"))
         != BV_CLI_GO)
         return rc;
-    if ((st = bv_cli_vault(g, 0, &v)) == BV_OK && (st = bv_pre_item(v, pos[0], 0, uid)) == BV_OK
-        && (st = bv_cli_unlock(v, &o, BV_ACT_REKEY, uid, &a)) == BV_OK)
-        st = bv_item_rekey(v, a, uid);
-    bv_actor_free(a);
-    bv_vault_close(v);
+    if ((st = bv_run_vault(r)) == BV_OK && (st = bv_pre_item(r->v, pos[0], 0, uid)) == BV_OK
+        && (st = bv_run_unlock(r, &o, uid)) == BV_OK)
+        st = bv_item_rekey(r->v, r->a, uid);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("item %s has a new data key; the body is re-encrypted, grants re-issued to its "

@@ -30,7 +30,7 @@ new_passphrase(const bv_cli_opts *o, const char *name, bv_secret *pass)
 }
 
 int
-bv_cmd_init(bv_cli *g, int argc, char **argv)
+bv_cmd_init(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
     bv_secret pass = { 0 };
@@ -48,7 +48,7 @@ bv_cmd_init(bv_cli *g, int argc, char **argv)
         return bv_cli_error(st);
     if ((st = new_passphrase(&o, o.as, &pass)) != BV_OK)
         return bv_cli_error(st);
-    st = bv_vault_create(g->vault, o.as, &pass, &o.kdf, vid, fp);
+    st = bv_vault_create(r->g->vault, o.as, &pass, &o.kdf, vid, fp);
     bv_secret_free(&pass);
     if (st != BV_OK)
         return bv_cli_error(st);
@@ -62,10 +62,9 @@ bv_cmd_init(bv_cli *g, int argc, char **argv)
 }
 
 int
-bv_cmd_member_enroll(bv_cli *g, int argc, char **argv)
+bv_cmd_member_enroll(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    bv_vault *v = NULL;
     bv_secret pass = { 0 };
     char *pos[1], fp[BV_FP_LEN];
     size_t npos;
@@ -79,14 +78,13 @@ bv_cmd_member_enroll(bv_cli *g, int argc, char **argv)
     if (o.as)
         return bv_cli_usage("member enroll takes the new member's NAME, not --as");
     if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_kdf_check(&o.kdf)) != BV_OK
-        || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+        || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
     if (!o.kdf_set)
-        bv_vault_kdf_policy(v, &o.kdf); /* the vault's own setting, from init */
+        bv_vault_kdf_policy(r->v, &o.kdf); /* the vault's own setting, from init */
     if ((st = new_passphrase(&o, pos[0], &pass)) == BV_OK)
-        st = bv_member_enroll(v, pos[0], &pass, &o.kdf, fp);
+        st = bv_member_enroll(r->v, pos[0], &pass, &o.kdf, fp);
     bv_secret_free(&pass);
-    bv_vault_close(v);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("enrolled ");
@@ -98,11 +96,9 @@ bv_cmd_member_enroll(bv_cli *g, int argc, char **argv)
 }
 
 int
-bv_cmd_member_approve(bv_cli *g, int argc, char **argv)
+bv_cmd_member_approve(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
     char *pos[1], fp[BV_FP_LEN];
     size_t npos;
     bv_status st;
@@ -112,13 +108,10 @@ bv_cmd_member_approve(bv_cli *g, int argc, char **argv)
              argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "member", "approve"))
         != BV_CLI_GO)
         return rc;
-    if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+    if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_pre_person(v, pos[0])) == BV_OK
-        && (st = bv_cli_unlock(v, &o, BV_ACT_APPROVE, NULL, &a)) == BV_OK)
-        st = bv_member_approve(v, a, pos[0], fp);
-    bv_actor_free(a);
-    bv_vault_close(v);
+    if ((st = bv_pre_person(r->v, pos[0])) == BV_OK && (st = bv_run_unlock(r, &o, NULL)) == BV_OK)
+        st = bv_member_approve(r->v, r->a, pos[0], fp);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("approved ");
@@ -167,7 +160,7 @@ member_cb(void *ctx, const bv_person_row *p)
 }
 
 int
-bv_cmd_member_list(bv_cli *g, int argc, char **argv)
+bv_cmd_member_list(bv_run *r, int argc, char **argv)
 {
     static const char *const heads[] = { "STATE", "FINGERPRINT", "NAME", NULL };
     static const int flags[] = { 0, 0, BV_COL_TRUNC };
@@ -185,11 +178,11 @@ bv_cmd_member_list(bv_cli *g, int argc, char **argv)
     memset(&l, 0, sizeof l);
     l.json = o.json;
     bv_buf_init(&l.out);
-    if ((st = bv_cli_vault(g, 1, &l.v)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
+    l.v = r->v;
     if (o.json || (st = bv_table_new(&l.t, heads, flags)) == BV_OK)
         st = bv_read_persons(l.v, member_cb, &l);
-    bv_vault_close(l.v);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
     else if (st == BV_OK)
@@ -200,10 +193,9 @@ bv_cmd_member_list(bv_cli *g, int argc, char **argv)
 }
 
 int
-bv_cmd_member_show(bv_cli *g, int argc, char **argv)
+bv_cmd_member_show(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    bv_vault *v = NULL;
     bv_person_row p;
     bv_buf kn, vkey, out;
     char *pos[1], fp[BV_FP_LEN];
@@ -219,13 +211,13 @@ bv_cmd_member_show(bv_cli *g, int argc, char **argv)
     bv_buf_init(&kn);
     bv_buf_init(&vkey);
     bv_buf_init(&out);
-    if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
+    if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_read_person(v, pos[0], &p)) != BV_OK)
+    if ((st = bv_read_person(r->v, pos[0], &p)) != BV_OK)
         goto out;
-    state = bv_member_state(v, p.name);
+    state = bv_member_state(r->v, p.name);
     bv_fingerprint(p.sign_pk, p.box_pk, fp);
-    if ((st = bv_read_verifier_key(v, &p, &vkey)) != BV_OK)
+    if ((st = bv_read_verifier_key(r->v, &p, &vkey)) != BV_OK)
         goto out;
     if (o.json) {
         bv_buf_puts(&out, "{\"name\": ");
@@ -248,7 +240,6 @@ out:
     bv_buf_free(&kn);
     bv_buf_free(&vkey);
     bv_buf_free(&out);
-    bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
 
@@ -262,11 +253,9 @@ typedef bv_status (*change_fn)(
     bv_vault *v, bv_actor *a, const bv_secret *pass, const bv_kdf_params *kp, char fp[BV_FP_LEN]);
 
 static int
-change_keys(bv_cli *g, int argc, char **argv, const char *name, bv_act action, change_fn fn,
-    char fp[BV_FP_LEN], bv_cli_opts *o)
+change_keys(bv_run *r, int argc, char **argv, change_fn fn, char fp[BV_FP_LEN], bv_cli_opts *o)
 {
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
+    const char *name = r->c->name;
     bv_secret cur = { 0 }, pass = { 0 };
     char *pos[1];
     size_t npos;
@@ -278,17 +267,17 @@ change_keys(bv_cli *g, int argc, char **argv, const char *name, bv_act action, c
         return rc;
     if (o->as == NULL)
         return bv_cli_usage("member %s needs --as NAME", name);
-    if ((st = bv_kdf_check(&o->kdf)) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+    if ((st = bv_kdf_check(&o->kdf)) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
     if (!o->kdf_set)
-        bv_vault_kdf_policy(v, &o->kdf);
-    if ((st = bv_cli_read_pass(o, &cur)) == BV_OK && (st = new_passphrase(o, o->as, &pass)) == BV_OK
-        && (st = bv_vault_unlock(v, o->as, &cur, action, NULL, &a)) == BV_OK)
-        st = fn(v, a, &pass, &o->kdf, fp);
+        bv_vault_kdf_policy(r->v, &o->kdf);
+    if ((st = bv_cli_read_pass(o, &cur)) == BV_OK
+        && (st = new_passphrase(o, o->as, &pass)) == BV_OK
+        /* two passphrases read first, so not bv_run_unlock: the table's act still */
+        && (st = bv_vault_unlock(r->v, o->as, &cur, r->c->act, NULL, &r->a)) == BV_OK)
+        st = fn(r->v, r->a, &pass, &o->kdf, fp);
     bv_secret_free(&cur);
     bv_secret_free(&pass);
-    bv_actor_free(a);
-    bv_vault_close(v);
     return st == BV_OK ? BV_CLI_GO : bv_cli_error(st);
 }
 
@@ -301,13 +290,13 @@ passwd_fn(
 }
 
 int
-bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
+bv_cmd_member_passwd(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
     char fp[BV_FP_LEN];
     int rc;
 
-    if ((rc = change_keys(g, argc, argv, "passwd", BV_ACT_PASSWD, passwd_fn, fp, &o)) != BV_CLI_GO)
+    if ((rc = change_keys(r, argc, argv, passwd_fn, fp, &o)) != BV_CLI_GO)
         return rc;
     printf("passphrase changed for ");
     bv_cli_print_safe(o.as);
@@ -317,14 +306,13 @@ bv_cmd_member_passwd(bv_cli *g, int argc, char **argv)
 
 /* member rekey: new key pairs for an exposed passphrase (bv_member_rekey). */
 int
-bv_cmd_member_rekey(bv_cli *g, int argc, char **argv)
+bv_cmd_member_rekey(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
     char fp[BV_FP_LEN];
     int rc;
 
-    if ((rc = change_keys(g, argc, argv, "rekey", BV_ACT_KEY_CHANGE, bv_member_rekey, fp, &o))
-        != BV_CLI_GO)
+    if ((rc = change_keys(r, argc, argv, bv_member_rekey, fp, &o)) != BV_CLI_GO)
         return rc;
     printf("new keys made for ");
     bv_cli_print_safe(o.as);
@@ -345,11 +333,9 @@ reset_report(void *ctx, const char *what, const char *board, const char *detail)
 }
 
 int
-bv_cmd_member_reset(bv_cli *g, int argc, char **argv)
+bv_cmd_member_reset(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
     char *pos[1];
     size_t npos;
     bv_status st;
@@ -359,19 +345,15 @@ bv_cmd_member_reset(bv_cli *g, int argc, char **argv)
              argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "member", "reset"))
         != BV_CLI_GO)
         return rc;
-    if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_cli_vault(g, 0, &v)) != BV_OK)
+    if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_pre_person(v, pos[0])) != BV_OK) {
-        bv_vault_close(v);
+    if ((st = bv_pre_person(r->v, pos[0])) != BV_OK)
         return bv_cli_error(st);
-    }
     printf("resetting ");
     bv_cli_print_safe(pos[0]);
     printf(":\n");
-    if ((st = bv_cli_unlock(v, &o, BV_ACT_RESET, NULL, &a)) == BV_OK)
-        st = bv_member_reset(v, a, pos[0], reset_report, NULL);
-    bv_actor_free(a);
-    bv_vault_close(v);
+    if ((st = bv_run_unlock(r, &o, NULL)) == BV_OK)
+        st = bv_member_reset(r->v, r->a, pos[0], reset_report, NULL);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("done: the member enrols again (boardvault member enroll), is approved and added to "

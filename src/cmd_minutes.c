@@ -191,14 +191,12 @@ print_warnings(const bv_meeting *m)
 }
 
 int
-bv_cmd_minutes_import(bv_cli *g, int argc, char **argv)
+bv_cmd_minutes_import(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
     bv_optres ex[64];
-    bv_vault *v = NULL;
-    bv_actor *a = NULL;
     bv_meeting *m = NULL;
-    bv_import_result r;
+    bv_import_result res;
     uint8_t *doc = NULL;
     const char *board;
     char *pos[1];
@@ -247,24 +245,22 @@ bv_cmd_minutes_import(bv_cli *g, int argc, char **argv)
         goto out;
     }
     /* an unknown board costs no passphrase prompt and no Argon2id run */
-    if ((st = bv_cli_vault(g, 0, &v)) != BV_OK || (st = bv_pre_board(v, board)) != BV_OK
-        || (st = bv_cli_unlock(v, &o, BV_ACT_MINUTES_IMPORT, NULL, &a)) != BV_OK
-        || (st = bv_meeting_import(v, a, board, doc, len, m, &r)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK || (st = bv_pre_board(r->v, board)) != BV_OK
+        || (st = bv_run_unlock(r, &o, NULL)) != BV_OK
+        || (st = bv_meeting_import(r->v, r->a, board, doc, len, m, &res)) != BV_OK)
         goto out;
-    if (r.duplicate) {
+    if (res.duplicate) {
         printf("meeting: %lld\nthis document was imported before (same content): nothing "
                "stored\n",
-            (long long)r.meeting_id);
+            (long long)res.meeting_id);
         goto out;
     }
-    printf("meeting: %lld\n", (long long)r.meeting_id);
+    printf("meeting: %lld\n", (long long)res.meeting_id);
     printf("date:    %s\n", m->date_line ? m->date_line : "");
     print_summary(m);
 out:
     bv_meeting_free(m);
     sodium_free(doc);
-    bv_actor_free(a);
-    bv_vault_close(v);
     bv_buf_free(&out);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
@@ -301,14 +297,13 @@ meeting_cb(void *ctx, int64_t id, const char *board, const char *date_iso, const
 }
 
 int
-bv_cmd_minutes_list(bv_cli *g, int argc, char **argv)
+bv_cmd_minutes_list(bv_run *r, int argc, char **argv)
 {
     static const char *const heads[] = { "ID", "DATE", "ITEMS", "RESTRICTED", "BOARD", NULL };
     static const int flags[] = { BV_COL_RIGHT, 0, BV_COL_RIGHT, BV_COL_RIGHT, BV_COL_TRUNC };
     struct mlist l;
     bv_cli_opts o;
     bv_optres ex[64];
-    bv_vault *v = NULL;
     bv_board_row b;
     const char *board;
     char *pos[1];
@@ -322,13 +317,13 @@ bv_cmd_minutes_list(bv_cli *g, int argc, char **argv)
     board = opt_val(ex, nex, OPT_BOARD);
     memset(&l, 0, sizeof l);
     l.json = o.json;
-    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if (board && (st = bv_read_board(v, board, &b)) != BV_OK)
+    if (board && (st = bv_read_board(r->v, board, &b)) != BV_OK)
         goto out;
     if (!o.json && (st = bv_table_new(&l.t, heads, flags)) != BV_OK)
         goto out;
-    st = bv_read_meetings(v, board, meeting_cb, &l);
+    st = bv_read_meetings(r->v, board, meeting_cb, &l);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
     else if (st == BV_OK)
@@ -336,7 +331,6 @@ bv_cmd_minutes_list(bv_cli *g, int argc, char **argv)
 out:
     bv_table_free(l.t);
     bv_buf_free(&l.out);
-    bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
 
@@ -494,11 +488,10 @@ show_text(bv_vault *v, int64_t id, const bv_meeting_row *mr, int audit, bv_buf *
 }
 
 int
-bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
+bv_cmd_minutes_show(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
     bv_optres ex[64];
-    bv_vault *v = NULL;
     bv_meeting_row mr;
     bv_buf out;
     int64_t id;
@@ -513,22 +506,20 @@ bv_cmd_minutes_show(bv_cli *g, int argc, char **argv)
         != BV_CLI_GO)
         return rc;
     audit = opt_val(ex, nex, OPT_AUDIT) != NULL;
-    if ((st = parse_meeting_id(pos[0], &id)) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
+    if ((st = parse_meeting_id(pos[0], &id)) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_read_meeting(v, id, &mr)) == BV_OK)
-        st = o.json ? show_json(v, id, &mr, &out) : show_text(v, id, &mr, audit, &out);
+    if ((st = bv_read_meeting(r->v, id, &mr)) == BV_OK)
+        st = o.json ? show_json(r->v, id, &mr, &out) : show_text(r->v, id, &mr, audit, &out);
     bv_meeting_row_free(&mr);
     bv_buf_free(&out);
-    bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
 
 int
-bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv)
+bv_cmd_minutes_publish(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
     bv_optres ex[64];
-    bv_vault *v = NULL;
     bv_meeting_row mr;
     bv_out out;
     bv_buf doc;
@@ -552,7 +543,7 @@ bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv)
     if (fmt == NULL
         || (strcmp(fmt, "txt") != 0 && strcmp(fmt, "md") != 0 && strcmp(fmt, "html") != 0))
         return bv_cli_usage("minutes publish needs --format txt|md|html");
-    if ((st = parse_meeting_id(pos[0], &id)) != BV_OK || (st = bv_cli_vault(g, 1, &v)) != BV_OK)
+    if ((st = parse_meeting_id(pos[0], &id)) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
     /* a public document: a terminal is fine, the file rules are open's */
     if (path && strcmp(path, "-") == 0)
@@ -560,7 +551,7 @@ bv_cmd_minutes_publish(bv_cli *g, int argc, char **argv)
     if ((st = bv_out_open(&out, path, path ? o.force : 1, 0644)) != BV_OK)
         goto out;
     bv_cli_cleanup_path(out.anon ? NULL : out.tmp); /* an unnamed file needs none */
-    if ((st = bv_read_meeting(v, id, &mr)) != BV_OK
+    if ((st = bv_read_meeting(r->v, id, &mr)) != BV_OK
         || (st = bv_minutes_publish(mr.m, fmt, &doc)) != BV_OK
         || (st = bv_out_write(&out, doc.p, doc.len)) != BV_OK)
         goto out;
@@ -570,7 +561,6 @@ out:
     bv_cli_cleanup_path(NULL);
     bv_meeting_row_free(&mr);
     bv_buf_free(&doc);
-    bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
 
@@ -628,7 +618,7 @@ action_cb(void *ctx, int64_t meeting, const char *date, int number, int ordinal,
 }
 
 int
-bv_cmd_minutes_actions(bv_cli *g, int argc, char **argv)
+bv_cmd_minutes_actions(bv_run *r, int argc, char **argv)
 {
     static const char *const heads[]
         = { "MTG", "DATE", "ITEM", "STATUS", "OWNERS", "ACTION", NULL };
@@ -636,7 +626,6 @@ bv_cmd_minutes_actions(bv_cli *g, int argc, char **argv)
     struct alist l;
     bv_cli_opts o;
     bv_optres ex[64];
-    bv_vault *v = NULL;
     bv_board_row b;
     const char *board;
     char *pos[1];
@@ -652,13 +641,13 @@ bv_cmd_minutes_actions(bv_cli *g, int argc, char **argv)
     l.json = o.json;
     l.open_only = opt_val(ex, nex, OPT_OPEN) != NULL;
     board = opt_val(ex, nex, OPT_BOARD);
-    if ((st = bv_cli_vault(g, 1, &v)) != BV_OK)
+    if ((st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if (board && (st = bv_read_board(v, board, &b)) != BV_OK)
+    if (board && (st = bv_read_board(r->v, board, &b)) != BV_OK)
         goto out;
     if (!o.json && (st = bv_table_new(&l.t, heads, flags)) != BV_OK)
         goto out;
-    st = bv_read_actions(v, board, action_cb, &l);
+    st = bv_read_actions(r->v, board, action_cb, &l);
     if (st == BV_OK && o.json)
         printf("[\n%s%s]\n", l.out.len ? (const char *)l.out.p : "", l.n ? "\n" : "");
     else if (st == BV_OK)
@@ -666,6 +655,5 @@ bv_cmd_minutes_actions(bv_cli *g, int argc, char **argv)
 out:
     bv_table_free(l.t);
     bv_buf_free(&l.out);
-    bv_vault_close(v);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }

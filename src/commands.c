@@ -16,52 +16,56 @@
     "  0 ok   1 other error   2 usage   3 authentication failed\n"                                 \
     "  4 not permitted   5 integrity failure   6 not found   7 bad input data\n"
 
-static int cmd_help(bv_cli *g, int argc, char **argv);
+static int cmd_help(bv_run *r, int argc, char **argv);
 
 static const struct bv_command commands[] = {
-    { NULL, "help", cmd_help, "help [COMMAND...]",
+    { NULL, "help", cmd_help, 0, BV_ACT_NONE, "help [COMMAND...]",
         "the command list, or a command's usage and options (as COMMAND --help)", "" },
-    { NULL, "init", bv_cmd_init, "init --as NAME [--passphrase-fd N] [KDF options]",
+    { NULL, "init", bv_cmd_init, 0, BV_ACT_NONE, "init --as NAME [--passphrase-fd N] [KDF options]",
         "create a vault and its first officer (the root)",
         "  --kdf-memory KIB     Argon2id memory (default 524288, floor 19456)\n"
         "  --kdf-time N         Argon2id passes (default 2, floor 2)\n"
         "  --kdf-lanes N        Argon2id lanes/threads (default 2)\n" },
-    { "member", "enroll", bv_cmd_member_enroll,
+    { "member", "enroll", bv_cmd_member_enroll, BV_NEED_VAULT, BV_ACT_NONE,
         "member enroll NAME [--passphrase-fd N] [KDF options]",
         "enrol a new member (pending until an officer approves)",
         "  --passphrase-fd N    read the new passphrase from fd N\n"
         "  --kdf-memory KIB, --kdf-time N, --kdf-lanes N   as for init\n" },
-    { "member", "approve", bv_cmd_member_approve,
+    { "member", "approve", bv_cmd_member_approve, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_APPROVE,
         "member approve NAME --as OFFICER [--passphrase-fd N]", "certify a pending member's keys",
         "" },
-    { "member", "passwd", bv_cmd_member_passwd,
+    { "member", "passwd", bv_cmd_member_passwd, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_PASSWD,
         "member passwd --as NAME [--passphrase-fd N] [KDF options]",
         "choose a new passphrase (the current one first); keys re-wrapped, grants kept",
         "  with --passphrase-fd: line 1 the current passphrase, line 2 the new one\n"
         "  --kdf-memory KIB, --kdf-time N, --kdf-lanes N   default: the vault's setting\n" },
-    { "member", "rekey", bv_cmd_member_rekey,
+    { "member", "rekey", bv_cmd_member_rekey, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_KEY_CHANGE,
         "member rekey --as NAME [--passphrase-fd N] [KDF options]",
         "for an exposed passphrase: new key pairs under a new passphrase; an officer approves",
         "  with --passphrase-fd: line 1 the current passphrase, line 2 the new one\n"
         "  then an officer compares the new fingerprint and runs member approve NAME:\n"
         "  your grants are re-issued to the new keys and the old ones retired\n" },
-    { "member", "reset", bv_cmd_member_reset, "member reset NAME --as OFFICER",
+    { "member", "reset", bv_cmd_member_reset, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_RESET,
+        "member reset NAME --as OFFICER",
         "for a forgotten passphrase: drop the member's keys and grants, list what they had", "" },
-    { "member", "list", bv_cmd_member_list, "member list [--json]", "list members", "" },
-    { "member", "show", bv_cmd_member_show, "member show NAME [--json]",
+    { "member", "list", bv_cmd_member_list, BV_NEED_READ, BV_ACT_NONE, "member list [--json]",
+        "list members", "" },
+    { "member", "show", bv_cmd_member_show, BV_NEED_READ, BV_ACT_NONE, "member show NAME [--json]",
         "show a member, fingerprint and verifier key", "" },
-    { "board", "create", bv_cmd_board_create, "board create BOARD --as OFFICER",
-        "create a board and its first board key", "" },
-    { "board", "add", bv_cmd_board_add,
+    { "board", "create", bv_cmd_board_create, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_BOARD_CREATE,
+        "board create BOARD --as OFFICER", "create a board and its first board key", "" },
+    { "board", "add", bv_cmd_board_add, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_BOARD_ADD,
         "board add BOARD NAME --role officer|member|auditor --as OFFICER",
         "give a person a role on a board", "" },
-    { "board", "remove", bv_cmd_board_remove, "board remove BOARD NAME --as OFFICER",
+    { "board", "remove", bv_cmd_board_remove, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_BOARD_REMOVE,
+        "board remove BOARD NAME --as OFFICER",
         "take a person off a board: grants revoked; an officer's leaving rotates the board key",
         "" },
-    { "board", "list", bv_cmd_board_list, "board list [--json]", "list boards", "" },
-    { "board", "show", bv_cmd_board_show, "board show BOARD [--json]",
+    { "board", "list", bv_cmd_board_list, BV_NEED_READ, BV_ACT_NONE, "board list [--json]",
+        "list boards", "" },
+    { "board", "show", bv_cmd_board_show, BV_NEED_READ, BV_ACT_NONE, "board show BOARD [--json]",
         "show a board and its people", "" },
-    { NULL, "seal", bv_cmd_seal,
+    { NULL, "seal", bv_cmd_seal, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_SEAL,
         "seal BOARD FILE|- (--title TEXT | --meeting M --agenda-item N)\n"
         "          [--grant NAME[,NAME...]] [--retain-until DATE] --as OFFICER",
         "encrypt a restricted item; prints its id",
@@ -71,64 +75,82 @@ static const struct bv_command commands[] = {
         "                       (its title then comes from the agenda)\n"
         "  --grant NAMES        comma-separated members to grant at once (repeatable)\n"
         "  --retain-until DATE  destroy it at `retention run` after DATE (YYYY-MM-DD)\n" },
-    { NULL, "grant", bv_cmd_grant, "grant ITEM NAME... --as OFFICER",
-        "grant members access to an item", "" },
-    { NULL, "revoke", bv_cmd_revoke, "revoke ITEM NAME... --as OFFICER",
-        "withdraw members' access to an item", "" },
-    { NULL, "items", bv_cmd_items, "items [--board BOARD] [--json]",
+    { NULL, "grant", bv_cmd_grant, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_GRANT,
+        "grant ITEM NAME... --as OFFICER", "grant members access to an item", "" },
+    { NULL, "revoke", bv_cmd_revoke, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_REVOKE,
+        "revoke ITEM NAME... --as OFFICER", "withdraw members' access to an item", "" },
+    { NULL, "items", bv_cmd_items, BV_NEED_READ, BV_ACT_NONE, "items [--board BOARD] [--json]",
         "list sealed items (never their content)", "" },
-    { NULL, "open", bv_cmd_open, "open ITEM [-o FILE] [--force] --as NAME",
+    { NULL, "open", bv_cmd_open, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_OPEN,
+        "open ITEM [-o FILE] [--force] --as NAME",
         "decrypt an item granted to you; the access is recorded first",
         "  -o, --output FILE    write to FILE (0600, complete or absent)\n"
         "  --force              replace FILE, or write to a terminal\n" },
-    { NULL, "rekey", bv_cmd_rekey, "rekey ITEM --as OFFICER",
+    { NULL, "rekey", bv_cmd_rekey, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_REKEY,
+        "rekey ITEM --as OFFICER",
         "give an item a new data key (after a revocation): body re-encrypted, grants re-issued",
         "" },
-    { "item", "destroy", bv_cmd_item_destroy, "item destroy ITEM --as OFFICER",
+    { "item", "destroy", bv_cmd_item_destroy, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_DESTROY,
+        "item destroy ITEM --as OFFICER",
         "crypto-shred an item: body and keys deleted, its audit record kept", "" },
-    { NULL, "gc", bv_cmd_gc, "gc [--json]",
+    { NULL, "gc", bv_cmd_gc, BV_NEED_VAULT, BV_ACT_NONE, "gc [--json]",
         "sweep now the leftover ciphertext of destroyed, rekeyed or abandoned bodies",
         "  no passphrase: it is ciphertext that no item names; says why if it stops\n" },
-    { "retention", "run", bv_cmd_retention_run, "retention run --as OFFICER",
-        "destroy every item whose --retain-until date has passed", "" },
-    { "audit", "log", bv_cmd_audit_log,
+    { "retention", "run", bv_cmd_retention_run, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_RETENTION,
+        "retention run --as OFFICER", "destroy every item whose --retain-until date has passed",
+        "" },
+    { "audit", "log", bv_cmd_audit_log, BV_NEED_READ, BV_ACT_NONE,
         "audit log [--board B] [--item I] [--member M] [--action A] [--outcome ok|denied|failed]\n"
         "          [--since T] [--until T] [--json|--csv]",
         "show the audit log", "" },
-    { "audit", "verify", bv_cmd_audit_verify, "audit verify [--checkpoint FILE ...]",
+    { "audit", "verify", bv_cmd_audit_verify, BV_NEED_VERIFY, BV_ACT_NONE,
+        "audit verify [--checkpoint FILE ...]",
         "check the whole log, its stored checkpoints and saved ones (no passphrase)",
         "  --checkpoint FILE    a checkpoint saved outside the vault: today's log must\n"
         "                       extend it (repeatable)\n" },
-    { "audit", "checkpoint", bv_cmd_audit_checkpoint, "audit checkpoint --as NAME",
+    { "audit", "checkpoint", bv_cmd_audit_checkpoint, BV_NEED_VAULT | BV_NEED_ACTOR,
+        BV_ACT_CHECKPOINT, "audit checkpoint --as NAME",
         "verify the log, then sign and store a C2SP checkpoint of it; print it", "" },
-    { "audit", "prove", bv_cmd_audit_prove, "audit prove SEQ [--size N]",
+    { "audit", "prove", bv_cmd_audit_prove, BV_NEED_READ, BV_ACT_NONE, "audit prove SEQ [--size N]",
         "print an RFC 6962 inclusion proof of entry SEQ", "" },
-    { "audit", "consistency", bv_cmd_audit_consistency, "audit consistency OLD NEW",
-        "print an RFC 6962 consistency proof between two tree sizes", "" },
-    { "audit", "export", bv_cmd_audit_export, "audit export --format jsonl|csv",
+    { "audit", "consistency", bv_cmd_audit_consistency, BV_NEED_READ, BV_ACT_NONE,
+        "audit consistency OLD NEW", "print an RFC 6962 consistency proof between two tree sizes",
+        "" },
+    { "audit", "export", bv_cmd_audit_export, BV_NEED_READ, BV_ACT_NONE,
+        "audit export --format jsonl|csv",
         "every entry, fields decoded, with the exact leaf bytes in base64", "" },
-    { "audit", "summary", bv_cmd_audit_summary, "audit summary [--board B] [--json]",
+    { "audit", "summary", bv_cmd_audit_summary, BV_NEED_READ, BV_ACT_NONE,
+        "audit summary [--board B] [--json]",
         "per item: who opened it, how often, refusals, grantees who never opened it", "" },
-    { "minutes", "import", bv_cmd_minutes_import,
+    { "minutes", "import", bv_cmd_minutes_import, BV_NEED_VAULT | BV_NEED_ACTOR,
+        BV_ACT_MINUTES_IMPORT,
         "minutes import FILE|- --board BOARD --as OFFICER [--dry-run [--json]]",
         "store published minutes; seal any restricted body found in them at once",
         "  --board BOARD        the board the meeting belongs to\n"
         "  --dry-run            show what would be stored (a table, or --json); store nothing\n" },
-    { "minutes", "list", bv_cmd_minutes_list, "minutes list [--board BOARD] [--json]",
-        "list imported meetings", "" },
-    { "minutes", "show", bv_cmd_minutes_show, "minutes show MEETING [--json] [--audit]",
+    { "minutes", "list", bv_cmd_minutes_list, BV_NEED_READ, BV_ACT_NONE,
+        "minutes list [--board BOARD] [--json]", "list imported meetings", "" },
+    { "minutes", "show", bv_cmd_minutes_show, BV_NEED_READ, BV_ACT_NONE,
+        "minutes show MEETING [--json] [--audit]",
         "the open record; restricted items with their seal and grants",
         "  --audit              add each restricted item's access history\n" },
-    { "minutes", "publish", bv_cmd_minutes_publish,
+    { "minutes", "publish", bv_cmd_minutes_publish, BV_NEED_READ, BV_ACT_NONE,
         "minutes publish MEETING --format txt|md|html [-o FILE] [--force]",
         "the public document: open minutes, restricted items as notices only",
         "  -o, --output FILE    write to FILE (complete or absent, never through a symlink)\n" },
-    { "minutes", "actions", bv_cmd_minutes_actions,
+    { "minutes", "actions", bv_cmd_minutes_actions, BV_NEED_READ, BV_ACT_NONE,
         "minutes actions [--board BOARD] [--open] [--json]",
         "every ACTION: line with its owners, meeting, item and status",
         "  --open               only actions not marked completed\n" },
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+const struct bv_command *
+bv_cli_commands(size_t *n)
+{
+    *n = NCOMMANDS;
+    return commands;
+}
 
 static void
 usage_all(FILE *f)
@@ -307,9 +329,9 @@ unknown(const char *w1, const char *w2)
 
 /* help [COMMAND...]: the list, a group's commands, or one command's usage. */
 static int
-cmd_help(bv_cli *g, int argc, char **argv)
+cmd_help(bv_run *r, int argc, char **argv)
 {
-    (void)g;
+    (void)r;
     if (argc > 1 && argv[1][0] == '-'
         && (argc > 2 || (strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0)))
         return bv_cli_usage("help takes command names: boardvault help [COMMAND...]");
@@ -409,8 +431,13 @@ bv_cli_dispatch(int argc, char **argv)
         }
         name = argv[++ai];
     }
-    if ((c = find(group, name)) != NULL)
-        return c->fn(&g, argc - ai, argv + ai);
+    if ((c = find(group, name)) != NULL) {
+        /* what the command opened, it leaves to be closed here */
+        bv_run r = { &g, c, NULL, NULL };
+        int rc = c->fn(&r, argc - ai, argv + ai);
+        bv_run_done(&r);
+        return rc;
+    }
     if (group)
         return unknown(group, name);
     return unknown(name, ai + 1 < argc && argv[ai + 1][0] != '-' ? argv[ai + 1] : NULL);
