@@ -50,10 +50,32 @@ reset(bv_out *o)
     o->fd = -1;
 }
 
+/* What path names now: nothing, or a regular file that --force may
+ * replace; never a symbolic link, even with --force (the rename would
+ * replace the link, surprising whoever made it). */
+static bv_status
+target_check(const char *path, int force)
+{
+    struct stat sb;
+
+    if (*path == '\0')
+        return bv_fail(BV_EUSAGE, "empty output file name");
+    if (lstat(path, &sb) == 0) {
+        if (S_ISLNK(sb.st_mode))
+            return bv_fail(BV_EUSAGE, "refusing to follow symbolic link %s", path);
+        if (!S_ISREG(sb.st_mode))
+            return bv_fail(BV_EUSAGE, "%s exists and is not a regular file", path);
+        if (!force)
+            return bv_fail(BV_EUSAGE, "%s exists; use --force to replace it", path);
+    } else if (errno != ENOENT) {
+        return bv_fail(BV_ERR, "cannot check %s: %s", path, strerror(errno));
+    }
+    return BV_OK;
+}
+
 bv_status
 bv_out_open(bv_out *o, const char *path, int force, unsigned mode)
 {
-    struct stat sb;
     const char *base;
     char *dir = NULL, *tmp = NULL;
     uint8_t rnd[RND_BYTES];
@@ -74,19 +96,8 @@ bv_out_open(bv_out *o, const char *path, int force, unsigned mode)
         o->is_stdout = 1;
         return BV_OK;
     }
-    if (*path == '\0')
-        return bv_fail(BV_EUSAGE, "empty output file name");
-    if (lstat(path, &sb) == 0) {
-        /* even with force: rename would replace the link, surprising whoever made it */
-        if (S_ISLNK(sb.st_mode))
-            return bv_fail(BV_EUSAGE, "refusing to follow symbolic link %s", path);
-        if (!S_ISREG(sb.st_mode))
-            return bv_fail(BV_EUSAGE, "%s exists and is not a regular file", path);
-        if (!force)
-            return bv_fail(BV_EUSAGE, "%s exists; use --force to replace it", path);
-    } else if (errno != ENOENT) {
-        return bv_fail(BV_ERR, "cannot check %s: %s", path, strerror(errno));
-    }
+    if ((st = target_check(path, force)) != BV_OK)
+        return st;
     if (sodium_init() < 0)
         return bv_fail(BV_ERR, "cannot initialise libsodium");
     if ((dir = dir_of(path, &base)) == NULL) {

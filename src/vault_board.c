@@ -11,6 +11,7 @@
 #include "bv_trust.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -148,114 +149,122 @@ officers_cb(void *ctx, const bv_role_row *r)
     return strcmp(r->role, "officer") == 0 ? officers_add(ctx, r->person) : BV_OK;
 }
 
-struct grantlist {
-    bv_keyrow *k;
-    size_t n, cap;
+/* The rows one person made (grants by, roles added by), copied out of
+ * an each-row walk: re-signing them writes, which the walk cannot. */
+struct bylist {
+    void *rows;
+    size_t n, cap, size, by_off;
     const char *by;
 };
 
 static bv_status
-grantlist_cb(void *ctx, const bv_keyrow *k)
+bylist_add(struct bylist *l, const void *row)
 {
-    struct grantlist *l = ctx;
+    void *slot;
 
-    if (strcmp(k->by, l->by) != 0)
+    if (strcmp((const char *)row + l->by_off, l->by) != 0)
         return BV_OK;
-    {
-        bv_keyrow *l_slot = bv_grow(&l->k, &l->n, &l->cap, sizeof *l->k);
-        if (l_slot == NULL)
-            return BV_ERR;
-        *l_slot = *k;
-    }
+    if ((slot = bv_grow(&l->rows, &l->n, &l->cap, l->size)) == NULL)
+        return BV_ERR;
+    memcpy(slot, row, l->size);
     return BV_OK;
 }
 
-/* Grants of item it made by `name`: signed again by o. */
 static bv_status
-resign_grants(bv_vault *v, const bv_actor *o, const bv_item_row *it, const bv_person_row *leaver)
+grant_by_cb(void *ctx, const bv_keyrow *k)
 {
-    struct grantlist l = { NULL, 0, 0, leaver->name };
-    bv_buf m;
-    size_t i;
-    bv_status st;
+    return bylist_add(ctx, k);
+}
 
-    if ((st = bv_store_grant_each(v->s, it->id, grantlist_cb, &l)) != BV_OK)
+static bv_status
+role_by_cb(void *ctx, const bv_role_row *r)
+{
+    return bylist_add(ctx, r);
+}
+
+/*
+ * A signature by the leaver over old becomes o's over new. *carried is 0
+ * when the leaver did not make it (it stays as it is, and whatever checks
+ * it refuses it): nothing of the leaver's authority is carried over.
+ */
+static bv_status
+carry_sig(const bv_actor *o, const bv_person_row *leaver, bv_buf *old, bv_buf *new_,
+    uint8_t sig[64], size_t *sig_len, int *carried)
+{
+    bv_status st = BV_OK;
+
+    *carried = 0;
+    if (bv_vault_verify(leaver->sign_pk, old, sig, *sig_len) != BV_OK) {
+        bv_err_clear();
         goto out;
-    for (i = 0; i < l.n && st == BV_OK; i++) {
-        bv_fmt_grant_sig(&m, v->id, it->board, it->uid, &l.k[i]);
-        if (bv_vault_verify(leaver->sign_pk, &m, l.k[i].sig, l.k[i].sig_len) != BV_OK) {
-            bv_buf_free(&m);
-            continue; /* not the leaver's: stays as it is, and is refused */
-        }
-        bv_buf_free(&m);
-        snprintf(l.k[i].by, sizeof l.k[i].by, "%s", o->row.name);
-        bv_fmt_grant_sig(&m, v->id, it->board, it->uid, &l.k[i]);
-        if ((st = bv_vault_sign(o->keys, &m, l.k[i].sig)) == BV_OK) {
-            l.k[i].sig_len = 64;
-            st = bv_store_grant_put(v->s, it->id, &l.k[i]);
-        }
-        bv_buf_free(&m);
+    }
+    if ((st = bv_vault_sign(o->keys, new_, sig)) == BV_OK) {
+        *sig_len = 64;
+        *carried = 1;
     }
 out:
-    free(l.k);
+    bv_buf_free(old);
+    bv_buf_free(new_);
     return st;
 }
 
-struct rolelist {
-    bv_role_row *r;
-    size_t n, cap;
-    const char *by;
-};
-
+/* Grants of item it made by the leaver: signed again by o. */
 static bv_status
-rolelist_cb(void *ctx, const bv_role_row *r)
+resign_grants(bv_vault *v, const bv_actor *o, const bv_item_row *it, const bv_person_row *leaver)
 {
-    struct rolelist *l = ctx;
+    struct bylist l = { NULL, 0, 0, sizeof(bv_keyrow), offsetof(bv_keyrow, by), leaver->name };
+    bv_keyrow *k;
+    bv_buf old, new_;
+    size_t i;
+    int carried;
+    bv_status st;
 
-    if (strcmp(r->added_by, l->by) != 0)
-        return BV_OK;
-    {
-        bv_role_row *l_slot = bv_grow(&l->r, &l->n, &l->cap, sizeof *l->r);
-        if (l_slot == NULL)
-            return BV_ERR;
-        *l_slot = *r;
+    if ((st = bv_store_grant_each(v->s, it->id, grant_by_cb, &l)) != BV_OK)
+        goto out;
+    for (i = 0; i < l.n && st == BV_OK; i++) {
+        k = (bv_keyrow *)l.rows + i;
+        bv_fmt_grant_sig(&old, v->id, it->board, it->uid, k);
+        snprintf(k->by, sizeof k->by, "%s", o->row.name);
+        bv_fmt_grant_sig(&new_, v->id, it->board, it->uid, k);
+        if ((st = carry_sig(o, leaver, &old, &new_, k->sig, &k->sig_len, &carried)) == BV_OK
+            && carried)
+            st = bv_store_grant_put(v->s, it->id, k);
     }
-    return BV_OK;
+out:
+    free(l.rows);
+    return st;
 }
 
-/* Roles on b that `name` gave: signed again by o. */
+/* Roles on b that the leaver gave: signed again by o. */
 static bv_status
 resign_roles(bv_vault *v, const bv_actor *o, const bv_board_row *b, const bv_person_row *leaver)
 {
-    struct rolelist l = { NULL, 0, 0, leaver->name };
+    struct bylist l
+        = { NULL, 0, 0, sizeof(bv_role_row), offsetof(bv_role_row, added_by), leaver->name };
+    bv_role_row *r;
     bv_person_row p;
-    bv_buf m;
+    bv_buf old, new_;
     size_t i;
+    int carried;
     bv_status st;
 
-    if ((st = bv_store_role_each(v->s, b->id, rolelist_cb, &l)) != BV_OK)
+    if ((st = bv_store_role_each(v->s, b->id, role_by_cb, &l)) != BV_OK)
         goto out;
     for (i = 0; i < l.n && st == BV_OK; i++) {
-        if (strcmp(l.r[i].person, o->row.name) == 0)
+        r = (bv_role_row *)l.rows + i;
+        if (strcmp(r->person, o->row.name) == 0)
             continue; /* o's own role: nobody signs their own */
-        if ((st = bv_store_person_get(v->s, l.r[i].person, &p)) != BV_OK)
+        if ((st = bv_store_person_get(v->s, r->person, &p)) != BV_OK)
             break;
-        bv_fmt_role(&m, v->id, b->name, &p, l.r[i].role, leaver->name);
-        if (bv_vault_verify(leaver->sign_pk, &m, l.r[i].sig, l.r[i].sig_len) != BV_OK) {
-            bv_buf_free(&m);
-            continue; /* not the leaver's signature: nothing to carry over */
-        }
-        bv_buf_free(&m);
-        snprintf(l.r[i].added_by, sizeof l.r[i].added_by, "%s", o->row.name);
-        bv_fmt_role(&m, v->id, b->name, &p, l.r[i].role, o->row.name);
-        if ((st = bv_vault_sign(o->keys, &m, l.r[i].sig)) == BV_OK) {
-            l.r[i].sig_len = 64;
-            st = bv_store_role_add(v->s, &l.r[i]);
-        }
-        bv_buf_free(&m);
+        bv_fmt_role(&old, v->id, b->name, &p, r->role, leaver->name);
+        snprintf(r->added_by, sizeof r->added_by, "%s", o->row.name);
+        bv_fmt_role(&new_, v->id, b->name, &p, r->role, o->row.name);
+        if ((st = carry_sig(o, leaver, &old, &new_, r->sig, &r->sig_len, &carried)) == BV_OK
+            && carried)
+            st = bv_store_role_add(v->s, r);
     }
 out:
-    free(l.r);
+    free(l.rows);
     return st;
 }
 
