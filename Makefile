@@ -111,6 +111,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/boardvault
 	install -m 0644 docs/boardvault.1 $(DESTDIR)$(PREFIX)/share/man/man1/boardvault.1
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 0644 scripts/completion/boardvault.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/boardvault
+	install -m 0644 scripts/completion/_boardvault $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_boardvault
 
 check-format:
 	clang-format --dry-run --Werror src/*.c include/*.h

@@ -88,4 +88,33 @@ void bv_json_str(bv_buf *b, const char *s);
 /* UTC time now as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL). */
 void bv_utc_now(char out[21]);
 
+/*
+ * A stop asked for (Ctrl-C, SIGTERM) while a body is being written. The
+ * writer arms it for as long as it can stop cleanly (its staged body then
+ * removed, nothing sealed); the CLI's signal handler, finding it armed,
+ * only records the request instead of ending the process. Both calls are
+ * async-signal-safe.
+ */
+void bv_stop_arm(int on);
+int bv_stop_armed(void);
+void bv_stop_request(void);
+int bv_stop_requested(void);
+
+/*
+ * Progress of a long run (a body sealed, opened or rekeyed, a log
+ * verified), reported by the domain to whoever asked (the CLI draws a bar
+ * on a terminal). total 0: not known in advance. fn may be NULL.
+ */
+typedef struct {
+    void (*fn)(void *ctx, uint64_t done, uint64_t total);
+    void *ctx;
+} bv_progress;
+
+static inline void
+bv_progress_tick(const bv_progress *p, uint64_t done, uint64_t total)
+{
+    if (p && p->fn)
+        p->fn(p->ctx, done, total);
+}
+
 #endif

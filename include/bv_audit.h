@@ -100,7 +100,8 @@ void bv_audit_keyring_free(bv_audit_keyring *kr);
  * entry; BV_EINPUT for a malformed external checkpoint.
  */
 bv_status bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN],
-    const bv_audit_keyring *kr, const bv_audit_cp *ext, size_t next, bv_audit_report *rep);
+    const bv_audit_keyring *kr, const bv_audit_cp *ext, size_t next, bv_audit_report *rep,
+    const bv_progress *progress);
 
 /* The checkpoint text for the current log: origin, size, root. */
 bv_status bv_audit_checkpoint_text(

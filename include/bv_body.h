@@ -20,6 +20,8 @@ typedef struct {
     const uint8_t *key, *header, *ad, *hashes;
     size_t adlen;
     uint64_t nchunks;
+    const bv_progress *progress; /* plaintext bytes written of size */
+    uint64_t size;
 } bv_body_src;
 
 /* A body to write: into body_id under key and ad; the stream header,
@@ -33,6 +35,8 @@ typedef struct {
     uint8_t header[BV_STREAM_HEADER];
     bv_buf *hashes;
     uint64_t size, nchunks;
+    const bv_progress *progress; /* plaintext bytes stored of total (0: unknown) */
+    uint64_t total;
 } bv_body_dst;
 
 /* Read fd to its end, encrypt it and store its chunks. */

@@ -12,13 +12,15 @@
 typedef struct {
     const char *vault; /* --vault, else $BOARDVAULT_PATH, else ./boardvault.db */
     const char *trust; /* --trust FINGERPRINT: the root key the user expects */
+    int vault_given, trust_given; /* on the line (before the command or after it) */
+    int quiet; /* --quiet: no "Unlocking…", no progress bar */
 } bv_cli;
 
 /* Options common to commands that act as a person. */
 typedef struct {
     const char *as;
     int pass_fd; /* -1: ask on the terminal */
-    int json, csv, force;
+    int json, csv, force, yes;
     bv_kdf_params kdf;
     int kdf_set; /* a --kdf-* option was given */
 } bv_cli_opts;
@@ -32,7 +34,8 @@ enum {
     BV_NEED_VAULT = 1, /* the vault, for writing */
     BV_NEED_READ = 2, /* the vault, read-only */
     BV_NEED_VERIFY = 4, /* read-only, every fact read afresh (audit verify) */
-    BV_NEED_ACTOR = 8 /* the --as person, unlocked; recorded as the entry's act */
+    BV_NEED_ACTOR = 8, /* the --as person, unlocked; recorded as the entry's act */
+    BV_SHOW_PROGRESS = 16 /* a bar on a terminal when the run is long */
 };
 
 struct bv_command;
@@ -79,6 +82,16 @@ bv_status bv_cli_uint(const char *opt, const char *s, uint32_t lo, uint32_t hi, 
 /* Read the --as person's passphrase (first line of the fd, or the
  * terminal) without unlocking anything. */
 bv_status bv_cli_read_pass(const bv_cli_opts *o, bv_secret *pass);
+/*
+ * Before what cannot be undone: when standard input is a terminal and
+ * --yes was not given, print what (to the terminal) and ask y/N; anything
+ * but y or yes is BV_ERR "not confirmed", nothing done. Off a terminal
+ * (a script) nothing is asked, as before.
+ */
+bv_status bv_cli_confirm(const bv_cli_opts *o, const char *what, const char *question);
+/* Write b (a JSON document, say) to stdout and free it: 0, or the exit
+ * code of "out of memory" if b ran out while it was built. */
+int bv_cli_put(bv_buf *b);
 /* Print a string for a terminal: control bytes shown as \xNN. */
 void bv_cli_print_safe(const char *s);
 /* The names in an item's stored grant set, ", "-separated or as JSON
@@ -88,6 +101,8 @@ void bv_cli_grantees(bv_buf *out, const bv_item_row *it, int json);
 void bv_cli_cleanup_path(const char *path);
 /* No core dumps, umask 077, the signal handlers above, SIGPIPE ignored. */
 void bv_cli_harden(void);
+/* Edits (and swaps of neighbours) from a to b; 99 for long strings. */
+size_t bv_cli_distance(const char *a, const char *b);
 /* The command table, for its tests (commands.c). */
 const struct bv_command *bv_cli_commands(size_t *n);
 /* The global options, then the command named in argv (commands.c). */
@@ -115,6 +130,8 @@ int bv_cmd_open(bv_run *r, int argc, char **argv);
 int bv_cmd_item_destroy(bv_run *r, int argc, char **argv);
 int bv_cmd_rekey(bv_run *r, int argc, char **argv);
 int bv_cmd_gc(bv_run *r, int argc, char **argv);
+int bv_cmd_status(bv_run *r, int argc, char **argv);
+int bv_cmd_backup(bv_run *r, int argc, char **argv);
 int bv_cmd_retention_run(bv_run *r, int argc, char **argv);
 int bv_cmd_audit_log(bv_run *r, int argc, char **argv);
 int bv_cmd_audit_verify(bv_run *r, int argc, char **argv);
@@ -174,8 +191,16 @@ enum {
     OPT_FORCE,
     OPT_KDF_M,
     OPT_KDF_T,
-    OPT_KDF_P
+    OPT_KDF_P,
+    OPT_YES,
+    OPT_VAULT, /* the global options, taken after the command's name too */
+    OPT_TRUST,
+    OPT_QUIET
 };
+#define BV_YES_OPT                                                                                 \
+    {                                                                                              \
+        "--yes", 0, OPT_YES                                                                        \
+    }
 #define BV_COMMON_OPTS                                                                             \
     { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP }, { "--as", 1, OPT_AS },                       \
     {                                                                                              \

@@ -51,6 +51,15 @@ void bv_key_free(uint8_t *key);
 
 /* "SHA256:" + unpadded base64 of SHA-256(sign_pk || box_pk). */
 void bv_fingerprint(const uint8_t sign_pk[32], const uint8_t box_pk[32], char out[BV_FP_LEN]);
+#define BV_FP_ALOUD_LEN 40 /* "xxxx xxxx xxxx xxxx xxxx xxxx xxxx xxxx" + NUL */
+/* fp as eight groups of four hex digits, for reading aloud ("?" if fp
+ * is not a fingerprint). */
+void bv_fingerprint_aloud(const char fp[BV_FP_LEN], char out[BV_FP_ALOUD_LEN]);
+/* given is a fingerprint in either form (SHA256:…, or the 32 hex digits
+ * of the aloud form, spaces, dashes, colons and case free). */
+int bv_fingerprint_valid(const char *given);
+/* fp and given name the same keys (given in either form). */
+int bv_fingerprint_match(const char fp[BV_FP_LEN], const char *given);
 
 /* XChaCha20-Poly1305 (IETF) under kek, nonce random, ad bound. out: nonce || ct. */
 bv_status bv_wrap(const uint8_t kek[32], const uint8_t *ad, size_t adlen, const uint8_t *msg,

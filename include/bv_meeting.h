@@ -11,12 +11,22 @@
 #include "bv_minutes.h"
 #include "bv_vault.h"
 
+/* A restricted body sealed by an import: its item's id, and where it
+ * stands in the agenda. */
+typedef struct {
+    char uid[BV_UID_LEN + 1];
+    int number;
+} bv_import_sealed;
+
 typedef struct {
     int64_t meeting_id;
     int duplicate; /* the same document was imported before: nothing stored */
-    size_t sealed; /* restricted bodies sealed by this import */
+    size_t sealed; /* restricted bodies sealed by this import: body[0..sealed) */
     size_t restricted; /* restricted items in the agenda */
+    bv_import_sealed *body;
+    size_t body_cap;
 } bv_import_result;
+void bv_import_result_free(bv_import_result *r);
 
 /*
  * Store meeting m (parsed from doc) for board, as officer o, in one

@@ -15,10 +15,18 @@
 /* Shortest item id prefix accepted wherever an ITEM is taken. */
 #define BV_ITEM_PREFIX_MIN 4
 
-/* BV_ENOTFOUND unless a board of that name exists. */
-bv_status bv_pre_board(bv_vault *v, const char *board);
-/* BV_ENOTFOUND unless a person of that name exists (pending or approved). */
-bv_status bv_pre_person(bv_vault *v, const char *name);
+/*
+ * That a board (a person, pending or approved) of that name exists. A
+ * name that matches one stored name but for the case of its ASCII
+ * letters is taken as that name: *name then points to it (kept until the
+ * process ends). Matching more than one that way is BV_EUSAGE (give the
+ * exact name); none is BV_ENOTFOUND, naming the nearest if one is close.
+ */
+bv_status bv_pre_board(bv_vault *v, char **board);
+bv_status bv_pre_person(bv_vault *v, char **name);
+/* The --as person, resolved the same way; left as given when nothing
+ * matches (the unlock then fails, and is recorded, as for anyone). */
+const char *bv_pre_actor(bv_vault *v, const char *name);
 /* Agenda item agenda_no of meeting (of board) exists, is restricted and
  * has no sealed body yet: BV_ENOTFOUND or BV_EUSAGE otherwise. */
 bv_status bv_pre_agenda(bv_vault *v, const char *board, int64_t meeting, int agenda_no);

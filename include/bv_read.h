@@ -38,6 +38,10 @@ bv_status bv_read_boards(bv_vault *v, bv_board_fn fn, void *ctx);
 bv_status bv_read_roles(bv_vault *v, int64_t board_id, bv_role_fn fn, void *ctx);
 bv_status bv_read_persons(bv_vault *v, bv_person_fn fn, void *ctx);
 bv_status bv_read_items(bv_vault *v, const char *board, bv_item_fn fn, void *ctx);
+/* The items `retention run` would destroy on today (YYYY-MM-DD): the
+ * same query it runs. */
+bv_status bv_read_expired(bv_vault *v, const char *today,
+    bv_status (*fn)(void *, const char *uid, const char *board), void *ctx);
 bv_status bv_read_meetings(bv_vault *v, const char *board, bv_meeting_fn fn, void *ctx);
 bv_status bv_read_actions(bv_vault *v, const char *board, bv_action_fn fn, void *ctx);
 
@@ -56,5 +60,28 @@ bv_status bv_read_consistency(bv_vault *v, uint64_t m, uint64_t n, uint8_t root1
 
 /* A person's verifier key in the signed-note form (key_name+id+key). */
 bv_status bv_read_verifier_key(bv_vault *v, const bv_person_row *p, bv_buf *out);
+
+/* What `boardvault status` shows (bv_read_status). Times are as
+ * bv_utc_now writes them; "" when there is none. */
+typedef struct {
+    char vault_id[2 * BV_VAULT_ID_LEN + 1];
+    char root[BV_NAME_MAX + 1]; /* the root officer, whose key this client pinned */
+    char root_fp[BV_FP_LEN];
+    uint64_t log_size; /* entries in the log now (verified as the vault was opened) */
+    uint64_t seen_size; /* the head this client remembers, and since when */
+    char seen_when[21];
+    uint64_t cp_size; /* the newest stored checkpoint: its size, time and age */
+    char cp_when[21];
+    int64_t cp_age; /* seconds; -1 when there is no checkpoint */
+    bv_kdf_params policy; /* the vault's KDF policy (set at init) */
+    char as[BV_NAME_MAX + 1]; /* with a name: that key record's KDF */
+    bv_kdf_params mine;
+    int kdf_below; /* weaker than the policy: member passwd upgrades it */
+    uint64_t staging, condemned; /* leftover bodies (boardvault gc) */
+    uint64_t bytes; /* the vault's size */
+} bv_vault_status_rep;
+/* The status of v; as NULL or a person whose key record's KDF to
+ * compare with the vault's policy. Needs no key. */
+bv_status bv_read_status(bv_vault *v, const char *as, bv_vault_status_rep *r);
 
 #endif

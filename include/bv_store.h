@@ -157,6 +157,20 @@ bv_status bv_store_checkpoint_add(
     bv_store *s, uint64_t size, const char *by, const uint8_t *note, size_t len);
 bv_status bv_store_checkpoint_each(
     bv_store *s, bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t), void *ctx);
+/* The newest stored checkpoint, as its row says (unverified: for status). */
+typedef struct {
+    uint64_t size;
+    char created[21];
+    char by[BV_NAME_MAX + 1];
+} bv_store_cp_info;
+bv_status bv_store_checkpoint_latest(bv_store *s, bv_store_cp_info *info); /* BV_ENOTFOUND: none */
+/* Bodies not (yet, or any longer) an item's: staging and condemned. */
+bv_status bv_store_body_counts(bv_store *s, uint64_t *staging, uint64_t *condemned);
+/* A consistent copy of the vault, taken while it is in use, into path
+ * (an empty file the caller made); synced before it returns. */
+bv_status bv_store_backup(bv_store *s, const char *path);
+/* What the vault takes on disk (its pages; not a WAL in flight). */
+bv_status bv_store_size(bv_store *s, uint64_t *bytes);
 
 bv_status bv_store_item_destroy(bv_store *s, int64_t item_id);
 /* Board membership changes and key rotation. by NULL clears a removal. */

@@ -40,6 +40,9 @@ bv_status bv_vault_create(const char *path, const char *root, const bv_secret *p
 bv_status bv_vault_open(
     const char *path, int flags, const char *trust, char note[256], bv_vault **out);
 void bv_vault_close(bv_vault *v);
+/* Where seal, open, rekey and audit verify report their progress; p
+ * must outlive v's use (NULL: nowhere). */
+void bv_vault_set_progress(bv_vault *v, const bv_progress *p);
 const uint8_t *bv_vault_id(const bv_vault *v);
 
 /*
@@ -81,8 +84,17 @@ bv_status bv_vault_kdf_policy(bv_vault *v, bv_kdf_params *kp);
 bv_status bv_member_rekey(bv_vault *v, bv_actor *a, const bv_secret *newpass,
     const bv_kdf_params *kp, char fp[BV_FP_LEN]);
 /* Certify a pending member's keys, or the new keys an approved member
- * asked for with bv_member_rekey; fp gets the keys' fingerprint. */
-bv_status bv_member_approve(bv_vault *v, bv_actor *officer, const char *name, char fp[BV_FP_LEN]);
+ * asked for with bv_member_rekey; fp gets the keys' fingerprint. With
+ * expect (a fingerprint in either form, as the member read it out), keys
+ * of another fingerprint are refused: BV_EINTEGRITY, nothing approved. */
+bv_status bv_member_approve(
+    bv_vault *v, bv_actor *officer, const char *name, const char *expect, char fp[BV_FP_LEN]);
+/* The fingerprint of the keys bv_member_approve would certify now (a
+ * pending member's, or the new keys of a pending change: *keychange),
+ * read without a key, to show and compare before the passphrase; with
+ * expect, refused as bv_member_approve would refuse it. */
+bv_status bv_member_pending_fp(
+    bv_vault *v, const char *name, const char *expect, char fp[BV_FP_LEN], int *keychange);
 /* Certificate state of a person as checked now: "approved", "pending" or
  * "INVALID" (a signature in its chain does not verify). */
 const char *bv_member_state(bv_vault *v, const char *name);
@@ -170,6 +182,10 @@ bv_status bv_item_open(bv_vault *v, bv_actor *reader, const char *uid, bv_out *o
  */
 bv_status bv_vault_audit_verify(
     bv_vault *v, const bv_audit_cp *ext, size_t next, bv_audit_report *rep, bv_buf *unauth);
+/* A consistent copy of the live vault as dest (which must not exist),
+ * verified as audit verify does before it is given that name; rep gets
+ * the copy's verification. No key is needed: the copy is ciphertext. */
+bv_status bv_vault_backup(bv_vault *v, const char *dest, bv_audit_report *rep);
 /* Verify, then sign and store a checkpoint as person a (an officer or an
  * auditor of some board); note receives the signed checkpoint. */
 bv_status bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note);

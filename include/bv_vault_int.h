@@ -18,6 +18,7 @@
 struct bv_vault {
     bv_store *s;
     bv_logview *view; /* what this client verified of the log */
+    const bv_progress *progress; /* long runs report here (NULL: nowhere) */
     int readonly;
     uint8_t id[BV_VAULT_ID_LEN];
     char root[BV_NAME_MAX + 1];

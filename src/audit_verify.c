@@ -56,6 +56,8 @@ struct vctx {
     bv_merkle_frontier f;
     uint64_t n;
     bv_audit_report *rep;
+    const bv_progress *progress; /* entries checked of total */
+    uint64_t total;
     struct cpreq *cps;
     size_t ncps;
 };
@@ -284,6 +286,8 @@ verify_entry(void *ctx, const bv_audit_row *r)
     size_t i;
 
     c->n++;
+    if (c->n % 1024 == 0)
+        bv_progress_tick(c->progress, c->n, c->total);
     if ((uint64_t)r->seq != c->n) {
         if ((uint64_t)r->seq > c->n)
             return bad(c->n, "missing (sequence jumps to a later number)");
@@ -511,7 +515,7 @@ check_given(bv_store *s, const struct vctx *c, const bv_audit_cp *ext, size_t ne
 
 bv_status
 bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_audit_keyring *kr,
-    const bv_audit_cp *ext, size_t next, bv_audit_report *rep)
+    const bv_audit_cp *ext, size_t next, bv_audit_report *rep, const bv_progress *progress)
 {
     struct vctx c;
     struct cplist l;
@@ -528,6 +532,7 @@ bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_a
     bv_buf_init(&l.notes);
     bv_buf_init(&state);
     c.vid = vault_id;
+    c.progress = progress;
     c.kr = kr;
     c.rep = rep;
     {
@@ -561,9 +566,12 @@ bv_audit_verify(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_a
     }
     for (i = 0; i < l.n; i++)
         c.cps[c.ncps++].size = l.size[i];
+    if (progress && (st = bv_store_audit_count(s, &c.total)) != BV_OK)
+        goto out;
     if ((st = bv_store_audit_each(s, NULL, verify_entry, &c)) != BV_OK
         || (st = batch_flush(&c)) != BV_OK)
         goto out;
+    bv_progress_tick(progress, c.n, c.total);
     if (c.n == 0) {
         st = bv_fail(BV_EINTEGRITY, "the audit log is empty (it starts with init)");
         goto out;

@@ -385,15 +385,22 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
         return st;
     }
 
+    bv_stop_arm(1);
     for (i = 0;; i++) {
-        go = in_tx ? pipe_wait_for(p, k, i, BATCH_WAIT_S) : pipe_wait(p, k, i);
-        if (go < 0) { /* a slow source: commit what there is, then wait */
-            in_tx = 0;
-            if ((st = batch_commit(s, d, b)) != BV_OK)
-                break;
-            go = pipe_wait(p, k, i);
+        /* never an unbounded wait: a stop asked for is seen within one */
+        while ((go = pipe_wait_for(p, k, i, BATCH_WAIT_S)) < 0 && !bv_stop_requested()) {
+            if (in_tx) { /* a slow source: commit what there is, then wait */
+                in_tx = 0;
+                if ((st = batch_commit(s, d, b)) != BV_OK)
+                    break;
+            }
         }
-        if (!go)
+        if (st == BV_OK && bv_stop_requested()) {
+            st = bv_fail(BV_ERR,
+                "interrupted: nothing was stored, and what was written of the body is removed");
+            break;
+        }
+        if (st != BV_OK || !go)
             break;
         sl = &p->slot[i % SLOTS];
         if (d->staging && !in_tx) {
@@ -407,6 +414,7 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
             break;
         d->nchunks++;
         d->size += sl->len - BV_STREAM_ABYTES;
+        bv_progress_tick(d->progress, d->size, d->total);
         if (in_tx && (i + 1) % BV_STAGE_BATCH == 0) {
             in_tx = 0;
             if ((st = batch_commit(s, d, b)) != BV_OK)
@@ -414,6 +422,7 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
         }
         pipe_done(p, k, i, 0);
     }
+    bv_stop_arm(0);
     if (st == BV_OK && in_tx) {
         in_tx = 0;
         st = batch_commit(s, d, b);
@@ -711,6 +720,7 @@ open_decrypt(void *arg)
         if (!o->out->is_stdout)
             sync_file_range(o->out->fd, (off_t)o->written, (off_t)ptlen, SYNC_FILE_RANGE_WRITE);
         o->written += ptlen;
+        bv_progress_tick(o->src->progress, o->written, o->src->size);
         pipe_done(&o->p, 2, i, 0);
     }
     return NULL;

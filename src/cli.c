@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "bv_cli.h"
+#include "bv_precheck.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 void
 bv_cli_print_safe(const char *s)
@@ -115,6 +117,9 @@ bv_cli_common(const bv_optres *r, bv_cli_opts *o)
         return 1;
     case OPT_FORCE:
         o->force = 1;
+        return 1;
+    case OPT_YES:
+        o->yes = 1;
         return 1;
     case OPT_KDF_M:
         o->kdf_set = 1;
@@ -219,6 +224,91 @@ bv_cli_read_pass(const bv_cli_opts *o, bv_secret *pass)
     return bv_pass_read(o->pass_fd, prompt, 0, pass);
 }
 
+/*
+ * The progress bar of a long run, on stderr when it is a terminal: shown
+ * once the run has taken BAR_AFTER_MS (so quick commands stay quiet),
+ * redrawn at most ten times a second, with the rate and the time left.
+ * Nothing is drawn otherwise, so scripts and logs see no difference.
+ */
+#define BAR_AFTER_MS 2000
+#define BAR_WIDTH 24
+
+struct bar {
+    const char *label;
+    int bytes; /* bytes of a body, else entries of the log */
+    double start, last, after;
+    uint64_t done, total; /* as last told, for the final draw */
+    int drawn;
+};
+static struct bar bar;
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+amount(char *out, size_t cap, double v, int bytes)
+{
+    if (!bytes)
+        snprintf(out, cap, "%.0f", v);
+    else if (v >= 1024.0 * 1024 * 1024)
+        snprintf(out, cap, "%.2f GiB", v / (1024.0 * 1024 * 1024));
+    else
+        snprintf(out, cap, "%.1f MiB", v / (1024.0 * 1024));
+}
+
+static void
+bar_draw(void *ctx, uint64_t done, uint64_t total)
+{
+    struct bar *b = ctx;
+    double t = now_s(), el = t - b->start, rate;
+    char d[32], rt[32], left[32] = "";
+    int i, fill;
+
+    b->done = done;
+    b->total = total;
+    if (el * 1000.0 < b->after || (b->drawn && t - b->last < 0.1 && done != total))
+        return;
+    rate = el > 0 ? (double)done / el : 0;
+    amount(d, sizeof d, (double)done, b->bytes);
+    amount(rt, sizeof rt, rate, b->bytes);
+    fprintf(stderr, "\r%s ", b->label);
+    if (total) {
+        fill = (int)((double)BAR_WIDTH * (double)done / (double)total);
+        fputc('[', stderr);
+        for (i = 0; i < BAR_WIDTH; i++)
+            fputc(i < fill ? '#' : '.', stderr);
+        if (rate > 0 && done < total)
+            snprintf(left, sizeof left, ", %.0f s left", (double)(total - done) / rate);
+        fprintf(stderr, "] %3d%% %s%s, %s%s/s%s\033[K", (int)(100.0 * (double)done / (double)total),
+            d, b->bytes ? "" : " entries", rt, b->bytes ? "" : " entries", left);
+    } else {
+        fprintf(stderr, "%s, %s%s/s\033[K", d, rt, b->bytes ? "" : " entries");
+    }
+    b->drawn = 1;
+    b->last = t;
+    if (total && done == total) {
+        /* complete: the bar stays as a record of the run, and whatever
+         * the command prints next starts on a line of its own */
+        fputc('\n', stderr);
+        b->drawn = 0;
+    }
+    fflush(stderr);
+}
+
+static const bv_progress bar_progress = { bar_draw, &bar };
+
+static int
+chatty(const bv_run *r)
+{
+    return !r->g->quiet && isatty(STDERR_FILENO);
+}
+
 bv_status
 bv_run_vault(bv_run *r)
 {
@@ -226,23 +316,50 @@ bv_run_vault(bv_run *r)
     int flags = (n & BV_NEED_VERIFY) ? BV_OPEN_RO | BV_OPEN_VERIFY
         : (n & BV_NEED_READ)         ? BV_OPEN_RO
                                      : 0;
+    bv_status st;
 
     if (!(n & (BV_NEED_VAULT | BV_NEED_READ | BV_NEED_VERIFY)) || r->v)
         return bv_fail(BV_ERR, "internal error: the command table does not open a vault here");
-    return cli_vault(r->g, flags, &r->v);
+    if ((st = cli_vault(r->g, flags, &r->v)) == BV_OK && (n & BV_SHOW_PROGRESS) && chatty(r)) {
+        const char *env = getenv("BOARDVAULT_PROGRESS_AFTER_MS"); /* tests only */
+        memset(&bar, 0, sizeof bar);
+        bar.label = r->c->name;
+        bar.bytes = r->c->group == NULL; /* seal, open, rekey; audit verify counts entries */
+        bar.after = env && *env ? strtod(env, NULL) : BAR_AFTER_MS;
+        bar.start = now_s();
+        bv_vault_set_progress(r->v, &bar_progress);
+    }
+    return st;
 }
 
 bv_status
 bv_run_unlock(bv_run *r, const bv_cli_opts *o, const char *item)
 {
     bv_secret pass = { 0 };
+    bv_cli_opts oc;
     bv_status st;
 
     if (!(r->c->needs & BV_NEED_ACTOR) || r->v == NULL || r->a)
         return bv_fail(BV_ERR, "internal error: the command table has no actor here");
+    if (o->as) {
+        /* --as "jade hodgson" is Jade Hodgson when she is the only one */
+        oc = *o;
+        oc.as = bv_pre_actor(r->v, o->as);
+        o = &oc;
+    }
     if ((st = bv_cli_read_pass(o, &pass)) != BV_OK)
         return st;
+    /* Argon2id takes a second or more: say what the wait is */
+    if (chatty(r)) {
+        fputs("Unlocking ", stderr);
+        for (const char *p = o->as; *p; p++)
+            fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+        fputs("\xe2\x80\xa6", stderr);
+        fflush(stderr);
+    }
     st = bv_vault_unlock(r->v, o->as, &pass, r->c->act, item, &r->a);
+    if (chatty(r))
+        fputs("\r\033[K", stderr);
     bv_secret_free(&pass);
     return st;
 }
@@ -250,10 +367,48 @@ bv_run_unlock(bv_run *r, const bv_cli_opts *o, const char *item)
 void
 bv_run_done(bv_run *r)
 {
+    if (bar.drawn) {
+        /* the bar as the run ended stays, as a record of it */
+        bar.last = 0;
+        bar_draw(&bar, bar.done, bar.done);
+        fputc('\n', stderr);
+        bar.drawn = 0;
+    }
     bv_actor_free(r->a);
     r->a = NULL;
     bv_vault_close(r->v);
     r->v = NULL;
+}
+
+bv_status
+bv_cli_confirm(const bv_cli_opts *o, const char *what, const char *question)
+{
+    char line[16];
+    FILE *tty;
+    int ok;
+
+    if (o->yes || !isatty(STDIN_FILENO))
+        return BV_OK;
+    if ((tty = fopen("/dev/tty", "r+e")) == NULL)
+        return bv_fail(BV_ERR, "cannot ask on the terminal: %s (give --yes)", strerror(errno));
+    fprintf(tty, "%s%s [y/N] ", what, question);
+    fflush(tty);
+    ok = fgets(line, sizeof line, tty) != NULL
+        && (strcmp(line, "y\n") == 0 || strcmp(line, "Y\n") == 0 || strcmp(line, "yes\n") == 0
+            || strcmp(line, "YES\n") == 0);
+    fclose(tty);
+    return ok ? BV_OK : bv_fail(BV_ERR, "not confirmed: nothing done");
+}
+
+int
+bv_cli_put(bv_buf *b)
+{
+    int oom = b->oom;
+
+    if (!oom)
+        fwrite(b->p, 1, b->len, stdout);
+    bv_buf_free(b);
+    return oom ? bv_cli_error(bv_fail(BV_ERR, "out of memory")) : 0;
 }
 
 void
@@ -286,6 +441,12 @@ bv_cli_cleanup_path(const char *path)
 static void
 on_signal(int sig)
 {
+    /* a body being written stops at its next chunk and removes itself;
+     * a second signal ends the process at once */
+    if (bv_stop_armed() && !bv_stop_requested()) {
+        bv_stop_request();
+        return;
+    }
     /* async-signal-safe: a half-written temp file of plaintext must not
      * outlive us */
     if (cleanup)

@@ -225,12 +225,12 @@ out:
 enum { OPT_CHECKPOINT = 200, OPT_SIZE, OPT_FORMAT };
 
 static const bv_opt verify_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
-    { "--checkpoint", BV_ARG_LIST, OPT_CHECKPOINT }, { NULL, 0, 0 } };
-static const bv_opt cp_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
+    { "--checkpoint", BV_ARG_LIST, OPT_CHECKPOINT }, { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
+static const bv_opt cp_opts[] = { BV_COMMON_OPTS, { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
 static const bv_opt prove_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
-    { "--size", 1, OPT_SIZE }, { NULL, 0, 0 } };
-static const bv_opt plain_opts[]
-    = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP }, { NULL, 0, 0 } };
+    { "--size", 1, OPT_SIZE }, { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
+static const bv_opt plain_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
+    { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
 static const bv_opt export_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
     { "--format", 1, OPT_FORMAT }, { NULL, 0, 0 } };
 static const bv_opt summary_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
@@ -274,6 +274,47 @@ b64(const uint8_t *p, size_t n, char *out, size_t cap)
     sodium_bin2base64(out, cap, p, n, sodium_base64_VARIANT_ORIGINAL);
 }
 
+/* One JSON object on stdout: what verify found; the entries without
+ * authority (one line each in unauth) as strings. */
+static void
+verify_json(const bv_audit_report *rep, const char *root, size_t given, const char *unauth)
+{
+    const char *p = unauth, *nl;
+    char line[1024];
+    bv_buf b;
+    int k = 0;
+
+    bv_buf_init(&b);
+    bv_buf_printf(&b,
+        "{\"ok\": %s, \"size\": %llu, \"root\": \"%s\", \"signed\": %llu, \"unsigned\": %llu, "
+        "\"stored_checkpoints\": %llu, \"given_checkpoints\": %zu, \"without_authority\": [",
+        *unauth ? "false" : "true", (unsigned long long)rep->size, root,
+        (unsigned long long)rep->signed_entries, (unsigned long long)rep->unsigned_entries,
+        (unsigned long long)rep->checkpoints, given);
+    for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+        snprintf(line, sizeof line, "%.*s", (int)(nl - p), p);
+        bv_buf_puts(&b, k++ ? ", " : "");
+        bv_json_str(&b, line);
+    }
+    bv_buf_puts(&b, "]}\n");
+    (void)bv_cli_put(&b); /* the verification's result decides the exit */
+}
+
+/* A proof's hashes, base64, as a JSON array. */
+static void
+proof_json(bv_buf *b, uint8_t proof[][32], size_t plen)
+{
+    char h[64];
+    size_t i;
+
+    bv_buf_puts(b, "[");
+    for (i = 0; i < plen; i++) {
+        b64(proof[i], 32, h, sizeof h);
+        bv_buf_printf(b, "%s\"%s\"", i ? ", " : "", h);
+    }
+    bv_buf_puts(b, "]");
+}
+
 int
 bv_cmd_audit_verify(bv_run *r, int argc, char **argv)
 {
@@ -284,7 +325,7 @@ bv_cmd_audit_verify(bv_run *r, int argc, char **argv)
     bv_audit_report rep;
     bv_buf unauth;
     char *pos[1], root[64];
-    size_t npos, nex, i, n = 0;
+    size_t npos, nex, i, n = 0, lines;
     bv_status st = BV_OK;
     int rc;
 
@@ -316,15 +357,19 @@ bv_cmd_audit_verify(bv_run *r, int argc, char **argv)
         return bv_cli_error(st);
     }
     b64(rep.root, 32, root, sizeof root);
-    printf("size %llu\nroot %s\n", (unsigned long long)rep.size, root);
-    if (unauth.len) {
+    lines = 0;
+    for (i = 0; i < unauth.len; i++)
+        lines += unauth.p[i] == '\n';
+    bv_buf_put(&unauth, "", 1);
+    if (o.json)
+        verify_json(&rep, root, n, (const char *)unauth.p);
+    else
+        printf("size %llu\nroot %s\n", (unsigned long long)rep.size, root);
+    if (lines) {
         /* every entry is intact and signed, but some claim changes their
          * signer could not make: someone wrote them into the file */
-        size_t lines = 0;
-        for (i = 0; i < unauth.len; i++)
-            lines += unauth.p[i] == '\n';
-        bv_buf_put(&unauth, "", 1);
-        fputs((const char *)unauth.p, stderr);
+        if (!o.json)
+            fputs((const char *)unauth.p, stderr);
         bv_buf_free(&unauth);
         bv_fail(BV_EINTEGRITY,
             "the log is intact, but %zu entr%s above claim%s a change without the authority to "
@@ -333,10 +378,11 @@ bv_cmd_audit_verify(bv_run *r, int argc, char **argv)
         return bv_cli_error(BV_EINTEGRITY);
     }
     bv_buf_free(&unauth);
-    printf("OK: %llu entries (%llu signed, %llu unsigned attempts), %llu stored and %zu given "
-           "checkpoints verified\n",
-        (unsigned long long)rep.size, (unsigned long long)rep.signed_entries,
-        (unsigned long long)rep.unsigned_entries, (unsigned long long)rep.checkpoints, n);
+    if (!o.json)
+        printf("OK: %llu entries (%llu signed, %llu unsigned attempts), %llu stored and %zu given "
+               "checkpoints verified\n",
+            (unsigned long long)rep.size, (unsigned long long)rep.signed_entries,
+            (unsigned long long)rep.unsigned_entries, (unsigned long long)rep.checkpoints, n);
     return 0;
 }
 
@@ -359,6 +405,26 @@ bv_cmd_audit_checkpoint(bv_run *r, int argc, char **argv)
         return bv_cli_error(st);
     if ((st = bv_run_unlock(r, &o, NULL)) == BV_OK)
         st = bv_vault_checkpoint(r->v, r->a, &note);
+    if (st == BV_OK && o.json) {
+        /* a C2SP checkpoint: origin, size and root are its first three lines */
+        bv_buf j, t;
+        char origin[128] = "", root[64] = "";
+        unsigned long long size = 0;
+        bv_buf_init(&j);
+        bv_buf_init(&t);
+        bv_buf_put(&t, note.p, note.len);
+        bv_buf_put(&t, "", 1);
+        if (!t.oom)
+            (void)sscanf((const char *)t.p, "%127[^\n]\n%llu\n%63[^\n]", origin, &size, root);
+        bv_buf_puts(&j, "{\"origin\": ");
+        bv_json_str(&j, origin);
+        bv_buf_printf(&j, ", \"size\": %llu, \"root\": \"%s\", \"note\": ", size, root);
+        bv_json_str(&j, t.oom ? "" : (const char *)t.p);
+        bv_buf_puts(&j, "}\n");
+        bv_buf_free(&t);
+        bv_buf_free(&note);
+        return bv_cli_put(&j);
+    }
     if (st == BV_OK)
         fwrite(note.p, 1, note.len, stdout);
     bv_buf_free(&note);
@@ -416,6 +482,20 @@ bv_cmd_audit_prove(bv_run *r, int argc, char **argv)
     st = bv_read_prove(r->v, seq, &size, lh, root, proof, &plen);
     if (st != BV_OK)
         return bv_cli_error(st);
+    if (o.json) {
+        bv_buf j;
+        char h[64];
+        bv_buf_init(&j);
+        b64(lh, 32, b, sizeof b);
+        b64(root, 32, h, sizeof h);
+        bv_buf_printf(&j,
+            "{\"seq\": %llu, \"index\": %llu, \"size\": %llu, \"leaf_hash\": \"%s\", "
+            "\"root\": \"%s\", \"proof\": ",
+            (unsigned long long)seq, (unsigned long long)seq - 1, (unsigned long long)size, b, h);
+        proof_json(&j, proof, plen);
+        bv_buf_puts(&j, "}\n");
+        return bv_cli_put(&j);
+    }
     printf("seq %llu\nindex %llu\nsize %llu\n", (unsigned long long)seq,
         (unsigned long long)seq - 1, (unsigned long long)size);
     b64(lh, 32, b, sizeof b);
@@ -451,6 +531,20 @@ bv_cmd_audit_consistency(bv_run *r, int argc, char **argv)
     st = bv_read_consistency(r->v, m, n, r1, r2, proof, &plen);
     if (st != BV_OK)
         return bv_cli_error(st);
+    if (o.json) {
+        bv_buf j;
+        char h[64];
+        bv_buf_init(&j);
+        b64(r1, 32, b, sizeof b);
+        b64(r2, 32, h, sizeof h);
+        bv_buf_printf(&j,
+            "{\"old\": {\"size\": %llu, \"root\": \"%s\"}, \"new\": {\"size\": %llu, "
+            "\"root\": \"%s\"}, \"proof\": ",
+            (unsigned long long)m, b, (unsigned long long)n, h);
+        proof_json(&j, proof, plen);
+        bv_buf_puts(&j, "}\n");
+        return bv_cli_put(&j);
+    }
     b64(r1, 32, b, sizeof b);
     printf("old %llu %s\n", (unsigned long long)m, b);
     b64(r2, 32, b, sizeof b);

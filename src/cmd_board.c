@@ -12,6 +12,7 @@
 enum { OPT_ROLE = 100 };
 
 static const bv_opt person_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
+static const bv_opt remove_opts[] = { BV_COMMON_OPTS, BV_YES_OPT, { NULL, 0, 0 } };
 static const bv_opt add_opts[] = { BV_COMMON_OPTS, { "--role", 1, OPT_ROLE }, { NULL, 0, 0 } };
 static const bv_opt list_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
     { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
@@ -66,7 +67,7 @@ bv_cmd_board_add(bv_run *r, int argc, char **argv)
         || (st = bv_name_check("member", pos[1])) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
     /* what needs no key is checked before the passphrase */
-    if ((st = bv_pre_board(r->v, pos[0])) == BV_OK && (st = bv_pre_person(r->v, pos[1])) == BV_OK
+    if ((st = bv_pre_board(r->v, &pos[0])) == BV_OK && (st = bv_pre_person(r->v, &pos[1])) == BV_OK
         && (st = bv_run_unlock(r, &o, NULL)) == BV_OK)
         st = bv_board_add(r->v, r->a, pos[0], pos[1], role);
     if (st != BV_OK)
@@ -213,19 +214,24 @@ bv_cmd_board_remove(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
     bv_remove_result res;
-    char *pos[2];
+    char *pos[2], what[320];
     size_t npos;
     bv_status st;
     int rc;
 
     if ((rc = bv_cli_args(
-             argc, argv, person_opts, &o, NULL, NULL, pos, 2, 2, &npos, "board", "remove"))
+             argc, argv, remove_opts, &o, NULL, NULL, pos, 2, 2, &npos, "board", "remove"))
         != BV_CLI_GO)
         return rc;
     if ((st = bv_name_check("board", pos[0])) != BV_OK
         || (st = bv_name_check("member", pos[1])) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_pre_board(r->v, pos[0])) == BV_OK && (st = bv_pre_person(r->v, pos[1])) == BV_OK
+    snprintf(what, sizeof what,
+        "Removing %.64s from %.64s revokes their grants on its items at once; if they are an "
+        "officer, the board key is rotated and the old epoch's keys destroyed.\n",
+        pos[1], pos[0]);
+    if ((st = bv_pre_board(r->v, &pos[0])) == BV_OK && (st = bv_pre_person(r->v, &pos[1])) == BV_OK
+        && (st = bv_cli_confirm(&o, what, "Remove them?")) == BV_OK
         && (st = bv_run_unlock(r, &o, NULL)) == BV_OK)
         st = bv_board_remove(r->v, r->a, pos[0], pos[1], &res);
     if (st != BV_OK)

@@ -21,10 +21,12 @@ enum { OPT_TITLE = 100, OPT_GRANT, OPT_BOARD, OPT_OUT, OPT_MEETING, OPT_AGENDA, 
 
 #define MAX_NAMES 256
 
-static const bv_opt seal_opts[] = { BV_COMMON_OPTS, { "--title", 1, OPT_TITLE },
-    { "--grant", BV_ARG_LIST, OPT_GRANT }, { "--meeting", 1, OPT_MEETING },
-    { "--agenda-item", 1, OPT_AGENDA }, { "--retain-until", 1, OPT_RETAIN }, { NULL, 0, 0 } };
+static const bv_opt seal_opts[]
+    = { BV_COMMON_OPTS, { "--title", 1, OPT_TITLE }, { "--grant", BV_ARG_LIST, OPT_GRANT },
+          { "--meeting", 1, OPT_MEETING }, { "--agenda-item", 1, OPT_AGENDA },
+          { "--retain-until", 1, OPT_RETAIN }, { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
 static const bv_opt person_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
+static const bv_opt yes_opts[] = { BV_COMMON_OPTS, BV_YES_OPT, { NULL, 0, 0 } };
 static const bv_opt gc_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
     { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
 static const bv_opt items_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
@@ -163,12 +165,12 @@ bv_cmd_seal(bv_run *r, int argc, char **argv)
         }
     }
     if ((st = bv_name_check("board", pos[0])) != BV_OK || (st = open_input(pos[1], &fd)) != BV_OK
-        || (st = bv_run_vault(r)) != BV_OK || (st = bv_pre_board(r->v, pos[0])) != BV_OK
+        || (st = bv_run_vault(r)) != BV_OK || (st = bv_pre_board(r->v, &pos[0])) != BV_OK
         || (meeting && (st = bv_pre_agenda(r->v, pos[0], mid, (int)ano)) != BV_OK))
         goto out;
     /* everything that needs no key is checked before the passphrase */
     for (i = 0; i < nnames; i++)
-        if ((st = bv_pre_person(r->v, names[i])) != BV_OK)
+        if ((st = bv_pre_person(r->v, &names[i])) != BV_OK)
             goto out;
     if ((st = bv_run_unlock(r, &o, NULL)) == BV_OK)
         st = meeting
@@ -183,7 +185,7 @@ out:
         close(fd);
     if (st != BV_OK)
         return bv_cli_error(st);
-    printf("%s\n", uid);
+    printf(o.json ? "{\"id\": \"%s\"}\n" : "%s\n", uid);
     return 0;
 }
 
@@ -206,7 +208,7 @@ grant_or_revoke(bv_run *r, int argc, char **argv, int grant)
     if ((st = bv_run_vault(r)) != BV_OK || (st = bv_pre_item(r->v, pos[0], 0, uid)) != BV_OK)
         goto out;
     for (i = 1; i < npos; i++)
-        if ((st = bv_pre_person(r->v, pos[i])) != BV_OK)
+        if ((st = bv_pre_person(r->v, &pos[i])) != BV_OK)
             goto out;
     if ((st = bv_run_unlock(r, &o, uid)) == BV_OK)
         st = grant ? bv_item_grant(r->v, r->a, uid, pos + 1, npos - 1)
@@ -376,18 +378,29 @@ int
 bv_cmd_item_destroy(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    char *pos[1], uid[BV_UID_LEN + 1];
+    bv_item_row it;
+    char *pos[1], uid[BV_UID_LEN + 1], what[512];
     size_t npos;
     bv_status st;
     int rc;
 
+    memset(&it, 0, sizeof it);
     if ((rc = bv_cli_args(
-             argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "item", "destroy"))
+             argc, argv, yes_opts, &o, NULL, NULL, pos, 1, 1, &npos, "item", "destroy"))
         != BV_CLI_GO)
         return rc;
-    if ((st = bv_run_vault(r)) == BV_OK && (st = bv_pre_item(r->v, pos[0], 0, uid)) == BV_OK
+    if ((st = bv_run_vault(r)) != BV_OK || (st = bv_pre_item(r->v, pos[0], 0, uid)) != BV_OK
+        || (st = bv_read_item(r->v, uid, &it)) != BV_OK)
+        goto out;
+    snprintf(what, sizeof what,
+        "Destroying item %s (\"%.200s\", board %.64s) deletes its body and keys for good; "
+        "only its audit record stays.\n",
+        uid, it.title, it.board);
+    if ((st = bv_cli_confirm(&o, what, "Destroy it?")) == BV_OK
         && (st = bv_run_unlock(r, &o, uid)) == BV_OK)
         st = bv_item_destroy(r->v, r->a, uid, NULL);
+out:
+    bv_item_row_free(&it);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("destroyed item %s: body and keys deleted; its audit record stays\n", uid);
@@ -404,25 +417,58 @@ retention_done(void *ctx, const char *uid, bv_status st)
         printf("kept %s: %s\n", uid, bv_errmsg());
 }
 
+struct expiring {
+    bv_buf list;
+    size_t n;
+};
+
+static bv_status
+expiring_cb(void *ctx, const char *uid, const char *board)
+{
+    struct expiring *x = ctx;
+
+    if (x->n++ < 20)
+        bv_buf_printf(&x->list, "  %s (board %.64s)\n", uid, board);
+    return x->list.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
+}
+
 int
 bv_cmd_retention_run(bv_run *r, int argc, char **argv)
 {
+    struct expiring x;
     bv_cli_opts o;
     char *pos[1], today[21];
+    bv_buf msg;
     size_t npos;
     bv_status st;
     int rc;
 
     if ((rc = bv_cli_args(
-             argc, argv, person_opts, &o, NULL, NULL, pos, 0, 0, &npos, "retention", "run"))
+             argc, argv, yes_opts, &o, NULL, NULL, pos, 0, 0, &npos, "retention", "run"))
         != BV_CLI_GO)
         return rc;
     bv_utc_now(today);
     today[10] = '\0';
-    if ((st = bv_run_vault(r)) != BV_OK)
-        return bv_cli_error(st);
+    memset(&x, 0, sizeof x);
+    bv_buf_init(&x.list);
+    bv_buf_init(&msg);
+    if ((st = bv_run_vault(r)) != BV_OK
+        || (st = bv_read_expired(r->v, today, expiring_cb, &x)) != BV_OK)
+        goto out;
+    /* nothing past its date: nothing to confirm, and the run records that */
+    if (x.n > 0) {
+        bv_buf_printf(&msg, "%zu item%s past %s retention date, to be destroyed for good:\n%s%s",
+            x.n, x.n == 1 ? " is" : "s are", x.n == 1 ? "its" : "their", (const char *)x.list.p,
+            x.n > 20 ? "  ...\n" : "");
+        if ((st = (msg.oom ? bv_fail(BV_ERR, "out of memory") : BV_OK)) != BV_OK
+            || (st = bv_cli_confirm(&o, (const char *)msg.p, "Destroy them?")) != BV_OK)
+            goto out;
+    }
     if ((st = bv_run_unlock(r, &o, NULL)) == BV_OK)
         st = bv_retention_run(r->v, r->a, today, retention_done, NULL);
+out:
+    bv_buf_free(&x.list);
+    bv_buf_free(&msg);
     return st == BV_OK ? 0 : bv_cli_error(st);
 }
 

@@ -10,9 +10,25 @@
 #include <string.h>
 
 static const bv_opt kdf_opts[] = { BV_COMMON_OPTS, BV_KDF_OPTS, { NULL, 0, 0 } };
-static const bv_opt person_opts[] = { BV_COMMON_OPTS, { NULL, 0, 0 } };
+static const bv_opt init_opts[]
+    = { BV_COMMON_OPTS, BV_KDF_OPTS, { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
+enum { OPT_FP = 100 };
+static const bv_opt approve_opts[]
+    = { BV_COMMON_OPTS, BV_YES_OPT, { "--fingerprint", 1, OPT_FP }, { NULL, 0, 0 } };
+static const bv_opt reset_opts[] = { BV_COMMON_OPTS, BV_YES_OPT, { NULL, 0, 0 } };
 static const bv_opt list_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
     { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
+
+/* "fingerprint: SHA256:…" and, under it, the same to read aloud; the
+ * labels padded to width. */
+static void
+print_fp(int width, const char *label, const char *fp)
+{
+    char aloud[BV_FP_ALOUD_LEN];
+
+    bv_fingerprint_aloud(fp, aloud);
+    printf("%-*s%s\n%-*s%s\n", width, label, fp, width, "read aloud:", aloud);
+}
 
 /* A new passphrase: asked twice on a terminal, then checked for strength. */
 static bv_status
@@ -39,7 +55,7 @@ bv_cmd_init(bv_run *r, int argc, char **argv)
     bv_status st;
     int rc;
 
-    if ((rc = bv_cli_args(argc, argv, kdf_opts, &o, NULL, NULL, pos, 0, 0, &npos, NULL, "init"))
+    if ((rc = bv_cli_args(argc, argv, init_opts, &o, NULL, NULL, pos, 0, 0, &npos, NULL, "init"))
         != BV_CLI_GO)
         return rc;
     if (o.as == NULL)
@@ -52,10 +68,21 @@ bv_cmd_init(bv_run *r, int argc, char **argv)
     bv_secret_free(&pass);
     if (st != BV_OK)
         return bv_cli_error(st);
+    if (o.json) {
+        char aloud[BV_FP_ALOUD_LEN];
+        bv_buf b;
+        bv_fingerprint_aloud(fp, aloud);
+        bv_buf_init(&b);
+        bv_buf_printf(&b, "{\"vault_id\": \"%s\", \"root_officer\": ", vid);
+        bv_json_str(&b, o.as);
+        bv_buf_printf(&b, ", \"fingerprint\": \"%s\", \"fingerprint_aloud\": \"%s\"}\n", fp, aloud);
+        return bv_cli_put(&b);
+    }
     printf("vault id:         %s\n", vid);
     printf("root officer:     ");
     bv_cli_print_safe(o.as);
-    printf("\nroot fingerprint: %s\n", fp);
+    printf("\n");
+    print_fp(18, "root fingerprint:", fp);
     printf("Keep this fingerprint somewhere outside the vault (print it in the minutes):\n"
            "it is how members and auditors know this vault's root is the real one.\n");
     return 0;
@@ -89,9 +116,9 @@ bv_cmd_member_enroll(bv_run *r, int argc, char **argv)
         return bv_cli_error(st);
     printf("enrolled ");
     bv_cli_print_safe(pos[0]);
-    printf(" (pending approval)\nfingerprint: %s\n"
-           "Read this fingerprint to the approving officer; they must see the same.\n",
-        fp);
+    printf(" (pending approval)\n");
+    print_fp(13, "fingerprint:", fp);
+    printf("Read this fingerprint to the approving officer; they must see the same.\n");
     return 0;
 }
 
@@ -99,24 +126,47 @@ int
 bv_cmd_member_approve(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    char *pos[1], fp[BV_FP_LEN];
-    size_t npos;
+    bv_optres ex[8];
+    const char *given = NULL;
+    char *pos[1], fp[BV_FP_LEN], aloud[BV_FP_ALOUD_LEN], what[512];
+    size_t npos, nex, i;
     bv_status st;
-    int rc;
+    int rc, keychange;
 
     if ((rc = bv_cli_args(
-             argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "member", "approve"))
+             argc, argv, approve_opts, &o, ex, &nex, pos, 1, 1, &npos, "member", "approve"))
         != BV_CLI_GO)
         return rc;
+    for (i = 0; i < nex; i++)
+        if (ex[i].id == OPT_FP)
+            given = ex[i].val;
+    if (given && !bv_fingerprint_valid(given))
+        return bv_cli_usage("--fingerprint wants SHA256:... or the 32 hex digits read aloud");
     if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_pre_person(r->v, pos[0])) == BV_OK && (st = bv_run_unlock(r, &o, NULL)) == BV_OK)
-        st = bv_member_approve(r->v, r->a, pos[0], fp);
+    /* the keys to certify, compared before the passphrase: a mismatch
+     * costs no Argon2id run, and is checked again as they are certified */
+    if ((st = bv_pre_person(r->v, &pos[0])) != BV_OK
+        || (st = bv_member_pending_fp(r->v, pos[0], given, fp, &keychange)) != BV_OK)
+        return bv_cli_error(st);
+    if (given == NULL) {
+        bv_fingerprint_aloud(fp, aloud);
+        snprintf(what, sizeof what,
+            "%s%.64s's %s:\n  fingerprint: %s\n  read aloud:  %s\n"
+            "Compare it with the fingerprint %.64s reads out to you.\n",
+            "", pos[0], keychange ? "new keys (asked for with member rekey)" : "keys", fp, aloud,
+            pos[0]);
+        if ((st = bv_cli_confirm(&o, what, "Approve them?")) != BV_OK)
+            return bv_cli_error(st);
+    }
+    if ((st = bv_run_unlock(r, &o, NULL)) == BV_OK)
+        st = bv_member_approve(r->v, r->a, pos[0], given, fp);
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("approved ");
     bv_cli_print_safe(pos[0]);
-    printf("\nfingerprint: %s\n", fp);
+    printf("\n");
+    print_fp(13, "fingerprint:", fp);
     return 0;
 }
 
@@ -198,7 +248,7 @@ bv_cmd_member_show(bv_run *r, int argc, char **argv)
     bv_cli_opts o;
     bv_person_row p;
     bv_buf kn, vkey, out;
-    char *pos[1], fp[BV_FP_LEN];
+    char *pos[1], fp[BV_FP_LEN], aloud[BV_FP_ALOUD_LEN];
     const char *state;
     size_t npos;
     bv_status st;
@@ -217,13 +267,16 @@ bv_cmd_member_show(bv_run *r, int argc, char **argv)
         goto out;
     state = bv_member_state(r->v, p.name);
     bv_fingerprint(p.sign_pk, p.box_pk, fp);
+    bv_fingerprint_aloud(fp, aloud);
     if ((st = bv_read_verifier_key(r->v, &p, &vkey)) != BV_OK)
         goto out;
     if (o.json) {
         bv_buf_puts(&out, "{\"name\": ");
         bv_json_str(&out, p.name);
-        bv_buf_printf(
-            &out, ", \"state\": \"%s\", \"fingerprint\": \"%s\", \"certified_by\": ", state, fp);
+        bv_buf_printf(&out,
+            ", \"state\": \"%s\", \"fingerprint\": \"%s\", \"fingerprint_aloud\": \"%s\", "
+            "\"certified_by\": ",
+            state, fp, aloud);
         bv_json_str(&out, p.cert_by);
         bv_buf_printf(&out, ", \"created\": \"%s\", \"verifier_key\": ", p.created);
         bv_json_str(&out, (const char *)vkey.p);
@@ -232,7 +285,9 @@ bv_cmd_member_show(bv_run *r, int argc, char **argv)
     } else {
         printf("name:          ");
         bv_cli_print_safe(p.name);
-        printf("\nstate:         %s\nfingerprint:   %s\ncertified by:  ", state, fp);
+        printf("\nstate:         %s\n", state);
+        print_fp(15, "fingerprint:", fp);
+        printf("certified by:  ");
         bv_cli_print_safe(p.cert_by[0] ? p.cert_by : "-");
         printf("\nenrolled:      %s\nverifier key:  %s\n", p.created, (const char *)vkey.p);
     }
@@ -336,18 +391,24 @@ int
 bv_cmd_member_reset(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
-    char *pos[1];
+    char *pos[1], what[256];
     size_t npos;
     bv_status st;
     int rc;
 
     if ((rc = bv_cli_args(
-             argc, argv, person_opts, &o, NULL, NULL, pos, 1, 1, &npos, "member", "reset"))
+             argc, argv, reset_opts, &o, NULL, NULL, pos, 1, 1, &npos, "member", "reset"))
         != BV_CLI_GO)
         return rc;
     if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
         return bv_cli_error(st);
-    if ((st = bv_pre_person(r->v, pos[0])) != BV_OK)
+    if ((st = bv_pre_person(r->v, &pos[0])) != BV_OK)
+        return bv_cli_error(st);
+    snprintf(what, sizeof what,
+        "Resetting %.64s deletes their keys and every grant they hold, for good: they enrol "
+        "again, are approved again, and officers grant them each item again.\n",
+        pos[0]);
+    if ((st = bv_cli_confirm(&o, what, "Reset them?")) != BV_OK)
         return bv_cli_error(st);
     printf("resetting ");
     bv_cli_print_safe(pos[0]);

@@ -199,8 +199,8 @@ bv_cmd_minutes_import(bv_run *r, int argc, char **argv)
     bv_import_result res;
     uint8_t *doc = NULL;
     const char *board;
-    char *pos[1];
-    size_t npos, nex, len = 0;
+    char *pos[1], bname[BV_NAME_MAX + 1], *bp = bname;
+    size_t npos, nex, i, len = 0;
     bv_minutes_opts mo;
     bv_buf out;
     bv_status st;
@@ -208,6 +208,7 @@ bv_cmd_minutes_import(bv_run *r, int argc, char **argv)
 
     bv_buf_init(&out);
     memset(&mo, 0, sizeof mo);
+    memset(&res, 0, sizeof res);
     if ((rc = bv_cli_args(
              argc, argv, import_opts, &o, ex, &nex, pos, 1, 1, &npos, "minutes", "import"))
         != BV_CLI_GO)
@@ -245,9 +246,10 @@ bv_cmd_minutes_import(bv_run *r, int argc, char **argv)
         goto out;
     }
     /* an unknown board costs no passphrase prompt and no Argon2id run */
-    if ((st = bv_run_vault(r)) != BV_OK || (st = bv_pre_board(r->v, board)) != BV_OK
+    snprintf(bname, sizeof bname, "%s", board);
+    if ((st = bv_run_vault(r)) != BV_OK || (st = bv_pre_board(r->v, &bp)) != BV_OK
         || (st = bv_run_unlock(r, &o, NULL)) != BV_OK
-        || (st = bv_meeting_import(r->v, r->a, board, doc, len, m, &res)) != BV_OK)
+        || (st = bv_meeting_import(r->v, r->a, bp, doc, len, m, &res)) != BV_OK)
         goto out;
     if (res.duplicate) {
         printf("meeting: %lld\nthis document was imported before (same content): nothing "
@@ -258,7 +260,11 @@ bv_cmd_minutes_import(bv_run *r, int argc, char **argv)
     printf("meeting: %lld\n", (long long)res.meeting_id);
     printf("date:    %s\n", m->date_line ? m->date_line : "");
     print_summary(m);
+    /* the ids an officer grants next: boardvault grant ID NAME... */
+    for (i = 0; i < res.sealed; i++)
+        printf("sealed:  %s (agenda item %d)\n", res.body[i].uid, res.body[i].number);
 out:
+    bv_import_result_free(&res);
     bv_meeting_free(m);
     sodium_free(doc);
     bv_buf_free(&out);

@@ -116,6 +116,79 @@ bv_fingerprint(const uint8_t sign_pk[32], const uint8_t box_pk[32], char out[BV_
         out + 7, BV_FP_LEN - 7, d, sizeof d, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
 }
 
+/*
+ * The same fingerprint to be read aloud over a telephone: the first 128
+ * bits of its SHA-256 as eight groups of four hex digits ("3f9a 1c22 …").
+ * Base64 is a poor thing to read out (case, +, /); 128 bits is still far
+ * beyond what anyone could match by making keys.
+ */
+void
+bv_fingerprint_aloud(const char fp[BV_FP_LEN], char out[BV_FP_ALOUD_LEN])
+{
+    uint8_t d[32];
+    size_t n = 0, i, o = 0;
+    static const char hex[] = "0123456789abcdef";
+
+    memset(d, 0, sizeof d);
+    if (strncmp(fp, "SHA256:", 7) != 0
+        || sodium_base642bin(d, sizeof d, fp + 7, strlen(fp + 7), NULL, &n, NULL,
+               sodium_base64_VARIANT_ORIGINAL_NO_PADDING)
+            != 0
+        || n != sizeof d) {
+        snprintf(out, BV_FP_ALOUD_LEN, "?");
+        return;
+    }
+    for (i = 0; i < 16; i++) {
+        if (i && i % 2 == 0)
+            out[o++] = ' ';
+        out[o++] = hex[d[i] >> 4];
+        out[o++] = hex[d[i] & 15];
+    }
+    out[o] = '\0';
+}
+
+int
+bv_fingerprint_valid(const char *given)
+{
+    size_t n = 0;
+
+    if (strncmp(given, "SHA256:", 7) == 0)
+        return strlen(given) == 7 + 43;
+    for (; *given; given++) {
+        if (*given == ' ' || *given == '-' || *given == ':')
+            continue;
+        if (!((*given >= '0' && *given <= '9') || (*given >= 'a' && *given <= 'f')
+                || (*given >= 'A' && *given <= 'F')))
+            return 0;
+        n++;
+    }
+    return n == 32;
+}
+
+int
+bv_fingerprint_match(const char fp[BV_FP_LEN], const char *given)
+{
+    char aloud[BV_FP_ALOUD_LEN];
+    const char *a;
+
+    if (strncmp(given, "SHA256:", 7) == 0)
+        return strcmp(fp, given) == 0;
+    if (!bv_fingerprint_valid(given))
+        return 0;
+    bv_fingerprint_aloud(fp, aloud);
+    /* the hex digits in order, whatever groups, case or separators */
+    for (a = aloud; *given; given++) {
+        if (*given == ' ' || *given == '-' || *given == ':')
+            continue;
+        while (*a == ' ')
+            a++;
+        if (*a == '\0' || (*given | 0x20) != *a)
+            return 0;
+        a++;
+    }
+    return *a == '\0';
+}
+
 bv_status
 bv_wrap(const uint8_t kek[32], const uint8_t *ad, size_t adlen, const uint8_t *msg, size_t mlen,
     bv_buf *out)

@@ -140,6 +140,13 @@ out:
     return st;
 }
 
+void
+bv_import_result_free(bv_import_result *r)
+{
+    free(r->body);
+    memset(r, 0, sizeof *r);
+}
+
 bv_status
 bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *doc, size_t len,
     const bv_meeting *m, bv_import_result *r)
@@ -189,15 +196,19 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
     for (i = 0; i < m->nitems; i++) {
         const bv_agenda_item *it = &m->items[i];
         bv_item_link link = { r->meeting_id, it->ordinal, it->number ? it->number : it->ordinal };
-        char uid[BV_UID_LEN + 1];
+        bv_import_sealed *sl;
         r->restricted += it->restricted != 0;
         if (!it->restricted || it->restricted_body == NULL)
             continue;
-        if ((st = seal_memory(
-                 v, o, board, it->restricted_body, it->restricted_body_len, it->title, &link, uid))
+        if ((sl = bv_grow(&r->body, &r->sealed, &r->body_cap, sizeof *r->body)) == NULL) {
+            st = BV_ERR;
+            goto out;
+        }
+        sl->number = link.agenda_no;
+        if ((st = seal_memory(v, o, board, it->restricted_body, it->restricted_body_len, it->title,
+                 &link, sl->uid))
             != BV_OK)
             goto out;
-        r->sealed++;
     }
     snprintf(mid, sizeof mid, "%lld", (long long)r->meeting_id);
     snprintf(reason, sizeof reason, "%zu items, %zu restricted, %zu sealed", m->nitems,

@@ -3,27 +3,126 @@
  * prompt (see bv_precheck.h).
  */
 #include "bv_precheck.h"
+#include "bv_cli.h"
 #include "bv_read.h"
 #include "bv_minutes.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-bv_status
-bv_pre_board(bv_vault *v, const char *board)
+/* Names the user's differs from only in case, and the nearest other. */
+struct near {
+    const char *want;
+    char same[2][BV_NAME_MAX + 1]; /* the first two that match but for case */
+    size_t nsame;
+    char best[BV_NAME_MAX + 1];
+    size_t dist;
+};
+
+static void
+near_add(struct near *n, const char *name)
 {
-    bv_board_row b;
+    size_t d;
 
-    return bv_read_board(v, board, &b);
+    if (strcasecmp(name, n->want) == 0) {
+        if (n->nsame < 2)
+            snprintf(n->same[n->nsame], sizeof n->same[0], "%s", name);
+        n->nsame++;
+        return;
+    }
+    d = bv_cli_distance(n->want, name);
+    if (d < n->dist) {
+        n->dist = d;
+        snprintf(n->best, sizeof n->best, "%s", name);
+    }
+}
+
+static bv_status
+near_board(void *ctx, const bv_board_row *b)
+{
+    near_add(ctx, b->name);
+    return BV_OK;
+}
+
+static bv_status
+near_person(void *ctx, const bv_person_row *p)
+{
+    near_add(ctx, p->name);
+    return BV_OK;
+}
+
+/* A process resolves a handful of names at most: a small ring of them. */
+static char *
+keep(const char *name)
+{
+    static char ring[16][BV_NAME_MAX + 1];
+    static size_t next;
+    char *slot = ring[next++ % 16];
+
+    snprintf(slot, sizeof ring[0], "%s", name);
+    return slot;
+}
+
+/* After an exact lookup found nothing (st, with its message): the one
+ * name equal but for case, or a message that helps. */
+static bv_status
+resolve(bv_vault *v, const char *kind, char **name, bv_status st, int boards)
+{
+    struct near n;
+    bv_status st2;
+
+    if (st != BV_ENOTFOUND)
+        return st;
+    memset(&n, 0, sizeof n);
+    n.want = *name;
+    n.dist = 3; /* at most two edits away to be suggested */
+    st2 = boards ? bv_read_boards(v, near_board, &n) : bv_read_persons(v, near_person, &n);
+    if (st2 != BV_OK)
+        return st2;
+    bv_err_clear();
+    if (n.nsame == 1) {
+        *name = keep(n.same[0]);
+        return BV_OK;
+    }
+    if (n.nsame > 1)
+        return bv_fail(BV_EUSAGE,
+            "\"%s\" matches \"%s\" and \"%s\" but for case: give the exact name", *name, n.same[0],
+            n.same[1]);
+    if (n.best[0])
+        return bv_fail(
+            BV_ENOTFOUND, "no %s named \"%s\"; did you mean \"%s\"?", kind, *name, n.best);
+    return bv_fail(BV_ENOTFOUND, "no %s named \"%s\"", kind, *name);
 }
 
 bv_status
-bv_pre_person(bv_vault *v, const char *name)
+bv_pre_board(bv_vault *v, char **board)
+{
+    bv_board_row b;
+
+    return resolve(v, "board", board, bv_read_board(v, *board, &b), 1);
+}
+
+bv_status
+bv_pre_person(bv_vault *v, char **name)
 {
     bv_person_row p;
 
-    return bv_read_person(v, name, &p);
+    return resolve(v, "member", name, bv_read_person(v, *name, &p), 0);
+}
+
+const char *
+bv_pre_actor(bv_vault *v, const char *name)
+{
+    char buf[BV_NAME_MAX + 1], *n = buf;
+
+    snprintf(buf, sizeof buf, "%s", name);
+    if (bv_pre_person(v, &n) != BV_OK) {
+        bv_err_clear();
+        return name;
+    }
+    return n == buf ? name : n;
 }
 
 /* The distinct ids that start with the prefix. */

@@ -6,6 +6,7 @@
 #include "bv.h"
 
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,32 @@ bv_json_str(bv_buf *b, const char *s)
             bv_buf_put(b, u, 1);
     }
     bv_buf_puts(b, "\"");
+}
+
+static volatile sig_atomic_t stop_armed, stop_asked;
+
+void
+bv_stop_arm(int on)
+{
+    stop_armed = on != 0;
+}
+
+int
+bv_stop_armed(void)
+{
+    return stop_armed;
+}
+
+void
+bv_stop_request(void)
+{
+    stop_asked = 1;
+}
+
+int
+bv_stop_requested(void)
+{
+    return stop_asked;
 }
 
 void *

@@ -60,6 +60,12 @@ bv_name_check(const char *what, const char *name)
     return BV_OK;
 }
 
+void
+bv_vault_set_progress(bv_vault *v, const bv_progress *p)
+{
+    v->progress = p;
+}
+
 bv_status
 bv_vault_oom(bv_buf *b)
 {
@@ -451,7 +457,7 @@ bv_vault_audit_verify(
     if ((st = bv_store_begin_read(v->s)) != BV_OK)
         return st;
     if ((st = bv_vault_keyring(v, &kr)) == BV_OK)
-        st = bv_audit_verify(v->s, v->id, &kr, ext, next, rep);
+        st = bv_audit_verify(v->s, v->id, &kr, ext, next, rep, v->progress);
     bv_store_rollback(v->s);
     bv_audit_keyring_free(&kr);
     if (st != BV_OK)
@@ -547,7 +553,7 @@ bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note)
         goto out;
     in_tx = 1;
     if ((st = bv_vault_keyring(v, &kr)) != BV_OK
-        || (st = bv_audit_verify(v->s, v->id, &kr, NULL, 0, &rep)) != BV_OK)
+        || (st = bv_audit_verify(v->s, v->id, &kr, NULL, 0, &rep, NULL)) != BV_OK)
         goto out;
     if ((st = bv_audit_checkpoint_text(v->s, v->id, &text, &size)) != BV_OK
         || (st = bv_audit_key_name(v->id, a->row.name, &kn)) != BV_OK

@@ -129,6 +129,7 @@ seal_body(bv_vault *v, const bv_board_row *b, bv_item_row *it, int fd, const str
     const uint8_t *dk)
 {
     bv_body_dst d = { 0 };
+    struct stat sb;
     bv_buf ad;
     bv_status st;
 
@@ -159,6 +160,8 @@ seal_body(bv_vault *v, const bv_board_row *b, bv_item_row *it, int fd, const str
         d.ad = ad.p;
         d.adlen = ad.len;
         d.hashes = &it->chunk_hashes;
+        d.progress = v->progress;
+        d.total = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
         if ((st = bv_body_seal(v->s, fd, &d)) == BV_OK) {
             memcpy(it->header, d.header, sizeof it->header);
             it->size = d.size;
@@ -342,6 +345,8 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     pre.d.ad = ad.p;
     pre.d.adlen = ad.len;
     pre.d.hashes = &pre.hashes;
+    pre.d.progress = v->progress;
+    pre.d.total = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
     if ((st = bv_body_seal(v->s, fd, &pre.d)) != BV_OK || (st = bv_vault_oom(&pre.hashes)) != BV_OK)
         goto out;
     if ((st = bv_vault_begin(v)) != BV_OK)
@@ -467,8 +472,8 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
     }
     bv_fmt_body_ad(&ad, v->id, b.name, uid, it.sealed_epoch);
     if ((st = bv_vault_oom(&ad)) == BV_OK) {
-        bv_body_src src
-            = { it.body_id, uid, dk, it.header, ad.p, it.chunk_hashes.p, ad.len, it.nchunks };
+        bv_body_src src = { it.body_id, uid, dk, it.header, ad.p, it.chunk_hashes.p, ad.len,
+            it.nchunks, v->progress, (uint64_t)it.size };
         st = bv_body_open(v->s, &src, out);
     }
     if (st == BV_EINTEGRITY) {

@@ -216,11 +216,28 @@ out:
     return st;
 }
 
+/* The officer was given another fingerprint than that of the keys about
+ * to be certified: someone may have put their own keys in the vault. */
+static bv_status
+fp_check(const char *name, const char fp[BV_FP_LEN], const char *expect)
+{
+    char aloud[BV_FP_ALOUD_LEN];
+
+    if (expect == NULL || bv_fingerprint_match(fp, expect))
+        return BV_OK;
+    bv_fingerprint_aloud(fp, aloud);
+    return bv_fail(BV_EINTEGRITY,
+        "the keys of %s in the vault have fingerprint %s (%s), not %s: nothing approved; "
+        "ask %s for their fingerprint again",
+        name, fp, aloud, expect, name);
+}
+
 static bv_status approve_keychange(bv_vault *v, bv_actor *o, const bv_person_row *p,
-    const bv_keychange_row *k, char fp[BV_FP_LEN]);
+    const bv_keychange_row *k, const char *expect, char fp[BV_FP_LEN]);
 
 bv_status
-bv_member_approve(bv_vault *v, bv_actor *o, const char *name, char fp[BV_FP_LEN])
+bv_member_approve(
+    bv_vault *v, bv_actor *o, const char *name, const char *expect, char fp[BV_FP_LEN])
 {
     bv_person_row p;
     bv_buf m;
@@ -240,11 +257,14 @@ bv_member_approve(bv_vault *v, bv_actor *o, const char *name, char fp[BV_FP_LEN]
     if (p.approved) {
         bv_keychange_row k;
         if ((st = bv_store_keychange_get(v->s, p.id, &k)) == BV_OK)
-            return approve_keychange(v, o, &p, &k, fp);
+            return approve_keychange(v, o, &p, &k, expect, fp);
         if (st != BV_ENOTFOUND)
             return st;
         return bv_fail(BV_EUSAGE, "%s is already approved", name);
     }
+    bv_fingerprint(p.sign_pk, p.box_pk, fp);
+    if ((st = fp_check(name, fp, expect)) != BV_OK)
+        return st;
     bv_fmt_cert(&m, v->id, &p, o->row.name);
     if ((st = bv_vault_sign(o->keys, &m, sig)) != BV_OK)
         goto out;
@@ -255,11 +275,41 @@ bv_member_approve(bv_vault *v, bv_actor *o, const char *name, char fp[BV_FP_LEN]
         bv_store_rollback(v->s);
         goto out;
     }
-    if ((st = bv_store_commit(v->s)) != BV_OK)
-        goto out;
-    bv_fingerprint(p.sign_pk, p.box_pk, fp);
+    st = bv_store_commit(v->s);
 out:
     bv_buf_free(&m);
+    return st;
+}
+
+bv_status
+bv_member_pending_fp(
+    bv_vault *v, const char *name, const char *expect, char fp[BV_FP_LEN], int *keychange)
+{
+    bv_person_row p;
+    bv_keychange_row k;
+    bv_status st;
+
+    *keychange = 0;
+    if ((st = bv_store_begin_read(v->s)) != BV_OK)
+        return st;
+    st = bv_store_person_get(v->s, name, &p);
+    if (st == BV_ENOTFOUND)
+        st = bv_fail(BV_ENOTFOUND, "no member named \"%s\"", name);
+    if (st != BV_OK)
+        goto out;
+    bv_fingerprint(p.sign_pk, p.box_pk, fp);
+    if (p.approved) {
+        if ((st = bv_store_keychange_get(v->s, p.id, &k)) == BV_ENOTFOUND)
+            st = bv_fail(BV_EUSAGE, "%s is already approved", name);
+        else if (st == BV_OK) {
+            bv_fingerprint(k.sign_pk, k.box_pk, fp);
+            *keychange = 1;
+        }
+    }
+    if (st == BV_OK)
+        st = fp_check(name, fp, expect);
+out:
+    bv_store_rollback(v->s);
     return st;
 }
 
@@ -587,8 +637,8 @@ keychange_carry(bv_vault *v, bv_actor *o, const bv_person_row *np, struct keycha
 }
 
 static bv_status
-approve_keychange(
-    bv_vault *v, bv_actor *o, const bv_person_row *p, const bv_keychange_row *k, char fp[BV_FP_LEN])
+approve_keychange(bv_vault *v, bv_actor *o, const bv_person_row *p, const bv_keychange_row *k,
+    const char *expect, char fp[BV_FP_LEN])
 {
     struct keychange_roles roles = { 0 };
     struct had h;
@@ -613,6 +663,9 @@ approve_keychange(
     memcpy(np.box_pk, k->box_pk, 32);
     memcpy(np.sign_pk, k->sign_pk, 32);
     snprintf(np.cert_by, sizeof np.cert_by, "%s", o->row.name);
+    bv_fingerprint(np.sign_pk, np.box_pk, fp);
+    if ((st = fp_check(p->name, fp, expect)) != BV_OK)
+        return st;
     h.v = v;
     h.name = p->name;
     h.person_id = p->id;
@@ -627,7 +680,6 @@ approve_keychange(
     bv_fmt_retired(&m, v->id, p->name, p->sign_pk, o->row.name);
     if ((st = bv_vault_sign(o->keys, &m, ret)) != BV_OK)
         goto out;
-    bv_fingerprint(np.sign_pk, np.box_pk, fp);
     snprintf(
         reason, sizeof reason, "%s: new keys %s, %zu grants re-issued", p->name, fp, h.items.n);
     if ((st = bv_vault_begin(v)) != BV_OK)

@@ -95,6 +95,16 @@ bv_read_items(bv_vault *v, const char *board, bv_item_fn fn, void *ctx)
 }
 
 bv_status
+bv_read_expired(bv_vault *v, const char *today,
+    bv_status (*fn)(void *, const char *uid, const char *board), void *ctx)
+{
+    int own;
+    bv_status st = begin(v, &own);
+
+    return end(v, own, st == BV_OK ? bv_store_item_expired(v->s, today, fn, ctx) : st);
+}
+
+bv_status
 bv_read_meetings(bv_vault *v, const char *board, bv_meeting_fn fn, void *ctx)
 {
     int own;

@@ -97,14 +97,17 @@ rekey_stage(bv_vault *v, bv_actor *o, struct rekey *r)
         goto out;
     r->staged = 1;
     {
+        /* the progress is the new body's, written as the old one is read */
         bv_body_src src = { r->it.body_id, r->it.uid, r->old, r->it.header, ad.p,
-            r->it.chunk_hashes.p, ad.len, r->it.nchunks };
+            r->it.chunk_hashes.p, ad.len, r->it.nchunks, NULL, 0 };
         d.body_id = r->nit.body_id;
         d.staging = 1;
         d.key = r->dk;
         d.ad = ad2.p;
         d.adlen = ad2.len;
         d.hashes = &r->nit.chunk_hashes;
+        d.progress = v->progress;
+        d.total = (uint64_t)r->it.size;
         if ((st = bv_body_rekey(v->s, reader, &src, &d)) != BV_OK)
             goto out;
     }

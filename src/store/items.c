@@ -270,6 +270,20 @@ bv_store_body_sweep(bv_store *s, uint64_t *swept)
 }
 
 bv_status
+bv_store_body_counts(bv_store *s, uint64_t *staging, uint64_t *condemned)
+{
+    int64_t a = 0, b = 0;
+    bv_status st;
+
+    if ((st = bv_sqlite_int(s, "SELECT count(*) FROM bodies WHERE state = 'staging'", &a))
+            == BV_OK)
+        st = bv_sqlite_int(s, "SELECT count(*) FROM bodies WHERE state = 'condemned'", &b);
+    *staging = (uint64_t)a;
+    *condemned = (uint64_t)b;
+    return st;
+}
+
+bv_status
 bv_store_chunk_put(bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p, size_t n)
 {
     return bv_sqlite_run(s, "storing the body",

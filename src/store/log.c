@@ -248,6 +248,25 @@ bv_store_checkpoint_each(
         "SELECT size, note FROM checkpoints ORDER BY id", NULL);
 }
 
+static bv_status
+cp_latest_cb(void *ctx, sqlite3_stmt *q)
+{
+    bv_store_cp_info *i = ctx;
+
+    i->size = (uint64_t)sqlite3_column_int64(q, 0);
+    snprintf(i->created, sizeof i->created, "%s", bv_sqlite_col_str(q, 1));
+    snprintf(i->by, sizeof i->by, "%s", bv_sqlite_col_str(q, 2));
+    return BV_OK;
+}
+
+bv_status
+bv_store_checkpoint_latest(bv_store *s, bv_store_cp_info *info)
+{
+    memset(info, 0, sizeof *info);
+    return bv_sqlite_one(s, "reading checkpoints", cp_latest_cb, info,
+        "SELECT size, created, signed_by FROM checkpoints ORDER BY id DESC LIMIT 1", NULL);
+}
+
 /* The leaves after seq `after`, for bv_audit_extend: the columns are
  * not evidence, so they are not read. */
 struct leaf_each {

@@ -322,6 +322,59 @@ checkpoint(bv_store *s)
     return rc == SQLITE_OK ? BV_OK : bv_sqlite_err(s, rc, "checkpointing the WAL");
 }
 
+bv_status
+bv_store_size(bv_store *s, uint64_t *bytes)
+{
+    int64_t pages = 0, size = 0;
+    bv_status st;
+
+    if ((st = bv_sqlite_int(s, "PRAGMA page_count", &pages)) == BV_OK)
+        st = bv_sqlite_int(s, "PRAGMA page_size", &size);
+    *bytes = (uint64_t)pages * (uint64_t)size;
+    return st;
+}
+
+/*
+ * A consistent copy of the vault into path, an empty file of ours: the
+ * online backup API copies every page under one read transaction, so
+ * writers (an open's record) go on meanwhile and the copy is the vault as
+ * of one commit. The copy's WAL is folded back and the file synced.
+ */
+bv_status
+bv_store_backup(bv_store *s, const char *path)
+{
+    sqlite3 *dst = NULL;
+    sqlite3_backup *b;
+    bv_store d = { 0 };
+    bv_status st = BV_OK;
+    int rc;
+
+    rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+    d.db = dst;
+    if (rc != SQLITE_OK) {
+        st = bv_sqlite_err(&d, rc, "creating the copy");
+        goto out;
+    }
+    sqlite3_busy_timeout(dst, 5000);
+    if ((b = sqlite3_backup_init(dst, "main", s->db, "main")) == NULL) {
+        st = bv_sqlite_err(&d, sqlite3_errcode(dst), "starting the copy");
+        goto out;
+    }
+    while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        sqlite3_sleep(50);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        st = bv_sqlite_err(&d, rc, "copying the vault");
+        goto out;
+    }
+    st = bv_sqlite_exec(&d, "PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE);",
+        "syncing the copy");
+out:
+    if (dst && sqlite3_close(dst) != SQLITE_OK && st == BV_OK)
+        st = bv_fail(BV_ERR, "cannot close the copy");
+    return st;
+}
+
 void
 bv_store_close(bv_store *s)
 {

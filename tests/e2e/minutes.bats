@@ -222,6 +222,9 @@ import() { bvp "$PW_ROOT" minutes import "$1" --board CSP --as "Root Officer"; }
     run import "$SECRET"
     [ "$status" -eq 0 ]
     [[ "$output" == *"body found in the source: sealed at import"* ]]
+    # the import names the id of every body it sealed (issue 17)
+    [[ "$output" =~ sealed:\ +([0-9a-f]{16})\ \(agenda\ item\ [0-9]+\) ]]
+    [ "${BASH_REMATCH[1]}" = "$(sql "SELECT uid FROM items ORDER BY id LIMIT 1")" ]
     marker=ZZ-SECRET-MARKER-7f3a
     grep -q "$marker" "$SECRET"
     ! grep -a -q "$marker" vault.db*

@@ -74,7 +74,7 @@ setup(void **state)
     secret(PW_ALICE, &pass);
     assert_int_equal(bv_member_enroll(v, "alice", &pass, &floor_kdf, fp), BV_OK);
     bv_secret_free(&pass);
-    assert_int_equal(bv_member_approve(v, root, "alice", fp), BV_OK);
+    assert_int_equal(bv_member_approve(v, root, "alice", NULL, fp), BV_OK);
     assert_int_equal(bv_board_add(v, root, "CSP", "alice", "member"), BV_OK);
     bv_actor_free(root);
     bv_vault_close(v);
