@@ -7,7 +7,7 @@ DESTDIR ?=
 BUILD   ?= build
 SAN     ?= 0
 
-PKGS    := libsodium libargon2 sqlite3 smartcols libxml-2.0 libzip poppler-glib
+PKGS    := libsodium libargon2 sqlite3 libpq smartcols libxml-2.0 libzip poppler-glib
 CC      ?= cc
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 -Wvla \
            -Wstrict-prototypes -Wmissing-prototypes
@@ -24,7 +24,7 @@ ALL_CFLAGS  = -std=c11 $(WARN) $(HARDEN) -Iinclude $(shell pkg-config --cflags $
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(CFLAGS) $(LDFLAGS)
 LIBS        = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzxcvbn -lpthread
 
-SRC   := $(filter-out src/main.c,$(wildcard src/*.c src/store/*.c))
+SRC   := $(filter-out src/main.c,$(wildcard src/*.c src/store/*.c src/store/pg/*.c))
 OBJ   := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BIN   := $(BUILD)/boardvault

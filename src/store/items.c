@@ -65,7 +65,7 @@ item_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_item_get(bv_store *s, const char *uid, bv_item_row *it)
+bv_sqlite_item_get(bv_store *s, const char *uid, bv_item_row *it)
 {
     bv_status st
         = bv_sqlite_one(s, "reading an item", item_cb, it, ITEM_SELECT "WHERE i.uid = ?", "t", uid);
@@ -74,7 +74,7 @@ bv_store_item_get(bv_store *s, const char *uid, bv_item_row *it)
 }
 
 bv_status
-bv_store_item_add(bv_store *s, bv_item_row *it)
+bv_sqlite_item_add(bv_store *s, bv_item_row *it)
 {
     bv_status st = bv_sqlite_run(s, "adding an item",
         "INSERT INTO items(uid, body_id, board_id, title, size, nchunks, sealed_epoch, header, "
@@ -86,7 +86,7 @@ bv_store_item_add(bv_store *s, bv_item_row *it)
         it->retain_until[0] ? it->retain_until : NULL);
 
     if (st == BV_OK)
-        it->id = sqlite3_last_insert_rowid(s->db);
+        it->id = sqlite3_last_insert_rowid(bv_sq(s)->db);
     return st;
 }
 
@@ -106,7 +106,7 @@ item_each_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_item_each(
+bv_sqlite_item_each(
     bv_store *s, const char *board, bv_status (*fn)(void *, const bv_item_row *), void *ctx)
 {
     struct item_each e = { fn, ctx, { 0 } };
@@ -122,7 +122,7 @@ bv_store_item_each(
 /* ---- bodies: see the comment on the bodies table ---- */
 
 bv_status
-bv_store_body_new(bv_store *s, int staging, int64_t *id)
+bv_sqlite_body_new(bv_store *s, int staging, int64_t *id)
 {
     char now[21];
     bv_status st;
@@ -131,7 +131,7 @@ bv_store_body_new(bv_store *s, int staging, int64_t *id)
     st = bv_sqlite_run(s, "starting a body", "INSERT INTO bodies(state, touched) VALUES (?, ?)",
         "tt", staging ? "staging" : "live", now);
     if (st == BV_OK)
-        *id = sqlite3_last_insert_rowid(s->db);
+        *id = sqlite3_last_insert_rowid(bv_sq(s)->db);
     return st;
 }
 
@@ -148,7 +148,7 @@ body_move(bv_store *s, int64_t id, const char *from, const char *to, const char 
              id, from))
         != BV_OK)
         return st;
-    if (sqlite3_changes(s->db) != 1)
+    if (sqlite3_changes(bv_sq(s)->db) != 1)
         return bv_fail(BV_ERR,
             "the body being written was removed as abandoned (no progress for %d s); "
             "nothing was sealed: try again",
@@ -157,19 +157,19 @@ body_move(bv_store *s, int64_t id, const char *from, const char *to, const char 
 }
 
 bv_status
-bv_store_body_touch(bv_store *s, int64_t id)
+bv_sqlite_body_touch(bv_store *s, int64_t id)
 {
     return body_move(s, id, "staging", "staging", "writing the body");
 }
 
 bv_status
-bv_store_body_adopt(bv_store *s, int64_t id)
+bv_sqlite_body_adopt(bv_store *s, int64_t id)
 {
     return body_move(s, id, "staging", "live", "storing the body");
 }
 
 bv_status
-bv_store_body_condemn(bv_store *s, int64_t id)
+bv_sqlite_body_condemn(bv_store *s, int64_t id)
 {
     char now[21];
 
@@ -218,7 +218,7 @@ sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_batches *b)
                  "ii", id, (int64_t)BV_STAGE_BATCH))
             != BV_OK)
             goto end;
-        if (sqlite3_changes(s->db) == 0) {
+        if (sqlite3_changes(bv_sq(s)->db) == 0) {
             if ((st = bv_sqlite_run(
                      s, "sweeping a body", "DELETE FROM bodies WHERE id = ?", "i", id))
                 != BV_OK)
@@ -245,7 +245,7 @@ end:
  * staging body's do): one lost to a power cut is simply swept again.
  */
 bv_status
-bv_store_body_sweep(bv_store *s, uint64_t *swept)
+bv_sqlite_body_sweep(bv_store *s, uint64_t *swept)
 {
     time_t t = time(NULL) - BV_STAGE_STALE_S;
     struct tm tm;
@@ -270,7 +270,7 @@ bv_store_body_sweep(bv_store *s, uint64_t *swept)
 }
 
 bv_status
-bv_store_chunk_put(bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p, size_t n)
+bv_sqlite_chunk_put(bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p, size_t n)
 {
     return bv_sqlite_run(s, "storing the body",
         "INSERT INTO chunks(body_id, idx, data) VALUES (?, ?, ?)", "iib", body_id, (int64_t)idx, p,
@@ -278,7 +278,7 @@ bv_store_chunk_put(bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p,
 }
 
 bv_status
-bv_store_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_t cap, size_t *n)
+bv_sqlite_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_t cap, size_t *n)
 {
     sqlite3_stmt *q;
     sqlite3_blob *b = NULL;
@@ -309,7 +309,7 @@ bv_store_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_
     *n = (size_t)len;
     if (len == 0)
         return BV_OK;
-    rc = sqlite3_blob_open(s->db, "main", "chunks", "data", rowid, 0, &b);
+    rc = sqlite3_blob_open(bv_sq(s)->db, "main", "chunks", "data", rowid, 0, &b);
     if (rc == SQLITE_OK)
         rc = sqlite3_blob_read(b, p, (int)len, 0);
     sqlite3_blob_close(b);
@@ -323,7 +323,8 @@ bv_store_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_
  * would be assembled in a buffer of its own and then copied again.
  */
 bv_status
-bv_store_chunk_each(bv_store *s, int64_t body_id, bv_chunk_fn want, bv_chunk_done_fn got, void *ctx)
+bv_sqlite_chunk_each(
+    bv_store *s, int64_t body_id, bv_chunk_fn want, bv_chunk_done_fn got, void *ctx)
 {
     sqlite3_stmt *q;
     sqlite3_blob *b = NULL;
@@ -350,7 +351,7 @@ bv_store_chunk_each(bv_store *s, int64_t body_id, bv_chunk_fn want, bv_chunk_don
         if (n > 0) {
             rc = b ? sqlite3_blob_reopen(b, sqlite3_column_int64(q, 0))
                    : sqlite3_blob_open(
-                       s->db, "main", "chunks", "data", sqlite3_column_int64(q, 0), 0, &b);
+                       bv_sq(s)->db, "main", "chunks", "data", sqlite3_column_int64(q, 0), 0, &b);
             if (rc == SQLITE_OK)
                 rc = sqlite3_blob_read(b, dst, (int)n, 0);
             if (rc != SQLITE_OK) {
@@ -369,7 +370,7 @@ bv_store_chunk_each(bv_store *s, int64_t body_id, bv_chunk_fn want, bv_chunk_don
 }
 
 bv_status
-bv_store_grantset_set(bv_store *s, int64_t item_id, int64_t version, const uint8_t *names,
+bv_sqlite_grantset_set(bv_store *s, int64_t item_id, int64_t version, const uint8_t *names,
     size_t nlen, const char *by, const uint8_t *sig, size_t siglen)
 {
     return bv_sqlite_run(s, "storing the grant set",
@@ -383,14 +384,14 @@ bv_store_grantset_set(bv_store *s, int64_t item_id, int64_t version, const uint8
     "JOIN persons p ON p.id = g.person_id "
 
 bv_status
-bv_store_grant_get(bv_store *s, int64_t item_id, int64_t person_id, bv_keyrow *k)
+bv_sqlite_grant_get(bv_store *s, int64_t item_id, int64_t person_id, bv_keyrow *k)
 {
     return bv_sqlite_one(s, "reading a grant", bv_sqlite_key_cb, k,
         GRANT_SELECT "WHERE g.item_id = ? AND g.person_id = ?", "ii", item_id, person_id);
 }
 
 bv_status
-bv_store_grant_put(bv_store *s, int64_t item_id, const bv_keyrow *k)
+bv_sqlite_grant_put(bv_store *s, int64_t item_id, const bv_keyrow *k)
 {
     return bv_sqlite_run(s, "storing a grant",
         "INSERT OR REPLACE INTO grants(item_id, person_id, sealed, granted_by, sig) "
@@ -399,7 +400,7 @@ bv_store_grant_put(bv_store *s, int64_t item_id, const bv_keyrow *k)
 }
 
 bv_status
-bv_store_grant_delete(bv_store *s, int64_t item_id, int64_t person_id)
+bv_sqlite_grant_delete(bv_store *s, int64_t item_id, int64_t person_id)
 {
     return bv_sqlite_run(s, "revoking a grant",
         "DELETE FROM grants WHERE item_id = ? AND person_id = ?", "ii", item_id, person_id);
@@ -421,7 +422,7 @@ key_each_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_grant_each(
+bv_sqlite_grant_each(
     bv_store *s, int64_t item_id, bv_status (*fn)(void *, const bv_keyrow *), void *ctx)
 {
     struct key_each e = { fn, ctx };
@@ -434,7 +435,7 @@ bv_store_grant_each(
  * body is condemned, for bv_store_body_sweep to delete after the commit.
  * secure_delete zeroes the freed pages; bv_store_reclaim returns them. */
 bv_status
-bv_store_item_destroy(bv_store *s, int64_t item_id)
+bv_sqlite_item_destroy(bv_store *s, int64_t item_id)
 {
     static const char *const sql[] = {
         "UPDATE agenda SET item_id = NULL WHERE item_id = ?",
@@ -464,7 +465,7 @@ uid_board_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_item_expired(bv_store *s, const char *today,
+bv_sqlite_item_expired(bv_store *s, const char *today,
     bv_status (*fn)(void *, const char *uid, const char *board), void *ctx)
 {
     struct uid_board e = { fn, ctx };
@@ -477,7 +478,7 @@ bv_store_item_expired(bv_store *s, const char *today,
 
 /* A new seal signature over an unchanged item (an officer left). */
 bv_status
-bv_store_item_resign(
+bv_sqlite_item_resign(
     bv_store *s, int64_t item_id, const char *by, const uint8_t *sig, size_t siglen)
 {
     return bv_sqlite_run(s, "re-signing an item",
@@ -485,7 +486,7 @@ bv_store_item_resign(
 }
 
 bv_status
-bv_store_item_set_uid(bv_store *s, int64_t item_id, const char *uid)
+bv_sqlite_item_set_uid(bv_store *s, int64_t item_id, const char *uid)
 {
     return bv_sqlite_run(
         s, "renaming an item", "UPDATE items SET uid = ? WHERE id = ?", "ti", uid, item_id);
