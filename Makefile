@@ -29,7 +29,7 @@ OBJ   := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BIN   := $(BUILD)/boardvault
 
-.PHONY: all deps test-deps test check check-layers unit e2e asan demo bench bench-smoke install clean check-format
+.PHONY: all deps test-deps test check check-layers unit e2e e2e-pg asan demo bench bench-smoke install clean check-format
 
 # `make` builds only; the Debian packages are installed by `make deps`,
 # which demo, test and bench run first.
@@ -66,6 +66,11 @@ $(BUILD)/bvforge: tests/tools/bvforge.c $(BUILD)/libbv.a
 
 e2e: $(BIN) $(BUILD)/bvforge
 	BV=$(CURDIR)/$(BIN) BVFORGE=$(CURDIR)/$(BUILD)/bvforge bats tests/e2e
+
+# The same journeys, and the server's own tests (tests/pg), against a
+# throwaway PostgreSQL started and removed here (tests/pg/pgctl.sh).
+e2e-pg: $(BIN) $(BUILD)/bvforge
+	BV=$(CURDIR)/$(BIN) BVFORGE=$(CURDIR)/$(BUILD)/bvforge sh tests/pg/e2e.sh
 
 # The whole suite, then the whole suite again under ASan+UBSan, then short
 # smokes of the long runs (bench, fuzz, crash loops). tests/run.sh counts

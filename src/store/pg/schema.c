@@ -218,6 +218,17 @@ bv_pg_check_vault(bv_store *s, const char *where)
         return st;
     if (present == 0)
         return not_a_vault(s, db);
+    /* without USAGE the schema is not on the search path at all, and the
+     * server would say "no such table": say what it is, a refusal */
+    if ((st = bv_pg_int(s,
+             "SELECT (has_schema_privilege('" BV_PG_SCHEMA "', 'USAGE')"
+             " AND has_table_privilege('" BV_PG_SCHEMA ".meta', 'SELECT'))::int::int8",
+             &present))
+        != BV_OK)
+        return st;
+    if (present == 0)
+        return bv_fail(BV_EPERM, "the vault server refused login %s the vault in database %s",
+            PQuser(bv_pgh(s)->conn), db);
     if ((st = bv_pg_one(s, "reading the vault header", marker_cb, &m,
              "SELECT (SELECT value FROM meta WHERE key = 'application'),"
              " (SELECT value FROM meta WHERE key = 'format')",
