@@ -180,3 +180,60 @@ pg() { psql -X -q -v ON_ERROR_STOP=1 -At "host=$BV_PGHOST user=postgres dbname=$
     [ "$(pg "SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = 'boardvault'
             AND relname = 'grants' AND last_vacuum IS NOT NULL")" = 1 ]
 }
+
+# hold LOCKSECONDS: hold the vault's write lock (pg.c) from another session
+hold() {
+    psql -X -q "host=$BV_PGHOST user=postgres dbname=$PGDB" \
+        -c "SELECT pg_advisory_lock(1112953905), pg_sleep($1)" >/dev/null &
+    holder=$!
+    for i in $(seq 50); do
+        [ "$(pg "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 1 ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+@test "server: a vault locked past the busy timeout releases nothing (1)" {
+    make_world
+    echo "restricted text" >item.txt
+    id=$(seal_item item.txt alice)
+    n=$(sql "SELECT count(*) FROM audit")
+    hold 4
+    BOARDVAULT_BUSY_TIMEOUT_MS=500 run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"vault busy"* ]]
+    [[ "$output" != *"restricted text"* ]]
+    wait $holder
+    [ "$(sql "SELECT count(*) FROM audit")" = "$n" ]
+    run bvp "$PW_ALICE" open "$id" --as alice
+    [ "$status" -eq 0 ]
+    [ "$output" = "restricted text" ]
+}
+
+@test "server: the connection lost before the open entry commits decrypts nothing" {
+    make_world
+    echo "restricted text" >item.txt
+    id=$(seal_item item.txt alice)
+    n=$(sql "SELECT count(*) FROM audit")
+    hold 5
+    (
+        rc=0
+        BOARDVAULT_BUSY_TIMEOUT_MS=30000 bvp "$PW_ALICE" open "$id" --as alice >out 2>err || rc=$?
+        echo $rc >rc
+    ) &
+    opener=$!
+    # the open waits for the lock, inside its transaction: cut it there
+    for i in $(seq 100); do
+        [ "$(pg "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'boardvault'
+                 AND wait_event_type = 'Lock'")" = 1 ] && break
+        sleep 0.1
+    done
+    pg "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+        WHERE application_name = 'boardvault'" >/dev/null
+    wait $opener
+    [ "$(cat rc)" -eq 1 ]
+    ! grep -q "restricted text" out
+    grep -q "lost the connection" err
+    wait $holder || true
+    [ "$(sql "SELECT count(*) FROM audit")" = "$n" ]
+}
