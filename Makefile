@@ -29,7 +29,7 @@ OBJ   := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BIN   := $(BUILD)/boardvault
 
-.PHONY: all deps test-deps test check check-layers unit e2e e2e-pg asan demo bench bench-smoke install clean check-format
+.PHONY: all deps test-deps test check check-layers unit e2e e2e-pg asan demo bench bench-pg bench-smoke install clean check-format
 
 # `make` builds only; the Debian packages are installed by `make deps`,
 # which demo, test and bench run first.
@@ -101,6 +101,12 @@ demo: deps
 bench: all $(BUILD)/bvbench
 	@scripts/deps.sh bench
 	@BV=$(CURDIR)/$(BIN) BVBENCH=$(CURDIR)/$(BUILD)/bvbench sh scripts/bench.sh
+	@$(MAKE) --no-print-directory bench-pg
+
+# seal, open and append on PostgreSQL (socket, TCP) beside SQLite, 1 and 8 clients
+bench-pg: all
+	@scripts/deps.sh test
+	@BV=$(CURDIR)/$(BIN) sh tests/pg/bench.sh
 
 # The bench, small: every figure is produced (1 MiB bodies, a 2,000-entry log).
 bench-smoke: all $(BUILD)/bvbench

@@ -4,12 +4,17 @@
 # refuses root; CI runs as root), listening only on a Unix socket in its
 # own directory, trust authentication for that socket alone.
 #   tests/pg/pgctl.sh start DIR   - initdb into DIR (new) and start it
+#   tests/pg/pgctl.sh start DIR PORT - the same, also on TCP 127.0.0.1:PORT
+#                                   (the bench compares socket and TCP)
 #   tests/pg/pgctl.sh stop DIR    - stop it and remove DIR
 # Clients connect with "host=DIR user=postgres dbname=...".
 set -eu
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 cmd=${1:-}
 dir=${2:-}
+port=${3:-}
+listen="-c listen_addresses=''"
+[ -n "$port" ] && listen="-c listen_addresses=127.0.0.1 -c port=$port"
 [ -n "$cmd" ] && [ -n "$dir" ] || {
     echo "usage: pgctl.sh start|stop DIR" >&2
     exit 2
@@ -38,9 +43,9 @@ start)
         cat "$dir/initdb.log" >&2
         exit 1
     }
-    # no TCP at all; the socket, its lock file and the log in DIR
+    # no TCP unless asked; the socket, its lock file and the log in DIR
     as_server "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off" start \
+        -o "$listen -c unix_socket_directories='$dir' -c fsync=off" start \
         >/dev/null || {
         cat "$dir/server.log" >&2
         exit 1
