@@ -64,7 +64,6 @@
     X(body_touch, (bv_store * s, int64_t id), (s, id))                                             \
     X(body_adopt, (bv_store * s, int64_t id), (s, id))                                             \
     X(body_condemn, (bv_store * s, int64_t id), (s, id))                                           \
-    X(body_sweep, (bv_store * s, uint64_t * swept), (s, swept))                                    \
     X(chunk_put, (bv_store * s, int64_t body_id, uint64_t idx, const uint8_t *p, size_t n),        \
         (s, body_id, idx, p, n))                                                                   \
     X(chunk_get,                                                                                   \
@@ -195,6 +194,12 @@ struct bv_engine {
     int (*in_tx)(bv_store *s);
     void (*rollback)(bv_store *s);
     void (*reclaim)(bv_store *s, int give_back);
+    /* the sweep (store.c), one step at a time: the next body to sweep
+     * (condemned, or staging and touched before stale; 0 for none), and
+     * one batch of its chunks deleted, or with none left the body
+     * itself (*gone 1) */
+    bv_status (*sweep_next)(bv_store *s, const char *stale, int64_t *id);
+    bv_status (*sweep_step)(bv_store *s, int64_t id, int *gone);
 #define BV_ENGINE_MEMBER(name, params, args) bv_status(*name) params;
     BV_ENGINE_CALLS(BV_ENGINE_MEMBER)
 #undef BV_ENGINE_MEMBER

@@ -37,6 +37,9 @@ bv_pgh(bv_store *s)
 #define BV_PG_DECLARE(name, params, args) bv_status bv_pg_##name params;
 BV_ENGINE_CALLS(BV_PG_DECLARE)
 #undef BV_PG_DECLARE
+/* The sweep's steps (bv_engine.h). */
+bv_status bv_pg_sweep_next(bv_store *s, const char *stale, int64_t *id);
+bv_status bv_pg_sweep_step(bv_store *s, int64_t id, int *gone);
 
 /* Connecting (store/pg/conn.c): a session set up for the vault. */
 bv_status bv_pg_connect(const char *where, int readonly, PGconn **out);

@@ -32,6 +32,9 @@ bv_sq(bv_store *s)
 #define BV_SQLITE_DECLARE(name, params, args) bv_status bv_sqlite_##name params;
 BV_ENGINE_CALLS(BV_SQLITE_DECLARE)
 #undef BV_SQLITE_DECLARE
+/* The sweep's steps (bv_engine.h). */
+bv_status bv_sqlite_sweep_next(bv_store *s, const char *stale, int64_t *id);
+bv_status bv_sqlite_sweep_step(bv_store *s, int64_t id, int *gone);
 
 /* The file's header checked before SQLite opens it (store/sqlite.c). */
 bv_status bv_sqlite_precheck(const char *path);

@@ -186,8 +186,8 @@ id_cb(void *ctx, sqlite3_stmt *q)
     return BV_OK;
 }
 
-static bv_status
-sweep_next(bv_store *s, const char *stale, int64_t *id)
+bv_status
+bv_sqlite_sweep_next(bv_store *s, const char *stale, int64_t *id)
 {
     bv_status st;
 
@@ -199,74 +199,23 @@ sweep_next(bv_store *s, const char *stale, int64_t *id)
     return st == BV_ENOTFOUND ? BV_OK : st;
 }
 
-/* One batch per transaction until nothing is left to sweep. */
-static bv_status
-sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_batches *b)
+/* One batch of the body's chunks; with none left, the body. */
+bv_status
+bv_sqlite_sweep_step(bv_store *s, int64_t id, int *gone)
 {
-    int64_t id;
     bv_status st;
 
-    for (;;) {
-        bv_store_batch_next(b);
-        if ((st = bv_store_begin(s)) != BV_OK)
-            return st;
-        if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
-            goto end;
-        if ((st = bv_sqlite_run(s, "sweeping a body",
-                 "DELETE FROM chunks WHERE rowid IN (SELECT rowid FROM chunks "
-                 "WHERE body_id = ?1 LIMIT ?2)",
-                 "ii", id, (int64_t)BV_STAGE_BATCH))
-            != BV_OK)
-            goto end;
-        if (sqlite3_changes(bv_sq(s)->db) == 0) {
-            if ((st = bv_sqlite_run(
-                     s, "sweeping a body", "DELETE FROM bodies WHERE id = ?", "i", id))
-                != BV_OK)
-                goto end;
-            (*swept)++;
-        }
-        if ((st = bv_store_commit(s)) != BV_OK)
-            return st;
-        bv_store_batch_done(b);
-    }
-end:
-    if (st == BV_OK)
-        return bv_store_commit(s);
-    bv_store_rollback(s);
-    return st;
-}
-
-/*
- * Delete condemned bodies, and staging bodies not touched for
- * BV_STAGE_STALE_S seconds, BV_STAGE_BATCH chunks per transaction:
- * secure_delete zeroes each freed page, and a 1 GiB body deleted in one
- * transaction would put 1 GiB of zeroes through the WAL at once. Outside
- * any transaction. The batches go without an fsync of their own (as a
- * staging body's do): one lost to a power cut is simply swept again.
- */
-bv_status
-bv_sqlite_body_sweep(bv_store *s, uint64_t *swept)
-{
-    time_t t = time(NULL) - BV_STAGE_STALE_S;
-    struct tm tm;
-    char stale[32];
-    bv_batches *b;
-    int64_t id;
-    bv_status st, st2;
-
-    *swept = 0;
-    /* the format of bv_utc_now, so that the strings compare as times */
-    if (gmtime_r(&t, &tm) == NULL || strftime(stale, sizeof stale, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        return bv_fail(BV_ERR, "cannot read the clock");
-    /* nearly always nothing to do: find that out without the write lock */
-    if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
+    *gone = 0;
+    if ((st = bv_sqlite_run(s, "sweeping a body",
+             "DELETE FROM chunks WHERE rowid IN (SELECT rowid FROM chunks "
+             "WHERE body_id = ?1 LIMIT ?2)",
+             "ii", id, (int64_t)BV_STAGE_BATCH))
+        != BV_OK)
         return st;
-    if ((st = bv_store_batches_begin(s, &b)) != BV_OK)
-        return st;
-    st = sweep_batches(s, stale, swept, b);
-    if ((st2 = bv_store_batches_end(s, b)) != BV_OK && st == BV_OK)
-        st = st2;
-    return st;
+    if (sqlite3_changes(bv_sq(s)->db) > 0)
+        return BV_OK;
+    *gone = 1;
+    return bv_sqlite_run(s, "sweeping a body", "DELETE FROM bodies WHERE id = ?", "i", id);
 }
 
 bv_status

@@ -850,6 +850,8 @@ const bv_engine bv_sqlite_engine = { .name = "sqlite",
     .in_tx = sq_in_tx,
     .rollback = sq_rollback,
     .reclaim = sq_reclaim,
+    .sweep_next = bv_sqlite_sweep_next,
+    .sweep_step = bv_sqlite_sweep_step,
 #define BV_SQLITE_CALL(name, params, args) .name = bv_sqlite_##name,
     BV_ENGINE_CALLS(BV_SQLITE_CALL)
 #undef BV_SQLITE_CALL

@@ -9,7 +9,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define ITEM_SELECT                                                                                \
     "SELECT i.id, i.uid, i.board_id, b.name, i.title, i.size, i.nchunks, i.sealed_epoch, "         \
@@ -163,8 +162,8 @@ bv_pg_body_condemn(bv_store *s, int64_t id)
 }
 
 /* The next body to sweep: condemned, or staging and stale. 0 if none. */
-static bv_status
-sweep_next(bv_store *s, const char *stale, int64_t *id)
+bv_status
+bv_pg_sweep_next(bv_store *s, const char *stale, int64_t *id)
 {
     bv_status st;
 
@@ -176,66 +175,23 @@ sweep_next(bv_store *s, const char *stale, int64_t *id)
     return st == BV_ENOTFOUND ? BV_OK : st;
 }
 
-/* One batch per transaction until nothing is left to sweep. */
-static bv_status
-sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_batches *b)
+/* One batch of the body's chunks; with none left, the body. */
+bv_status
+bv_pg_sweep_step(bv_store *s, int64_t id, int *gone)
 {
-    int64_t id;
     bv_status st;
 
-    for (;;) {
-        bv_store_batch_next(b);
-        if ((st = bv_pg_begin(s)) != BV_OK)
-            return st;
-        if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
-            goto end;
-        if ((st = bv_pg_run(s, "sweeping a body",
-                 "DELETE FROM chunks WHERE body_id = $1 AND idx IN (SELECT idx FROM chunks "
-                 "WHERE body_id = $1 ORDER BY idx LIMIT $2)",
-                 "ii", id, (int64_t)BV_STAGE_BATCH))
-            != BV_OK)
-            goto end;
-        if (bv_pg_changes(s) == 0) {
-            if ((st = bv_pg_run(s, "sweeping a body", "DELETE FROM bodies WHERE id = $1", "i", id))
-                != BV_OK)
-                goto end;
-            (*swept)++;
-        }
-        if ((st = bv_pg_commit(s)) != BV_OK)
-            return st;
-        bv_store_batch_done(b);
-    }
-end:
-    if (st == BV_OK)
-        return bv_pg_commit(s);
-    bv_store_rollback(s);
-    return st;
-}
-
-/* Condemned and stale staging bodies, BV_STAGE_BATCH chunks a
- * transaction, so no one transaction deletes a whole large body. */
-bv_status
-bv_pg_body_sweep(bv_store *s, uint64_t *swept)
-{
-    time_t t = time(NULL) - BV_STAGE_STALE_S;
-    struct tm tm;
-    char stale[32];
-    bv_batches *b;
-    int64_t id;
-    bv_status st, st2;
-
-    *swept = 0;
-    /* the format of bv_utc_now, so that the strings compare as times */
-    if (gmtime_r(&t, &tm) == NULL || strftime(stale, sizeof stale, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        return bv_fail(BV_ERR, "cannot read the clock");
-    if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
+    *gone = 0;
+    if ((st = bv_pg_run(s, "sweeping a body",
+             "DELETE FROM chunks WHERE body_id = $1 AND idx IN (SELECT idx FROM chunks "
+             "WHERE body_id = $1 ORDER BY idx LIMIT $2)",
+             "ii", id, (int64_t)BV_STAGE_BATCH))
+        != BV_OK)
         return st;
-    if ((st = bv_store_batches_begin(s, &b)) != BV_OK)
-        return st;
-    st = sweep_batches(s, stale, swept, b);
-    if ((st2 = bv_store_batches_end(s, b)) != BV_OK && st == BV_OK)
-        st = st2;
-    return st;
+    if (bv_pg_changes(s) > 0)
+        return BV_OK;
+    *gone = 1;
+    return bv_pg_run(s, "sweeping a body", "DELETE FROM bodies WHERE id = $1", "i", id);
 }
 
 /* ---- chunks ---- */

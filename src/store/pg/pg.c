@@ -288,6 +288,8 @@ const bv_engine bv_pg_engine = { .name = "postgresql",
     .in_tx = pg_in_tx,
     .rollback = pg_rollback,
     .reclaim = pg_reclaim,
+    .sweep_next = bv_pg_sweep_next,
+    .sweep_step = bv_pg_sweep_step,
 #define BV_PG_CALL(name, params, args) .name = bv_pg_##name,
     BV_ENGINE_CALLS(BV_PG_CALL)
 #undef BV_PG_CALL
