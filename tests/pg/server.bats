@@ -237,3 +237,22 @@ hold() {
     wait $holder || true
     [ "$(sql "SELECT count(*) FROM audit")" = "$n" ]
 }
+
+@test "server: gc sweeps condemned and abandoned bodies, keeps a live seal's" {
+    make_world
+    echo small >small
+    seal_item small alice >/dev/null
+    sql "INSERT INTO bodies(id, state, touched) VALUES (900, 'condemned', '2026-01-01T00:00:00Z');
+         INSERT INTO chunks(body_id, idx, data) VALUES (900, 0, '\\x0102'), (900, 1, '\\x0304');
+         INSERT INTO bodies(id, state, touched) VALUES (901, 'staging', '2000-01-01T00:00:00Z');
+         INSERT INTO chunks(body_id, idx, data) VALUES (901, 0, '\\x05');
+         INSERT INTO bodies(id, state, touched)
+             VALUES (902, 'staging', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))"
+    run "$BV" gc --json
+    [ "$status" -eq 0 ]
+    [ "$output" = '{"swept": 2}' ]
+    [ "$(sql "SELECT string_agg(id::text, ',') FROM bodies WHERE state <> 'live'")" = 902 ]
+    [ "$(sql "SELECT count(*) FROM chunks WHERE body_id IN (900, 901)")" = 0 ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
