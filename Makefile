@@ -7,7 +7,7 @@ DESTDIR ?=
 BUILD   ?= build
 SAN     ?= 0
 
-PKGS    := libsodium libargon2 sqlite3 smartcols libxml-2.0 libzip poppler-glib
+PKGS    := libsodium libargon2 sqlite3 libpq smartcols libxml-2.0 libzip poppler-glib
 CC      ?= cc
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 -Wvla \
            -Wstrict-prototypes -Wmissing-prototypes
@@ -24,12 +24,12 @@ ALL_CFLAGS  = -std=c11 $(WARN) $(HARDEN) -Iinclude $(shell pkg-config --cflags $
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(CFLAGS) $(LDFLAGS)
 LIBS        = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzxcvbn -lpthread
 
-SRC   := $(filter-out src/main.c,$(wildcard src/*.c src/store/*.c))
+SRC   := $(filter-out src/main.c,$(wildcard src/*.c src/store/*.c src/store/pg/*.c))
 OBJ   := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 BIN   := $(BUILD)/boardvault
 
-.PHONY: all deps test-deps test check check-layers unit e2e asan demo bench bench-smoke install clean check-format
+.PHONY: all deps test-deps test check check-layers unit e2e e2e-pg asan demo bench bench-pg bench-smoke install clean check-format
 
 # `make` builds only; the Debian packages are installed by `make deps`,
 # which demo, test and bench run first.
@@ -67,6 +67,11 @@ $(BUILD)/bvforge: tests/tools/bvforge.c $(BUILD)/libbv.a
 e2e: $(BIN) $(BUILD)/bvforge
 	BV=$(CURDIR)/$(BIN) BVFORGE=$(CURDIR)/$(BUILD)/bvforge bats tests/e2e
 
+# The same journeys, and the server's own tests (tests/pg), against a
+# throwaway PostgreSQL started and removed here (tests/pg/pgctl.sh).
+e2e-pg: $(BIN) $(BUILD)/bvforge
+	BV=$(CURDIR)/$(BIN) BVFORGE=$(CURDIR)/$(BUILD)/bvforge sh tests/pg/e2e.sh
+
 # The whole suite, then the whole suite again under ASan+UBSan, then short
 # smokes of the long runs (bench, fuzz, crash loops). tests/run.sh counts
 # and prints the closing "N passed, N failed" line.
@@ -96,6 +101,12 @@ demo: deps
 bench: all $(BUILD)/bvbench
 	@scripts/deps.sh bench
 	@BV=$(CURDIR)/$(BIN) BVBENCH=$(CURDIR)/$(BUILD)/bvbench sh scripts/bench.sh
+	@$(MAKE) --no-print-directory bench-pg
+
+# seal, open and append on PostgreSQL (socket, TCP) beside SQLite, 1 and 8 clients
+bench-pg: all
+	@scripts/deps.sh test
+	@BV=$(CURDIR)/$(BIN) sh tests/pg/bench.sh
 
 # The bench, small: every figure is produced (1 MiB bodies, a 2,000-entry log).
 bench-smoke: all $(BUILD)/bvbench

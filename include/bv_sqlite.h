@@ -7,18 +7,34 @@
 #ifndef BV_SQLITE_H
 #define BV_SQLITE_H
 
-#include "bv_store.h"
+#include "bv_engine.h"
 
 #include <sqlite3.h>
 
 /* "BVT1": tells our files from other SQLite databases before any write. */
 #define BV_APPLICATION_ID 0x42565431
 
-struct bv_store {
+typedef struct {
+    bv_store base; /* first: the store's dispatch (bv_engine.h) */
     sqlite3 *db;
     int readonly;
     int64_t version; /* the file's format (user_version) when opened */
-};
+} bv_sqlite;
+
+/* The SQLite handle of a store that bv_sqlite_engine opened. */
+static inline bv_sqlite *
+bv_sq(bv_store *s)
+{
+    return (bv_sqlite *)s;
+}
+
+/* The engine's calls of the contract (bv_engine.h), one per table file. */
+#define BV_SQLITE_DECLARE(name, params, args) bv_status bv_sqlite_##name params;
+BV_ENGINE_CALLS(BV_SQLITE_DECLARE)
+#undef BV_SQLITE_DECLARE
+/* The sweep's steps (bv_engine.h). */
+bv_status bv_sqlite_sweep_next(bv_store *s, const char *stale, int64_t *id);
+bv_status bv_sqlite_sweep_step(bv_store *s, int64_t id, int *gone);
 
 /* The file's header checked before SQLite opens it (store/sqlite.c). */
 bv_status bv_sqlite_precheck(const char *path);

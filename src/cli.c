@@ -193,15 +193,11 @@ static bv_status
 cli_vault(bv_cli *g, int flags, bv_vault **v)
 {
     char note[256];
-    struct stat sb;
     bv_status st;
 
     *v = NULL;
-    /* a missing vault is "not found" (6); a file that is not a vault stays
-     * bad input (7), as the store says */
-    if (stat(g->vault, &sb) != 0 && (errno == ENOENT || errno == ENOTDIR))
-        return bv_fail(
-            BV_ENOTFOUND, "no vault at %s (create one with `boardvault init`)", g->vault);
+    /* a missing vault is "not found" (6), one that is not a vault bad
+     * input (7): the store tells, as only it knows file from server */
     st = bv_vault_open(g->vault, flags, g->trust, note, v);
 
     if (st == BV_OK && note[0])

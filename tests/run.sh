@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh - what `make test` runs: every unit and end-to-end test, plain
-# and under ASan+UBSan, then short smokes of bench, fuzz and crashtest.
+# and under ASan+UBSan, the journeys on PostgreSQL, then short smokes of
+# bench, fuzz and crashtest.
 # Prints one closing line "tests: N passed, N failed" and fails if any did.
 set -u
 MAKE=${1:-make}
@@ -23,6 +24,9 @@ for build in "BUILD=build" "BUILD=build-asan SAN=1"; do
     # shellcheck disable=SC2086
     status_of $MAKE --no-print-directory $build all unit e2e || fail=$((fail + 1))
 done
+# the journeys again on a throwaway PostgreSQL (tests/pg/e2e.sh)
+echo "== e2e-pg"
+status_of $MAKE --no-print-directory e2e-pg || fail=$((fail + 1))
 for smoke in bench-smoke fuzz-smoke crash-smoke; do
     if $MAKE -n "$smoke" >/dev/null 2>&1; then
         echo "== $smoke"

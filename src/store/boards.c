@@ -46,7 +46,7 @@ board_cb(void *ctx, sqlite3_stmt *q)
 #define BOARD_COLS "id, name, epoch, created_by, sig, created"
 
 bv_status
-bv_store_board_get(bv_store *s, const char *name, bv_board_row *b)
+bv_sqlite_board_get(bv_store *s, const char *name, bv_board_row *b)
 {
     bv_status st = bv_sqlite_one(s, "reading a board", board_cb, b,
         "SELECT " BOARD_COLS " FROM boards WHERE name = ?", "t", name);
@@ -55,14 +55,14 @@ bv_store_board_get(bv_store *s, const char *name, bv_board_row *b)
 }
 
 bv_status
-bv_store_board_add(bv_store *s, bv_board_row *b)
+bv_sqlite_board_add(bv_store *s, bv_board_row *b)
 {
     bv_status st = bv_sqlite_run(s, "creating a board",
         "INSERT INTO boards(name, epoch, created_by, sig, created) VALUES (?, ?, ?, ?, ?)", "titbt",
         b->name, b->epoch, b->created_by, b->sig, b->sig_len, b->created);
 
     if (st == BV_OK)
-        b->id = sqlite3_last_insert_rowid(s->db);
+        b->id = sqlite3_last_insert_rowid(bv_sq(s)->db);
     return st;
 }
 
@@ -82,7 +82,7 @@ board_each_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_board_each(bv_store *s, bv_status (*fn)(void *, const bv_board_row *), void *ctx)
+bv_sqlite_board_each(bv_store *s, bv_status (*fn)(void *, const bv_board_row *), void *ctx)
 {
     struct board_each e = { fn, ctx };
 
@@ -114,7 +114,7 @@ bv_sqlite_key_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_board_key_get(
+bv_sqlite_board_key_get(
     bv_store *s, int64_t board_id, int64_t epoch, int64_t person_id, bv_keyrow *k)
 {
     return bv_sqlite_one(s, "reading a board key", bv_sqlite_key_cb, k,
@@ -125,7 +125,7 @@ bv_store_board_key_get(
 }
 
 bv_status
-bv_store_board_key_add(bv_store *s, int64_t board_id, int64_t epoch, const bv_keyrow *k)
+bv_sqlite_board_key_add(bv_store *s, int64_t board_id, int64_t epoch, const bv_keyrow *k)
 {
     return bv_sqlite_run(s, "storing a board key",
         "INSERT OR REPLACE INTO board_keys(board_id, epoch, person_id, sealed, wrapped_by, sig) "
@@ -148,7 +148,7 @@ wrapped_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_item_key_get(bv_store *s, int64_t item_id, int64_t epoch, uint8_t *w, size_t *wlen)
+bv_sqlite_item_key_get(bv_store *s, int64_t item_id, int64_t epoch, uint8_t *w, size_t *wlen)
 {
     struct blob_out o = { w, wlen };
 
@@ -157,7 +157,7 @@ bv_store_item_key_get(bv_store *s, int64_t item_id, int64_t epoch, uint8_t *w, s
 }
 
 bv_status
-bv_store_item_key_set(bv_store *s, int64_t item_id, int64_t epoch, const uint8_t *w, size_t wlen)
+bv_sqlite_item_key_set(bv_store *s, int64_t item_id, int64_t epoch, const uint8_t *w, size_t wlen)
 {
     return bv_sqlite_run(s, "storing an item key",
         "INSERT OR REPLACE INTO item_keys(item_id, epoch, wrapped) VALUES (?, ?, ?)", "iib",
@@ -165,7 +165,7 @@ bv_store_item_key_set(bv_store *s, int64_t item_id, int64_t epoch, const uint8_t
 }
 
 bv_status
-bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch)
+bv_sqlite_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch)
 {
     return bv_sqlite_run(s, "advancing the board key epoch",
         "UPDATE boards SET epoch = ? WHERE id = ?", "ii", epoch, board_id);
@@ -175,7 +175,7 @@ bv_store_board_set_epoch(bv_store *s, int64_t board_id, int64_t epoch)
  * keys and every generation of minutes key wrapped under it
  * (secure_delete zeroes their pages). */
 bv_status
-bv_store_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch)
+bv_sqlite_epoch_drop(bv_store *s, int64_t board_id, int64_t epoch)
 {
     bv_status st;
 
@@ -207,7 +207,7 @@ id_uid_cb(void *ctx, sqlite3_stmt *q)
 
 /* (id, uid) of every item of a board, for rotation and removal. */
 bv_status
-bv_store_board_items(
+bv_sqlite_board_items(
     bv_store *s, int64_t board_id, bv_status (*fn)(void *, int64_t, const char *), void *ctx)
 {
     struct id_uid e = { fn, ctx };

@@ -65,7 +65,7 @@ item_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_item_get(bv_store *s, const char *uid, bv_item_row *it)
+bv_sqlite_item_get(bv_store *s, const char *uid, bv_item_row *it)
 {
     bv_status st
         = bv_sqlite_one(s, "reading an item", item_cb, it, ITEM_SELECT "WHERE i.uid = ?", "t", uid);
@@ -74,7 +74,7 @@ bv_store_item_get(bv_store *s, const char *uid, bv_item_row *it)
 }
 
 bv_status
-bv_store_item_add(bv_store *s, bv_item_row *it)
+bv_sqlite_item_add(bv_store *s, bv_item_row *it)
 {
     bv_status st = bv_sqlite_run(s, "adding an item",
         "INSERT INTO items(uid, body_id, board_id, title, size, nchunks, sealed_epoch, header, "
@@ -86,7 +86,7 @@ bv_store_item_add(bv_store *s, bv_item_row *it)
         it->retain_until[0] ? it->retain_until : NULL);
 
     if (st == BV_OK)
-        it->id = sqlite3_last_insert_rowid(s->db);
+        it->id = sqlite3_last_insert_rowid(bv_sq(s)->db);
     return st;
 }
 
@@ -106,7 +106,7 @@ item_each_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_item_each(
+bv_sqlite_item_each(
     bv_store *s, const char *board, bv_status (*fn)(void *, const bv_item_row *), void *ctx)
 {
     struct item_each e = { fn, ctx, { 0 } };
@@ -122,7 +122,7 @@ bv_store_item_each(
 /* ---- bodies: see the comment on the bodies table ---- */
 
 bv_status
-bv_store_body_new(bv_store *s, int staging, int64_t *id)
+bv_sqlite_body_new(bv_store *s, int staging, int64_t *id)
 {
     char now[21];
     bv_status st;
@@ -131,7 +131,7 @@ bv_store_body_new(bv_store *s, int staging, int64_t *id)
     st = bv_sqlite_run(s, "starting a body", "INSERT INTO bodies(state, touched) VALUES (?, ?)",
         "tt", staging ? "staging" : "live", now);
     if (st == BV_OK)
-        *id = sqlite3_last_insert_rowid(s->db);
+        *id = sqlite3_last_insert_rowid(bv_sq(s)->db);
     return st;
 }
 
@@ -148,7 +148,7 @@ body_move(bv_store *s, int64_t id, const char *from, const char *to, const char 
              id, from))
         != BV_OK)
         return st;
-    if (sqlite3_changes(s->db) != 1)
+    if (sqlite3_changes(bv_sq(s)->db) != 1)
         return bv_fail(BV_ERR,
             "the body being written was removed as abandoned (no progress for %d s); "
             "nothing was sealed: try again",
@@ -157,19 +157,19 @@ body_move(bv_store *s, int64_t id, const char *from, const char *to, const char 
 }
 
 bv_status
-bv_store_body_touch(bv_store *s, int64_t id)
+bv_sqlite_body_touch(bv_store *s, int64_t id)
 {
     return body_move(s, id, "staging", "staging", "writing the body");
 }
 
 bv_status
-bv_store_body_adopt(bv_store *s, int64_t id)
+bv_sqlite_body_adopt(bv_store *s, int64_t id)
 {
     return body_move(s, id, "staging", "live", "storing the body");
 }
 
 bv_status
-bv_store_body_condemn(bv_store *s, int64_t id)
+bv_sqlite_body_condemn(bv_store *s, int64_t id)
 {
     char now[21];
 
@@ -186,8 +186,8 @@ id_cb(void *ctx, sqlite3_stmt *q)
     return BV_OK;
 }
 
-static bv_status
-sweep_next(bv_store *s, const char *stale, int64_t *id)
+bv_status
+bv_sqlite_sweep_next(bv_store *s, const char *stale, int64_t *id)
 {
     bv_status st;
 
@@ -199,78 +199,27 @@ sweep_next(bv_store *s, const char *stale, int64_t *id)
     return st == BV_ENOTFOUND ? BV_OK : st;
 }
 
-/* One batch per transaction until nothing is left to sweep. */
-static bv_status
-sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_batches *b)
+/* One batch of the body's chunks; with none left, the body. */
+bv_status
+bv_sqlite_sweep_step(bv_store *s, int64_t id, int *gone)
 {
-    int64_t id;
     bv_status st;
 
-    for (;;) {
-        bv_store_batch_next(b);
-        if ((st = bv_store_begin(s)) != BV_OK)
-            return st;
-        if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
-            goto end;
-        if ((st = bv_sqlite_run(s, "sweeping a body",
-                 "DELETE FROM chunks WHERE rowid IN (SELECT rowid FROM chunks "
-                 "WHERE body_id = ?1 LIMIT ?2)",
-                 "ii", id, (int64_t)BV_STAGE_BATCH))
-            != BV_OK)
-            goto end;
-        if (sqlite3_changes(s->db) == 0) {
-            if ((st = bv_sqlite_run(
-                     s, "sweeping a body", "DELETE FROM bodies WHERE id = ?", "i", id))
-                != BV_OK)
-                goto end;
-            (*swept)++;
-        }
-        if ((st = bv_store_commit(s)) != BV_OK)
-            return st;
-        bv_store_batch_done(b);
-    }
-end:
-    if (st == BV_OK)
-        return bv_store_commit(s);
-    bv_store_rollback(s);
-    return st;
-}
-
-/*
- * Delete condemned bodies, and staging bodies not touched for
- * BV_STAGE_STALE_S seconds, BV_STAGE_BATCH chunks per transaction:
- * secure_delete zeroes each freed page, and a 1 GiB body deleted in one
- * transaction would put 1 GiB of zeroes through the WAL at once. Outside
- * any transaction. The batches go without an fsync of their own (as a
- * staging body's do): one lost to a power cut is simply swept again.
- */
-bv_status
-bv_store_body_sweep(bv_store *s, uint64_t *swept)
-{
-    time_t t = time(NULL) - BV_STAGE_STALE_S;
-    struct tm tm;
-    char stale[32];
-    bv_batches *b;
-    int64_t id;
-    bv_status st, st2;
-
-    *swept = 0;
-    /* the format of bv_utc_now, so that the strings compare as times */
-    if (gmtime_r(&t, &tm) == NULL || strftime(stale, sizeof stale, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        return bv_fail(BV_ERR, "cannot read the clock");
-    /* nearly always nothing to do: find that out without the write lock */
-    if ((st = sweep_next(s, stale, &id)) != BV_OK || id == 0)
+    *gone = 0;
+    if ((st = bv_sqlite_run(s, "sweeping a body",
+             "DELETE FROM chunks WHERE rowid IN (SELECT rowid FROM chunks "
+             "WHERE body_id = ?1 LIMIT ?2)",
+             "ii", id, (int64_t)BV_STAGE_BATCH))
+        != BV_OK)
         return st;
-    if ((st = bv_store_batches_begin(s, &b)) != BV_OK)
-        return st;
-    st = sweep_batches(s, stale, swept, b);
-    if ((st2 = bv_store_batches_end(s, b)) != BV_OK && st == BV_OK)
-        st = st2;
-    return st;
+    if (sqlite3_changes(bv_sq(s)->db) > 0)
+        return BV_OK;
+    *gone = 1;
+    return bv_sqlite_run(s, "sweeping a body", "DELETE FROM bodies WHERE id = ?", "i", id);
 }
 
 bv_status
-bv_store_body_counts(bv_store *s, uint64_t *staging, uint64_t *condemned)
+bv_sqlite_body_counts(bv_store *s, uint64_t *staging, uint64_t *condemned)
 {
     int64_t a = 0, b = 0;
     bv_status st;
@@ -284,7 +233,7 @@ bv_store_body_counts(bv_store *s, uint64_t *staging, uint64_t *condemned)
 }
 
 bv_status
-bv_store_chunk_put(bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p, size_t n)
+bv_sqlite_chunk_put(bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p, size_t n)
 {
     return bv_sqlite_run(s, "storing the body",
         "INSERT INTO chunks(body_id, idx, data) VALUES (?, ?, ?)", "iib", body_id, (int64_t)idx, p,
@@ -292,7 +241,7 @@ bv_store_chunk_put(bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p,
 }
 
 bv_status
-bv_store_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_t cap, size_t *n)
+bv_sqlite_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_t cap, size_t *n)
 {
     sqlite3_stmt *q;
     sqlite3_blob *b = NULL;
@@ -323,7 +272,7 @@ bv_store_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_
     *n = (size_t)len;
     if (len == 0)
         return BV_OK;
-    rc = sqlite3_blob_open(s->db, "main", "chunks", "data", rowid, 0, &b);
+    rc = sqlite3_blob_open(bv_sq(s)->db, "main", "chunks", "data", rowid, 0, &b);
     if (rc == SQLITE_OK)
         rc = sqlite3_blob_read(b, p, (int)len, 0);
     sqlite3_blob_close(b);
@@ -337,7 +286,8 @@ bv_store_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_
  * would be assembled in a buffer of its own and then copied again.
  */
 bv_status
-bv_store_chunk_each(bv_store *s, int64_t body_id, bv_chunk_fn want, bv_chunk_done_fn got, void *ctx)
+bv_sqlite_chunk_each(
+    bv_store *s, int64_t body_id, bv_chunk_fn want, bv_chunk_done_fn got, void *ctx)
 {
     sqlite3_stmt *q;
     sqlite3_blob *b = NULL;
@@ -364,7 +314,7 @@ bv_store_chunk_each(bv_store *s, int64_t body_id, bv_chunk_fn want, bv_chunk_don
         if (n > 0) {
             rc = b ? sqlite3_blob_reopen(b, sqlite3_column_int64(q, 0))
                    : sqlite3_blob_open(
-                       s->db, "main", "chunks", "data", sqlite3_column_int64(q, 0), 0, &b);
+                       bv_sq(s)->db, "main", "chunks", "data", sqlite3_column_int64(q, 0), 0, &b);
             if (rc == SQLITE_OK)
                 rc = sqlite3_blob_read(b, dst, (int)n, 0);
             if (rc != SQLITE_OK) {
@@ -383,7 +333,7 @@ bv_store_chunk_each(bv_store *s, int64_t body_id, bv_chunk_fn want, bv_chunk_don
 }
 
 bv_status
-bv_store_grantset_set(bv_store *s, int64_t item_id, int64_t version, const uint8_t *names,
+bv_sqlite_grantset_set(bv_store *s, int64_t item_id, int64_t version, const uint8_t *names,
     size_t nlen, const char *by, const uint8_t *sig, size_t siglen)
 {
     return bv_sqlite_run(s, "storing the grant set",
@@ -397,14 +347,14 @@ bv_store_grantset_set(bv_store *s, int64_t item_id, int64_t version, const uint8
     "JOIN persons p ON p.id = g.person_id "
 
 bv_status
-bv_store_grant_get(bv_store *s, int64_t item_id, int64_t person_id, bv_keyrow *k)
+bv_sqlite_grant_get(bv_store *s, int64_t item_id, int64_t person_id, bv_keyrow *k)
 {
     return bv_sqlite_one(s, "reading a grant", bv_sqlite_key_cb, k,
         GRANT_SELECT "WHERE g.item_id = ? AND g.person_id = ?", "ii", item_id, person_id);
 }
 
 bv_status
-bv_store_grant_put(bv_store *s, int64_t item_id, const bv_keyrow *k)
+bv_sqlite_grant_put(bv_store *s, int64_t item_id, const bv_keyrow *k)
 {
     return bv_sqlite_run(s, "storing a grant",
         "INSERT OR REPLACE INTO grants(item_id, person_id, sealed, granted_by, sig) "
@@ -413,7 +363,7 @@ bv_store_grant_put(bv_store *s, int64_t item_id, const bv_keyrow *k)
 }
 
 bv_status
-bv_store_grant_delete(bv_store *s, int64_t item_id, int64_t person_id)
+bv_sqlite_grant_delete(bv_store *s, int64_t item_id, int64_t person_id)
 {
     return bv_sqlite_run(s, "revoking a grant",
         "DELETE FROM grants WHERE item_id = ? AND person_id = ?", "ii", item_id, person_id);
@@ -435,7 +385,7 @@ key_each_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_grant_each(
+bv_sqlite_grant_each(
     bv_store *s, int64_t item_id, bv_status (*fn)(void *, const bv_keyrow *), void *ctx)
 {
     struct key_each e = { fn, ctx };
@@ -448,7 +398,7 @@ bv_store_grant_each(
  * body is condemned, for bv_store_body_sweep to delete after the commit.
  * secure_delete zeroes the freed pages; bv_store_reclaim returns them. */
 bv_status
-bv_store_item_destroy(bv_store *s, int64_t item_id)
+bv_sqlite_item_destroy(bv_store *s, int64_t item_id)
 {
     static const char *const sql[] = {
         "UPDATE agenda SET item_id = NULL WHERE item_id = ?",
@@ -478,7 +428,7 @@ uid_board_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_item_expired(bv_store *s, const char *today,
+bv_sqlite_item_expired(bv_store *s, const char *today,
     bv_status (*fn)(void *, const char *uid, const char *board), void *ctx)
 {
     struct uid_board e = { fn, ctx };
@@ -491,7 +441,7 @@ bv_store_item_expired(bv_store *s, const char *today,
 
 /* A new seal signature over an unchanged item (an officer left). */
 bv_status
-bv_store_item_resign(
+bv_sqlite_item_resign(
     bv_store *s, int64_t item_id, const char *by, const uint8_t *sig, size_t siglen)
 {
     return bv_sqlite_run(s, "re-signing an item",
@@ -499,7 +449,7 @@ bv_store_item_resign(
 }
 
 bv_status
-bv_store_item_set_uid(bv_store *s, int64_t item_id, const char *uid)
+bv_sqlite_item_set_uid(bv_store *s, int64_t item_id, const char *uid)
 {
     return bv_sqlite_run(
         s, "renaming an item", "UPDATE items SET uid = ? WHERE id = ?", "ti", uid, item_id);

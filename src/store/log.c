@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 bv_status
-bv_store_audit_last_seq(bv_store *s, uint64_t *n)
+bv_sqlite_audit_last_seq(bv_store *s, uint64_t *n)
 {
     int64_t v = 0;
     /* the rowid's maximum: one step down the b-tree, where count(*) reads
@@ -40,7 +40,7 @@ buf_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_audit_state(bv_store *s, bv_buf *frontier)
+bv_sqlite_audit_state(bv_store *s, bv_buf *frontier)
 {
     bv_status st;
 
@@ -51,7 +51,7 @@ bv_store_audit_state(bv_store *s, bv_buf *frontier)
 }
 
 bv_status
-bv_store_audit_append(bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen)
+bv_sqlite_audit_append(bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen)
 {
     bv_status st;
 
@@ -68,7 +68,7 @@ bv_store_audit_append(bv_store *s, const bv_audit_row *e, const uint8_t *frontie
 }
 
 bv_status
-bv_store_audit_each(
+bv_sqlite_audit_each(
     bv_store *s, const bv_audit_filter *f, bv_status (*fn)(void *, const bv_audit_row *), void *ctx)
 {
     static const bv_audit_filter none;
@@ -158,7 +158,7 @@ hash_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_audit_leaf_hash(bv_store *s, uint64_t index, uint8_t out[32])
+bv_sqlite_audit_leaf_hash(bv_store *s, uint64_t index, uint8_t out[32])
 {
     bv_status st = bv_sqlite_one(s, "reading the audit log", hash_cb, out,
         "SELECT leaf_hash FROM audit WHERE seq = ?", "i", (int64_t)(index + 1));
@@ -174,7 +174,7 @@ bv_store_audit_leaf_hash(bv_store *s, uint64_t index, uint8_t out[32])
 }
 
 bv_status
-bv_store_audit_count(bv_store *s, uint64_t *n)
+bv_sqlite_audit_count(bv_store *s, uint64_t *n)
 {
     int64_t v = 0;
     bv_status st = bv_sqlite_int(s, "SELECT count(*) FROM audit", &v);
@@ -198,7 +198,7 @@ summary_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_audit_item_summary(bv_store *s, const char *item,
+bv_sqlite_audit_item_summary(bv_store *s, const char *item,
     bv_status (*fn)(void *, const char *, const char *, int64_t, const char *, const char *),
     void *ctx)
 {
@@ -211,7 +211,8 @@ bv_store_audit_item_summary(bv_store *s, const char *item,
 }
 
 bv_status
-bv_store_checkpoint_add(bv_store *s, uint64_t size, const char *by, const uint8_t *note, size_t len)
+bv_sqlite_checkpoint_add(
+    bv_store *s, uint64_t size, const char *by, const uint8_t *note, size_t len)
 {
     char now[21];
 
@@ -239,7 +240,7 @@ cp_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_checkpoint_each(
+bv_sqlite_checkpoint_each(
     bv_store *s, bv_status (*fn)(void *, uint64_t, const uint8_t *, size_t), void *ctx)
 {
     struct cp_each e = { fn, ctx };
@@ -260,7 +261,7 @@ cp_latest_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_checkpoint_latest(bv_store *s, bv_store_cp_info *info)
+bv_sqlite_checkpoint_latest(bv_store *s, bv_store_cp_info *info)
 {
     memset(info, 0, sizeof *info);
     return bv_sqlite_one(s, "reading checkpoints", cp_latest_cb, info,
@@ -288,7 +289,7 @@ leaf_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_audit_after(
+bv_sqlite_audit_after(
     bv_store *s, uint64_t after, bv_status (*fn)(void *, const bv_audit_row *), void *ctx)
 {
     struct leaf_each e = { fn, ctx };

@@ -43,7 +43,7 @@ key_rows_cb(void *ctx, sqlite3_stmt *q)
  * caller unwraps each for the current epoch, so a row left from another
  * epoch is refused there rather than skipped here. */
 bv_status
-bv_store_minutes_keys(bv_store *s, int64_t board_id, bv_minutes_key_row **rows, size_t *n)
+bv_sqlite_minutes_keys(bv_store *s, int64_t board_id, bv_minutes_key_row **rows, size_t *n)
 {
     struct key_rows l = { NULL, 0, 0 };
     bv_status st;
@@ -63,7 +63,7 @@ bv_store_minutes_keys(bv_store *s, int64_t board_id, bv_minutes_key_row **rows, 
 }
 
 bv_status
-bv_store_minutes_key_set(
+bv_sqlite_minutes_key_set(
     bv_store *s, int64_t board_id, int64_t gen, int64_t epoch, const uint8_t *w, size_t wlen)
 {
     return bv_sqlite_run(s, "storing a minutes key",
@@ -79,7 +79,7 @@ id_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_meeting_find(
+bv_sqlite_meeting_find(
     bv_store *s, int64_t board_id, int64_t gen, const uint8_t hash[32], int64_t *id)
 {
     return bv_sqlite_one(s, "reading meetings", id_cb, id,
@@ -122,7 +122,7 @@ agenda_add(bv_store *s, int64_t id, const bv_agenda_item *it)
 }
 
 bv_status
-bv_store_meeting_add(bv_store *s, int64_t board_id, int64_t gen, const uint8_t hash[32],
+bv_sqlite_meeting_add(bv_store *s, int64_t board_id, int64_t gen, const uint8_t hash[32],
     const bv_meeting *m, const char *by, int64_t *id)
 {
     char now[21];
@@ -138,7 +138,7 @@ bv_store_meeting_add(bv_store *s, int64_t board_id, int64_t gen, const uint8_t h
              m->contact, by, now))
         != BV_OK)
         return st;
-    *id = sqlite3_last_insert_rowid(s->db);
+    *id = sqlite3_last_insert_rowid(bv_sq(s)->db);
     for (i = 0; i < m->nitems; i++)
         if ((st = agenda_add(s, *id, &m->items[i])) != BV_OK)
             return st;
@@ -146,7 +146,7 @@ bv_store_meeting_add(bv_store *s, int64_t board_id, int64_t gen, const uint8_t h
 }
 
 bv_status
-bv_store_agenda_link(bv_store *s, int64_t meeting_id, int ordinal, int64_t item_id)
+bv_sqlite_agenda_link(bv_store *s, int64_t meeting_id, int ordinal, int64_t item_id)
 {
     return bv_sqlite_run(s, "linking the sealed item",
         "UPDATE agenda SET item_id = ? WHERE meeting_id = ? AND ordinal = ?", "iii", item_id,
@@ -248,7 +248,7 @@ action_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out)
+bv_sqlite_meeting_load(bv_store *s, int64_t id, bv_meeting_row *out)
 {
     bv_meeting *m;
     size_t i;
@@ -306,7 +306,7 @@ meeting_each_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_meeting_each(bv_store *s, const char *board,
+bv_sqlite_meeting_each(bv_store *s, const char *board,
     bv_status (*fn)(void *, int64_t, const char *, const char *, const char *, int, int), void *ctx)
 {
     struct meeting_each e = { fn, ctx };
@@ -338,7 +338,7 @@ action_each_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_action_each(bv_store *s, const char *board,
+bv_sqlite_action_each(bv_store *s, const char *board,
     bv_status (*fn)(void *, int64_t, const char *, int, int, const char *, const char *,
         const char *, const char *),
     void *ctx)
@@ -355,7 +355,7 @@ bv_store_action_each(bv_store *s, const char *board,
 }
 
 bv_status
-bv_store_agenda_relink(bv_store *s, int64_t from, int64_t to)
+bv_sqlite_agenda_relink(bv_store *s, int64_t from, int64_t to)
 {
     return bv_sqlite_run(s, "moving an agenda link",
         "UPDATE agenda SET item_id = ? WHERE item_id = ?", "ii", to, from);

@@ -52,7 +52,7 @@ person_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_person_get(bv_store *s, const char *name, bv_person_row *p)
+bv_sqlite_person_get(bv_store *s, const char *name, bv_person_row *p)
 {
     /* not found carries no message: callers word it (an unknown --as is
      * exit 3, an unknown member 6) */
@@ -61,7 +61,7 @@ bv_store_person_get(bv_store *s, const char *name, bv_person_row *p)
 }
 
 bv_status
-bv_store_person_add(bv_store *s, const bv_person_row *p)
+bv_sqlite_person_add(bv_store *s, const bv_person_row *p)
 {
     return bv_sqlite_run(s, "adding a member",
         "INSERT INTO persons(name, box_pk, sign_pk, secret, status, cert_by, cert_sig, created) "
@@ -73,7 +73,7 @@ bv_store_person_add(bv_store *s, const bv_person_row *p)
 }
 
 bv_status
-bv_store_person_certify(
+bv_sqlite_person_certify(
     bv_store *s, const char *name, const char *by, const uint8_t *sig, size_t siglen)
 {
     return bv_sqlite_run(s, "approving a member",
@@ -82,7 +82,7 @@ bv_store_person_certify(
 }
 
 bv_status
-bv_store_person_set_secret(bv_store *s, int64_t id, const uint8_t *secret, size_t len)
+bv_sqlite_person_set_secret(bv_store *s, int64_t id, const uint8_t *secret, size_t len)
 {
     return bv_sqlite_run(s, "storing the re-wrapped keys",
         "UPDATE persons SET secret = ? WHERE id = ?", "bi", secret, len, id);
@@ -104,7 +104,7 @@ person_each_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_person_each(bv_store *s, bv_status (*fn)(void *, const bv_person_row *), void *ctx)
+bv_sqlite_person_each(bv_store *s, bv_status (*fn)(void *, const bv_person_row *), void *ctx)
 {
     struct person_each e = { fn, ctx };
 
@@ -139,14 +139,14 @@ role_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_role_get(bv_store *s, int64_t board_id, int64_t person_id, bv_role_row *r)
+bv_sqlite_role_get(bv_store *s, int64_t board_id, int64_t person_id, bv_role_row *r)
 {
     return bv_sqlite_one(s, "reading a board role", role_cb, r,
         ROLE_SELECT "WHERE r.board_id = ? AND r.person_id = ?", "ii", board_id, person_id);
 }
 
 bv_status
-bv_store_role_add(bv_store *s, const bv_role_row *r)
+bv_sqlite_role_add(bv_store *s, const bv_role_row *r)
 {
     return bv_sqlite_run(s, "adding a board role",
         "INSERT OR REPLACE INTO roles(board_id, person_id, role, added_by, sig) "
@@ -181,14 +181,14 @@ role_each(bv_store *s, const char *where, int64_t id, bv_status (*fn)(void *, co
 }
 
 bv_status
-bv_store_role_each(
+bv_sqlite_role_each(
     bv_store *s, int64_t board_id, bv_status (*fn)(void *, const bv_role_row *), void *ctx)
 {
     return role_each(s, "r.board_id", board_id, fn, ctx);
 }
 
 bv_status
-bv_store_role_each_person(
+bv_sqlite_role_each_person(
     bv_store *s, int64_t person_id, bv_status (*fn)(void *, const bv_role_row *), void *ctx)
 {
     return role_each(s, "r.person_id", person_id, fn, ctx);
@@ -214,7 +214,7 @@ removal_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_removal_get(bv_store *s, int64_t board_id, const char *name, char by[BV_NAME_MAX + 1],
+bv_sqlite_removal_get(bv_store *s, int64_t board_id, const char *name, char by[BV_NAME_MAX + 1],
     uint8_t *sig, size_t *siglen)
 {
     struct removal_out o = { by, sig, siglen };
@@ -225,7 +225,7 @@ bv_store_removal_get(bv_store *s, int64_t board_id, const char *name, char by[BV
 }
 
 bv_status
-bv_store_removal_set(bv_store *s, int64_t board_id, const char *name, const char *by,
+bv_sqlite_removal_set(bv_store *s, int64_t board_id, const char *name, const char *by,
     const uint8_t *sig, size_t siglen)
 {
     if (by == NULL)
@@ -237,14 +237,14 @@ bv_store_removal_set(bv_store *s, int64_t board_id, const char *name, const char
 }
 
 bv_status
-bv_store_role_delete(bv_store *s, int64_t board_id, int64_t person_id)
+bv_sqlite_role_delete(bv_store *s, int64_t board_id, int64_t person_id)
 {
     return bv_sqlite_run(s, "removing a role",
         "DELETE FROM roles WHERE board_id = ? AND person_id = ?", "ii", board_id, person_id);
 }
 
 bv_status
-bv_store_retired_add(bv_store *s, const char *name, const uint8_t pk[32], const char *by,
+bv_sqlite_retired_add(bv_store *s, const char *name, const uint8_t pk[32], const char *by,
     const uint8_t *sig, size_t siglen)
 {
     return bv_sqlite_run(s, "retiring a key",
@@ -269,7 +269,7 @@ retired_each_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_retired_each(bv_store *s,
+bv_sqlite_retired_each(bv_store *s,
     bv_status (*fn)(void *, const char *name, const uint8_t *pk, size_t pklen, const char *by,
         const uint8_t *sig, size_t siglen),
     void *ctx)
@@ -283,7 +283,7 @@ bv_store_retired_each(bv_store *s,
 /* ---- new keys a member asked for (member rekey) ---- */
 
 bv_status
-bv_store_keychange_put(bv_store *s, int64_t person_id, const bv_keychange_row *k)
+bv_sqlite_keychange_put(bv_store *s, int64_t person_id, const bv_keychange_row *k)
 {
     return bv_sqlite_run(s, "storing new keys",
         "INSERT OR REPLACE INTO key_changes(person_id, box_pk, sign_pk, secret, sig, requested) "
@@ -309,7 +309,7 @@ keychange_cb(void *ctx, sqlite3_stmt *q)
 }
 
 bv_status
-bv_store_keychange_get(bv_store *s, int64_t person_id, bv_keychange_row *k)
+bv_sqlite_keychange_get(bv_store *s, int64_t person_id, bv_keychange_row *k)
 {
     memset(k, 0, sizeof *k);
     return bv_sqlite_one(s, "reading new keys", keychange_cb, k,
@@ -319,7 +319,7 @@ bv_store_keychange_get(bv_store *s, int64_t person_id, bv_keychange_row *k)
 
 /* The person's keys become k's, certified by `by`; the request goes. */
 bv_status
-bv_store_person_rekey(bv_store *s, int64_t person_id, const bv_keychange_row *k, const char *by,
+bv_sqlite_person_rekey(bv_store *s, int64_t person_id, const bv_keychange_row *k, const char *by,
     const uint8_t *cert_sig, size_t siglen)
 {
     bv_status st;
@@ -337,7 +337,7 @@ bv_store_person_rekey(bv_store *s, int64_t person_id, const bv_keychange_row *k,
 
 /* A reset person's row goes, with what hangs off it on every board. */
 bv_status
-bv_store_person_drop(bv_store *s, int64_t person_id)
+bv_sqlite_person_drop(bv_store *s, int64_t person_id)
 {
     static const char *const sql[] = {
         "DELETE FROM key_changes WHERE person_id = ?",

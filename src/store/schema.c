@@ -259,7 +259,8 @@ migrate(bv_store *s, const char *path)
     snprintf(sql, sizeof sql, "PRAGMA user_version=%d", BV_SCHEMA_VERSION);
     if ((st = bv_sqlite_exec(s, sql, "upgrading the vault")) != BV_OK)
         goto fail;
-    if (sqlite3_exec(s->db, "PRAGMA foreign_key_check", fk_ok, &ok, NULL) != SQLITE_OK || !ok) {
+    if (sqlite3_exec(bv_sq(s)->db, "PRAGMA foreign_key_check", fk_ok, &ok, NULL) != SQLITE_OK
+        || !ok) {
         st = bv_fail(BV_EINTEGRITY,
             "%s: its rows do not fit format %d (foreign keys); not upgraded", path,
             BV_SCHEMA_VERSION);
@@ -276,16 +277,16 @@ out:
 }
 
 bv_status
-bv_store_migrate(bv_store *s, int64_t *from)
+bv_sqlite_migrate(bv_store *s, int64_t *from)
 {
-    const char *path = sqlite3_db_filename(s->db, "main");
+    const char *path = sqlite3_db_filename(bv_sq(s)->db, "main");
     bv_store *w = NULL;
     bv_status st;
 
-    *from = s->version;
-    if (s->version >= BV_SCHEMA_VERSION)
+    *from = bv_sq(s)->version;
+    if (bv_sq(s)->version >= BV_SCHEMA_VERSION)
         return BV_OK;
-    if (!s->readonly)
+    if (!bv_sq(s)->readonly)
         st = migrate(s, path);
     else if (access(path, W_OK) == 0 && bv_store_open(path, BV_STORE_RW, &w) == BV_OK) {
         /* a command that only reads, on a file that can be written */
@@ -296,9 +297,9 @@ bv_store_migrate(bv_store *s, int64_t *from)
         return bv_fail(BV_ERR,
             "%s is in format %lld and must be upgraded to format %d: run boardvault on it "
             "once with write access to the file",
-            path, (long long)s->version, BV_SCHEMA_VERSION);
+            path, (long long)bv_sq(s)->version, BV_SCHEMA_VERSION);
     }
     if (st == BV_OK)
-        s->version = BV_SCHEMA_VERSION;
+        bv_sq(s)->version = BV_SCHEMA_VERSION;
     return st;
 }

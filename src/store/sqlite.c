@@ -41,25 +41,25 @@ bv_sqlite_err(bv_store *s, int rc, const char *what)
     case SQLITE_PERM:
     case SQLITE_CANTOPEN:
         return bv_fail(BV_ERR, "cannot write the vault (%s): %s", what,
-            s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+            s && bv_sq(s)->db ? sqlite3_errmsg(bv_sq(s)->db) : sqlite3_errstr(rc));
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
         return bv_fail(BV_EINTEGRITY, "the vault file is corrupt (%s)", what);
     case SQLITE_CONSTRAINT:
         return bv_fail(BV_EINTEGRITY, "vault constraint violated while %s: %s", what,
-            s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+            s && bv_sq(s)->db ? sqlite3_errmsg(bv_sq(s)->db) : sqlite3_errstr(rc));
     case SQLITE_NOMEM:
         return bv_fail(BV_ERR, "out of memory while %s", what);
     default:
         return bv_fail(BV_ERR, "vault error while %s: %s", what,
-            s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+            s && bv_sq(s)->db ? sqlite3_errmsg(bv_sq(s)->db) : sqlite3_errstr(rc));
     }
 }
 
 bv_status
 bv_sqlite_exec(bv_store *s, const char *sql, const char *what)
 {
-    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    int rc = sqlite3_exec(bv_sq(s)->db, sql, NULL, NULL, NULL);
 
     return rc == SQLITE_OK ? BV_OK : bv_sqlite_err(s, rc, what);
 }
@@ -67,7 +67,7 @@ bv_sqlite_exec(bv_store *s, const char *sql, const char *what)
 bv_status
 bv_sqlite_prep(bv_store *s, const char *sql, sqlite3_stmt **st)
 {
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+    int rc = sqlite3_prepare_v2(bv_sq(s)->db, sql, -1, st, NULL);
 
     return rc == SQLITE_OK ? BV_OK : bv_sqlite_err(s, rc, "preparing a query");
 }
@@ -85,7 +85,7 @@ bv_sqlite_precheck(const char *path)
     int fd;
 
     if (stat(path, &sb) != 0) {
-        if (errno == ENOENT)
+        if (errno == ENOENT || errno == ENOTDIR)
             return bv_fail(
                 BV_ENOTFOUND, "no vault at %s (create one with `boardvault init`)", path);
         return bv_fail(BV_EINPUT, "cannot use vault %s: %s", path, strerror(errno));
@@ -174,9 +174,9 @@ pragmas(bv_store *s)
         if (*end == '\0' && v >= 0 && v <= 600000)
             ms = (int)v; /* anything else keeps the default */
     }
-    sqlite3_busy_timeout(s->db, ms);
-    sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
-    sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+    sqlite3_busy_timeout(bv_sq(s)->db, ms);
+    sqlite3_db_config(bv_sq(s)->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+    sqlite3_db_config(bv_sq(s)->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
     if ((st = bv_sqlite_exec(s,
              "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
              " PRAGMA synchronous=FULL; PRAGMA cell_size_check=ON;",
@@ -211,6 +211,9 @@ bv_sqlite_int(bv_store *s, const char *sql, int64_t *v)
  * vault thinks itself the last user: it checkpoints, deletes the -wal and
  * -shm, and this process goes on committing into a WAL no one else sees.
  */
+static void sq_close(bv_store *s);
+static void sq_rollback(bv_store *s);
+
 static bv_status
 store_open(const char *path, int mode, int peer, bv_store **out)
 {
@@ -233,23 +236,24 @@ store_open(const char *path, int mode, int peer, bv_store **out)
     } else if (!peer && (st = bv_sqlite_precheck(path)) != BV_OK) {
         return st;
     }
-    if ((s = calloc(1, sizeof *s)) == NULL)
+    if ((s = calloc(1, sizeof(bv_sqlite))) == NULL)
         return bv_fail(BV_ERR, "out of memory");
-    s->readonly = mode == BV_STORE_RO;
-    flags = (s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOFOLLOW
-        | SQLITE_OPEN_FULLMUTEX;
-    if (s->readonly && read_only_copy(path)) {
+    s->engine = &bv_sqlite_engine;
+    bv_sq(s)->readonly = mode == BV_STORE_RO;
+    flags = (bv_sq(s)->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE)
+        | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
+    if (bv_sq(s)->readonly && read_only_copy(path)) {
         if ((st = immutable_uri(path, uri, sizeof uri)) != BV_OK)
             goto fail;
-        rc = sqlite3_open_v2(uri, &s->db, flags | SQLITE_OPEN_URI, NULL);
+        rc = sqlite3_open_v2(uri, &bv_sq(s)->db, flags | SQLITE_OPEN_URI, NULL);
     } else {
-        rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+        rc = sqlite3_open_v2(path, &bv_sq(s)->db, flags, NULL);
     }
     if (rc != SQLITE_OK) {
         st = bv_sqlite_err(s, rc, "opening the vault");
         goto fail;
     }
-    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_extended_result_codes(bv_sq(s)->db, 1);
     if ((st = pragmas(s)) != BV_OK)
         goto fail;
     if (mode == BV_STORE_CREATE) {
@@ -273,19 +277,19 @@ store_open(const char *path, int mode, int peer, bv_store **out)
             st = bv_fail(BV_EINPUT, "%s has an unknown format version %lld", path, (long long)ver);
             goto fail;
         }
-        s->version = ver; /* bv_store_migrate brings it up to date */
+        bv_sq(s)->version = ver; /* bv_store_migrate brings it up to date */
     }
     *out = s;
     return BV_OK;
 fail:
-    bv_store_close(s);
+    sq_close(s);
     if (mode == BV_STORE_CREATE)
         unlink(path);
     return st;
 }
 
-bv_status
-bv_store_open(const char *path, int mode, bv_store **out)
+static bv_status
+sq_open(const char *path, int mode, bv_store **out)
 {
     return store_open(path, mode, 0, out);
 }
@@ -297,10 +301,10 @@ sync_batches(bv_store *s, int batches)
         "setting up the vault");
 }
 
-bv_status
-bv_store_open_peer(bv_store *s, int mode, bv_store **out)
+static bv_status
+sq_open_peer(bv_store *s, int mode, bv_store **out)
 {
-    const char *path = sqlite3_db_filename(s->db, "main");
+    const char *path = sqlite3_db_filename(bv_sq(s)->db, "main");
 
     if (path == NULL || *path == '\0')
         return bv_fail(BV_ERR, "the vault has no file name");
@@ -311,19 +315,19 @@ static void
 autocheckpoint(bv_store *s, int on)
 {
     /* 1000 pages is SQLite's default */
-    (void)sqlite3_wal_autocheckpoint(s->db, on ? 1000 : 0);
+    (void)sqlite3_wal_autocheckpoint(bv_sq(s)->db, on ? 1000 : 0);
 }
 
 static bv_status
 checkpoint(bv_store *s)
 {
-    int rc = sqlite3_wal_checkpoint_v2(s->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    int rc = sqlite3_wal_checkpoint_v2(bv_sq(s)->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 
     return rc == SQLITE_OK ? BV_OK : bv_sqlite_err(s, rc, "checkpointing the WAL");
 }
 
 bv_status
-bv_store_size(bv_store *s, uint64_t *bytes)
+bv_sqlite_size(bv_store *s, uint64_t *bytes)
 {
     int64_t pages = 0, size = 0;
     bv_status st;
@@ -341,33 +345,35 @@ bv_store_size(bv_store *s, uint64_t *bytes)
  * of one commit. The copy's WAL is folded back and the file synced.
  */
 bv_status
-bv_store_backup(bv_store *s, const char *path)
+bv_sqlite_backup(bv_store *s, const char *path)
 {
     sqlite3 *dst = NULL;
     sqlite3_backup *b;
-    bv_store d = { 0 };
+    bv_sqlite d;
     bv_status st = BV_OK;
     int rc;
 
+    memset(&d, 0, sizeof d);
+    d.base.engine = s->engine;
     rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
     d.db = dst;
     if (rc != SQLITE_OK) {
-        st = bv_sqlite_err(&d, rc, "creating the copy");
+        st = bv_sqlite_err(&d.base, rc, "creating the copy");
         goto out;
     }
     sqlite3_busy_timeout(dst, 5000);
-    if ((b = sqlite3_backup_init(dst, "main", s->db, "main")) == NULL) {
-        st = bv_sqlite_err(&d, sqlite3_errcode(dst), "starting the copy");
+    if ((b = sqlite3_backup_init(dst, "main", bv_sq(s)->db, "main")) == NULL) {
+        st = bv_sqlite_err(&d.base, sqlite3_errcode(dst), "starting the copy");
         goto out;
     }
     while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED)
         sqlite3_sleep(50);
     sqlite3_backup_finish(b);
     if (rc != SQLITE_DONE) {
-        st = bv_sqlite_err(&d, rc, "copying the vault");
+        st = bv_sqlite_err(&d.base, rc, "copying the vault");
         goto out;
     }
-    st = bv_sqlite_exec(&d, "PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE);",
+    st = bv_sqlite_exec(&d.base, "PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE);",
         "syncing the copy");
 out:
     if (dst && sqlite3_close(dst) != SQLITE_OK && st == BV_OK)
@@ -375,55 +381,55 @@ out:
     return st;
 }
 
-void
-bv_store_close(bv_store *s)
+static void
+sq_close(bv_store *s)
 {
     if (s == NULL)
         return;
-    sqlite3_close_v2(s->db);
+    sqlite3_close_v2(bv_sq(s)->db);
     free(s);
 }
 
 bv_status
-bv_store_begin(bv_store *s)
+bv_sqlite_begin(bv_store *s)
 {
-    if (s->readonly)
+    if (bv_sq(s)->readonly)
         return bv_fail(BV_ERR, "the vault is open read-only");
     return bv_sqlite_exec(s, "BEGIN IMMEDIATE", "starting a write");
 }
 
-int
-bv_store_in_tx(bv_store *s)
+static int
+sq_in_tx(bv_store *s)
 {
-    if (sqlite3_get_autocommit(s->db))
+    if (sqlite3_get_autocommit(bv_sq(s)->db))
         return 0;
-    return sqlite3_txn_state(s->db, "main") == SQLITE_TXN_WRITE ? 2 : 1;
+    return sqlite3_txn_state(bv_sq(s)->db, "main") == SQLITE_TXN_WRITE ? 2 : 1;
 }
 
 bv_status
-bv_store_begin_read(bv_store *s)
+bv_sqlite_begin_read(bv_store *s)
 {
     return bv_sqlite_exec(s, "BEGIN", "starting a read");
 }
 
 bv_status
-bv_store_commit(bv_store *s)
+bv_sqlite_commit(bv_store *s)
 {
-    int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    int rc = sqlite3_exec(bv_sq(s)->db, "COMMIT", NULL, NULL, NULL);
 
     if (rc != SQLITE_OK) {
         bv_status st = bv_sqlite_err(s, rc, "committing");
-        bv_store_rollback(s);
+        sq_rollback(s);
         return st;
     }
     return BV_OK;
 }
 
-void
-bv_store_rollback(bv_store *s)
+static void
+sq_rollback(bv_store *s)
 {
-    if (!sqlite3_get_autocommit(s->db))
-        (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (!sqlite3_get_autocommit(bv_sq(s)->db))
+        (void)sqlite3_exec(bv_sq(s)->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* ---- column helpers: copy with bounds, so a tampered row can't overflow ---- */
@@ -623,7 +629,7 @@ bv_sqlite_each(bv_store *s, const char *what, bv_sqlite_row_fn row, void *ctx, c
 /* ---- meta ---- */
 
 bv_status
-bv_store_meta_get(bv_store *s, const char *key, bv_buf *val)
+bv_sqlite_meta_get(bv_store *s, const char *key, bv_buf *val)
 {
     sqlite3_stmt *q;
     bv_status st;
@@ -644,7 +650,7 @@ bv_store_meta_get(bv_store *s, const char *key, bv_buf *val)
 }
 
 bv_status
-bv_store_meta_set(bv_store *s, const char *key, const void *val, size_t len)
+bv_sqlite_meta_set(bv_store *s, const char *key, const void *val, size_t len)
 {
     sqlite3_stmt *q;
     bv_status st;
@@ -798,14 +804,14 @@ ckpt_end(bv_store *s, bv_ckpt *c)
 
 /* A run of batches: synchronous=NORMAL (each commit reaches the WAL,
  * unsynced), checkpoints on their own thread; FULL again at the end. */
-struct bv_batches {
+struct sq_run {
     bv_ckpt *ck; /* NULL: no thread, SQLite checkpoints in line */
 };
 
-bv_status
-bv_store_batches_begin(bv_store *s, bv_batches **out)
+static bv_status
+sq_batches_begin(bv_store *s, void **out)
 {
-    bv_batches *b;
+    struct sq_run *b;
     bv_status st;
 
     *out = NULL;
@@ -820,23 +826,29 @@ bv_store_batches_begin(bv_store *s, bv_batches **out)
     return BV_OK;
 }
 
-void
-bv_store_batch_next(bv_batches *b)
+static void
+sq_batch_next(void *run)
 {
+    struct sq_run *b = run;
+
     if (b)
         ckpt_pace(b->ck);
 }
 
-void
-bv_store_batch_done(bv_batches *b)
+static void
+sq_batch_done(void *run)
 {
+    struct sq_run *b = run;
+
     if (b)
         ckpt_kick(b->ck, 0);
 }
 
-bv_status
-bv_store_batches_end(bv_store *s, bv_batches *b)
+static bv_status
+sq_batches_end(bv_store *s, void *run)
 {
+    struct sq_run *b = run;
+
     if (b == NULL)
         return BV_OK;
     ckpt_end(s, b->ck);
@@ -871,13 +883,31 @@ bv_sqlite_each_with_id(bv_store *s, const char *const *sql, size_t n, int64_t id
 
 /* After a destroy has committed: give freed pages back and empty the WAL,
  * whose old frames still hold the destroyed rows. Best effort. */
-void
-bv_store_reclaim(bv_store *s, int vacuum)
+static void
+sq_reclaim(bv_store *s, int vacuum)
 {
     /* vacuum hands freed pages back to the file system by moving live
      * pages down: worth it after a destroy, not after a rekey, whose new
      * body would be moved again to fill the old one's place */
     if (vacuum)
-        (void)sqlite3_exec(s->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
-    (void)sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+        (void)sqlite3_exec(bv_sq(s)->db, "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+    (void)sqlite3_exec(bv_sq(s)->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 }
+
+const bv_engine bv_sqlite_engine = { .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .open_peer = sq_open_peer,
+    .batches_begin = sq_batches_begin,
+    .batch_next = sq_batch_next,
+    .batch_done = sq_batch_done,
+    .batches_end = sq_batches_end,
+    .in_tx = sq_in_tx,
+    .rollback = sq_rollback,
+    .reclaim = sq_reclaim,
+    .sweep_next = bv_sqlite_sweep_next,
+    .sweep_step = bv_sqlite_sweep_step,
+#define BV_SQLITE_CALL(name, params, args) .name = bv_sqlite_##name,
+    BV_ENGINE_CALLS(BV_SQLITE_CALL)
+#undef BV_SQLITE_CALL
+};

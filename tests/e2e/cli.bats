@@ -350,6 +350,7 @@ for r in rows:
 }
 
 @test "tables: headers over their columns, widths in characters, no character cut, control bytes escaped" {
+    sqlite_only
     make_world
     zoe="Zoë Ålander-Øyvindsdóttir"
     pz="Øresund-kettle-marble-4471"

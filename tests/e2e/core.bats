@@ -35,6 +35,7 @@ teardown() {
 }
 
 @test "init prints the vault id and root fingerprint; vault files are 0600" {
+    sqlite_only
     umask 000
     run bvp "$PW_ROOT" init --as "Root Officer" $KDF
     [ "$status" -eq 0 ]
@@ -195,6 +196,7 @@ teardown() {
 }
 
 @test "a revoked grant row put back from an old copy opens nothing" {
+    sqlite_only
     make_world
     echo x >x
     id=$(seal_item x alice)
@@ -284,6 +286,7 @@ teardown() {
 }
 
 @test "tampering: a flipped byte in any chunk, key, grant, signature or public key is 5" {
+    sqlite_only
     make_world
     head -c 3200000 /dev/urandom >x
     id=$(seal_item x alice)
@@ -323,6 +326,7 @@ teardown() {
 }
 
 @test "tampering: moved, reordered, truncated chunks and swapped grants are 5" {
+    sqlite_only
     make_world
     head -c 3200000 /dev/urandom >x
     id=$(seal_item x alice)
@@ -367,6 +371,7 @@ teardown() {
 }
 
 @test "fail closed: a read-only vault records nothing and releases nothing" {
+    sqlite_only
     make_world
     echo ro-secret >x
     id=$(seal_item x alice)
@@ -385,6 +390,7 @@ teardown() {
 }
 
 @test "a vault the user cannot write: listing and audit verify work, open fails closed" {
+    sqlite_only
     make_world
     echo ro-secret >x
     id=$(seal_item x alice)
@@ -422,6 +428,7 @@ teardown() {
 }
 
 @test "fail closed: a vault locked past the busy timeout releases nothing" {
+    sqlite_only
     make_world
     echo busy-secret >x
     id=$(seal_item x alice)
@@ -438,6 +445,7 @@ teardown() {
 }
 
 @test "stored KDF parameters edited below the floor or absurd are refused before the KDF" {
+    sqlite_only
     make_world
     echo x >x
     id=$(seal_item x alice)
@@ -465,6 +473,7 @@ teardown() {
 }
 
 @test "sealing a file the user cannot read is 7, and stores nothing" {
+    sqlite_only
     [ "$(id -u)" -eq 0 ] || skip "needs root to drop to another user"
     make_world
     echo x >unreadable
@@ -479,6 +488,7 @@ teardown() {
 }
 
 @test "fail closed: a full disk during the open record releases nothing; a full disk during seal stores nothing" {
+    sqlite_only
     [ "$(id -u)" -eq 0 ] || skip "needs root to mount a small tmpfs"
     mkdir small
     mount -t tmpfs -o size=16m tmpfs small 2>/dev/null || skip "cannot mount tmpfs here"
@@ -540,6 +550,7 @@ teardown() {
 }
 
 @test "trust: a root certificate transplanted from another vault is refused" {
+    sqlite_only
     make_world
     mkdir other
     BOARDVAULT_PATH="$T/other/o.db" bvp "$PW_ROOT" init --as "Root Officer" $KDF >/dev/null
@@ -617,10 +628,11 @@ wait_chunks() {
     [ "$(sql "SELECT count(*) FROM items")" = 3 ]
     run "$BV" audit verify
     [ "$status" -eq 0 ]
-    [ "$(sql 'PRAGMA integrity_check')" = ok ]
+    on_pg || [ "$(sql 'PRAGMA integrity_check')" = ok ]
 }
 
 @test "a seal staging its body keeps its hold on the vault: another process's exit leaves the WAL" {
+    sqlite_only
     # Issue 11, point 14. The seal's checkpoint connection was opened
     # after a look at the file through a descriptor of our own; closing
     # it dropped every POSIX lock of the process on the vault. The next
@@ -683,6 +695,7 @@ wait_chunks() {
 }
 
 @test "gc sweeps condemned and abandoned bodies now, with no passphrase, and says how many" {
+    sqlite_only
     make_world
     echo small >small
     seal_item small alice >/dev/null

@@ -16,6 +16,7 @@ pty() {
     printf '%s' "$input" | script -qec "$(printf '%q ' "$@")" /dev/null
 }
 
+jq_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
 fp_of() { "$BV" member show "$1" --json | sed -n 's/.*"fingerprint": "\([^"]*\)".*/\1/p'; }
 aloud_of() { "$BV" member show "$1" --json | sed -n 's/.*"fingerprint_aloud": "\([^"]*\)".*/\1/p'; }
 state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/\1/p'; }
@@ -141,14 +142,12 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
     [ "$status" -eq 0 ]
 }
 
-jq_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
 
 @test "status: the vault, its pinned root, the log against the remembered head, checkpoints, KDF, leftovers" {
-    bvp "$PW_ROOT" init --as "Root Officer" --kdf-memory 32768 --kdf-time 2 --kdf-lanes 1 >/dev/null
+    vid=$(bvp "$PW_ROOT" init --as "Root Officer" --kdf-memory 32768 --kdf-time 2 --kdf-lanes 1 --json | jq_get '["vault_id"]')
     bvp "$PW_ALICE" member enroll alice $KDF >/dev/null
     run "$BV" status
     [ "$status" -eq 0 ]
-    vid=$(sqlite3 "$BOARDVAULT_PATH" "SELECT hex(value) FROM meta WHERE key='vault_id'" | tr A-F a-f)
     [[ "$output" == *"(id $vid)"* ]]
     [[ "$output" == *"root:        Root Officer, SHA256:"* ]]
     [[ "$output" == *"checkpoint:  none yet"* ]]
@@ -174,6 +173,7 @@ jq_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+s
 }
 
 @test "backup: a verified copy that keeps the vault id, root and log; DEST never replaced" {
+    sqlite_only
     make_world
     echo secret >doc
     id=$(seal_item doc alice)
@@ -200,6 +200,7 @@ jq_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+s
 }
 
 @test "backup of a vault whose log does not verify leaves no file" {
+    sqlite_only
     make_world
     sql "DROP TRIGGER audit_no_update; UPDATE audit SET actor = actor || 'x' WHERE seq = 3"
     run "$BV" backup copy.db
@@ -209,6 +210,7 @@ jq_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+s
 }
 
 @test "global options after the command: items --vault X; given twice is refused" {
+    sqlite_only
     make_world
     mv "$BOARDVAULT_PATH" moved.db
     mv "$BOARDVAULT_PATH-wal" moved.db-wal 2>/dev/null || true
@@ -326,8 +328,8 @@ jq_get() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+s
     [[ "$(comp boardvault board add C)" == *" CSP "* ]]
     [[ "$(comp boardvault board add CSP ca)" == *" carol "* ]]
     # names come from --vault when it is given, and no passphrase is asked
-    cp "$BOARDVAULT_PATH" other.db
-    [[ "$(BOARDVAULT_PATH=/nonexistent comp boardvault --vault other.db items --board C)" == " CSP " ]]
+    v=$BOARDVAULT_PATH
+    [[ "$(BOARDVAULT_PATH=/nonexistent comp boardvault --vault "$v" items --board C)" == " CSP " ]]
     # an unreadable vault offers nothing, and prints nothing
     [[ "$(BOARDVAULT_PATH=/nonexistent comp boardvault items --board C 2>&1)" == "  " ]]
 }

@@ -9,16 +9,42 @@ PW_ALICE="quiet-harbour-lantern-2287"
 PW_BOB="amber-glacier-trombone-5530"
 PW_CAROL="mossy-pylon-saxophone-7712"
 
+# BV_ENGINE=pg (make e2e-pg): each test's vault is a database of its own
+# on the throwaway server in $BV_PGHOST (tests/pg/pgctl.sh).
 setup_vault() {
     T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/bv.XXXXXX")
     export BOARDVAULT_PATH="$T/vault.db"
+    if [ "${BV_ENGINE:-sqlite}" = pg ]; then
+        PGDB=bv_$(basename "$T" | tr -c 'a-zA-Z0-9\n' _ | tr 'A-Z' 'a-z')
+        createdb -h "$BV_PGHOST" -U postgres "$PGDB"
+        export BOARDVAULT_PATH="host=$BV_PGHOST user=postgres dbname=$PGDB"
+    fi
     export BOARDVAULT_BUSY_TIMEOUT_MS=2000
     export XDG_CONFIG_HOME="$T/config" # root-key pins stay in the test's own directory
     cd "$T"
 }
 
 teardown_vault() {
+    if [ -n "${PGDB:-}" ]; then
+        dropdb -h "$BV_PGHOST" -U postgres --if-exists --force "$PGDB" || true
+    fi
     [ -n "${T:-}" ] && rm -rf "$T"
+}
+
+# on_pg: the vault under test is on the server
+on_pg() { [ "${BV_ENGINE:-sqlite}" = pg ]; }
+
+# sqlite_only: a test that reads or edits the vault file itself
+sqlite_only() {
+    if on_pg; then
+        skip "sqlite file test"
+    fi
+}
+
+# psql_vault SQL: run SQL on the test's vault database as its owner (the
+# insider who can write the vault, as sqlite3 is for a file)
+psql_vault() {
+    psql -X -q -v ON_ERROR_STOP=1 -At "$BOARDVAULT_PATH options=-csearch_path=boardvault" -c "$1"
 }
 
 # bvp PASSPHRASE ARGS... - run boardvault with the passphrase on fd 3
@@ -50,7 +76,13 @@ seal_item() { # seal_item FILE [GRANTS]
     fi
 }
 
-sql() { sqlite3 "$BOARDVAULT_PATH" "$@"; }
+sql() {
+    if on_pg; then
+        psql_vault "$@"
+    else
+        sqlite3 "$BOARDVAULT_PATH" "$@"
+    fi
+}
 
 # past TIME CMD... - run CMD with the clock at TIME (libfaketime); an ASan
 # build must let libfaketime be preloaded ahead of its runtime

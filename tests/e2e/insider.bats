@@ -48,6 +48,7 @@ restore_epoch_1() {
 }
 
 @test "a removed officer's epoch comes back through a relabelled board-remove entry: seal refuses (5)" {
+    sqlite_only
     bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
     sql ".backup $T/kept.db" # carol's copy, while she holds the epoch-1 key
     run bvp "$PW_ROOT" board remove CSP carol --as "Root Officer"
@@ -68,6 +69,7 @@ restore_epoch_1() {
 }
 
 @test "a board-remove entry deleted from the middle of the log: refused (5), by this client (its view) and a fresh one (the chain)" {
+    sqlite_only
     bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
     sql ".backup $T/kept.db"
     bvp "$PW_ROOT" board remove CSP carol --as "Root Officer" >/dev/null
@@ -83,6 +85,7 @@ restore_epoch_1() {
 }
 
 @test "a revoked member's grant set comes back through relabelled grantset entries: open refuses (5)" {
+    sqlite_only
     id=$(seal_item secret.txt alice)
     sql ".backup $T/kept.db"
     bvp "$PW_ROOT" revoke "$id" alice --as "Root Officer" >/dev/null
@@ -100,6 +103,7 @@ restore_epoch_1() {
 }
 
 @test "the log head this client verified is kept beside trusted_roots, and an older copy of the vault is refused (5) saying what was seen" {
+    sqlite_only
     id=$(seal_item secret.txt alice)
     cp "$BOARDVAULT_PATH" "$T/older.db"
     bvp "$PW_ROOT" revoke "$id" alice --as "Root Officer" >/dev/null
@@ -127,6 +131,7 @@ restore_epoch_1() {
 }
 
 @test "a fork (an older copy grown again past what this client saw) is refused (5)" {
+    sqlite_only
     id=$(seal_item secret.txt alice)
     cp "$BOARDVAULT_PATH" "$T/fork.db"
     bvp "$PW_ROOT" revoke "$id" alice --as "Root Officer" >/dev/null
@@ -202,6 +207,7 @@ restore_epoch_1() {
 }
 
 @test "a removal row deleted and the role row put back do not make a removed officer count again" {
+    sqlite_only
     bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
     sql ".backup $T/kept.db"
     bvp "$PW_ROOT" board remove CSP carol --as "Root Officer" >/dev/null

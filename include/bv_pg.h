@@ -1,0 +1,95 @@
+/*
+ * bv_pg.h - what the PostgreSQL engine's files (src/store/pg/) share, and
+ * only they: the handle, error mapping, and one-statement helpers that
+ * bind parameters (never splice them into SQL) and read binary columns
+ * with bounds, so a tampered row cannot overflow a buffer. Nothing
+ * outside src/store/pg/ includes it or libpq-fe.h (make check-layers).
+ */
+#ifndef BV_PG_H
+#define BV_PG_H
+
+#include "bv_engine.h"
+
+#include <libpq-fe.h>
+
+/* The vault's tables live in a schema of their own, one vault a database. */
+#define BV_PG_SCHEMA "boardvault"
+/* meta's marker row: tells our databases from others before any write. */
+#define BV_PG_APPLICATION "boardvault vault"
+
+typedef struct {
+    bv_store base; /* first: the store's dispatch (bv_engine.h) */
+    PGconn *conn;
+    char *where; /* the conninfo or URI, for a peer connection */
+    int readonly;
+    int tx; /* bv_store_in_tx: 0 none, 1 read, 2 write */
+    int64_t version; /* the vault's format when opened */
+    int64_t changes; /* rows the last bv_pg_run changed */
+} bv_pg;
+
+static inline bv_pg *
+bv_pgh(bv_store *s)
+{
+    return (bv_pg *)s;
+}
+
+/* The engine's calls of the contract (bv_engine.h), one per table file. */
+#define BV_PG_DECLARE(name, params, args) bv_status bv_pg_##name params;
+BV_ENGINE_CALLS(BV_PG_DECLARE)
+#undef BV_PG_DECLARE
+/* The sweep's steps (bv_engine.h). */
+bv_status bv_pg_sweep_next(bv_store *s, const char *stale, int64_t *id);
+bv_status bv_pg_sweep_step(bv_store *s, int64_t id, int *gone);
+
+/* Connecting (store/pg/conn.c): a session set up for the vault. */
+bv_status bv_pg_connect(const char *where, int readonly, PGconn **out);
+/* The vault's tables, created in one transaction (store/pg/schema.c);
+ * its format checked on open. */
+bv_status bv_pg_create_schema(bv_store *s);
+bv_status bv_pg_check_vault(bv_store *s, const char *where);
+
+/* The status for a failed result r (NULL: the connection's own error). */
+bv_status bv_pg_err(bv_store *s, const PGresult *r, const char *what);
+/* SQL without parameters, possibly several statements (schema, BEGIN). */
+bv_status bv_pg_exec(bv_store *s, const char *sql, const char *what);
+
+/*
+ * One statement, start to end: bind fmt's arguments ($1, $2, ... ; one
+ * letter a parameter: i int64_t, t const char * or NULL, b const void *
+ * and size_t (NULL: an empty bytea), B the same but NULL binds NULL),
+ * run it with binary results, check it, clear it.
+ *   run   a statement that returns no row (bv_pg_changes: rows changed);
+ *   one   row(ctx, r, 0) for its first row; BV_ENOTFOUND (no message) if none;
+ *   each  row(ctx, r, i) for every row, until row returns other than BV_OK.
+ * The rows are all fetched before the first call, so row may query the
+ * store again. what says what was being done, for the error message.
+ */
+typedef bv_status (*bv_pg_row_fn)(void *ctx, const PGresult *r, int row);
+bv_status bv_pg_run(bv_store *s, const char *what, const char *sql, const char *fmt, ...);
+bv_status bv_pg_one(bv_store *s, const char *what, bv_pg_row_fn row, void *ctx, const char *sql,
+    const char *fmt, ...);
+bv_status bv_pg_each(bv_store *s, const char *what, bv_pg_row_fn row, void *ctx, const char *sql,
+    const char *fmt, ...);
+int64_t bv_pg_changes(bv_store *s);
+/* The one integer a query without parameters returns. */
+bv_status bv_pg_int(bv_store *s, const char *sql, int64_t *v);
+
+/* Columns of a binary result, copied with bounds. Integers are bigint. */
+int64_t bv_pg_col_int(const PGresult *r, int row, int col);
+bv_status bv_pg_col_text(const PGresult *r, int row, int col, char *out, size_t cap);
+bv_status bv_pg_col_blob(
+    const PGresult *r, int row, int col, uint8_t *out, size_t cap, size_t *len);
+bv_status bv_pg_col_blob_exact(const PGresult *r, int row, int col, uint8_t *out, size_t n);
+bv_status bv_pg_col_buf(const PGresult *r, int row, int col, bv_buf *b);
+/* The column's bytes as they are in r ("" for NULL) and their length. */
+const char *bv_pg_col_str(const PGresult *r, int row, int col);
+const uint8_t *bv_pg_col_bytes(const PGresult *r, int row, int col, size_t *len);
+/* NULL for SQL NULL, else the text. */
+const char *bv_pg_col_opt(const PGresult *r, int row, int col);
+
+/* Rows that more than one table file reads. */
+bv_status bv_pg_key_row(const PGresult *r, int row, bv_keyrow *k);
+bv_status bv_pg_key_cb(void *ctx, const PGresult *r, int row);
+bv_status bv_pg_id_cb(void *ctx, const PGresult *r, int row);
+
+#endif
