@@ -107,6 +107,9 @@ bv_cli_common(const bv_optres *r, bv_cli_opts *o)
         }
         o->pass_fd = (int)v;
         return 1;
+    case OPT_NO_AGENT:
+        o->no_agent = 1;
+        return 1;
     case OPT_JSON:
         o->json = 1;
         return 1;
@@ -240,6 +243,16 @@ bv_run_unlock(bv_run *r, const bv_cli_opts *o, const char *item)
 
     if (!(r->c->needs & BV_NEED_ACTOR) || r->v == NULL || r->a)
         return bv_fail(BV_ERR, "internal error: the command table has no actor here");
+    /* an agent holding the person's keys (boardvault unlock) answers
+     * instead of a prompt; none, or one that will not do, and we ask */
+    if (o->as && o->pass_fd < 0 && !o->no_agent && !(r->c->needs & BV_NEED_PASSPHRASE)) {
+        st = bv_vault_unlock_agent(r->v, o->as, r->c->act, item, &r->a);
+        if (st == BV_OK)
+            return st;
+        if (st != BV_ENOTFOUND)
+            fprintf(stderr, "boardvault: not using the agent: %s\n", bv_errmsg());
+        bv_err_clear();
+    }
     if ((st = bv_cli_read_pass(o, &pass)) != BV_OK)
         return st;
     st = bv_vault_unlock(r->v, o->as, &pass, r->c->act, item, &r->a);

@@ -39,8 +39,8 @@ static const struct bv_command commands[] = {
         "choose a new passphrase (the current one first); keys re-wrapped, grants kept",
         "  with --passphrase-fd: line 1 the current passphrase, line 2 the new one\n"
         "  --kdf-memory KIB, --kdf-time N, --kdf-lanes N   default: the vault's setting\n" },
-    { "member", "rekey", bv_cmd_member_rekey, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_KEY_CHANGE,
-        "member rekey --as NAME [--passphrase-fd N] [KDF options]",
+    { "member", "rekey", bv_cmd_member_rekey, BV_NEED_VAULT | BV_NEED_ACTOR | BV_NEED_PASSPHRASE,
+        BV_ACT_KEY_CHANGE, "member rekey --as NAME [--passphrase-fd N] [KDF options]",
         "for an exposed passphrase: new key pairs under a new passphrase; an officer approves",
         "  with --passphrase-fd: line 1 the current passphrase, line 2 the new one\n"
         "  then an officer compares the new fingerprint and runs member approve NAME:\n"
@@ -128,6 +128,15 @@ static const struct bv_command commands[] = {
         "store published minutes; seal any restricted body found in them at once",
         "  --board BOARD        the board the meeting belongs to\n"
         "  --dry-run            show what would be stored (a table, or --json); store nothing\n" },
+    { NULL, "unlock", bv_cmd_unlock, BV_NEED_VAULT | BV_NEED_ACTOR | BV_NEED_PASSPHRASE,
+        BV_ACT_UNLOCK, "unlock --as NAME [--for DURATION] [--passphrase-fd N]",
+        "keep NAME's keys in an agent so that later commands as NAME need no passphrase",
+        "  --for DURATION       how long: 90s, 15m, 1h (default 15m, at most 12h)\n"
+        "  the agent signs and opens keys for NAME and never hands the keys out; it\n"
+        "  listens in $XDG_RUNTIME_DIR/boardvault/ (yours, 0700) for your uid only;\n"
+        "  --no-agent on any other command asks the passphrase anyway\n" },
+    { NULL, "lock", bv_cmd_lock, BV_NEED_READ, BV_ACT_NONE, "lock [--as NAME]",
+        "end the agents of this vault (yours, or NAME's only): keys wiped at once", "" },
     { "minutes", "list", bv_cmd_minutes_list, BV_NEED_READ, BV_ACT_NONE,
         "minutes list [--board BOARD] [--json]", "list imported meetings", "" },
     { "minutes", "show", bv_cmd_minutes_show, BV_NEED_READ, BV_ACT_NONE,
@@ -212,6 +221,9 @@ bv_cli_help(const char *group, const char *name)
     if (strstr(c->usage, "--as"))
         printf("  --as NAME            act as NAME (asks NAME's passphrase)\n"
                "  --passphrase-fd N    read the passphrase from fd N (first line)\n");
+    if (strstr(c->usage, "--as") && !(c->needs & BV_NEED_PASSPHRASE) && (c->needs & BV_NEED_ACTOR))
+        printf("  --no-agent           ask the passphrase even if `boardvault unlock` left an "
+               "agent\n");
     printf("\n" EXIT_CODES);
     return 0;
 }

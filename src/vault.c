@@ -116,8 +116,7 @@ bv_vault_sign(const bv_keys *k, bv_buf *msg, uint8_t sig[64])
 {
     if (msg->oom)
         return bv_fail(BV_ERR, "out of memory");
-    bv_sign(k, msg->p, msg->len, sig);
-    return BV_OK;
+    return bv_sign(k, msg->p, msg->len, sig);
 }
 
 bv_status
@@ -551,7 +550,8 @@ bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note)
         goto out;
     if ((st = bv_audit_checkpoint_text(v->s, v->id, &text, &size)) != BV_OK
         || (st = bv_audit_key_name(v->id, a->row.name, &kn)) != BV_OK
-        || (st = bv_note_sign(text.p, text.len, (const char *)kn.p, a->keys->sign_sk, note))
+        || (st = bv_note_sign_by(text.p, text.len, (const char *)kn.p, a->keys->sign_pk,
+                bv_keys_note_signer, a->keys, note))
             != BV_OK
         || (st = bv_store_checkpoint_add(v->s, size, a->row.name, note->p, note->len)) != BV_OK
         || (st = bv_vault_audit(v, a, BV_ACT_CHECKPOINT, NULL, NULL, "ok", NULL)) != BV_OK)
