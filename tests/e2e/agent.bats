@@ -143,6 +143,23 @@ unlock_root() { # unlock_root [DURATION]
     [ "$status" -eq 0 ]
 }
 
+@test "SIGTERM, SIGINT and SIGHUP end the agent and remove its socket; it dumps no core" {
+    make_world
+    for sig in TERM INT HUP; do
+        run unlock_root
+        [ "$status" -eq 0 ]
+        pid=$(pid_of "$output")
+        grep -Eq '^Max core file size +0 +0 ' "/proc/$pid/limits"
+        kill -s "$sig" "$pid"
+        for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
+        ! alive "$pid"
+        [ -z "$(ls "$XDG_RUNTIME_DIR/boardvault")" ]
+    done
+    run notty "$BV" board create Other --as "Root Officer"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"no terminal"* ]]
+}
+
 # agent_call SOCKET - send a SIGN request for "forged"; print how many
 # bytes came back (0: the agent closed without answering, or reset us)
 agent_call() {

@@ -34,8 +34,8 @@ agent_pids() {
 
 teardown_vault() {
     [ -n "${T:-}" ] || return 0
-    # no test leaves an agent behind
-    if [ -d "$T/run" ]; then
+    # no test leaves an agent behind (only an unlock makes run/boardvault)
+    if [ -d "$T/run/boardvault" ]; then
         local p
         for p in $(agent_pids); do kill -9 "$p" 2>/dev/null || true; done
     fi
