@@ -52,8 +52,9 @@ bv_status bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, 
  * Unlock NAME through the agent holding their keys (bv_agent.h), if one
  * runs for this vault: its public keys must be NAME's in the vault, with
  * a certificate chain that verifies, and it must sign a fresh challenge
- * with them. BV_ENOTFOUND when there is no agent (or it holds keys that
- * are no longer NAME's): ask for the passphrase then.
+ * with them. BV_ENOTFOUND when there is no agent; BV_EAUTH when it holds
+ * keys that are not NAME's in this vault now (a rekey or reset since).
+ * Either way the caller may ask for the passphrase instead.
  */
 bv_status bv_vault_unlock_agent(
     bv_vault *v, const char *name, bv_act action, const char *item, bv_actor **out);

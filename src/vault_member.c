@@ -191,7 +191,7 @@ bv_vault_unlock_agent(
         if (st == BV_ENOTFOUND) {
             bv_err_clear();
             st = bv_fail(
-                BV_ENOTFOUND, "the agent holds keys for %s, who is not in this vault now", name);
+                BV_EAUTH, "the agent holds keys for %s, who is not in this vault now", name);
         }
         goto out;
     }
@@ -199,7 +199,8 @@ bv_vault_unlock_agent(
      * must be the ones the vault has for NAME ... */
     if (sodium_memcmp(a->row.sign_pk, a->keys->sign_pk, 32) != 0
         || sodium_memcmp(a->row.box_pk, a->keys->box_pk, 32) != 0) {
-        st = bv_fail(BV_ENOTFOUND, "the agent holds keys that are no longer %s's (lock it)", name);
+        st = bv_fail(
+            BV_EAUTH, "the agent holds keys that are no longer %s's (boardvault lock)", name);
         goto out;
     }
     bv_fingerprint(a->row.sign_pk, a->row.box_pk, a->fp);
