@@ -99,6 +99,15 @@ static const struct bv_command commands[] = {
     { "retention", "run", bv_cmd_retention_run, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_RETENTION,
         "retention run --as OFFICER", "destroy every item whose --retain-until date has passed",
         "" },
+    { NULL, "unlock", bv_cmd_unlock, BV_NEED_VAULT | BV_NEED_ACTOR | BV_NEED_PASSPHRASE,
+        BV_ACT_UNLOCK, "unlock --as NAME [--for DURATION] [--passphrase-fd N]",
+        "keep NAME's keys in an agent so that later commands as NAME need no passphrase",
+        "  --for DURATION       how long: 90s, 15m, 1h (default 15m, at most 12h)\n"
+        "  the agent signs and opens keys for NAME and never hands the keys out; it\n"
+        "  listens in $XDG_RUNTIME_DIR/boardvault/ (yours, 0700) for your uid only;\n"
+        "  --no-agent on any other command asks the passphrase anyway\n" },
+    { NULL, "lock", bv_cmd_lock, BV_NEED_READ, BV_ACT_NONE, "lock [--as NAME]",
+        "end the agents of this vault (yours, or NAME's only): keys wiped at once", "" },
     { "audit", "log", bv_cmd_audit_log, BV_NEED_READ, BV_ACT_NONE,
         "audit log [--board B] [--item I] [--member M] [--action A] [--outcome ok|denied|failed]\n"
         "          [--since T] [--until T] [--json|--csv]",
@@ -128,15 +137,6 @@ static const struct bv_command commands[] = {
         "store published minutes; seal any restricted body found in them at once",
         "  --board BOARD        the board the meeting belongs to\n"
         "  --dry-run            show what would be stored (a table, or --json); store nothing\n" },
-    { NULL, "unlock", bv_cmd_unlock, BV_NEED_VAULT | BV_NEED_ACTOR | BV_NEED_PASSPHRASE,
-        BV_ACT_UNLOCK, "unlock --as NAME [--for DURATION] [--passphrase-fd N]",
-        "keep NAME's keys in an agent so that later commands as NAME need no passphrase",
-        "  --for DURATION       how long: 90s, 15m, 1h (default 15m, at most 12h)\n"
-        "  the agent signs and opens keys for NAME and never hands the keys out; it\n"
-        "  listens in $XDG_RUNTIME_DIR/boardvault/ (yours, 0700) for your uid only;\n"
-        "  --no-agent on any other command asks the passphrase anyway\n" },
-    { NULL, "lock", bv_cmd_lock, BV_NEED_READ, BV_ACT_NONE, "lock [--as NAME]",
-        "end the agents of this vault (yours, or NAME's only): keys wiped at once", "" },
     { "minutes", "list", bv_cmd_minutes_list, BV_NEED_READ, BV_ACT_NONE,
         "minutes list [--board BOARD] [--json]", "list imported meetings", "" },
     { "minutes", "show", bv_cmd_minutes_show, BV_NEED_READ, BV_ACT_NONE,
