@@ -441,7 +441,7 @@ bv_agent_lock(
         if (len >= SOCK_NAME_MAX || strncmp(e->d_name, vh, strlen(vh)) != 0
             || e->d_name[strlen(vh)] != '-' || len < 5 || strcmp(e->d_name + len - 5, ".sock") != 0)
             continue;
-        snprintf(sock, sizeof sock, "%s", e->d_name);
+        memcpy(sock, e->d_name, len + 1); /* len < SOCK_NAME_MAX, checked above */
         if ((st = lock_one(dirfd, sock, &info, &found)) != BV_OK)
             goto out;
         if (found) {
