@@ -23,6 +23,7 @@ typedef struct {
     int json, csv, force, yes;
     bv_kdf_params kdf;
     int kdf_set; /* a --kdf-* option was given */
+    int no_agent; /* --no-agent: ask the passphrase even if an agent holds the keys */
 } bv_cli_opts;
 
 /*
@@ -35,7 +36,8 @@ enum {
     BV_NEED_READ = 2, /* the vault, read-only */
     BV_NEED_VERIFY = 4, /* read-only, every fact read afresh (audit verify) */
     BV_NEED_ACTOR = 8, /* the --as person, unlocked; recorded as the entry's act */
-    BV_SHOW_PROGRESS = 16 /* a bar on a terminal when the run is long */
+    BV_SHOW_PROGRESS = 16, /* a bar on a terminal when the run is long */
+    BV_NEED_PASSPHRASE = 32 /* the actor's keys themselves: never through an agent */
 };
 
 struct bv_command;
@@ -145,6 +147,8 @@ int bv_cmd_minutes_list(bv_run *r, int argc, char **argv);
 int bv_cmd_minutes_show(bv_run *r, int argc, char **argv);
 int bv_cmd_minutes_publish(bv_run *r, int argc, char **argv);
 int bv_cmd_minutes_actions(bv_run *r, int argc, char **argv);
+int bv_cmd_unlock(bv_run *r, int argc, char **argv);
+int bv_cmd_lock(bv_run *r, int argc, char **argv);
 
 /*
  * A small option parser shared by the commands: long options only, each
@@ -195,7 +199,8 @@ enum {
     OPT_YES,
     OPT_VAULT, /* the global options, taken after the command's name too */
     OPT_TRUST,
-    OPT_QUIET
+    OPT_QUIET,
+    OPT_NO_AGENT
 };
 #define BV_YES_OPT                                                                                 \
     {                                                                                              \
@@ -203,8 +208,9 @@ enum {
     }
 #define BV_COMMON_OPTS                                                                             \
     { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP }, { "--as", 1, OPT_AS },                       \
+        { "--passphrase-fd", 1, OPT_PASSFD },                                                      \
     {                                                                                              \
-        "--passphrase-fd", 1, OPT_PASSFD                                                           \
+        "--no-agent", 0, OPT_NO_AGENT                                                              \
     }
 #define BV_KDF_OPTS                                                                                \
     { "--kdf-memory", 1, OPT_KDF_M }, { "--kdf-time", 1, OPT_KDF_T },                              \

@@ -26,12 +26,17 @@
 /* A key in a sealed box: 48-byte box overhead || 32-byte context hash || key. */
 #define BV_SEALED_LEN (48u + 32u + 32u)
 
-/* A person's four keys. Always allocated with sodium_malloc. */
+struct bv_agent_conn; /* bv_agent.h */
+
+/* A person's four keys. Always allocated with sodium_malloc. When agent
+ * is set, an agent holds the secret halves (zero here): bv_sign and
+ * bv_open_key ask it, and the seeds cannot be had (bv_keys_seeds). */
 typedef struct {
     uint8_t box_pk[32]; /* X25519, for sealed boxes */
     uint8_t box_sk[32];
     uint8_t sign_pk[32]; /* Ed25519 */
     uint8_t sign_sk[64]; /* libsodium layout: seed || pk */
+    struct bv_agent_conn *agent;
 } bv_keys;
 
 /* sodium_init, and a check that we link the library we were built for. */
@@ -41,7 +46,8 @@ bv_status bv_keys_alloc(bv_keys **out);
 bv_status bv_keys_generate(bv_keys **out);
 /* Rebuild the key pairs from the two 32-byte seeds stored wrapped. */
 bv_status bv_keys_from_seeds(const uint8_t seeds[64], bv_keys **out);
-void bv_keys_seeds(const bv_keys *k, uint8_t seeds[64]);
+/* BV_EUSAGE for keys held by an agent: it never hands out a seed. */
+bv_status bv_keys_seeds(const bv_keys *k, uint8_t seeds[64]);
 void bv_keys_free(bv_keys *k);
 
 /* A random symmetric key in sodium memory. */
@@ -78,7 +84,10 @@ bv_status bv_seal_key(
 bv_status bv_open_key(const bv_keys *k, const uint8_t *ctx, size_t ctxlen, const uint8_t *sealed,
     size_t slen, uint8_t key[32]);
 
-void bv_sign(const bv_keys *k, const uint8_t *msg, size_t len, uint8_t sig[64]);
+/* Fails only for keys held by an agent that has gone or refuses. */
+bv_status bv_sign(const bv_keys *k, const uint8_t *msg, size_t len, uint8_t sig[64]);
+/* bv_sign for a bv_note_signer (bv_note.h): ctx is the const bv_keys. */
+bv_status bv_keys_note_signer(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64]);
 bv_status bv_verify(
     const uint8_t pk[32], const uint8_t *msg, size_t len, const uint8_t *sig, size_t siglen);
 

@@ -168,6 +168,7 @@ typedef enum {
     BV_ACT_RETENTION,
     BV_ACT_CHECKPOINT,
     BV_ACT_MINUTES_IMPORT,
+    BV_ACT_UNLOCK, /* boardvault unlock: only its failures are entries */
     BV_ACT_NONE /* not one of ours: a name read from an entry that is not */
 } bv_act;
 

@@ -38,6 +38,14 @@ bv_status bv_note_vkey_parse(const char *vkey, bv_buf *name, uint8_t pk[32]);
  */
 bv_status bv_note_sign(
     const uint8_t *text, size_t len, const char *name, const uint8_t sk[64], bv_buf *out);
+/*
+ * The same, with the signature made by a callback for the key whose
+ * public half is pk (a person's keys may be held by an agent, which signs
+ * for us and never hands out sk). sign returns BV_OK or why it failed.
+ */
+typedef bv_status (*bv_note_signer)(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64]);
+bv_status bv_note_sign_by(const uint8_t *text, size_t len, const char *name, const uint8_t pk[32],
+    bv_note_signer sign, void *ctx, bv_buf *out);
 
 /*
  * Append one more signature line to a signed note (a cosignature by a

@@ -113,7 +113,9 @@ bv_status bv_store_body_adopt(bv_store *s, int64_t id);
 bv_status bv_store_body_condemn(bv_store *s, int64_t id);
 /* Outside a transaction: delete condemned bodies and stale staging ones,
  * a batch per transaction; counts the bodies deleted. */
-bv_status bv_store_body_sweep(bv_store *s, uint64_t *swept);
+/* p, when total (the chunks expected) is not 0, hears how far the sweep
+ * is, in chunks. */
+bv_status bv_store_body_sweep(bv_store *s, uint64_t *swept, const bv_progress *p, uint64_t total);
 bv_status bv_store_chunk_put(
     bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p, size_t n);
 /* One chunk into p (cap bytes); BV_EINTEGRITY if missing or too long. */

@@ -51,6 +51,16 @@ const uint8_t *bv_vault_id(const bv_vault *v);
  */
 bv_status bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, bv_act action,
     const char *item, bv_actor **out);
+/*
+ * Unlock NAME through the agent holding their keys (bv_agent.h), if one
+ * runs for this vault: its public keys must be NAME's in the vault, with
+ * a certificate chain that verifies, and it must sign a fresh challenge
+ * with them. BV_ENOTFOUND when there is no agent; BV_EAUTH when it holds
+ * keys that are not NAME's in this vault now (a rekey or reset since).
+ * Either way the caller may ask for the passphrase instead.
+ */
+bv_status bv_vault_unlock_agent(
+    bv_vault *v, const char *name, bv_act action, const char *item, bv_actor **out);
 void bv_actor_free(bv_actor *a);
 /* Record a refused attempt by a (keeping the refusal's message); returns why. */
 bv_status bv_vault_refuse(bv_vault *v, const bv_actor *a, bv_act action, const char *board,

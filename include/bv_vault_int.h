@@ -55,7 +55,9 @@ bv_status bv_vault_record(bv_vault *v, const bv_audit_event *ev, const bv_keys *
 bv_status bv_vault_refuse_item(bv_vault *v, const bv_actor *a, bv_act action, const char *board,
     const char *item, bv_status why, const char *reason);
 bv_status bv_vault_sign(const bv_keys *k, bv_buf *msg, uint8_t sig[64]);
-bv_status bv_vault_sweep(bv_vault *v);
+/* shown: bytes of the body being swept that the progress should show
+ * (a destroy's), 0 for a sweep of leftovers nobody waits for. */
+bv_status bv_vault_sweep(bv_vault *v, uint64_t shown);
 void bv_vault_unstage(bv_vault *v, int64_t body_id, bv_status st);
 bv_status bv_vault_verify(const uint8_t pk[32], bv_buf *msg, const uint8_t *sig, size_t siglen);
 

@@ -101,6 +101,7 @@ static const char *const act_names[] = {
     "retention",
     "checkpoint",
     "minutes-import",
+    "unlock",
 };
 
 const char *
@@ -173,8 +174,8 @@ bv_audit_append(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_a
     }
     if (signer) {
         if ((st = bv_audit_key_name(vault_id, ev->actor, &keyname)) != BV_OK
-            || (st = bv_note_sign(
-                    text.p, text.len, (const char *)keyname.p, signer->sign_sk, &leaf))
+            || (st = bv_note_sign_by(text.p, text.len, (const char *)keyname.p, signer->sign_pk,
+                    bv_keys_note_signer, (void *)signer, &leaf))
                 != BV_OK)
             goto out;
     } else {

@@ -109,6 +109,9 @@ bv_cli_common(const bv_optres *r, bv_cli_opts *o)
         }
         o->pass_fd = (int)v;
         return 1;
+    case OPT_NO_AGENT:
+        o->no_agent = 1;
+        return 1;
     case OPT_JSON:
         o->json = 1;
         return 1;
@@ -320,7 +323,8 @@ bv_run_vault(bv_run *r)
         const char *env = getenv("BOARDVAULT_PROGRESS_AFTER_MS"); /* tests only */
         memset(&bar, 0, sizeof bar);
         bar.label = r->c->name;
-        bar.bytes = r->c->group == NULL; /* seal, open, rekey; audit verify counts entries */
+        /* bodies in bytes; audit verify counts entries */
+        bar.bytes = !(r->c->group && strcmp(r->c->group, "audit") == 0);
         bar.after = env && *env ? strtod(env, NULL) : BAR_AFTER_MS;
         bar.start = now_s();
         bv_vault_set_progress(r->v, &bar_progress);
@@ -342,6 +346,16 @@ bv_run_unlock(bv_run *r, const bv_cli_opts *o, const char *item)
         oc = *o;
         oc.as = bv_pre_actor(r->v, o->as);
         o = &oc;
+    }
+    /* an agent holding the person's keys (boardvault unlock) answers
+     * instead of a prompt; none, or one that will not do, and we ask */
+    if (o->as && o->pass_fd < 0 && !o->no_agent && !(r->c->needs & BV_NEED_PASSPHRASE)) {
+        st = bv_vault_unlock_agent(r->v, o->as, r->c->act, item, &r->a);
+        if (st == BV_OK)
+            return st;
+        if (st != BV_ENOTFOUND)
+            fprintf(stderr, "boardvault: not using the agent: %s\n", bv_errmsg());
+        bv_err_clear();
     }
     if ((st = bv_cli_read_pass(o, &pass)) != BV_OK)
         return st;

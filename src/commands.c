@@ -52,8 +52,8 @@ static const struct bv_command commands[] = {
         "choose a new passphrase (the current one first); keys re-wrapped, grants kept",
         "  with --passphrase-fd: line 1 the current passphrase, line 2 the new one\n"
         "  --kdf-memory KIB, --kdf-time N, --kdf-lanes N   default: the vault's setting\n" },
-    { "member", "rekey", bv_cmd_member_rekey, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_KEY_CHANGE,
-        "member rekey --as NAME [--passphrase-fd N] [KDF options]",
+    { "member", "rekey", bv_cmd_member_rekey, BV_NEED_VAULT | BV_NEED_ACTOR | BV_NEED_PASSPHRASE,
+        BV_ACT_KEY_CHANGE, "member rekey --as NAME [--passphrase-fd N] [KDF options]",
         "for an exposed passphrase: new key pairs under a new passphrase; an officer approves",
         "  with --passphrase-fd: line 1 the current passphrase, line 2 the new one\n"
         "  then an officer compares the new fingerprint and runs member approve NAME:\n"
@@ -103,8 +103,8 @@ static const struct bv_command commands[] = {
         "rekey ITEM --as OFFICER",
         "give an item a new data key (after a revocation): body re-encrypted, grants re-issued",
         "" },
-    { "item", "destroy", bv_cmd_item_destroy, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_DESTROY,
-        "item destroy ITEM [--yes] --as OFFICER",
+    { "item", "destroy", bv_cmd_item_destroy, BV_NEED_VAULT | BV_NEED_ACTOR | BV_SHOW_PROGRESS,
+        BV_ACT_DESTROY, "item destroy ITEM [--yes] --as OFFICER",
         "crypto-shred an item: body and keys deleted, its audit record kept", "" },
     { NULL, "gc", bv_cmd_gc, BV_NEED_VAULT, BV_ACT_NONE, "gc [--json]",
         "sweep now the leftover ciphertext of destroyed, rekeyed or abandoned bodies",
@@ -119,6 +119,15 @@ static const struct bv_command commands[] = {
     { "retention", "run", bv_cmd_retention_run, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_RETENTION,
         "retention run [--yes] --as OFFICER",
         "destroy every item whose --retain-until date has passed", "" },
+    { NULL, "unlock", bv_cmd_unlock, BV_NEED_VAULT | BV_NEED_ACTOR | BV_NEED_PASSPHRASE,
+        BV_ACT_UNLOCK, "unlock --as NAME [--for DURATION] [--passphrase-fd N]",
+        "keep NAME's keys in an agent so that later commands as NAME need no passphrase",
+        "  --for DURATION       how long: 90s, 15m, 1h (default 15m, at most 12h)\n"
+        "  the agent signs and opens keys for NAME and never hands the keys out; it\n"
+        "  listens in $XDG_RUNTIME_DIR/boardvault/ (yours, 0700) for your uid only;\n"
+        "  --no-agent on any other command asks the passphrase anyway\n" },
+    { NULL, "lock", bv_cmd_lock, BV_NEED_READ, BV_ACT_NONE, "lock [--as NAME]",
+        "end the agents of this vault (yours, or NAME's only): keys wiped at once", "" },
     { "audit", "log", bv_cmd_audit_log, BV_NEED_READ, BV_ACT_NONE,
         "audit log [--board B] [--item I] [--member M] [--action A] [--outcome ok|denied|failed]\n"
         "          [--since T] [--until T] [--json|--csv]",
@@ -236,6 +245,9 @@ bv_cli_help(const char *group, const char *name)
     if (strstr(c->usage, "--as") && !strstr(c->help, "--as NAME"))
         printf("  --as NAME            act as NAME (asks NAME's passphrase)\n"
                "  --passphrase-fd N    read the passphrase from fd N (first line)\n");
+    if (strstr(c->usage, "--as") && !(c->needs & BV_NEED_PASSPHRASE) && (c->needs & BV_NEED_ACTOR))
+        printf("  --no-agent           ask the passphrase even if `boardvault unlock` left an "
+               "agent\n");
     printf("\n" EXIT_CODES);
     return 0;
 }
@@ -436,6 +448,8 @@ cmd_complete(bv_run *r, int argc, char **argv)
         print_options(c->help, &seen);
         if (strstr(c->usage, "--as") && !strstr((const char *)seen.p, "\n--passphrase-fd\n"))
             printf("--passphrase-fd\n");
+        if ((c->needs & BV_NEED_ACTOR) && !(c->needs & BV_NEED_PASSPHRASE))
+            printf("--no-agent\n");
         bv_buf_free(&seen);
         printf("--help\n--vault\n--quiet\n");
         return 0;

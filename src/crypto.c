@@ -4,6 +4,7 @@
  * pages, mlock, excluded from core dumps, wiped on free.
  */
 #include "bv_crypto.h"
+#include "bv_agent.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -24,8 +25,11 @@ bv_crypto_init(void)
 bv_status
 bv_keys_alloc(bv_keys **out)
 {
-    if ((*out = sodium_malloc(sizeof **out)) == NULL)
-        return bv_fail(BV_ERR, "out of secure memory");
+    if ((*out = sodium_malloc(sizeof **out)) == NULL) {
+        /* BV_ERR spelt out: gcc then sees that no caller goes on with NULL */
+        (void)bv_fail(BV_ERR, "out of secure memory");
+        return BV_ERR;
+    }
     sodium_memzero(*out, sizeof **out);
     return BV_OK;
 }
@@ -62,17 +66,24 @@ bv_keys_generate(bv_keys **out)
     return st;
 }
 
-void
+bv_status
 bv_keys_seeds(const bv_keys *k, uint8_t seeds[64])
 {
+    /* the zeros standing for an agent's keys must never be wrapped */
+    if (k->agent)
+        return bv_fail(BV_EUSAGE, "the agent never hands out keys: give the passphrase");
     memcpy(seeds, k->box_sk, 32);
     memcpy(seeds + 32, k->sign_sk, 32); /* the first half of libsodium's sk is the seed */
+    return BV_OK;
 }
 
 void
 bv_keys_free(bv_keys *k)
 {
-    sodium_free(k); /* wipes; NULL is fine */
+    if (k == NULL)
+        return;
+    bv_agent_conn_free(k->agent);
+    sodium_free(k); /* wipes */
 }
 
 uint8_t *
@@ -264,6 +275,8 @@ bv_open_key(const bv_keys *k, const uint8_t *ctx, size_t ctxlen, const uint8_t *
 
     if (slen != BV_SEALED_LEN)
         return BV_EINTEGRITY;
+    if (k->agent)
+        return bv_agent_open_key(k->agent, ctx, ctxlen, sealed, slen, key);
     if ((pt = sodium_malloc(64)) == NULL)
         return bv_fail(BV_ERR, "out of secure memory");
     if (crypto_box_seal_open(pt, sealed, slen, k->box_pk, k->box_sk) != 0)
@@ -278,10 +291,19 @@ out:
     return st;
 }
 
-void
+bv_status
 bv_sign(const bv_keys *k, const uint8_t *msg, size_t len, uint8_t sig[64])
 {
+    if (k->agent)
+        return bv_agent_sign(k->agent, msg, len, sig);
     crypto_sign_detached(sig, NULL, msg, len, k->sign_sk);
+    return BV_OK;
+}
+
+bv_status
+bv_keys_note_signer(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    return bv_sign(ctx, msg, len, sig);
 }
 
 bv_status

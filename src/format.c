@@ -255,8 +255,8 @@ bv_fmt_secret_wrap(bv_vid vid, const char *name, const bv_keys *k, const bv_secr
     }
     if ((st = oom(&ad)) != BV_OK || (st = bv_kdf_derive(pass, hdr + 16, kp, kek)) != BV_OK)
         goto out;
-    bv_keys_seeds(k, seeds);
-    if ((st = bv_wrap(kek, ad.p, ad.len, seeds, 64, &w)) != BV_OK)
+    if ((st = bv_keys_seeds(k, seeds)) != BV_OK
+        || (st = bv_wrap(kek, ad.p, ad.len, seeds, 64, &w)) != BV_OK)
         goto out;
     memcpy(outp, hdr, sizeof hdr);
     memcpy(outp + sizeof hdr, w.p, w.len);

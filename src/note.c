@@ -274,27 +274,56 @@ parse_sig_line(
     return BV_OK;
 }
 
+/* A secret key in our own memory, for sign_line. */
+struct sk_ctx {
+    const uint8_t *sk;
+};
+
+static bv_status
+sk_sign(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    const struct sk_ctx *c = ctx;
+
+    crypto_sign_detached(sig, NULL, msg, len, c->sk);
+    return BV_OK;
+}
+
 /* "— name base64(keyid || Ed25519(text))\n" */
-static void
-sign_line(const uint8_t *text, size_t len, const char *name, const uint8_t sk[64], bv_buf *out)
+static bv_status
+sign_line(const uint8_t *text, size_t len, const char *name, const uint8_t pk[32],
+    bv_note_signer sign, void *ctx, bv_buf *out)
 {
     uint8_t raw[4 + crypto_sign_BYTES];
     char b64[sodium_base64_ENCODED_LEN(sizeof raw, sodium_base64_VARIANT_ORIGINAL)];
+    bv_status st;
 
-    /* libsodium's secret key is seed || pk, so the key ID needs no extra input */
-    bv_store_be32(raw, bv_note_key_id(name, sk + 32));
-    crypto_sign_detached(raw + 4, NULL, text, len, sk);
+    bv_store_be32(raw, bv_note_key_id(name, pk));
+    if ((st = sign(ctx, text, len, raw + 4)) != BV_OK)
+        return st;
     sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
     bv_buf_puts(out, SIG_PREFIX);
     bv_buf_puts(out, name);
     bv_buf_puts(out, " ");
     bv_buf_puts(out, b64);
     bv_buf_puts(out, "\n");
+    return BV_OK;
 }
 
 bv_status
 bv_note_sign(const uint8_t *text, size_t len, const char *name, const uint8_t sk[64], bv_buf *out)
 {
+    struct sk_ctx c = { sk };
+
+    /* libsodium's secret key is seed || pk, so the key ID needs no extra input */
+    return bv_note_sign_by(text, len, name, sk + 32, sk_sign, &c, out);
+}
+
+bv_status
+bv_note_sign_by(const uint8_t *text, size_t len, const char *name, const uint8_t pk[32],
+    bv_note_signer sign, void *ctx, bv_buf *out)
+{
+    bv_status st;
+
     bv_buf_init(out);
     if (len == 0 || text[len - 1] != '\n')
         return bv_fail(BV_EINPUT, "note text must be non-empty and end in a newline");
@@ -306,7 +335,10 @@ bv_note_sign(const uint8_t *text, size_t len, const char *name, const uint8_t sk
      * blank line, so the last blank line is always the one we add. */
     bv_buf_put(out, text, len);
     bv_buf_puts(out, "\n");
-    sign_line(text, len, name, sk, out);
+    if ((st = sign_line(text, len, name, pk, sign, ctx, out)) != BV_OK) {
+        bv_buf_free(out);
+        return st;
+    }
     if (out->oom) {
         bv_buf_free(out);
         return bv_fail(BV_ERR, "out of memory");
@@ -351,7 +383,11 @@ bv_note_add_signature(
         }
     }
     bv_buf_put(out, note, len);
-    sign_line(note, text_len, name, sk, out);
+    {
+        struct sk_ctx c = { sk };
+        if ((st = sign_line(note, text_len, name, sk + 32, sk_sign, &c, out)) != BV_OK)
+            goto out;
+    }
     st = out->oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
 out:
     free(raw);

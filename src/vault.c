@@ -76,13 +76,22 @@ bv_vault_oom(bv_buf *b)
  * after a failed write. Best effort: a busy vault leaves them for the
  * next seal, rekey or destroy. But a vault found corrupt on the way is
  * not passed over in silence: that is BV_EINTEGRITY, with its message. */
-bv_status
-bv_vault_sweep(bv_vault *v)
+/* The store counts a sweep in chunks; whoever watches counts bytes. */
+static void
+chunks_as_bytes(void *ctx, uint64_t done, uint64_t total)
 {
+    bv_progress_tick(ctx, done * BV_CHUNK, total * BV_CHUNK);
+}
+
+bv_status
+bv_vault_sweep(bv_vault *v, uint64_t shown)
+{
+    bv_progress p = { chunks_as_bytes, (void *)(uintptr_t)v->progress };
     uint64_t n;
     bv_status st;
 
-    if ((st = bv_store_body_sweep(v->s, &n)) == BV_EINTEGRITY)
+    st = bv_store_body_sweep(v->s, &n, v->progress ? &p : NULL, (shown + BV_CHUNK - 1) / BV_CHUNK);
+    if (st == BV_EINTEGRITY)
         return st;
     if (st != BV_OK)
         bv_err_clear();
@@ -95,7 +104,7 @@ bv_vault_gc(bv_vault *v, uint64_t *swept)
     bv_status st;
 
     *swept = 0;
-    if ((st = bv_store_body_sweep(v->s, swept)) == BV_OK)
+    if ((st = bv_store_body_sweep(v->s, swept, NULL, 0)) == BV_OK)
         bv_store_reclaim(v->s, *swept > 0);
     return st;
 }
@@ -112,7 +121,7 @@ bv_vault_unstage(bv_vault *v, int64_t body_id, bv_status st)
     /* the failure st is what the user must see; a sweep that finds
      * worse is found again by the next seal, rekey or gc */
     if (bv_store_body_condemn(v->s, body_id) == BV_OK)
-        (void)bv_vault_sweep(v);
+        (void)bv_vault_sweep(v, 0);
     bv_err_clear();
     (void)bv_fail(st, "%s", msg);
 }
@@ -122,8 +131,7 @@ bv_vault_sign(const bv_keys *k, bv_buf *msg, uint8_t sig[64])
 {
     if (msg->oom)
         return bv_fail(BV_ERR, "out of memory");
-    bv_sign(k, msg->p, msg->len, sig);
-    return BV_OK;
+    return bv_sign(k, msg->p, msg->len, sig);
 }
 
 bv_status
@@ -557,7 +565,8 @@ bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note)
         goto out;
     if ((st = bv_audit_checkpoint_text(v->s, v->id, &text, &size)) != BV_OK
         || (st = bv_audit_key_name(v->id, a->row.name, &kn)) != BV_OK
-        || (st = bv_note_sign(text.p, text.len, (const char *)kn.p, a->keys->sign_sk, note))
+        || (st = bv_note_sign_by(text.p, text.len, (const char *)kn.p, a->keys->sign_pk,
+                bv_keys_note_signer, a->keys, note))
             != BV_OK
         || (st = bv_store_checkpoint_add(v->s, size, a->row.name, note->p, note->len)) != BV_OK
         || (st = bv_vault_audit(v, a, BV_ACT_CHECKPOINT, NULL, NULL, "ok", NULL)) != BV_OK)

@@ -302,7 +302,7 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
      * transaction; anything larger, or of unknown size, is staged */
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)
         && sb.st_size < (off_t)BV_STAGE_BATCH * (off_t)BV_CHUNK) {
-        if ((st = bv_vault_sweep(v)) != BV_OK || (st = bv_vault_begin(v)) != BV_OK)
+        if ((st = bv_vault_sweep(v, 0)) != BV_OK || (st = bv_vault_begin(v)) != BV_OK)
             return st;
         st = seal_tx(v, o, board, fd, title, grantees, ngrantees, link, retain_until, NULL, uid);
         if (st != BV_OK) {
@@ -327,7 +327,7 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
         st = bv_vault_refuse_item(v, o, BV_ACT_SEAL, board, NULL, st, "not-permitted");
         goto out;
     }
-    if (st != BV_OK || (st = bv_vault_sweep(v)) != BV_OK)
+    if (st != BV_OK || (st = bv_vault_sweep(v, 0)) != BV_OK)
         goto out;
     if ((pre.dk = bv_key_new()) == NULL) {
         st = bv_fail(BV_ERR, "out of secure memory");
@@ -524,7 +524,8 @@ bv_item_destroy(bv_vault *v, bv_actor *o, const char *uid, const char *reason)
         goto out;
     }
     /* the body, now condemned; the destroy stands whatever the sweep finds */
-    if ((st = bv_store_commit(v->s)) == BV_OK && (st = bv_vault_sweep(v)) == BV_OK)
+    if ((st = bv_store_commit(v->s)) == BV_OK
+        && (st = bv_vault_sweep(v, (uint64_t)it.size)) == BV_OK)
         bv_store_reclaim(v->s, 1);
 out:
     bv_item_row_free(&it);

@@ -2,6 +2,7 @@
  * vault_member.c - people: unlocking, enrolment, approval, passphrase and
  * KDF changes, new key pairs (member rekey), and reset.
  */
+#include "bv_agent.h"
 #include "bv_vault_int.h"
 #include "bv_audit.h"
 #include "bv_body.h"
@@ -161,6 +162,58 @@ bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, bv_act act
     /* keys wrapped under weaker KDF settings than the vault now asks for
      * are re-wrapped with the same passphrase, once, here */
     if ((st = kdf_upgrade(v, a, pass)) != BV_OK)
+        goto out;
+    *out = a;
+    return BV_OK;
+out:
+    bv_actor_free(a);
+    return st;
+}
+
+bv_status
+bv_vault_unlock_agent(
+    bv_vault *v, const char *name, bv_act action, const char *item, bv_actor **out)
+{
+    bv_audit_event ev = { .actor = name, .action = action, .item = item, .outcome = "failed" };
+    uint8_t chal[32], sig[64];
+    bv_person_row chk;
+    bv_actor *a;
+    bv_status st;
+
+    *out = NULL;
+    if ((st = bv_name_check("member", name)) != BV_OK)
+        return st;
+    if ((a = calloc(1, sizeof *a)) == NULL)
+        return bv_fail(BV_ERR, "out of memory");
+    if ((st = bv_agent_find(v->id, name, &a->keys)) != BV_OK)
+        goto out;
+    if ((st = bv_store_person_get(v->s, name, &a->row)) != BV_OK) {
+        if (st == BV_ENOTFOUND) {
+            bv_err_clear();
+            st = bv_fail(
+                BV_EAUTH, "the agent holds keys for %s, who is not in this vault now", name);
+        }
+        goto out;
+    }
+    /* the agent is not trusted to say who someone is: the keys it holds
+     * must be the ones the vault has for NAME ... */
+    if (sodium_memcmp(a->row.sign_pk, a->keys->sign_pk, 32) != 0
+        || sodium_memcmp(a->row.box_pk, a->keys->box_pk, 32) != 0) {
+        st = bv_fail(
+            BV_EAUTH, "the agent holds keys that are no longer %s's (boardvault lock)", name);
+        goto out;
+    }
+    bv_fingerprint(a->row.sign_pk, a->row.box_pk, a->fp);
+    /* ... certified, as after a passphrase ... */
+    if (a->row.approved && (st = bv_vault_person_ok(v, name, &chk, 0)) != BV_OK) {
+        ev.actor_fp = a->fp;
+        ev.reason = "integrity";
+        (void)bv_vault_record(v, &ev, NULL);
+        goto out;
+    }
+    /* ... and it must hold their secret half now */
+    randombytes_buf(chal, sizeof chal);
+    if ((st = bv_sign(a->keys, chal, sizeof chal, sig)) != BV_OK)
         goto out;
     *out = a;
     return BV_OK;

@@ -91,7 +91,7 @@ rekey_stage(bv_vault *v, bv_actor *o, struct rekey *r)
     r->nit.sealed_epoch = r->b.epoch;
     r->nit.header_len = BV_STREAM_HEADER;
     bv_utc_now(r->nit.created);
-    if ((st = bv_vault_sweep(v)) != BV_OK
+    if ((st = bv_vault_sweep(v, 0)) != BV_OK
         || (st = bv_store_open_peer(v->s, BV_STORE_RO, &reader)) != BV_OK
         || (st = bv_store_body_new(v->s, 1, &r->nit.body_id)) != BV_OK)
         goto out;
@@ -200,7 +200,7 @@ bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
     in_tx = 0;
     if (st == BV_OK) {
         r.staged = 0;
-        if ((st = bv_vault_sweep(v)) == BV_OK) /* the old body */
+        if ((st = bv_vault_sweep(v, 0)) == BV_OK) /* the old body */
             bv_store_reclaim(v->s, 0);
     }
 out:

@@ -123,9 +123,11 @@ bv_store_reclaim(bv_store *s, int give_back)
 
 /* One batch per transaction until nothing is left to sweep. */
 static bv_status
-sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_batches *b)
+sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_batches *b, const bv_progress *p,
+    uint64_t total)
 {
     const bv_engine *e = s->engine;
+    uint64_t done = 0;
     int64_t id;
     int gone;
     bv_status st;
@@ -141,6 +143,9 @@ sweep_batches(bv_store *s, const char *stale, uint64_t *swept, bv_batches *b)
         *swept += (uint64_t)gone;
         if ((st = bv_store_commit(s)) != BV_OK)
             return st;
+        done += BV_STAGE_BATCH; /* chunks, at most, that the batch deleted */
+        if (total)
+            bv_progress_tick(p, done < total ? done : total, total);
         bv_store_batch_done(b);
     }
 end:
@@ -158,7 +163,7 @@ end:
  * batches (bv_store.h): one lost to a crash is simply swept again.
  */
 bv_status
-bv_store_body_sweep(bv_store *s, uint64_t *swept)
+bv_store_body_sweep(bv_store *s, uint64_t *swept, const bv_progress *p, uint64_t total)
 {
     time_t t = time(NULL) - BV_STAGE_STALE_S;
     struct tm tm;
@@ -176,7 +181,7 @@ bv_store_body_sweep(bv_store *s, uint64_t *swept)
         return st;
     if ((st = bv_store_batches_begin(s, &b)) != BV_OK)
         return st;
-    st = sweep_batches(s, stale, swept, b);
+    st = sweep_batches(s, stale, swept, b, p, total);
     if ((st2 = bv_store_batches_end(s, b)) != BV_OK && st == BV_OK)
         st = st2;
     return st;

@@ -276,6 +276,11 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
     run pty "" "$BV" audit verify
     [ "$status" -eq 0 ]
     [[ "$output" == *"verify ["*"100%"*"entries/s"* ]]
+    # the destroy's bar is its body's sweep
+    id2=$(bvp "$PW_ROOT" seal CSP big --title big-too --as "Root Officer")
+    run pty "" "$BV" item destroy "$id2" --yes --as "Root Officer" --passphrase-fd 3 3<<<"$PW_ROOT"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"destroy [########################] 100% 5.0 MiB"* ]]
     # --quiet (before or after the command) silences both on a terminal
     run pty "" "$BV" --quiet seal CSP big --title big2 --as "Root Officer" --passphrase-fd 3 3<<<"$PW_ROOT"
     [ "$status" -eq 0 ]

@@ -21,14 +21,35 @@ setup_vault() {
     fi
     export BOARDVAULT_BUSY_TIMEOUT_MS=2000
     export XDG_CONFIG_HOME="$T/config" # root-key pins stay in the test's own directory
+    # agents (boardvault unlock) listen in the test's own runtime directory
+    export XDG_RUNTIME_DIR="$T/run"
+    mkdir -m 0700 "$XDG_RUNTIME_DIR"
     cd "$T"
+}
+
+# agent_pids - the agents this test started: our binary, our runtime dir
+agent_pids() {
+    local p exe
+    exe=$(readlink -f "$BV")
+    for p in /proc/[0-9]*; do
+        [ "$(readlink "$p/exe" 2>/dev/null)" = "$exe" ] || continue
+        tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qxF "XDG_RUNTIME_DIR=$T/run" &&
+            echo "${p#/proc/}"
+    done
+    return 0
 }
 
 teardown_vault() {
     if [ -n "${PGDB:-}" ]; then
         dropdb -h "$BV_PGHOST" -U postgres --if-exists --force "$PGDB" || true
     fi
-    [ -n "${T:-}" ] && rm -rf "$T"
+    [ -n "${T:-}" ] || return 0
+    # no test leaves an agent behind (only an unlock makes run/boardvault)
+    if [ -d "$T/run/boardvault" ]; then
+        local p
+        for p in $(agent_pids); do kill -9 "$p" 2>/dev/null || true; done
+    fi
+    rm -rf "$T"
 }
 
 # on_pg: the vault under test is on the server
