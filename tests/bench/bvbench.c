@@ -212,7 +212,7 @@ main(int argc, char **argv)
             || (st = unlock(v, argv[3], &a)) != BV_OK
             || (st = bv_secret_dup(pw2, strlen(pw2), &p2)) != BV_OK
             || (st = bv_member_enroll(v, "officer2", &p2, &kp, fp)) != BV_OK
-            || (st = bv_member_approve(v, a, "officer2", fp)) != BV_OK
+            || (st = bv_member_approve(v, a, "officer2", NULL, fp)) != BV_OK
             || (st = bv_board_create(v, a, "ROT")) != BV_OK
             || (st = bv_board_add(v, a, "ROT", "officer2", "officer")) != BV_OK)
             return die(st);
