@@ -511,13 +511,15 @@ teardown() {
     [ "$status" -eq 0 ]
 }
 
-@test "make install puts the binary and the man page under DESTDIR" {
+@test "make install puts the binary, the man page and the completions under DESTDIR" {
     cd "$BATS_TEST_DIRNAME/../.."
     [ -n "${BV_SKIP_INSTALL:-}" ] && skip
     run make --no-print-directory install DESTDIR="$T/root" PREFIX=/usr BUILD="$(dirname "$BV" | xargs basename)"
     [ "$status" -eq 0 ]
     [ -x "$T/root/usr/bin/boardvault" ]
     [ -f "$T/root/usr/share/man/man1/boardvault.1" ]
+    [ -f "$T/root/usr/share/bash-completion/completions/boardvault" ]
+    [ -f "$T/root/usr/share/zsh/site-functions/_boardvault" ]
 }
 
 @test "trust: the root key is pinned at init and on first use; a changed root is refused (5)" {
