@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# record.bats - the server-enforced record (issue 14; docs/DESIGN.md
+# "Server-enforced record"): with scripts/pg-record.sql run on the vault,
+# a member connects as a login of their own, reads no key-bearing table,
+# cannot change the log, and reaches a grant only through the functions,
+# against a committed `open` entry of their own login. Run by make e2e-pg.
+
+load ../e2e/helpers
+
+setup() {
+    [ "${BV_ENGINE:-}" = pg ] || skip "needs the throwaway server (make e2e-pg)"
+    setup_vault
+    OWNER=$BOARDVAULT_PATH
+    # roles are the server's, not the database's: one set per test
+    LA=${PGDB}_alice
+    LB=${PGDB}_bob
+    make_world
+    echo "restricted text" >item.txt
+    ID=$(seal_item item.txt alice)
+    psql -X -q -v ON_ERROR_STOP=1 -f "$BATS_TEST_DIRNAME/../../scripts/pg-record.sql" "$OWNER"
+    pg "CREATE ROLE $LA LOGIN IN ROLE boardvault_members; CREATE ROLE $LB LOGIN IN ROLE boardvault_members;
+        INSERT INTO boardvault.logins SELECT '$LA', id FROM boardvault.persons WHERE name = 'alice';
+        INSERT INTO boardvault.logins SELECT '$LB', id FROM boardvault.persons WHERE name = 'bob';"
+}
+
+teardown() {
+    teardown_vault
+    if [ -n "${LA:-}" ]; then
+        psql -X -q "host=$BV_PGHOST user=postgres dbname=postgres" \
+            -c "DROP ROLE IF EXISTS $LA; DROP ROLE IF EXISTS $LB" || true
+    fi
+}
+
+# pg SQL: as the database owner
+pg() { psql -X -q -v ON_ERROR_STOP=1 -At "$OWNER" -c "$1"; }
+# as LOGIN SQL: as that login, on the same database
+as() { psql -X -q -v ON_ERROR_STOP=1 -At "host=$BV_PGHOST user=$1 dbname=$PGDB" -c "$2"; }
+# open_as LOGIN PASSPHRASE PERSON: boardvault open of the test's item, connected as LOGIN
+open_as() { BOARDVAULT_PATH="host=$BV_PGHOST user=$1 dbname=$PGDB" bvp "$2" open "$ID" --as "$3"; }
+
+@test "record: a member's login reads no key-bearing table" {
+    for t in grants board_keys item_keys minutes_keys key_changes logins refusals; do
+        run as "$LA" "SELECT count(*) FROM boardvault.$t"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"permission denied"* ]]
+    done
+    # and what it needs to open, it reads
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.items")" = 1 ]
+}
+
+@test "record: a member's login cannot change the log or forge its login column" {
+    for q in "UPDATE boardvault.audit SET reason = 'x'" "DELETE FROM boardvault.audit" \
+        "TRUNCATE boardvault.audit" "DELETE FROM boardvault.audit_state" \
+        "UPDATE boardvault.audit SET login = 'postgres'" \
+        "INSERT INTO boardvault.audit(seq, time, actor, actor_fp, action, board, item, meeting, agenda, outcome, reason, leaf, leaf_hash, login) SELECT seq + 1000, time, actor, actor_fp, action, board, item, meeting, agenda, outcome, reason, leaf, leaf_hash, 'postgres' FROM boardvault.audit WHERE seq = 1"; do
+        run as "$LA" "$q"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"permission denied"* ]]
+    done
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "record: an open goes through the server, names the login, and verifies" {
+    run open_as "$LA" "$PW_ALICE" alice
+    [ "$status" -eq 0 ]
+    [ "$output" = "restricted text" ]
+    [ "$(pg "SELECT login FROM boardvault.audit WHERE action = 'open' AND item = '$ID'")" = "$LA" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.refusals")" = 0 ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "record: no grant, no grant released, and the server keeps the refusal" {
+    run open_as "$LB" "$PW_BOB" bob
+    [ "$status" -eq 4 ]
+    [[ "$output" != *"restricted text"* ]]
+    # the client checks the signed grant set first; the server refuses too
+    [ "$(as "$LB" "SELECT boardvault.record_open(1000, 't', 'bob', '', 'CSP', '$ID', '\\x00', '\\x00', '\\x00') IS NULL")" = t ]
+    [ "$(as "$LB" "SELECT count(*) FROM boardvault.release_grant('$ID', 1)")" = 0 ]
+    [ "$(pg "SELECT login || ' ' || reason FROM boardvault.refusals ORDER BY id")" = "$LB no-grant
+$LB no-entry" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE action = 'open' AND outcome = 'ok'")" = 0 ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "record: a grant is released only against a committed open entry of the caller's own login" {
+    # nothing yet: no entry of alice's login to release against
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', 1)")" = 0 ]
+    open_as "$LA" "$PW_ALICE" alice >/dev/null
+    seq=$(pg "SELECT seq FROM boardvault.audit WHERE action = 'open' AND item = '$ID'")
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', $seq)")" = 1 ]
+    # another login cannot release against alice's entry
+    [ "$(as "$LB" "SELECT count(*) FROM boardvault.release_grant('$ID', $seq)")" = 0 ]
+    # nor can a transaction that has written anything (its own entry could
+    # be rolled back after the grant was read)
+    run as "$LA" "BEGIN; SELECT boardvault.record_open(0, '', '', '', '', 'x', '\\x', '\\x', '\\x'); SELECT count(*) FROM boardvault.release_grant('$ID', $seq); COMMIT"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"must begin its own transaction"* ]]
+    # revocation at once: the same entry releases nothing after the revoke
+    bvp "$PW_ROOT" revoke "$ID" alice --as "Root Officer" >/dev/null
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', $seq)")" = 0 ]
+}
