@@ -102,3 +102,20 @@ $LB no-entry" ]
     bvp "$PW_ROOT" revoke "$ID" alice --as "Root Officer" >/dev/null
     [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', $seq)")" = 0 ]
 }
+
+@test "record: a client built to skip its open entry decrypts nothing on an enforced vault" {
+    [ -n "${BVNOREC:-}" ] || skip "needs the test-only client (make e2e-pg builds it)"
+    # without the record on the server, that client opens off the record
+    pg "DELETE FROM boardvault.meta WHERE key = 'record'"
+    BV=$BVNOREC run bvp "$PW_ALICE" open "$ID" --as alice
+    [ "$status" -eq 0 ]
+    [ "$output" = "restricted text" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE action = 'open'")" = 0 ]
+    # with it, the same client through alice's login gets no grant at all
+    pg "INSERT INTO boardvault.meta(key, value) VALUES ('record', 'server')"
+    BV=$BVNOREC run open_as "$LA" "$PW_ALICE" alice
+    [ "$status" -ne 0 ]
+    [[ "$output" != *"restricted text"* ]]
+    [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE action = 'open' AND outcome = 'ok'")" = 0 ]
+    [ "$(pg "SELECT login || ' ' || reason FROM boardvault.refusals")" = "$LA no-entry" ]
+}
