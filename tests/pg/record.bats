@@ -119,3 +119,25 @@ $LB no-entry" ]
     [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE action = 'open' AND outcome = 'ok'")" = 0 ]
     [ "$(pg "SELECT login || ' ' || reason FROM boardvault.refusals")" = "$LA no-entry" ]
 }
+
+@test "record: a server vault made before the record gets it when its owner next writes" {
+    # as a vault made by the previous release: none of the record's objects
+    pg "DELETE FROM boardvault.meta WHERE key = 'record';
+        DROP FUNCTION boardvault.release_grant(text, bigint), boardvault.record_open(bigint, text, text, text, text, text, bytea, bytea, bytea),
+            boardvault.caller(), boardvault.leaf_has(bytea, text);
+        DROP TABLE boardvault.refusals, boardvault.logins; ALTER TABLE boardvault.audit DROP COLUMN login"
+    # another login may not add them, and its open works as before
+    pg "GRANT USAGE ON SCHEMA boardvault TO $LA; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA boardvault TO $LA"
+    run open_as "$LA" "$PW_ALICE" alice
+    [ "$status" -eq 0 ]
+    [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname = 'release_grant'")" = 0 ]
+    # the owner's next write adds them
+    run bvp "$PW_ALICE" open "$ID" --as alice
+    [ "$status" -eq 0 ]
+    [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname IN ('record_open', 'release_grant')")" = 2 ]
+    # the entries from before name no login; the owner's open names its own
+    [ "$(pg "SELECT count(*) > 0 FROM boardvault.audit WHERE login IS NULL")" = t ]
+    [ "$(pg "SELECT login FROM boardvault.audit ORDER BY seq DESC LIMIT 1")" = postgres ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}

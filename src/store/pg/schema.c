@@ -140,7 +140,9 @@ static const char schema_c[] = "CREATE FUNCTION append_only() RETURNS trigger LA
 static const char schema_d[]
     = "CREATE TABLE logins(login NAME PRIMARY KEY,"
       " person_id BIGINT NOT NULL UNIQUE REFERENCES persons(id) ON DELETE CASCADE);"
-      "ALTER TABLE audit ADD COLUMN login NAME NOT NULL DEFAULT session_user;"
+      /* NULL on entries written before the server kept it */
+      "ALTER TABLE audit ADD COLUMN login NAME;"
+      "ALTER TABLE audit ALTER COLUMN login SET DEFAULT session_user;"
       "CREATE TABLE refusals(" ID ", at TIMESTAMPTZ NOT NULL DEFAULT now(),"
       " login NAME NOT NULL DEFAULT session_user, item TEXT NOT NULL, reason TEXT NOT NULL);"
       "CREATE TRIGGER refusals_no_change BEFORE UPDATE OR DELETE ON refusals"
@@ -353,17 +355,46 @@ bv_pg_check_vault(bv_store *s, const char *where)
     return record_mode(s);
 }
 
+/* 1 when the record's functions are there, or this login may not add
+ * them (only the schema's owner may create in it). */
+#define RECORD_SQL_DONE                                                                            \
+    "SELECT (EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"        \
+    " WHERE n.nspname = '" BV_PG_SCHEMA "' AND p.proname = 'release_grant')"                       \
+    " OR NOT pg_has_role((SELECT nspowner FROM pg_namespace WHERE nspname = '" BV_PG_SCHEMA "'),"  \
+    " 'MEMBER'))::int::int8"
+
 /*
- * Format 3 is the first on PostgreSQL, so there is nothing to upgrade
+ * Format 3 is the first on PostgreSQL, so there is no format to upgrade
  * yet. A later format adds its step here: under the write lock, read the
  * format again (another client may have upgraded meanwhile), run the
  * step's SQL and set meta's format row, in one transaction.
+ *
+ * The server-enforced record (schema_d, schema_e) came within format 3:
+ * a server vault made before it gets its tables and functions here, the
+ * same way, when the schema's owner opens it for writing. Any other login
+ * leaves it as it was; it works as before, without the record enforced.
  */
 bv_status
 bv_pg_migrate(bv_store *s, int64_t *from)
 {
+    int64_t done = 1;
+    bv_status st;
+
     *from = bv_pgh(s)->version;
-    return BV_OK;
+    if (bv_pgh(s)->readonly)
+        return BV_OK;
+    if ((st = bv_pg_int(s, RECORD_SQL_DONE, &done)) != BV_OK || done)
+        return st;
+    if ((st = bv_pg_begin(s)) != BV_OK)
+        return st;
+    if ((st = bv_pg_int(s, RECORD_SQL_DONE, &done)) != BV_OK
+        || (!done
+            && ((st = bv_pg_exec(s, schema_d, "adding the server-enforced record")) != BV_OK
+                || (st = bv_pg_exec(s, schema_e, "adding the server-enforced record")) != BV_OK))) {
+        bv_store_rollback(s);
+        return st;
+    }
+    return bv_pg_commit(s);
 }
 
 /* ---- meta ---- */
