@@ -88,6 +88,20 @@ $LB no-entry" ]
 @test "record: a grant is released only against a committed open entry of the caller's own login" {
     # nothing yet: no entry of alice's login to release against
     [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', 1)")" = 0 ]
+    # nor one the server would take: an entry that is not a signed open of hers
+    next=$(( $(pg "SELECT max(seq) FROM boardvault.audit") + 1 ))
+    leaf="boardvault-audit/v1
+seq $next
+actor alice
+auth none
+action open
+board CSP
+item $ID
+outcome ok
+"
+    [ "$(as "$LA" "SELECT boardvault.record_open($next, 't', 'alice', '', 'CSP', '$ID', convert_to('$leaf', 'UTF8'), sha256('\x00'::bytea || convert_to('$leaf', 'UTF8')), '\x') IS NULL")" = t ]
+    [ "$(pg "SELECT reason FROM boardvault.refusals ORDER BY id")" = "no-entry
+bad-entry" ]
     open_as "$LA" "$PW_ALICE" alice >/dev/null
     seq=$(pg "SELECT seq FROM boardvault.audit WHERE action = 'open' AND item = '$ID'")
     [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', $seq)")" = 1 ]

@@ -180,6 +180,7 @@ static const char schema_e[]
       "  OR NOT leaf_has(p_leaf, 'seq ' || p_seq) OR NOT leaf_has(p_leaf, 'actor ' || nm)"
       "  OR NOT leaf_has(p_leaf, 'action open') OR NOT leaf_has(p_leaf, 'board ' || bd)"
       "  OR NOT leaf_has(p_leaf, 'item ' || p_item) OR NOT leaf_has(p_leaf, 'outcome ok')"
+      "  OR NOT leaf_has(p_leaf, 'auth signed')"
       "  THEN why := 'bad-entry';"
       " END IF;"
       " IF why IS NOT NULL THEN"
