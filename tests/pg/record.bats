@@ -35,6 +35,16 @@ teardown() {
 pg() { psql -X -q -v ON_ERROR_STOP=1 -At "$OWNER" -c "$1"; }
 # as LOGIN SQL: as that login, on the same database
 as() { psql -X -q -v ON_ERROR_STOP=1 -At "host=$BV_PGHOST user=$1 dbname=$PGDB" -c "$2"; }
+# leaf SEQ AUTH: alice's `open` of the test's item as a client writes it,
+# unsigned (the server cannot check Ed25519, only what the text says)
+leaf() {
+    printf 'boardvault-audit/v1\nseq %s\nactor alice\nauth %s\naction open\nboard CSP\nitem %s\noutcome ok\nreason -\n' \
+        "$1" "$2" "$ID"
+}
+# record SEQ LEAF: the call of record_open with that entry
+record() {
+    echo "boardvault.record_open($1, 't', 'alice', '', 'CSP', '$ID', convert_to('$2', 'UTF8'), sha256('\x00'::bytea || convert_to('$2', 'UTF8')), '\x')"
+}
 # open_as LOGIN PASSPHRASE PERSON: boardvault open of the test's item, connected as LOGIN
 open_as() { BOARDVAULT_PATH="host=$BV_PGHOST user=$1 dbname=$PGDB" bvp "$2" open "$ID" --as "$3"; }
 
@@ -90,16 +100,7 @@ $LB no-entry" ]
     [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', 1)")" = 0 ]
     # nor one the server would take: an entry that is not a signed open of hers
     next=$(( $(pg "SELECT max(seq) FROM boardvault.audit") + 1 ))
-    leaf="boardvault-audit/v1
-seq $next
-actor alice
-auth none
-action open
-board CSP
-item $ID
-outcome ok
-"
-    [ "$(as "$LA" "SELECT boardvault.record_open($next, 't', 'alice', '', 'CSP', '$ID', convert_to('$leaf', 'UTF8'), sha256('\x00'::bytea || convert_to('$leaf', 'UTF8')), '\x') IS NULL")" = t ]
+    [ "$(as "$LA" "SELECT $(record $next "$(leaf $next none)") IS NULL")" = t ]
     [ "$(pg "SELECT reason FROM boardvault.refusals ORDER BY id")" = "no-entry
 bad-entry" ]
     open_as "$LA" "$PW_ALICE" alice >/dev/null
@@ -154,4 +155,19 @@ bad-entry" ]
     [ "$(pg "SELECT login FROM boardvault.audit ORDER BY seq DESC LIMIT 1")" = postgres ]
     run "$BV" audit verify
     [ "$status" -eq 0 ]
+}
+
+@test "record: a connection killed before its open entry commits releases nothing" {
+    next=$(( $(pg "SELECT max(seq) FROM boardvault.audit") + 1 ))
+    # an entry the server takes (it cannot check the signature itself)
+    entry=$(record $next "$(leaf $next signed)")
+    run as "$LA" "BEGIN; SELECT pg_advisory_xact_lock(1112953905); SELECT $entry;
+        SELECT pg_terminate_backend(pg_backend_pid())"
+    [ "$status" -ne 0 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE seq = $next")" = 0 ]
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', $next)")" = 0 ]
+    [ "$(pg "SELECT reason FROM boardvault.refusals")" = no-entry ]
+    # the control: the same entry, committed, is taken and releases the grant
+    [ "$(as "$LA" "SELECT $entry")" = "$next" ]
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', $next)")" = 1 ]
 }
