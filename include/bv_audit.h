@@ -34,6 +34,12 @@ typedef struct {
  */
 bv_status bv_audit_append(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN],
     const bv_audit_event *ev, const bv_keys *signer);
+/* The same entry, handed to put instead of bv_store_audit_append (the
+ * server-enforced record's bv_store_record_open); its seq in *seq_out. */
+typedef bv_status (*bv_audit_put_fn)(
+    bv_store *s, const bv_audit_row *row, const uint8_t *frontier, size_t flen);
+bv_status bv_audit_append_via(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN],
+    const bv_audit_event *ev, const bv_keys *signer, bv_audit_put_fn put, uint64_t *seq_out);
 
 /* One entry's decoded fields (bounded copies). */
 typedef struct {

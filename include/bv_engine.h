@@ -205,6 +205,11 @@ struct bv_engine {
      * itself (*gone 1) */
     bv_status (*sweep_next)(bv_store *s, const char *stale, int64_t *id);
     bv_status (*sweep_step)(bv_store *s, int64_t id, int *gone);
+    /* the server-enforced record (bv_store.h); NULL where not kept */
+    int (*record_enforced)(bv_store *s);
+    bv_status (*record_open)(
+        bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen);
+    bv_status (*grant_release)(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k);
 #define BV_ENGINE_MEMBER(name, params, args) bv_status(*name) params;
     BV_ENGINE_CALLS(BV_ENGINE_MEMBER)
 #undef BV_ENGINE_MEMBER

@@ -25,6 +25,7 @@ typedef struct {
     int tx; /* bv_store_in_tx: 0 none, 1 read, 2 write */
     int64_t version; /* the vault's format when opened */
     int64_t changes; /* rows the last bv_pg_run changed */
+    int enforced; /* meta "record" is "server": grants only through the record */
 } bv_pg;
 
 static inline bv_pg *
@@ -40,6 +41,12 @@ BV_ENGINE_CALLS(BV_PG_DECLARE)
 /* The sweep's steps (bv_engine.h). */
 bv_status bv_pg_sweep_next(bv_store *s, const char *stale, int64_t *id);
 bv_status bv_pg_sweep_step(bv_store *s, int64_t id, int *gone);
+
+/* The server-enforced record (store/pg/record.c; bv_engine.h). */
+int bv_pg_record_enforced(bv_store *s);
+bv_status bv_pg_record_open(
+    bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen);
+bv_status bv_pg_grant_release(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k);
 
 /* Connecting (store/pg/conn.c): a session set up for the vault. */
 bv_status bv_pg_connect(const char *where, int readonly, PGconn **out);

@@ -150,6 +150,19 @@ bv_status bv_store_audit_last_seq(bv_store *s, uint64_t *n);
  * the caller reads the signed text, never the columns. */
 bv_status bv_store_audit_after(
     bv_store *s, uint64_t after, bv_status (*fn)(void *, const bv_audit_row *), void *ctx);
+/*
+ * The server-enforced record (docs/DESIGN.md): on a store that keeps it,
+ * a grant is never read directly. The `open` entry goes to
+ * record_open (in a write transaction; BV_EPERM, the refusal kept by the
+ * store, when the caller holds no grant), and once that is committed the
+ * grant comes from grant_release, outside any transaction, against the
+ * entry's seq (BV_EPERM when refused). Stores that do not keep it say 0
+ * and refuse both calls.
+ */
+int bv_store_record_enforced(bv_store *s);
+bv_status bv_store_record_open(
+    bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen);
+bv_status bv_store_grant_release(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k);
 /* Per actor and outcome: count, first and last time of `open` on item. */
 bv_status bv_store_audit_item_summary(bv_store *s, const char *item,
     bv_status (*fn)(void *, const char *actor, const char *outcome, int64_t count,

@@ -121,9 +121,22 @@ bv_audit_act_parse(const char *name)
     return BV_ACT_NONE;
 }
 
+static bv_status
+store_put(bv_store *s, const bv_audit_row *row, const uint8_t *frontier, size_t flen)
+{
+    return bv_store_audit_append(s, row, frontier, flen);
+}
+
 bv_status
 bv_audit_append(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_audit_event *ev,
     const bv_keys *signer)
+{
+    return bv_audit_append_via(s, vault_id, ev, signer, store_put, NULL);
+}
+
+bv_status
+bv_audit_append_via(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_audit_event *ev,
+    const bv_keys *signer, bv_audit_put_fn put, uint64_t *seq_out)
 {
     bv_merkle_frontier *f = NULL;
     bv_buf state, text, leaf, keyname, fenc;
@@ -204,7 +217,8 @@ bv_audit_append(bv_store *s, const uint8_t vault_id[BV_VAULT_ID_LEN], const bv_a
     row.leaf = leaf.p;
     row.leaf_len = leaf.len;
     row.leaf_hash = lh;
-    st = bv_store_audit_append(s, &row, fenc.p, fenc.len);
+    if ((st = put(s, &row, fenc.p, fenc.len)) == BV_OK && seq_out)
+        *seq_out = f->size;
 out:
     free(f);
     bv_buf_free(&state);

@@ -372,20 +372,24 @@ out:
 
 /* ---- open ---- */
 
-/* Everything open checks before it records an access. The reason string
- * for the log comes back in *why. */
+/* Test-only (make e2e-pg builds boardvault-norecord): a client that
+ * skips its `open` entry, to show that on a vault whose server keeps the
+ * record it gets nothing to decrypt with. */
+#ifdef BV_TEST_SKIP_OPEN_RECORD
+static const int skip_record = 1;
+#else
+static const int skip_record = 0;
+#endif
+
+/* Who may open: an approved person of the board, not an auditor, named
+ * in the item's signed grant set. The reason for the log in *why. */
 static bv_status
-open_checks(bv_vault *v, bv_actor *a, const bv_board_row *b, const bv_item_row *it, uint8_t dk[32],
-    const char **why)
+open_entitled(
+    bv_vault *v, bv_actor *a, const bv_board_row *b, const bv_item_row *it, const char **why)
 {
-    bv_person_row signer;
     char role[16];
-    bv_keyrow k;
-    bv_buf ctx, m;
     bv_status st;
 
-    bv_buf_init(&ctx);
-    bv_buf_init(&m);
     *why = "integrity";
     if ((st = bv_vault_actor_ok(v, a)) != BV_OK) {
         *why = st == BV_EPERM ? "pending" : "integrity";
@@ -405,6 +409,51 @@ open_checks(bv_vault *v, bv_actor *a, const bv_board_row *b, const bv_item_row *
         *why = "no-grant";
         return bv_fail(BV_EPERM, "%s holds no grant of item %s", a->row.name, it->uid);
     }
+    return BV_OK;
+}
+
+/* The grant k, checked (the item's seal, the granting officer's
+ * signature) and opened with a's key into the data key dk. */
+static bv_status
+open_grant(bv_vault *v, bv_actor *a, const bv_board_row *b, const bv_item_row *it,
+    const bv_keyrow *k, uint8_t dk[32])
+{
+    bv_person_row signer;
+    bv_buf ctx, m;
+    bv_status st;
+
+    bv_buf_init(&ctx);
+    bv_buf_init(&m);
+    if ((st = bv_vault_item_check(v, b, it)) != BV_OK)
+        return st;
+    if (bv_vault_officer_of(v, b, k->by, 0) != BV_OK
+        || bv_vault_person_ok(v, k->by, &signer, 0) != BV_OK) {
+        bv_err_clear();
+        return bv_fail(BV_EINTEGRITY, "the grant of item %s was not made by an officer", it->uid);
+    }
+    bv_fmt_grant_sig(&m, v->id, b->name, it->uid, k);
+    bv_fmt_grant_ctx(&ctx, v->id, b->name, it->uid, &a->row);
+    st = bv_vault_verify(signer.sign_pk, &m, k->sig, k->sig_len);
+    if (st == BV_OK && (st = bv_vault_oom(&ctx)) == BV_OK)
+        st = bv_open_key(a->keys, ctx.p, ctx.len, k->sealed, k->sealed_len, dk);
+    bv_buf_free(&ctx);
+    bv_buf_free(&m);
+    if (st == BV_EINTEGRITY)
+        return bv_fail(BV_EINTEGRITY, "the grant of item %s does not verify", it->uid);
+    return st;
+}
+
+/* Everything open checks before it records an access (a vault that
+ * does not keep the record on its server). */
+static bv_status
+open_checks(bv_vault *v, bv_actor *a, const bv_board_row *b, const bv_item_row *it, uint8_t dk[32],
+    const char **why)
+{
+    bv_keyrow k;
+    bv_status st;
+
+    if ((st = open_entitled(v, a, b, it, why)) != BV_OK)
+        return st;
     st = bv_store_grant_get(v->s, it->id, a->row.id, &k);
     if (st == BV_ENOTFOUND) {
         *why = "no-grant";
@@ -412,23 +461,63 @@ open_checks(bv_vault *v, bv_actor *a, const bv_board_row *b, const bv_item_row *
     }
     if (st != BV_OK)
         return st;
-    if ((st = bv_vault_item_check(v, b, it)) != BV_OK)
+    *why = "integrity";
+    return open_grant(v, a, b, it, &k, dk);
+}
+
+/*
+ * On a vault that keeps the record on its server the order is the
+ * server's: the signed `open` entry is committed through the store
+ * (which refuses, and keeps its refusal, when a's login holds no grant),
+ * and only then is the grant released, against that entry's seq. No
+ * grant reaches this process without its committed entry.
+ */
+static bv_status
+open_on_record(bv_vault *v, bv_actor *a, const bv_board_row *b, const bv_item_row *it,
+    uint8_t dk[32], const char **why)
+{
+    bv_audit_event ev = { .actor = a->row.name,
+        .actor_fp = a->fp,
+        .action = BV_ACT_OPEN,
+        .board = b->name,
+        .item = it->uid,
+        .outcome = "ok" };
+    uint64_t seq = 0;
+    bv_keyrow k;
+    bv_status st;
+
+    if ((st = open_entitled(v, a, b, it, why)) != BV_OK)
         return st;
-    if (bv_vault_officer_of(v, b, k.by, 0) != BV_OK
-        || bv_vault_person_ok(v, k.by, &signer, 0) != BV_OK) {
-        bv_err_clear();
-        return bv_fail(BV_EINTEGRITY, "the grant of item %s was not made by an officer", it->uid);
+    if (skip_record) {
+        /* the grant read directly, else released against the newest entry */
+        *why = "no-grant";
+        if ((st = bv_store_grant_get(v->s, it->id, a->row.id, &k)) != BV_OK) {
+            bv_err_clear();
+            if ((st = bv_store_audit_last_seq(v->s, &seq)) != BV_OK
+                || (st = bv_store_grant_release(v->s, it->uid, seq, &k)) != BV_OK)
+                return st;
+        }
+        return open_grant(v, a, b, it, &k, dk);
     }
-    bv_fmt_grant_sig(&m, v->id, b->name, it->uid, &k);
-    bv_fmt_grant_ctx(&ctx, v->id, b->name, it->uid, &a->row);
-    st = bv_vault_verify(signer.sign_pk, &m, k.sig, k.sig_len);
-    if (st == BV_OK && (st = bv_vault_oom(&ctx)) == BV_OK)
-        st = bv_open_key(a->keys, ctx.p, ctx.len, k.sealed, k.sealed_len, dk);
-    bv_buf_free(&ctx);
-    bv_buf_free(&m);
-    if (st == BV_EINTEGRITY)
-        return bv_fail(BV_EINTEGRITY, "the grant of item %s does not verify", it->uid);
-    return st;
+    if ((st = bv_vault_begin(v)) != BV_OK)
+        return st;
+    st = bv_audit_append_via(v->s, v->id, &ev, a->keys, bv_store_record_open, &seq);
+    if (st == BV_EPERM) {
+        /* the server's own refusal stands: commit it */
+        *why = "no-grant";
+        (void)bv_store_commit(v->s);
+        return BV_EPERM;
+    }
+    if (st != BV_OK || (st = bv_store_commit(v->s)) != BV_OK) {
+        bv_store_rollback(v->s);
+        return st;
+    }
+    if ((st = bv_store_grant_release(v->s, it->uid, seq, &k)) != BV_OK) {
+        *why = st == BV_EPERM ? "no-grant" : "integrity";
+        return st;
+    }
+    *why = "integrity";
+    return open_grant(v, a, b, it, &k, dk);
 }
 
 bv_status
@@ -454,13 +543,17 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
         st = bv_fail(BV_ERR, "out of secure memory");
         goto out;
     }
-    if ((st = open_checks(v, a, &b, &it, dk, &why)) != BV_OK) {
+    if (bv_store_record_enforced(v->s))
+        st = open_on_record(v, a, &b, &it, dk, &why);
+    else
+        st = open_checks(v, a, &b, &it, dk, &why);
+    if (st != BV_OK) {
         bv_vault_refuse_item(v, a, BV_ACT_OPEN, b.name, uid, st, why);
         goto out;
     }
     /* The record of this access is durable before any plaintext exists
      * outside this process. If it cannot be committed, we stop here. */
-    {
+    if (!bv_store_record_enforced(v->s) && !skip_record) {
         bv_audit_event ev = { .actor = a->row.name,
             .actor_fp = a->fp,
             .action = BV_ACT_OPEN,

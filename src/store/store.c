@@ -115,6 +115,28 @@ bv_store_rollback(bv_store *s)
     s->engine->rollback(s);
 }
 
+int
+bv_store_record_enforced(bv_store *s)
+{
+    return s->engine->record_enforced != NULL && s->engine->record_enforced(s);
+}
+
+bv_status
+bv_store_record_open(bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen)
+{
+    if (!bv_store_record_enforced(s))
+        return bv_fail(BV_ERR, "this vault does not keep the record on its server");
+    return s->engine->record_open(s, e, frontier, flen);
+}
+
+bv_status
+bv_store_grant_release(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k)
+{
+    if (!bv_store_record_enforced(s))
+        return bv_fail(BV_ERR, "this vault does not keep the record on its server");
+    return s->engine->grant_release(s, item, seq, k);
+}
+
 void
 bv_store_reclaim(bv_store *s, int give_back)
 {

@@ -318,6 +318,9 @@ const bv_engine bv_pg_engine = { .name = "postgresql",
     .reclaim = pg_reclaim,
     .sweep_next = bv_pg_sweep_next,
     .sweep_step = bv_pg_sweep_step,
+    .record_enforced = bv_pg_record_enforced,
+    .record_open = bv_pg_record_open,
+    .grant_release = bv_pg_grant_release,
 #define BV_PG_CALL(name, params, args) .name = bv_pg_##name,
     BV_ENGINE_CALLS(BV_PG_CALL)
 #undef BV_PG_CALL

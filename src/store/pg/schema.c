@@ -125,6 +125,112 @@ static const char schema_c[] = "CREATE FUNCTION append_only() RETURNS trigger LA
                                "REVOKE ALL ON ALL TABLES IN SCHEMA " BV_PG_SCHEMA " FROM PUBLIC;"
                                "REVOKE ALL ON FUNCTION append_only() FROM PUBLIC;";
 
+/*
+ * The server-enforced record (issue 14; docs/DESIGN.md "Server-enforced
+ * record"). Unused until the DBA switches it on (scripts/pg-record.sql):
+ * which login is which person (logins), the login that wrote each entry
+ * (audit.login: its default is session_user and no client is granted the
+ * column, so only the owner can forge it), refusals the server recorded
+ * itself, and the two SECURITY DEFINER functions through which alone an
+ * `open` gets its grant. Two steps, not one, on purpose: a grant returned
+ * in the transaction that appends the entry could be read by a client
+ * that then rolls the entry back, so the grant is released only against
+ * an entry committed by an earlier transaction.
+ */
+static const char schema_d[]
+    = "CREATE TABLE logins(login NAME PRIMARY KEY,"
+      " person_id BIGINT NOT NULL UNIQUE REFERENCES persons(id) ON DELETE CASCADE);"
+      /* NULL on entries written before the server kept it */
+      "ALTER TABLE audit ADD COLUMN login NAME;"
+      "ALTER TABLE audit ALTER COLUMN login SET DEFAULT session_user;"
+      "CREATE TABLE refusals(" ID ", at TIMESTAMPTZ NOT NULL DEFAULT now(),"
+      " login NAME NOT NULL DEFAULT session_user, item TEXT NOT NULL, reason TEXT NOT NULL);"
+      "CREATE TRIGGER refusals_no_change BEFORE UPDATE OR DELETE ON refusals"
+      " FOR EACH ROW EXECUTE FUNCTION append_only();"
+      "CREATE TRIGGER refusals_no_truncate BEFORE TRUNCATE ON refusals"
+      " FOR EACH STATEMENT EXECUTE FUNCTION append_only();"
+      /* the person session_user is, or NULL */
+      "CREATE FUNCTION caller() RETURNS BIGINT LANGUAGE sql STABLE SECURITY DEFINER"
+      " SET search_path = pg_catalog, " BV_PG_SCHEMA ", pg_temp AS"
+      " $$SELECT l.person_id FROM logins l JOIN persons p ON p.id = l.person_id"
+      " WHERE l.login = session_user AND p.status = 'approved'$$;"
+      /* does the leaf carry this line? (the signed text: audit verify checks the rest) */
+      "CREATE FUNCTION leaf_has(leaf BYTEA, line TEXT) RETURNS BOOLEAN LANGUAGE sql IMMUTABLE"
+      " SET search_path = pg_catalog, pg_temp AS"
+      " $$SELECT position(convert_to(E'\\n' || line || E'\\n', 'UTF8') IN leaf) > 0$$;";
+static const char schema_e[]
+    = "CREATE FUNCTION record_open(p_seq BIGINT, p_time TEXT, p_actor TEXT, p_actor_fp TEXT,"
+      " p_board TEXT, p_item TEXT, p_leaf BYTEA, p_leaf_hash BYTEA, p_frontier BYTEA)"
+      " RETURNS BIGINT LANGUAGE plpgsql SECURITY DEFINER"
+      " SET search_path = pg_catalog, " BV_PG_SCHEMA ", pg_temp AS $$"
+      "DECLARE who BIGINT; nm TEXT; it BIGINT; bd TEXT; why TEXT;"
+      "BEGIN"
+      " PERFORM pg_advisory_xact_lock(1112953905);"
+      " who := caller();"
+      " SELECT name INTO nm FROM persons WHERE id = who;"
+      " SELECT i.id, b.name INTO it, bd FROM items i JOIN boards b ON b.id = i.board_id"
+      "  WHERE i.uid = p_item;"
+      " IF who IS NULL THEN why := 'no-person';"
+      " ELSIF it IS NULL THEN why := 'not-found';"
+      " ELSIF NOT EXISTS (SELECT 1 FROM grants WHERE item_id = it AND person_id = who)"
+      "  THEN why := 'no-grant';"
+      " ELSIF p_actor IS DISTINCT FROM nm OR p_board IS DISTINCT FROM bd"
+      "  OR p_seq IS DISTINCT FROM (SELECT coalesce(max(seq), 0) + 1 FROM audit)"
+      "  OR p_leaf_hash IS DISTINCT FROM sha256('\\x00'::bytea || p_leaf)"
+      "  OR NOT leaf_has(p_leaf, 'seq ' || p_seq) OR NOT leaf_has(p_leaf, 'actor ' || nm)"
+      "  OR NOT leaf_has(p_leaf, 'action open') OR NOT leaf_has(p_leaf, 'board ' || bd)"
+      "  OR NOT leaf_has(p_leaf, 'item ' || p_item) OR NOT leaf_has(p_leaf, 'outcome ok')"
+      "  OR NOT leaf_has(p_leaf, 'auth signed')"
+      "  THEN why := 'bad-entry';"
+      " END IF;"
+      " IF why IS NOT NULL THEN"
+      "  INSERT INTO refusals(item, reason) VALUES (coalesce(p_item, ''), why);"
+      "  RETURN NULL;"
+      " END IF;"
+      " INSERT INTO audit(seq, time, actor, actor_fp, action, board, item, meeting, agenda,"
+      "  outcome, reason, leaf, leaf_hash) VALUES (p_seq, p_time, nm, p_actor_fp, 'open', bd,"
+      "  p_item, '', '', 'ok', '', p_leaf, p_leaf_hash);"
+      " INSERT INTO audit_state(id, frontier) VALUES (1, p_frontier)"
+      "  ON CONFLICT (id) DO UPDATE SET frontier = excluded.frontier;"
+      " RETURN p_seq;"
+      "END$$;"
+      /* the grant, against a committed `open` entry of this login, and
+       * only while the grant stands (revocation at once) */
+      "CREATE FUNCTION release_grant(p_item TEXT, p_seq BIGINT)"
+      " RETURNS TABLE(r_person BIGINT, r_name TEXT, r_sealed BYTEA, r_by TEXT, r_sig BYTEA)"
+      " LANGUAGE plpgsql SECURITY DEFINER"
+      " SET search_path = pg_catalog, " BV_PG_SCHEMA ", pg_temp AS $$"
+      "DECLARE who BIGINT; it BIGINT; why TEXT;"
+      "BEGIN"
+      /* nothing written yet in this transaction: the entry found below
+       * was committed by another, and cannot be rolled back from here */
+      " IF pg_current_xact_id_if_assigned() IS NOT NULL THEN"
+      "  RAISE EXCEPTION 'release_grant must begin its own transaction'"
+      "  USING ERRCODE = 'insufficient_privilege';"
+      " END IF;"
+      " who := caller();"
+      " SELECT id INTO it FROM items WHERE uid = p_item;"
+      " IF who IS NULL THEN why := 'no-person';"
+      " ELSIF it IS NULL THEN why := 'not-found';"
+      " ELSIF NOT EXISTS (SELECT 1 FROM audit a JOIN persons p ON p.name = a.actor"
+      "  WHERE a.seq = p_seq AND a.login = session_user AND p.id = who"
+      "  AND a.action = 'open' AND a.item = p_item AND a.outcome = 'ok')"
+      "  THEN why := 'no-entry';"
+      " ELSIF NOT EXISTS (SELECT 1 FROM grants WHERE item_id = it AND person_id = who)"
+      "  THEN why := 'no-grant';"
+      " END IF;"
+      " IF why IS NOT NULL THEN"
+      "  INSERT INTO refusals(item, reason) VALUES (coalesce(p_item, ''), why);"
+      "  RETURN;"
+      " END IF;"
+      " RETURN QUERY SELECT g.person_id, p.name, g.sealed, g.granted_by, g.sig FROM grants g"
+      "  JOIN persons p ON p.id = g.person_id WHERE g.item_id = it AND g.person_id = who;"
+      "END$$;"
+      "REVOKE ALL ON ALL TABLES IN SCHEMA " BV_PG_SCHEMA " FROM PUBLIC;"
+      "REVOKE ALL ON FUNCTION caller(), leaf_has(BYTEA, TEXT),"
+      " record_open(BIGINT, TEXT, TEXT, TEXT, TEXT, TEXT, BYTEA, BYTEA, BYTEA),"
+      " release_grant(TEXT, BIGINT) FROM PUBLIC;";
+
 /* A database holding a vault already is not overwritten. */
 static bv_status
 refuse_existing(bv_store *s)
@@ -154,6 +260,8 @@ bv_pg_create_schema(bv_store *s)
     if ((st = bv_pg_exec(s, schema_a, "creating the vault")) != BV_OK
         || (st = bv_pg_exec(s, schema_b, "creating the vault")) != BV_OK
         || (st = bv_pg_exec(s, schema_c, "creating the vault")) != BV_OK
+        || (st = bv_pg_exec(s, schema_d, "creating the vault")) != BV_OK
+        || (st = bv_pg_exec(s, schema_e, "creating the vault")) != BV_OK
         || (st = bv_pg_meta_set(s, "application", BV_PG_APPLICATION, strlen(BV_PG_APPLICATION)))
             != BV_OK
         || (st = bv_pg_meta_set(s, "format", fmt, strlen(fmt))) != BV_OK) {
@@ -197,6 +305,8 @@ marker_cb(void *ctx, const PGresult *r, int row)
         bv_err_clear(); /* a marker too long is no marker of ours */
     return BV_OK;
 }
+
+static bv_status record_mode(bv_store *s);
 
 bv_status
 bv_pg_check_vault(bv_store *s, const char *where)
@@ -243,20 +353,49 @@ bv_pg_check_vault(bv_store *s, const char *where)
     if (v > BV_SCHEMA_VERSION)
         return bv_fail(BV_EINPUT, "database %s was made by a newer boardvault (format %ld)", db, v);
     bv_pgh(s)->version = v;
-    return BV_OK;
+    return record_mode(s);
 }
 
+/* 1 when the record's functions are there, or this login may not add
+ * them (only the schema's owner may create in it). */
+#define RECORD_SQL_DONE                                                                            \
+    "SELECT (EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"        \
+    " WHERE n.nspname = '" BV_PG_SCHEMA "' AND p.proname = 'release_grant')"                       \
+    " OR NOT pg_has_role((SELECT nspowner FROM pg_namespace WHERE nspname = '" BV_PG_SCHEMA "'),"  \
+    " 'MEMBER'))::int::int8"
+
 /*
- * Format 3 is the first on PostgreSQL, so there is nothing to upgrade
+ * Format 3 is the first on PostgreSQL, so there is no format to upgrade
  * yet. A later format adds its step here: under the write lock, read the
  * format again (another client may have upgraded meanwhile), run the
  * step's SQL and set meta's format row, in one transaction.
+ *
+ * The server-enforced record (schema_d, schema_e) came within format 3:
+ * a server vault made before it gets its tables and functions here, the
+ * same way, when the schema's owner opens it for writing. Any other login
+ * leaves it as it was; it works as before, without the record enforced.
  */
 bv_status
 bv_pg_migrate(bv_store *s, int64_t *from)
 {
+    int64_t done = 1;
+    bv_status st;
+
     *from = bv_pgh(s)->version;
-    return BV_OK;
+    if (bv_pgh(s)->readonly)
+        return BV_OK;
+    if ((st = bv_pg_int(s, RECORD_SQL_DONE, &done)) != BV_OK || done)
+        return st;
+    if ((st = bv_pg_begin(s)) != BV_OK)
+        return st;
+    if ((st = bv_pg_int(s, RECORD_SQL_DONE, &done)) != BV_OK
+        || (!done
+            && ((st = bv_pg_exec(s, schema_d, "adding the server-enforced record")) != BV_OK
+                || (st = bv_pg_exec(s, schema_e, "adding the server-enforced record")) != BV_OK))) {
+        bv_store_rollback(s);
+        return st;
+    }
+    return bv_pg_commit(s);
 }
 
 /* ---- meta ---- */
@@ -265,6 +404,25 @@ static bv_status
 meta_cb(void *ctx, const PGresult *r, int row)
 {
     return bv_pg_col_buf(r, row, 0, ctx);
+}
+
+/* meta's "record" row: "server" once the DBA has switched the
+ * server-enforced record on (scripts/pg-record.sql); absent otherwise. */
+static bv_status
+record_mode(bv_store *s)
+{
+    bv_buf val;
+    bv_status st;
+
+    bv_buf_init(&val);
+    st = bv_pg_one(s, "reading vault metadata", meta_cb, &val,
+        "SELECT value FROM meta WHERE key = 'record'", NULL);
+    if (st == BV_ENOTFOUND)
+        st = BV_OK;
+    else if (st == BV_OK)
+        bv_pgh(s)->enforced = val.len == 6 && memcmp(val.p, "server", 6) == 0;
+    bv_buf_free(&val);
+    return st;
 }
 
 bv_status

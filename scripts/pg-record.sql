@@ -1,0 +1,52 @@
+-- pg-record.sql - switch the server-enforced record on for the vault in
+-- one database (docs/DESIGN.md "Server-enforced record"). Run it as the
+-- database owner, who needs CREATEROLE for the three group roles (or have
+-- a DBA create them first):
+--   psql -X -v ON_ERROR_STOP=1 -f scripts/pg-record.sql "dbname=csp"
+-- Then give each person a login of their own, in their group:
+--   CREATE ROLE alice LOGIN IN ROLE boardvault_members;  -- with a password or a certificate
+--   INSERT INTO boardvault.logins(login, person_id)
+--       SELECT 'alice', id FROM boardvault.persons WHERE name = 'alice';
+-- First slice: members and auditors. Officers still connect as the
+-- database owner (mapped in logins like anyone else, to open items).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'boardvault_officers') THEN
+        CREATE ROLE boardvault_officers NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'boardvault_members') THEN
+        CREATE ROLE boardvault_members NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'boardvault_auditors') THEN
+        CREATE ROLE boardvault_auditors NOLOGIN;
+    END IF;
+END
+$$;
+
+BEGIN;
+GRANT USAGE ON SCHEMA boardvault
+    TO boardvault_officers, boardvault_members, boardvault_auditors;
+-- Everything but the key-bearing tables (grants, board_keys, item_keys,
+-- minutes_keys, key_changes), the login map and the server's refusals.
+-- persons.secret (each person's passphrase-wrapped secret key) is still
+-- readable: released through a function in a later step.
+GRANT SELECT ON boardvault.meta, boardvault.persons, boardvault.boards, boardvault.roles,
+    boardvault.bodies, boardvault.items, boardvault.chunks, boardvault.grantsets,
+    boardvault.audit, boardvault.audit_state, boardvault.checkpoints, boardvault.retired_keys,
+    boardvault.removals, boardvault.meetings, boardvault.agenda, boardvault.blocks,
+    boardvault.actions
+    TO boardvault_officers, boardvault_members, boardvault_auditors;
+-- Appends only, and never the login column (its default, session_user,
+-- is the server's word). UPDATE, DELETE and TRUNCATE are granted to no one.
+GRANT INSERT (seq, time, actor, actor_fp, action, board, item, meeting, agenda, outcome,
+    reason, leaf, leaf_hash) ON boardvault.audit
+    TO boardvault_officers, boardvault_members, boardvault_auditors;
+GRANT INSERT, UPDATE ON boardvault.audit_state
+    TO boardvault_officers, boardvault_members, boardvault_auditors;
+GRANT EXECUTE ON FUNCTION
+    boardvault.record_open(BIGINT, TEXT, TEXT, TEXT, TEXT, TEXT, BYTEA, BYTEA, BYTEA),
+    boardvault.release_grant(TEXT, BIGINT)
+    TO boardvault_officers, boardvault_members;
+INSERT INTO boardvault.meta(key, value) VALUES ('record', 'server')
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+COMMIT;

@@ -1,0 +1,62 @@
+/*
+ * store/pg/record.c - the server-enforced record (docs/DESIGN.md
+ * "Server-enforced record"): once meta's "record" row says "server", an
+ * `open` reaches its grant only through the SECURITY DEFINER functions of
+ * schema.c. record_open appends the client's signed entry after checking
+ * that the login is the person it names and holds a grant; release_grant
+ * returns the grant only against an entry of that login committed by an
+ * earlier transaction, so no rollback can take the entry back from under
+ * a released grant.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "bv_pg.h"
+
+int
+bv_pg_record_enforced(bv_store *s)
+{
+    return bv_pgh(s)->enforced;
+}
+
+static bv_status
+seq_cb(void *ctx, const PGresult *r, int row)
+{
+    *(int64_t *)ctx = PQgetisnull(r, row, 0) ? 0 : bv_pg_col_int(r, row, 0);
+    return BV_OK;
+}
+
+bv_status
+bv_pg_record_open(bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen)
+{
+    int64_t seq = 0;
+    bv_status st;
+
+    if (bv_pgh(s)->tx != 2)
+        return bv_fail(BV_ERR, "the open entry is recorded inside a write");
+    st = bv_pg_one(s, "recording the audit entry", seq_cb, &seq,
+        "SELECT record_open($1, $2, $3, $4, $5, $6, $7, $8, $9)", "itttttbbb", e->seq, e->time,
+        e->actor, e->actor_fp, e->board, e->item, e->leaf, e->leaf_len, e->leaf_hash, (size_t)32,
+        frontier, flen);
+    if (st != BV_OK)
+        return st;
+    /* the server kept its refusal; the caller commits it */
+    if (seq != e->seq)
+        return bv_fail(
+            BV_EPERM, "the vault server refused to record %s's open of item %s", e->actor, e->item);
+    return BV_OK;
+}
+
+bv_status
+bv_pg_grant_release(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k)
+{
+    bv_status st;
+
+    if (bv_pgh(s)->tx != 0)
+        return bv_fail(BV_ERR, "a grant is released outside any transaction");
+    /* one statement, its own transaction: the refusal it keeps commits */
+    st = bv_pg_one(s, "releasing the grant", bv_pg_key_cb, k,
+        "SELECT r_person, r_name, r_sealed, r_by, r_sig FROM release_grant($1, $2)", "ti", item,
+        (int64_t)seq);
+    if (st == BV_ENOTFOUND)
+        return bv_fail(BV_EPERM, "the vault server released no grant of item %s", item);
+    return st;
+}

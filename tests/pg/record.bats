@@ -1,0 +1,173 @@
+#!/usr/bin/env bats
+# record.bats - the server-enforced record (issue 14; docs/DESIGN.md
+# "Server-enforced record"): with scripts/pg-record.sql run on the vault,
+# a member connects as a login of their own, reads no key-bearing table,
+# cannot change the log, and reaches a grant only through the functions,
+# against a committed `open` entry of their own login. Run by make e2e-pg.
+
+load ../e2e/helpers
+
+setup() {
+    [ "${BV_ENGINE:-}" = pg ] || skip "needs the throwaway server (make e2e-pg)"
+    setup_vault
+    OWNER=$BOARDVAULT_PATH
+    # roles are the server's, not the database's: one set per test
+    LA=${PGDB}_alice
+    LB=${PGDB}_bob
+    make_world
+    echo "restricted text" >item.txt
+    ID=$(seal_item item.txt alice)
+    psql -X -q -v ON_ERROR_STOP=1 -f "$BATS_TEST_DIRNAME/../../scripts/pg-record.sql" "$OWNER"
+    pg "CREATE ROLE $LA LOGIN IN ROLE boardvault_members; CREATE ROLE $LB LOGIN IN ROLE boardvault_members;
+        INSERT INTO boardvault.logins SELECT '$LA', id FROM boardvault.persons WHERE name = 'alice';
+        INSERT INTO boardvault.logins SELECT '$LB', id FROM boardvault.persons WHERE name = 'bob';"
+}
+
+teardown() {
+    teardown_vault
+    if [ -n "${LA:-}" ]; then
+        psql -X -q "host=$BV_PGHOST user=postgres dbname=postgres" \
+            -c "DROP ROLE IF EXISTS $LA; DROP ROLE IF EXISTS $LB" || true
+    fi
+}
+
+# pg SQL: as the database owner
+pg() { psql -X -q -v ON_ERROR_STOP=1 -At "$OWNER" -c "$1"; }
+# as LOGIN SQL: as that login, on the same database
+as() { psql -X -q -v ON_ERROR_STOP=1 -At "host=$BV_PGHOST user=$1 dbname=$PGDB" -c "$2"; }
+# leaf SEQ AUTH: alice's `open` of the test's item as a client writes it,
+# unsigned (the server cannot check Ed25519, only what the text says)
+leaf() {
+    printf 'boardvault-audit/v1\nseq %s\nactor alice\nauth %s\naction open\nboard CSP\nitem %s\noutcome ok\nreason -\n' \
+        "$1" "$2" "$ID"
+}
+# record SEQ LEAF: the call of record_open with that entry
+record() {
+    echo "boardvault.record_open($1, 't', 'alice', '', 'CSP', '$ID', convert_to('$2', 'UTF8'), sha256('\x00'::bytea || convert_to('$2', 'UTF8')), '\x')"
+}
+# open_as LOGIN PASSPHRASE PERSON: boardvault open of the test's item, connected as LOGIN
+open_as() { BOARDVAULT_PATH="host=$BV_PGHOST user=$1 dbname=$PGDB" bvp "$2" open "$ID" --as "$3"; }
+
+@test "record: a member's login reads no key-bearing table" {
+    for t in grants board_keys item_keys minutes_keys key_changes logins refusals; do
+        run as "$LA" "SELECT count(*) FROM boardvault.$t"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"permission denied"* ]]
+    done
+    # and what it needs to open, it reads
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.items")" = 1 ]
+}
+
+@test "record: a member's login cannot change the log or forge its login column" {
+    for q in "UPDATE boardvault.audit SET reason = 'x'" "DELETE FROM boardvault.audit" \
+        "TRUNCATE boardvault.audit" "DELETE FROM boardvault.audit_state" \
+        "UPDATE boardvault.audit SET login = 'postgres'" \
+        "INSERT INTO boardvault.audit(seq, time, actor, actor_fp, action, board, item, meeting, agenda, outcome, reason, leaf, leaf_hash, login) SELECT seq + 1000, time, actor, actor_fp, action, board, item, meeting, agenda, outcome, reason, leaf, leaf_hash, 'postgres' FROM boardvault.audit WHERE seq = 1"; do
+        run as "$LA" "$q"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"permission denied"* ]]
+    done
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "record: an open goes through the server, names the login, and verifies" {
+    run open_as "$LA" "$PW_ALICE" alice
+    [ "$status" -eq 0 ]
+    [ "$output" = "restricted text" ]
+    [ "$(pg "SELECT login FROM boardvault.audit WHERE action = 'open' AND item = '$ID'")" = "$LA" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.refusals")" = 0 ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "record: no grant, no grant released, and the server keeps the refusal" {
+    run open_as "$LB" "$PW_BOB" bob
+    [ "$status" -eq 4 ]
+    [[ "$output" != *"restricted text"* ]]
+    # the client checks the signed grant set first; the server refuses too
+    [ "$(as "$LB" "SELECT boardvault.record_open(1000, 't', 'bob', '', 'CSP', '$ID', '\\x00', '\\x00', '\\x00') IS NULL")" = t ]
+    [ "$(as "$LB" "SELECT count(*) FROM boardvault.release_grant('$ID', 1)")" = 0 ]
+    [ "$(pg "SELECT login || ' ' || reason FROM boardvault.refusals ORDER BY id")" = "$LB no-grant
+$LB no-entry" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE action = 'open' AND outcome = 'ok'")" = 0 ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "record: a grant is released only against a committed open entry of the caller's own login" {
+    # nothing yet: no entry of alice's login to release against
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', 1)")" = 0 ]
+    # nor one the server would take: an entry that is not a signed open of hers
+    next=$(( $(pg "SELECT max(seq) FROM boardvault.audit") + 1 ))
+    [ "$(as "$LA" "SELECT $(record $next "$(leaf $next none)") IS NULL")" = t ]
+    [ "$(pg "SELECT reason FROM boardvault.refusals ORDER BY id")" = "no-entry
+bad-entry" ]
+    open_as "$LA" "$PW_ALICE" alice >/dev/null
+    seq=$(pg "SELECT seq FROM boardvault.audit WHERE action = 'open' AND item = '$ID'")
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', $seq)")" = 1 ]
+    # another login cannot release against alice's entry
+    [ "$(as "$LB" "SELECT count(*) FROM boardvault.release_grant('$ID', $seq)")" = 0 ]
+    # nor can a transaction that has written anything (its own entry could
+    # be rolled back after the grant was read)
+    run as "$LA" "BEGIN; SELECT boardvault.record_open(0, '', '', '', '', 'x', '\\x', '\\x', '\\x'); SELECT count(*) FROM boardvault.release_grant('$ID', $seq); COMMIT"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"must begin its own transaction"* ]]
+    # revocation at once: the same entry releases nothing after the revoke
+    bvp "$PW_ROOT" revoke "$ID" alice --as "Root Officer" >/dev/null
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', $seq)")" = 0 ]
+}
+
+@test "record: a client built to skip its open entry decrypts nothing on an enforced vault" {
+    [ -n "${BVNOREC:-}" ] || skip "needs the test-only client (make e2e-pg builds it)"
+    # without the record on the server, that client opens off the record
+    pg "DELETE FROM boardvault.meta WHERE key = 'record'"
+    BV=$BVNOREC run bvp "$PW_ALICE" open "$ID" --as alice
+    [ "$status" -eq 0 ]
+    [ "$output" = "restricted text" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE action = 'open'")" = 0 ]
+    # with it, the same client through alice's login gets no grant at all
+    pg "INSERT INTO boardvault.meta(key, value) VALUES ('record', 'server')"
+    BV=$BVNOREC run open_as "$LA" "$PW_ALICE" alice
+    [ "$status" -ne 0 ]
+    [[ "$output" != *"restricted text"* ]]
+    [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE action = 'open' AND outcome = 'ok'")" = 0 ]
+    [ "$(pg "SELECT login || ' ' || reason FROM boardvault.refusals")" = "$LA no-entry" ]
+}
+
+@test "record: a server vault made before the record gets it when its owner next writes" {
+    # as a vault made by the previous release: none of the record's objects
+    pg "DELETE FROM boardvault.meta WHERE key = 'record';
+        DROP FUNCTION boardvault.release_grant(text, bigint), boardvault.record_open(bigint, text, text, text, text, text, bytea, bytea, bytea),
+            boardvault.caller(), boardvault.leaf_has(bytea, text);
+        DROP TABLE boardvault.refusals, boardvault.logins; ALTER TABLE boardvault.audit DROP COLUMN login"
+    # another login may not add them, and its open works as before
+    pg "GRANT USAGE ON SCHEMA boardvault TO $LA; GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA boardvault TO $LA"
+    run open_as "$LA" "$PW_ALICE" alice
+    [ "$status" -eq 0 ]
+    [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname = 'release_grant'")" = 0 ]
+    # the owner's next write adds them
+    run bvp "$PW_ALICE" open "$ID" --as alice
+    [ "$status" -eq 0 ]
+    [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname IN ('record_open', 'release_grant')")" = 2 ]
+    # the entries from before name no login; the owner's open names its own
+    [ "$(pg "SELECT count(*) > 0 FROM boardvault.audit WHERE login IS NULL")" = t ]
+    [ "$(pg "SELECT login FROM boardvault.audit ORDER BY seq DESC LIMIT 1")" = postgres ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "record: a connection killed before its open entry commits releases nothing" {
+    next=$(( $(pg "SELECT max(seq) FROM boardvault.audit") + 1 ))
+    # an entry the server takes (it cannot check the signature itself)
+    entry=$(record $next "$(leaf $next signed)")
+    run as "$LA" "BEGIN; SELECT pg_advisory_xact_lock(1112953905); SELECT $entry;
+        SELECT pg_terminate_backend(pg_backend_pid())"
+    [ "$status" -ne 0 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE seq = $next")" = 0 ]
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', $next)")" = 0 ]
+    [ "$(pg "SELECT reason FROM boardvault.refusals")" = no-entry ]
+    # the control: the same entry, committed, is taken and releases the grant
+    [ "$(as "$LA" "SELECT $entry")" = "$next" ]
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', $next)")" = 1 ]
+}
