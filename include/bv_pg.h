@@ -41,6 +41,8 @@ BV_ENGINE_CALLS(BV_PG_DECLARE)
 bv_status bv_pg_sweep_next(bv_store *s, const char *stale, int64_t *id);
 bv_status bv_pg_sweep_step(bv_store *s, int64_t id, int *gone);
 
+/* The schema a CREATE open made (a failed vault copy). */
+bv_status bv_pg_remove(const char *where);
 /* Connecting (store/pg/conn.c): a session set up for the vault. */
 bv_status bv_pg_connect(const char *where, int readonly, PGconn **out);
 /* The vault's tables, created in one transaction (store/pg/schema.c);

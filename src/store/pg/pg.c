@@ -318,6 +318,7 @@ const bv_engine bv_pg_engine = { .name = "postgresql",
     .reclaim = pg_reclaim,
     .sweep_next = bv_pg_sweep_next,
     .sweep_step = bv_pg_sweep_step,
+    .remove = bv_pg_remove,
 #define BV_PG_CALL(name, params, args) .name = bv_pg_##name,
     BV_ENGINE_CALLS(BV_PG_CALL)
 #undef BV_PG_CALL
