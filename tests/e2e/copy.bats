@@ -144,7 +144,9 @@ vault_id() { "$BV" --vault "$1" status --json | sed 's/.*"vault_id": "\([0-9a-f]
     [ "$status" -eq 5 ]
     run "$BV" vault copy "$BOARDVAULT_PATH" "$T/c.db"
     [ "$status" -eq 5 ]
-    [ ! -e "$T/c.db" ] && [ ! -e "$T/c.db-wal" ] && [ ! -e "$T/c.db-shm" ]
+    [ ! -e "$T/c.db" ]
+    [ ! -e "$T/c.db-wal" ]
+    [ ! -e "$T/c.db-shm" ]
     if on_pg; then
         # the database is as it was: no vault schema made in it
         [ "$(psql -X -At "$MID" -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'boardvault'")" = 0 ]
@@ -172,7 +174,9 @@ vault_id() { "$BV" --vault "$1" status --json | sed 's/.*"vault_id": "\([0-9a-f]
          WHERE seq = (SELECT max(seq) FROM audit WHERE convert_from(leaf, 'UTF8') LIKE '%alice%')"
     run "$BV" vault copy "$MID" "$T/c.db"
     [ "$status" -eq 5 ]
-    [ ! -e "$T/c.db" ] && [ ! -e "$T/c.db-wal" ] && [ ! -e "$T/c.db-shm" ]
+    [ ! -e "$T/c.db" ]
+    [ ! -e "$T/c.db-wal" ]
+    [ ! -e "$T/c.db-shm" ]
 }
 
 @test "vault copy: a copy that fails half-way leaves no destination behind" {
@@ -186,7 +190,9 @@ vault_id() { "$BV" --vault "$1" status --json | sed 's/.*"vault_id": "\([0-9a-f]
     [ "$status" -eq 0 ]
     run "$BV" vault copy "$BOARDVAULT_PATH" "$T/c.db"
     [ "$status" -ne 0 ]
-    [ ! -e "$T/c.db" ] && [ ! -e "$T/c.db-wal" ] && [ ! -e "$T/c.db-shm" ]
+    [ ! -e "$T/c.db" ]
+    [ ! -e "$T/c.db-wal" ]
+    [ ! -e "$T/c.db-shm" ]
     if on_pg; then
         run "$BV" vault copy "$BOARDVAULT_PATH" "$MID"
         [ "$status" -ne 0 ]
