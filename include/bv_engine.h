@@ -209,7 +209,8 @@ typedef bv_status (*bv_copy_row_fn)(void *ctx, const bv_copy_value *row);
     X(copy_rows, (bv_store * s, const bv_copy_table *t, bv_copy_row_fn fn, void *ctx),             \
         (s, t, fn, ctx))                                                                           \
     X(copy_insert, (bv_store * s, const bv_copy_table *t, const bv_copy_value *row), (s, t, row))  \
-    X(copy_end, (bv_store * s, const bv_copy_table *t), (s, t))
+    X(copy_end, (bv_store * s, const bv_copy_table *t), (s, t))                                    \
+    X(copy_check, (bv_store * s), (s))
 
 typedef struct bv_engine bv_engine;
 
@@ -252,5 +253,8 @@ extern const bv_engine bv_pg_engine;
 bv_status bv_store_copy_rows(bv_store *s, const bv_copy_table *t, bv_copy_row_fn fn, void *ctx);
 bv_status bv_store_copy_insert(bv_store *s, const bv_copy_table *t, const bv_copy_value *row);
 bv_status bv_store_copy_end(bv_store *s, const bv_copy_table *t);
+/* Whether a store just created may take a copy: BV_EUSAGE if it shares its
+ * place with something else (a server database with other tables). */
+bv_status bv_store_copy_check(bv_store *s);
 
 #endif

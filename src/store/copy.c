@@ -19,8 +19,8 @@
  * The tables in an order that satisfies their foreign keys, with the
  * columns both engines' schemas give them (store/schema.c,
  * store/pg/schema.c). chunks are not here: they follow each live body.
- * A new table in the schema must be added here, or a copy loses it (the
- * unit test compares every table's row count).
+ * A new table in the schema must be added here, or a copy loses it
+ * (tests/e2e/copy.bats compares every table's row count).
  */
 static const bv_copy_table tables[] = {
     /* application and format: the PostgreSQL engine's own markers, which
@@ -172,7 +172,7 @@ bv_store_copy(bv_store *from, bv_store *to, uint64_t *rows)
             return st;
         reading = 1;
     }
-    if ((st = bv_store_begin(to)) != BV_OK)
+    if ((st = bv_store_copy_check(to)) != BV_OK || (st = bv_store_begin(to)) != BV_OK)
         goto out;
     if ((st = copy_all(from, &c)) != BV_OK) {
         bv_store_rollback(to);

@@ -82,6 +82,11 @@ vault_id() { "$BV" --vault "$1" status --json | sed 's/.*"vault_id": "\([0-9a-f]
     listings "$T/back.db" >back.txt
     diff orig.txt mid.txt
     diff orig.txt back.txt
+    # and every table came back whole: a table the copier misses shows here
+    for t in $(sqlite3 "$BOARDVAULT_PATH" "SELECT name FROM sqlite_master WHERE type = 'table'"); do
+        [ "$(sqlite3 "$BOARDVAULT_PATH" "SELECT count(*) FROM $t")" = "$(sqlite3 "$T/back.db" "SELECT count(*) FROM $t")" ]
+    done
+    [ "$(sqlite3 "$T/back.db" "SELECT count(*) FROM chunks")" -ge 4 ]
 
     # members open on the copy that lives on: the same content, recorded there
     [ "$(bvp "$PW_ALICE" --vault "$MID" open "$ITEM" --as alice)" = "restricted text" ]
@@ -130,6 +135,17 @@ vault_id() { "$BV" --vault "$1" status --json | sed 's/.*"vault_id": "\([0-9a-f]
     [ "$status" -eq 2 ]
     [[ "$output" == *"not overwriting"* ]]
     [ "$("$BV" --vault "$MID" audit verify | sed -n 's/^size //p')" = "$n" ]
+}
+
+@test "vault copy: a server database with tables of its own is refused (exit 2) and left as it was" {
+    on_pg || skip "needs the throwaway server (make e2e-pg)"
+    make_world
+    psql -X -q -v ON_ERROR_STOP=1 "$MID" -c "CREATE TABLE theirs(x int); INSERT INTO theirs VALUES (7)"
+    run "$BV" vault copy "$BOARDVAULT_PATH" "$MID"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"empty database"* ]]
+    [ "$(psql -X -At "$MID" -c "SELECT x FROM theirs")" = 7 ]
+    [ "$(psql -X -At "$MID" -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'boardvault'")" = 0 ]
 }
 
 @test "vault copy: a source whose log was tampered is refused (exit 5), no copy left" {

@@ -136,6 +136,29 @@ bv_pg_copy_end(bv_store *s, const bv_copy_table *t)
     return bv_pg_each(s, "writing the copy", ignore_cb, NULL, sql, "t", t->name);
 }
 
+/*
+ * A copy goes into an empty database: the vault's schema just made and
+ * nothing beside it, so that removing that schema on failure leaves the
+ * database as it was, and no one's tables share the vault's database.
+ */
+bv_status
+bv_pg_copy_check(bv_store *s)
+{
+    int64_t n = 0;
+    bv_status st = bv_pg_int(s,
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
+        " AND n.nspname NOT IN ('pg_catalog', 'information_schema', '" BV_PG_SCHEMA "')"
+        " AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'",
+        &n);
+
+    if (st == BV_OK && n > 0)
+        return bv_fail(BV_EUSAGE,
+            "database %s holds tables of its own; vault copy wants an empty database",
+            PQdb(bv_pgh(s)->conn));
+    return st;
+}
+
 /* The schema a CREATE open made, and everything in it; the database stays. */
 bv_status
 bv_pg_remove(const char *where)
