@@ -121,7 +121,7 @@ static const struct bv_command commands[] = {
         "copy a vault between a file and a server, verified before and after",
         "  SRC, DST             a vault file or a PostgreSQL URI/conninfo (as --vault)\n"
         "  SRC's whole log is verified first (exit 5 if it fails); DST must not exist\n"
-        "  (a file) or hold a vault (a database) (exit 2); the copy keeps the vault id and\n"
+        "  (a file) or must be an empty database (exit 2); the copy keeps the vault id and\n"
         "  root, so trust pins and remembered heads apply; it is verified as audit verify\n"
         "  does, and removed if anything fails (no passphrase)\n" },
     { "retention", "run", bv_cmd_retention_run, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_RETENTION,
