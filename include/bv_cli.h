@@ -134,6 +134,7 @@ int bv_cmd_rekey(bv_run *r, int argc, char **argv);
 int bv_cmd_gc(bv_run *r, int argc, char **argv);
 int bv_cmd_status(bv_run *r, int argc, char **argv);
 int bv_cmd_backup(bv_run *r, int argc, char **argv);
+int bv_cmd_vault_copy(bv_run *r, int argc, char **argv);
 int bv_cmd_retention_run(bv_run *r, int argc, char **argv);
 int bv_cmd_audit_log(bv_run *r, int argc, char **argv);
 int bv_cmd_audit_verify(bv_run *r, int argc, char **argv);

@@ -11,6 +11,29 @@
 #include "bv_store.h"
 
 /*
+ * Copying a vault row by row between engines (store/copy.c): a table as
+ * both engines hold it, and one column's value. types has a letter per
+ * column: i integer, t text, b blob; any may be NULL. Names are the
+ * copier's constants, never input.
+ */
+#define BV_COPY_COLS_MAX 16
+typedef struct {
+    const char *name; /* the table */
+    const char *cols; /* "id, name, ...", in the order of types */
+    const char *types;
+    const char *order; /* ORDER BY: its primary key */
+    const char *where; /* the rows worth copying, or NULL for all */
+    int serial; /* its id is generated: the engine moves the generator on */
+} bv_copy_table;
+typedef struct {
+    int null;
+    int64_t i;
+    const uint8_t *p; /* text (without its NUL) or blob bytes */
+    size_t n;
+} bv_copy_value;
+typedef bv_status (*bv_copy_row_fn)(void *ctx, const bv_copy_value *row);
+
+/*
  * Every call of the contract that takes a store and returns a status,
  * as X(name, parameters, arguments): one list, so that the table, the
  * dispatch and each engine's declarations cannot drift apart. The calls
@@ -182,7 +205,12 @@
             bv_status (*fn)(void *, int64_t, const char *, int, int, const char *, const char *,   \
                 const char *, const char *),                                                       \
             void *ctx),                                                                            \
-        (s, board, fn, ctx))
+        (s, board, fn, ctx))                                                                       \
+    X(copy_rows, (bv_store * s, const bv_copy_table *t, bv_copy_row_fn fn, void *ctx),             \
+        (s, t, fn, ctx))                                                                           \
+    X(copy_insert, (bv_store * s, const bv_copy_table *t, const bv_copy_value *row), (s, t, row))  \
+    X(copy_end, (bv_store * s, const bv_copy_table *t), (s, t))                                    \
+    X(copy_check, (bv_store * s), (s))
 
 typedef struct bv_engine bv_engine;
 
@@ -210,6 +238,9 @@ struct bv_engine {
     bv_status (*record_open)(
         bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen);
     bv_status (*grant_release)(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k);
+    /* removes the vault that open(where, BV_STORE_CREATE) made (a
+     * vault copy that failed): the file and its journals, or the schema */
+    bv_status (*remove)(const char *where);
 #define BV_ENGINE_MEMBER(name, params, args) bv_status(*name) params;
     BV_ENGINE_CALLS(BV_ENGINE_MEMBER)
 #undef BV_ENGINE_MEMBER
@@ -222,5 +253,13 @@ struct bv_store {
 
 extern const bv_engine bv_sqlite_engine;
 extern const bv_engine bv_pg_engine;
+
+/* The copier's calls, dispatched as the contract's are (store/store.c). */
+bv_status bv_store_copy_rows(bv_store *s, const bv_copy_table *t, bv_copy_row_fn fn, void *ctx);
+bv_status bv_store_copy_insert(bv_store *s, const bv_copy_table *t, const bv_copy_value *row);
+bv_status bv_store_copy_end(bv_store *s, const bv_copy_table *t);
+/* Whether a store just created may take a copy: BV_EUSAGE if it shares its
+ * place with something else (a server database with other tables). */
+bv_status bv_store_copy_check(bv_store *s);
 
 #endif

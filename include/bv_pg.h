@@ -48,6 +48,8 @@ bv_status bv_pg_record_open(
     bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen);
 bv_status bv_pg_grant_release(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k);
 
+/* The schema a CREATE open made (a failed vault copy). */
+bv_status bv_pg_remove(const char *where);
 /* Connecting (store/pg/conn.c): a session set up for the vault. */
 bv_status bv_pg_connect(const char *where, int readonly, PGconn **out);
 /* The vault's tables, created in one transaction (store/pg/schema.c);

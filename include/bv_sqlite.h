@@ -36,6 +36,8 @@ BV_ENGINE_CALLS(BV_SQLITE_DECLARE)
 bv_status bv_sqlite_sweep_next(bv_store *s, const char *stale, int64_t *id);
 bv_status bv_sqlite_sweep_step(bv_store *s, int64_t id, int *gone);
 
+/* The file a CREATE open made, and its journals (a failed vault copy). */
+bv_status bv_sqlite_remove(const char *path);
 /* The file's header checked before SQLite opens it (store/sqlite.c). */
 bv_status bv_sqlite_precheck(const char *path);
 /* A new vault's tables (store/schema.c). */

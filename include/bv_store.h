@@ -184,6 +184,19 @@ bv_status bv_store_body_counts(bv_store *s, uint64_t *staging, uint64_t *condemn
 /* A consistent copy of the vault, taken while it is in use, into path
  * (an empty file the caller made); synced before it returns. */
 bv_status bv_store_backup(bv_store *s, const char *path);
+/*
+ * Every row of the vault in from into to, a store just opened with
+ * BV_STORE_CREATE (of either engine), in one write transaction on to:
+ * the same ids, the bodies' chunks streamed one at a time, the log with
+ * its leaf hashes and tree state, the checkpoints and the meta (vault
+ * id, root, KDF policy). Staging and condemned bodies stay behind. Reads
+ * from in one read transaction. *rows counts the rows written. The copy
+ * is unverified: the domain opens it as a vault and checks it.
+ */
+bv_status bv_store_copy(bv_store *from, bv_store *to, uint64_t *rows);
+/* Removes the vault bv_store_open(where, BV_STORE_CREATE) made, once
+ * closed: the file and its journals, or the server's schema. */
+bv_status bv_store_remove(const char *where);
 /* What the vault takes on disk (its pages; not a WAL in flight). */
 bv_status bv_store_size(bv_store *s, uint64_t *bytes);
 

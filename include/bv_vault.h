@@ -196,6 +196,17 @@ bv_status bv_vault_audit_verify(
  * verified as audit verify does before it is given that name; rep gets
  * the copy's verification. No key is needed: the copy is ciphertext. */
 bv_status bv_vault_backup(bv_vault *v, const char *dest, bv_audit_report *rep);
+/* vault copy: the source's log as verified before the copy, the copy's
+ * as verified after it, and the rows (and chunks) written. */
+typedef struct {
+    bv_audit_report src, dst;
+    uint64_t rows;
+} bv_vault_copy_report;
+/* The vault src, verified, copied as a new vault dst of either engine
+ * (a file, or a server's database without a vault) with its id and root,
+ * then opened under trust and verified; dst is removed on any failure. */
+bv_status bv_vault_copy(
+    bv_vault *src, const char *dst, const char *trust, bv_vault_copy_report *rep);
 /* Verify, then sign and store a checkpoint as person a (an officer or an
  * auditor of some board); note receives the signed checkpoint. */
 bv_status bv_vault_checkpoint(bv_vault *v, bv_actor *a, bv_buf *note);

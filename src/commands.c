@@ -116,6 +116,14 @@ static const struct bv_command commands[] = {
     { NULL, "backup", bv_cmd_backup, BV_NEED_READ, BV_ACT_NONE, "backup DEST [--json]",
         "a consistent copy of the vault in use, verified before it is named DEST",
         "  DEST must not exist; it is complete and verified, or absent (no passphrase)\n" },
+    { "vault", "copy", bv_cmd_vault_copy, BV_NEED_VERIFY, BV_ACT_NONE,
+        "vault copy SRC DST [--json]",
+        "copy a vault between a file and a server, verified before and after",
+        "  SRC, DST             a vault file or a PostgreSQL URI/conninfo (as --vault)\n"
+        "  SRC's whole log is verified first (exit 5 if it fails); DST must not exist\n"
+        "  (a file) or must be an empty database (exit 2); the copy keeps the vault id and\n"
+        "  root, so trust pins and remembered heads apply; it is verified as audit verify\n"
+        "  does, and removed if anything fails (no passphrase)\n" },
     { "retention", "run", bv_cmd_retention_run, BV_NEED_VAULT | BV_NEED_ACTOR, BV_ACT_RETENTION,
         "retention run [--yes] --as OFFICER",
         "destroy every item whose --retain-until date has passed", "" },

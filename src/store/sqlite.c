@@ -689,6 +689,7 @@ const bv_engine bv_sqlite_engine = { .name = "sqlite",
     .reclaim = sq_reclaim,
     .sweep_next = bv_sqlite_sweep_next,
     .sweep_step = bv_sqlite_sweep_step,
+    .remove = bv_sqlite_remove,
 #define BV_SQLITE_CALL(name, params, args) .name = bv_sqlite_##name,
     BV_ENGINE_CALLS(BV_SQLITE_CALL)
 #undef BV_SQLITE_CALL

@@ -39,6 +39,14 @@ bv_store_open(const char *path, int mode, bv_store **out)
     return engine_for(path)->open(path, mode, out);
 }
 
+bv_status
+bv_store_remove(const char *where)
+{
+    if (where == NULL || *where == '\0')
+        return bv_fail(BV_EUSAGE, "no vault given");
+    return engine_for(where)->remove(where);
+}
+
 void
 bv_store_close(bv_store *s)
 {

@@ -321,6 +321,7 @@ const bv_engine bv_pg_engine = { .name = "postgresql",
     .record_enforced = bv_pg_record_enforced,
     .record_open = bv_pg_record_open,
     .grant_release = bv_pg_grant_release,
+    .remove = bv_pg_remove,
 #define BV_PG_CALL(name, params, args) .name = bv_pg_##name,
     BV_ENGINE_CALLS(BV_PG_CALL)
 #undef BV_PG_CALL
