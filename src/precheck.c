@@ -2,6 +2,7 @@
  * precheck.c - checks that need no key, made before the passphrase
  * prompt (see bv_precheck.h).
  */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include "bv_precheck.h"
 #include "bv_cli.h"
 #include "bv_read.h"
@@ -53,16 +54,39 @@ near_person(void *ctx, const bv_person_row *p)
     return BV_OK;
 }
 
-/* A process resolves a handful of names at most: a small ring of them. */
+/* The names resolved so far, each kept until the process ends: a seal
+ * may resolve hundreds (one per grantee), and every pointer handed out
+ * must stay valid, so no slot is ever reused. */
+static char **kept;
+static size_t nkept, capkept;
+
+static void
+free_kept(void)
+{
+    size_t i;
+
+    for (i = 0; i < nkept; i++)
+        free(kept[i]);
+    free(kept);
+    kept = NULL;
+    nkept = capkept = 0;
+}
+
 static char *
 keep(const char *name)
 {
-    static char ring[16][BV_NAME_MAX + 1];
-    static size_t next;
-    char *slot = ring[next++ % 16];
+    char **slot, *copy;
 
-    snprintf(slot, sizeof ring[0], "%s", name);
-    return slot;
+    if (kept == NULL && atexit(free_kept) != 0)
+        return NULL;
+    if ((copy = strdup(name)) == NULL)
+        return NULL;
+    if ((slot = bv_grow(&kept, &nkept, &capkept, sizeof *kept)) == NULL) {
+        free(copy);
+        return NULL;
+    }
+    *slot = copy;
+    return copy;
 }
 
 /* After an exact lookup found nothing (st, with its message): the one
@@ -83,7 +107,10 @@ resolve(bv_vault *v, const char *kind, char **name, bv_status st, int boards)
         return st2;
     bv_err_clear();
     if (n.nsame == 1) {
-        *name = keep(n.same[0]);
+        char *k = keep(n.same[0]);
+        if (k == NULL)
+            return bv_fail(BV_ERR, "out of memory");
+        *name = k;
         return BV_OK;
     }
     if (n.nsame > 1)

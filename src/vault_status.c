@@ -34,7 +34,7 @@ age_of(const char *utc)
 /* The head this client remembers on disk, as the last writing command
  * left it (a read-only command does not move it). */
 static void
-remembered(bv_vault *v, bv_vault_status_rep *r)
+remembered(bv_vault_status_rep *r)
 {
     bv_logview *lv = NULL;
 
@@ -45,7 +45,6 @@ remembered(bv_vault *v, bv_vault_status_rep *r)
     r->seen_size = bv_logview_head(lv)->size;
     snprintf(r->seen_when, sizeof r->seen_when, "%s", bv_logview_when(lv));
     bv_logview_free(lv);
-    (void)v;
 }
 
 static bv_status
@@ -74,7 +73,7 @@ bv_read_status(bv_vault *v, const char *as, bv_vault_status_rep *r)
     r->cp_age = -1;
     bv_hex(r->vault_id, v->id, BV_VAULT_ID_LEN);
     snprintf(r->root, sizeof r->root, "%s", v->root);
-    remembered(v, r);
+    remembered(r);
     if ((st = bv_vault_kdf_policy(v, &r->policy)) != BV_OK
         || (st = bv_store_begin_read(v->s)) != BV_OK)
         return st;

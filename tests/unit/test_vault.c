@@ -7,6 +7,7 @@
  * back from one. No CLI, no subprocess.
  */
 #include "bvtest.h"
+#include "bv_precheck.h"
 
 #include "bv_pass.h"
 #include "bv_read.h"
@@ -276,6 +277,43 @@ test_same_handle(void **state)
     bv_vault_close(v);
 }
 
+/* Names resolved without regard to case: every pointer handed out stays
+ * the name it was resolved to, however many a command resolves (a seal
+ * resolves one per grantee). */
+static void
+test_names_without_case(void **state)
+{
+    char fp[BV_FP_LEN], name[8], want[8], *got[20];
+    bv_secret pass = { 0 };
+    bv_vault *v = open_vault(path);
+    int i;
+
+    (void)state;
+    for (i = 0; i < 20; i++) {
+        snprintf(name, sizeof name, "m%02d", i);
+        secret("tidal-meadow-cornet-3381", &pass);
+        assert_int_equal(bv_member_enroll(v, name, &pass, &floor_kdf, fp), BV_OK);
+        bv_secret_free(&pass);
+    }
+    for (i = 0; i < 20; i++) {
+        char upper[8];
+        snprintf(upper, sizeof upper, "M%02d", i);
+        got[i] = upper;
+        assert_int_equal(bv_pre_person(v, &got[i]), BV_OK);
+        assert_ptr_not_equal(got[i], upper);
+    }
+    for (i = 0; i < 20; i++) {
+        snprintf(want, sizeof want, "m%02d", i);
+        assert_string_equal(got[i], want);
+    }
+    /* an exact name stays the caller's pointer */
+    snprintf(name, sizeof name, "m07");
+    got[0] = name;
+    assert_int_equal(bv_pre_person(v, &got[0]), BV_OK);
+    assert_ptr_equal(got[0], name);
+    bv_vault_close(v);
+}
+
 int
 main(void)
 {
@@ -285,6 +323,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_older_copy_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_handle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_names_without_case, setup, teardown),
     };
 
     if (bv_crypto_init() != BV_OK)
