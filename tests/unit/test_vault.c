@@ -283,7 +283,7 @@ test_same_handle(void **state)
 static void
 test_names_without_case(void **state)
 {
-    char fp[BV_FP_LEN], name[8], want[8], *got[20];
+    char fp[BV_FP_LEN], name[16], want[16], *got[20];
     bv_secret pass = { 0 };
     bv_vault *v = open_vault(path);
     int i;
@@ -296,7 +296,7 @@ test_names_without_case(void **state)
         bv_secret_free(&pass);
     }
     for (i = 0; i < 20; i++) {
-        char upper[8];
+        char upper[16];
         snprintf(upper, sizeof upper, "M%02d", i);
         got[i] = upper;
         assert_int_equal(bv_pre_person(v, &got[i]), BV_OK);
