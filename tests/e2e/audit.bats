@@ -16,8 +16,12 @@ setup() {
 }
 teardown() { teardown_vault; }
 
-# the attacker can write the file: triggers are no obstacle to them
-unlock_audit() { sql "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"; }
+# the attacker can write the vault: triggers are no obstacle to them
+unlock_audit() { unguard audit; }
+# text_of COL: COL's bytes as text, in the engine's SQL
+text_of() { if on_pg; then echo "convert_from($1, 'UTF8')"; else echo "CAST($1 AS TEXT)"; fi; }
+# blob_of EXPR: text as bytes, in the engine's SQL
+blob_of() { if on_pg; then echo "convert_to($1, 'UTF8')"; else echo "CAST($1 AS BLOB)"; fi; }
 
 @test "a clean log verifies and prints its size and root" {
     run "$BV" audit verify
@@ -45,29 +49,27 @@ unlock_audit() { sql "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete
 }
 
 @test "an UPDATE of any audit column is caught, naming the entry" {
-    sqlite_only
     unlock_audit
-    cp vault.db pristine.db
+    vault_save pristine
     for col in time actor actor_fp action board item outcome reason; do
-        cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
+        vault_restore pristine
         sql "UPDATE audit SET $col = $col || 'x' WHERE seq = 5"
         run "$BV" audit verify
         echo "$col: $output" >&3
         [ "$status" -eq 5 ]
         [[ "$output" == *"audit entry 5"* ]]
     done
-    cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
-    sql "UPDATE audit SET leaf = CAST(replace(CAST(leaf AS TEXT), 'outcome denied', 'outcome ok') AS BLOB), outcome='ok' WHERE outcome='denied'"
+    vault_restore pristine
+    sql "UPDATE audit SET leaf = $(blob_of "replace($(text_of leaf), 'outcome denied', 'outcome ok')"), outcome='ok' WHERE outcome='denied'"
     run "$BV" audit verify
     [ "$status" -eq 5 ]
 }
 
 @test "a DELETE of the first, a middle or the last row is caught" {
-    sqlite_only
     unlock_audit
-    cp vault.db pristine.db
+    vault_save pristine
     for seq in 1 6 "$N"; do
-        cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
+        vault_restore pristine
         sql "DELETE FROM audit WHERE seq = $seq"
         run "$BV" audit verify
         echo "delete $seq: $output" >&3
@@ -76,38 +78,36 @@ unlock_audit() { sql "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete
 }
 
 @test "swapped rows, renumbered rows and a forged unsigned 'ok' are caught" {
-    sqlite_only
     unlock_audit
-    cp vault.db pristine.db
+    vault_save pristine
     sql "UPDATE audit SET seq = -1 WHERE seq = 4; UPDATE audit SET seq = 4 WHERE seq = 5; UPDATE audit SET seq = 5 WHERE seq = -1;"
     run "$BV" audit verify
     [ "$status" -eq 5 ]
-    cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
+    vault_restore pristine
     sql "UPDATE audit SET seq = seq + 100 WHERE seq > 3"
     run "$BV" audit verify
     [ "$status" -eq 5 ]
-    cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
+    vault_restore pristine
     # a signature byte flipped
-    sql "UPDATE audit SET leaf = substr(leaf, 1, length(leaf) - 10) || CASE WHEN substr(leaf, length(leaf) - 9, 1) = x'41' THEN x'42' ELSE x'41' END || substr(leaf, length(leaf) - 8) WHERE seq = 3"
+    sql "UPDATE audit SET leaf = substr(leaf, 1, length(leaf) - 10) || CASE WHEN substr(leaf, length(leaf) - 9, 1) = $(hexbyte 41) THEN $(hexbyte 42) ELSE $(hexbyte 41) END || substr(leaf, length(leaf) - 8) WHERE seq = 3"
     run "$BV" audit verify
     [ "$status" -eq 5 ]
     [[ "$output" == *"audit entry 3"* ]]
 }
 
 @test "a truncated tail is caught by the tree state, and by checkpoints when that is rewritten too" {
-    sqlite_only
     bvp "$PW_ROOT" audit checkpoint --as "Root Officer" >saved.cp
     bvp "$PW_ALICE" open "$ID" --as alice >/dev/null
     unlock_audit
-    cp vault.db pristine.db
+    unguard checkpoints
+    vault_save pristine
     M=$(sql "SELECT count(*) FROM audit")
     sql "DELETE FROM audit WHERE seq = $M"
     run "$BV" audit verify
     [ "$status" -eq 5 ]
     # the attacker also rewinds the tree state: only a checkpoint can tell
-    cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
+    vault_restore pristine
     sql "DELETE FROM audit WHERE seq > $N; DELETE FROM checkpoints;"
-    state=$(sqlite3 pristine.db "SELECT hex(frontier) FROM audit_state")
     run "$BV" audit verify --checkpoint saved.cp
     [ "$status" -eq 5 ]
     [[ "$output" == *"rollback"* ]] || [[ "$output" == *"missing"* ]]
@@ -130,7 +130,6 @@ unlock_audit() { sql "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete
 }
 
 @test "bad checkpoint files: empty, not a note, unknown key, other vault, too large, bad signature" {
-    sqlite_only
     bvp "$PW_ROOT" audit checkpoint --as "Root Officer" >good.cp
     : >empty.cp
     run "$BV" audit verify --checkpoint empty.cp
@@ -155,10 +154,10 @@ unlock_audit() { sql "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete
     [ "$status" -eq 5 ]
     [[ "$output" == *"another vault"* ]]
     # a checkpoint larger than the log: made, then the log rolled back
-    cp vault.db pristine.db
+    vault_save pristine
     bvp "$PW_ALICE" open "$ID" --as alice >/dev/null
     bvp "$PW_ROOT" audit checkpoint --as "Root Officer" >later.cp
-    cp pristine.db vault.db; rm -f vault.db-wal vault.db-shm
+    vault_restore pristine
     run "$BV" audit verify --checkpoint later.cp
     [ "$status" -eq 5 ]
     [[ "$output" == *rollback* ]]
@@ -185,12 +184,11 @@ unlock_audit() { sql "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete
 }
 
 @test "export: jsonl carries the exact leaf; csv has one line per entry" {
-    sqlite_only
     run "$BV" audit export --format jsonl
     [ "$status" -eq 0 ]
     [ "$(echo "$output" | wc -l)" -eq "$N" ]
     first=$(echo "$output" | head -1 | sed 's/.*"leaf": "\([^"]*\)".*/\1/' | base64 -d)
-    [ "$first" = "$(sql "SELECT CAST(leaf AS TEXT) FROM audit WHERE seq = 1")" ]
+    [ "$first" = "$(sql "SELECT $(text_of leaf) FROM audit WHERE seq = 1")" ]
     run "$BV" audit export --format csv
     [ "$(echo "$output" | wc -l)" -eq $((N + 1)) ]
     run "$BV" audit export --format xml
@@ -266,9 +264,9 @@ unlock_audit() { sql "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete
 }
 
 @test "an edited stored leaf hash (what proofs are built from) is caught by verify" {
-    sqlite_only
     unlock_audit
-    sql "UPDATE audit SET leaf_hash = zeroblob(32) WHERE seq = 4"
+    if on_pg; then zero="'\\x$(printf '0%.0s' $(seq 64))'::bytea"; else zero="zeroblob(32)"; fi
+    sql "UPDATE audit SET leaf_hash = $zero WHERE seq = 4"
     run "$BV" audit verify
     [ "$status" -eq 5 ]
     [[ "$output" == *"audit entry 4"*"leaf hash"* ]]

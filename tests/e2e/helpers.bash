@@ -41,7 +41,11 @@ agent_pids() {
 
 teardown_vault() {
     if [ -n "${PGDB:-}" ]; then
-        dropdb -h "$BV_PGHOST" -U postgres --if-exists --force "$PGDB" || true
+        local db
+        for db in $(psql -X -At -h "$BV_PGHOST" -U postgres -d postgres -c \
+            "SELECT datname FROM pg_database WHERE datname = '$PGDB' OR datname LIKE '${PGDB}\\_\\_%'"); do
+            dropdb -h "$BV_PGHOST" -U postgres --if-exists --force "$db" || true
+        done
     fi
     [ -n "${T:-}" ] || return 0
     # no test leaves an agent behind (only an unlock makes run/boardvault)
@@ -55,12 +59,50 @@ teardown_vault() {
 # on_pg: the vault under test is on the server
 on_pg() { [ "${BV_ENGINE:-sqlite}" = pg ]; }
 
-# sqlite_only: a test that reads or edits the vault file itself
+# sqlite_only WHY: a test of the vault file itself (its modes, its WAL,
+# its disk), which a server vault does not have; WHY names what it is
 sqlite_only() {
     if on_pg; then
-        skip "sqlite file test"
+        skip "sqlite file test${1:+: $1}"
     fi
 }
+
+# vault_save NAME / vault_restore NAME: keep a copy of the whole vault and
+# put it back, as the insider who keeps an old copy of the file does (on
+# the server: a database made from the vault's as a template)
+vault_save() {
+    if on_pg; then
+        createdb -h "$BV_PGHOST" -U postgres -T "$PGDB" "${PGDB}__$1"
+    else
+        cp "$BOARDVAULT_PATH" "$T/$1.db"
+    fi
+}
+vault_restore() {
+    if on_pg; then
+        dropdb -h "$BV_PGHOST" -U postgres --force "$PGDB"
+        createdb -h "$BV_PGHOST" -U postgres -T "${PGDB}__$1" "$PGDB"
+    else
+        cp "$T/$1.db" "$BOARDVAULT_PATH"
+        rm -f "$BOARDVAULT_PATH-wal" "$BOARDVAULT_PATH-shm"
+    fi
+}
+
+# unguard TABLE...: drop the triggers that make the log append-only, as
+# whoever can write the vault can (on the server: its owner)
+unguard() {
+    local t
+    for t in "$@"; do
+        if on_pg; then
+            sql "ALTER TABLE $t DISABLE TRIGGER USER"
+        else
+            sqlite3 "$BOARDVAULT_PATH" "SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_master
+                WHERE type = 'trigger' AND tbl_name = '$t'" | sqlite3 "$BOARDVAULT_PATH"
+        fi
+    done
+}
+
+# hexbyte HH: a one-byte blob literal in the engine's SQL
+hexbyte() { if on_pg; then echo "'\\x$1'::bytea"; else echo "x'$1'"; fi; }
 
 # psql_vault SQL: run SQL on the test's vault database as its owner (the
 # insider who can write the vault, as sqlite3 is for a file)
