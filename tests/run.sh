@@ -6,7 +6,7 @@
 set -u
 MAKE=${1:-make}
 LOG=$(mktemp "${TMPDIR:-/tmp}/bv-test.XXXXXX")
-trap 'rm -f "$LOG"' EXIT
+trap 'rm -f "$LOG" "$LOG.plain" "$LOG.asan"' EXIT
 fail=0
 
 # status_of CMD...: run it, keep its output in the log, return its status
@@ -19,14 +19,39 @@ status_of() {
 
 echo "== check-layers"
 status_of $MAKE --no-print-directory check-layers || fail=$((fail + 1))
-for build in "BUILD=build" "BUILD=build-asan SAN=1"; do
-    echo "== $build"
-    # shellcheck disable=SC2086
-    status_of $MAKE --no-print-directory $build all unit e2e || fail=$((fail + 1))
+
+# Two lanes at once, one per core: the plain build's suite and then the
+# journeys on PostgreSQL (which need that build), beside the ASan+UBSan
+# build's suite. The plain lane prints as it goes; the ASan lane's output
+# is kept in a file and printed whole after it, so the log reads as if
+# they had run in turn. The lanes build into different directories, and
+# nothing in the suites kills processes by name or shares a path, so they
+# cannot meet.
+lane_plain() {
+    echo "== BUILD=build"
+    $MAKE --no-print-directory BUILD=build all unit e2e || echo "== lane failed: plain"
+    # the journeys again on a throwaway PostgreSQL (tests/pg/e2e.sh)
+    echo "== e2e-pg"
+    $MAKE --no-print-directory e2e-pg || echo "== lane failed: e2e-pg"
+}
+lane_asan() {
+    echo "== BUILD=build-asan SAN=1"
+    $MAKE --no-print-directory BUILD=build-asan SAN=1 all unit e2e || echo "== lane failed: asan"
+}
+{ lane_plain 2>&1 | tee "$LOG.plain"; } &
+plain=$!
+lane_asan >"$LOG.asan" 2>&1 &
+asan=$!
+wait "$plain"
+wait "$asan"
+cat "$LOG.asan"
+for lane in plain asan; do
+    cat "$LOG.$lane" >>"$LOG"
+    n=$(grep -c '^== lane failed' "$LOG.$lane")
+    fail=$((fail + n))
+    rm -f "$LOG.$lane"
 done
-# the journeys again on a throwaway PostgreSQL (tests/pg/e2e.sh)
-echo "== e2e-pg"
-status_of $MAKE --no-print-directory e2e-pg || fail=$((fail + 1))
+
 for smoke in bench-smoke fuzz-smoke crash-smoke; do
     if $MAKE -n "$smoke" >/dev/null 2>&1; then
         echo "== $smoke"

@@ -89,7 +89,7 @@ blob_of() { if on_pg; then echo "convert_to($1, 'UTF8')"; else echo "CAST($1 AS 
     [ "$status" -eq 5 ]
     vault_restore pristine
     # a signature byte flipped
-    sql "UPDATE audit SET leaf = substr(leaf, 1, length(leaf) - 10) || CASE WHEN substr(leaf, length(leaf) - 9, 1) = $(hexbyte 41) THEN $(hexbyte 42) ELSE $(hexbyte 41) END || substr(leaf, length(leaf) - 8) WHERE seq = 3"
+    sql "UPDATE audit SET leaf = substr(leaf, 1, length(leaf) - 10) || CASE WHEN substr(leaf, length(leaf) - 9, 1) = $(hex_blob 41) THEN $(hex_blob 42) ELSE $(hex_blob 41) END || substr(leaf, length(leaf) - 8) WHERE seq = 3"
     run "$BV" audit verify
     [ "$status" -eq 5 ]
     [[ "$output" == *"audit entry 3"* ]]

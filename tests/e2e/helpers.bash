@@ -87,6 +87,18 @@ vault_restore() {
     fi
 }
 
+# vault_path NAME: where the copy vault_save NAME made can be opened
+vault_path() {
+    if on_pg; then
+        echo "host=$BV_PGHOST user=postgres dbname=${PGDB}__$1"
+    else
+        echo "$T/$1.db"
+    fi
+}
+
+# hex_of EXPR: a blob as hex digits, in the engine's SQL
+hex_of() { if on_pg; then echo "encode($1, 'hex')"; else echo "hex($1)"; fi; }
+
 # unguard TABLE...: drop the triggers that make the log append-only, as
 # whoever can write the vault can (on the server: its owner)
 unguard() {
@@ -101,8 +113,46 @@ unguard() {
     done
 }
 
-# hexbyte HH: a one-byte blob literal in the engine's SQL
-hexbyte() { if on_pg; then echo "'\\x$1'::bytea"; else echo "x'$1'"; fi; }
+# insider SQL - run SQL on the vault as someone who can write it: on a
+# file after dropping the log's triggers, on the server as its owner with
+# triggers off for the session
+insider() {
+    if on_pg; then
+        sql "SET session_replication_role = replica; $1"
+    else
+        sqlite3 "$BOARDVAULT_PATH" "DROP TRIGGER IF EXISTS audit_no_update;
+            DROP TRIGGER IF EXISTS audit_no_delete; $1"
+    fi
+}
+
+# keep_copy - the insider keeps a copy of the key and role rows as they
+# are now (a backup of the file; on the server, tables in a schema aside),
+# to put back later with put_back
+keep_copy() {
+    if on_pg; then
+        local t q="DROP SCHEMA IF EXISTS kept CASCADE; CREATE SCHEMA kept;"
+        for t in boards board_keys item_keys grantsets grants roles; do
+            q="$q CREATE TABLE kept.$t AS SELECT * FROM $t;"
+        done
+        sql "$q"
+    else
+        sql ".backup $T/kept.db"
+    fi
+}
+
+# put_back TABLE KEY [WHERE] - the kept rows of TABLE (those WHERE says)
+# put back over what is there now; KEY is the table's primary key
+put_back() {
+    if on_pg; then
+        insider "DELETE FROM $1 WHERE ($2) IN (SELECT $2 FROM kept.$1 ${3:-});
+            INSERT INTO $1 SELECT * FROM kept.$1 ${3:-};"
+    else
+        insider "ATTACH '$T/kept.db' AS k; INSERT OR REPLACE INTO $1 SELECT * FROM k.$1 ${3:-};"
+    fi
+}
+
+# hex_blob HEX: a blob literal of those hex digits, in the engine's SQL
+hex_blob() { if on_pg; then echo "'\\x$1'::bytea"; else echo "x'$1'"; fi; }
 
 # psql_vault SQL: run SQL on the test's vault database as its owner (the
 # insider who can write the vault, as sqlite3 is for a file)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # insider.bats - someone who can write the vault file (a shared drive, a
 # backup, an admin) and may hold one person's passphrase. They edit rows
-# with sqlite3 (dropping the audit triggers first, as anyone can), put back
+# with sqlite3 or psql (dropping the audit triggers first, as anyone can), put back
 # rows from a copy they kept, and append entries signed with the key they
 # hold (tests/tools/bvforge). Every freshness and authority check must be
 # decided from signed entry text this client verified, never from a stored
@@ -20,12 +20,6 @@ teardown() {
     teardown_vault
 }
 
-# insider SQL - run SQL on the vault as someone who can write the file
-insider() {
-    sqlite3 "$BOARDVAULT_PATH" "DROP TRIGGER IF EXISTS audit_no_update;
-        DROP TRIGGER IF EXISTS audit_no_delete; $1"
-}
-
 # forge PASSPHRASE NAME ACTION BOARD ITEM OUTCOME REASON - append an entry
 # signed with NAME's key; prints its seq
 forge() {
@@ -41,16 +35,14 @@ fresh() {
 
 # Put the board back to epoch 1 with the epoch-1 key rows from a kept copy.
 restore_epoch_1() {
-    insider "UPDATE boards SET epoch = 1;
-        ATTACH '$T/kept.db' AS k;
-        INSERT OR REPLACE INTO board_keys SELECT * FROM k.board_keys WHERE epoch = 1;
-        INSERT OR REPLACE INTO item_keys SELECT * FROM k.item_keys WHERE epoch = 1;"
+    insider "UPDATE boards SET epoch = 1;"
+    put_back board_keys "board_id, epoch, person_id" "WHERE epoch = 1"
+    put_back item_keys "item_id, epoch" "WHERE epoch = 1"
 }
 
 @test "a removed officer's epoch comes back through a relabelled board-remove entry: seal refuses (5)" {
-    sqlite_only
     bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
-    sql ".backup $T/kept.db" # carol's copy, while she holds the epoch-1 key
+    keep_copy # carol's copy, while she holds the epoch-1 key
     run bvp "$PW_ROOT" board remove CSP carol --as "Root Officer"
     [ "$status" -eq 0 ]
     [[ "$output" == *"epoch 2"* ]]
@@ -69,9 +61,8 @@ restore_epoch_1() {
 }
 
 @test "a board-remove entry deleted from the middle of the log: refused (5), by this client (its view) and a fresh one (the chain)" {
-    sqlite_only
     bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
-    sql ".backup $T/kept.db"
+    keep_copy
     bvp "$PW_ROOT" board remove CSP carol --as "Root Officer" >/dev/null
     seal_item secret.txt alice >/dev/null # more entries after the removal
     insider "DELETE FROM audit WHERE action = 'board-remove';"
@@ -85,14 +76,12 @@ restore_epoch_1() {
 }
 
 @test "a revoked member's grant set comes back through relabelled grantset entries: open refuses (5)" {
-    sqlite_only
     id=$(seal_item secret.txt alice)
-    sql ".backup $T/kept.db"
+    keep_copy
     bvp "$PW_ROOT" revoke "$id" alice --as "Root Officer" >/dev/null
-    insider "UPDATE audit SET action = 'grant' WHERE action = 'grantset' AND reason = 'v2';
-        ATTACH '$T/kept.db' AS k;
-        INSERT OR REPLACE INTO grantsets SELECT * FROM k.grantsets;
-        INSERT OR REPLACE INTO grants SELECT * FROM k.grants;"
+    insider "UPDATE audit SET action = 'grant' WHERE action = 'grantset' AND reason = 'v2';"
+    put_back grantsets item_id
+    put_back grants "item_id, person_id"
     run bvp "$PW_ALICE" open "$id" --as alice -o out.txt
     [ "$status" -eq 5 ]
     [[ "$output" == *"version 1"*"audit log says 2"*"rolled back"* ]]
@@ -103,21 +92,19 @@ restore_epoch_1() {
 }
 
 @test "the log head this client verified is kept beside trusted_roots, and an older copy of the vault is refused (5) saying what was seen" {
-    sqlite_only
     id=$(seal_item secret.txt alice)
-    cp "$BOARDVAULT_PATH" "$T/older.db"
+    vault_save older
     bvp "$PW_ROOT" revoke "$id" alice --as "Root Officer" >/dev/null
     "$BV" items >/dev/null
     n=$(sql "SELECT count(*) FROM audit")
-    vid=$(sql "SELECT hex(value) FROM meta WHERE key = 'vault_id'" | tr 'A-F' 'a-f')
+    vid=$(sql "SELECT $(hex_of value) FROM meta WHERE key = 'vault_id'" | tr 'A-F' 'a-f')
     head="$XDG_CONFIG_HOME/boardvault/log_heads/$vid"
     [ -f "$head" ]
     [ "$(stat -c %a "$head")" = 600 ]
     grep -qx "size $n" "$head"
     grep -q "^root " "$head"
     # the whole file replaced by the copy from before the revocation
-    cp "$T/older.db" "$BOARDVAULT_PATH"
-    rm -f "$BOARDVAULT_PATH-wal" "$BOARDVAULT_PATH-shm"
+    vault_restore older
     run bvp "$PW_ALICE" open "$id" --as alice -o out.txt
     [ "$status" -eq 5 ]
     [[ "$output" == *"does not extend the one this client verified ($n entries, root "* ]]
@@ -131,19 +118,17 @@ restore_epoch_1() {
 }
 
 @test "a fork (an older copy grown again past what this client saw) is refused (5)" {
-    sqlite_only
     id=$(seal_item secret.txt alice)
-    cp "$BOARDVAULT_PATH" "$T/fork.db"
+    vault_save fork
     bvp "$PW_ROOT" revoke "$id" alice --as "Root Officer" >/dev/null
     n=$(sql "SELECT count(*) FROM audit")
     # someone grows the old copy with other entries until it is longer
     for i in 1 2 3; do
-        fresh bvp "$PW_ROOT" --vault "$T/fork.db" grant "$id" bob --as "Root Officer" >/dev/null
-        fresh bvp "$PW_ROOT" --vault "$T/fork.db" revoke "$id" bob --as "Root Officer" >/dev/null
+        fresh bvp "$PW_ROOT" --vault "$(vault_path fork)" grant "$id" bob --as "Root Officer" >/dev/null
+        fresh bvp "$PW_ROOT" --vault "$(vault_path fork)" revoke "$id" bob --as "Root Officer" >/dev/null
     done
-    [ "$(sqlite3 "$T/fork.db" "SELECT count(*) FROM audit")" -gt "$n" ]
-    cp "$T/fork.db" "$BOARDVAULT_PATH"
-    rm -f "$BOARDVAULT_PATH-wal" "$BOARDVAULT_PATH-shm"
+    [ "$(BOARDVAULT_PATH=$(vault_path fork) sql "SELECT count(*) FROM audit")" -gt "$n" ]
+    vault_restore fork
     run "$BV" items
     [ "$status" -eq 5 ]
     [[ "$output" == *"does not extend the one this client verified ($n entries"* ]]
@@ -207,13 +192,11 @@ restore_epoch_1() {
 }
 
 @test "a removal row deleted and the role row put back do not make a removed officer count again" {
-    sqlite_only
     bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
-    sql ".backup $T/kept.db"
+    keep_copy
     bvp "$PW_ROOT" board remove CSP carol --as "Root Officer" >/dev/null
-    insider "DELETE FROM removals;
-        ATTACH '$T/kept.db' AS k;
-        INSERT OR REPLACE INTO roles SELECT * FROM k.roles;"
+    insider "DELETE FROM removals;"
+    put_back roles "board_id, person_id"
     # carol would act as an officer again: take alice off the board
     run bvp "$PW_CAROL" board remove CSP alice --as carol
     [ "$status" -eq 4 ]
