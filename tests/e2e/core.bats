@@ -35,7 +35,7 @@ teardown() {
 }
 
 @test "init prints the vault id and root fingerprint; vault files are 0600" {
-    sqlite_only
+    sqlite_only "the file's modes"
     umask 000
     run bvp "$PW_ROOT" init --as "Root Officer" $KDF
     [ "$status" -eq 0 ]
@@ -196,14 +196,12 @@ teardown() {
 }
 
 @test "a revoked grant row put back from an old copy opens nothing" {
-    sqlite_only
     make_world
     echo x >x
     id=$(seal_item x alice)
-    cp vault.db old.db
-    sqlite3 old.db "PRAGMA wal_checkpoint" >/dev/null
+    keep_copy
     bvp "$PW_ROOT" revoke "$id" alice --as "Root Officer"
-    sql "ATTACH 'old.db' AS o; INSERT INTO grants SELECT * FROM o.grants;"
+    put_back grants "item_id, person_id"
     run bvp "$PW_ALICE" open "$id" --as alice
     [ "$status" -eq 4 ]
     [[ "$output" != *x* ]] || [[ "$output" == boardvault:* ]]
@@ -371,7 +369,7 @@ teardown() {
 }
 
 @test "fail closed: a read-only vault records nothing and releases nothing" {
-    sqlite_only
+    sqlite_only "a file's modes; on a server a login without rights is server.bats' 4"
     make_world
     echo ro-secret >x
     id=$(seal_item x alice)
@@ -390,7 +388,7 @@ teardown() {
 }
 
 @test "a vault the user cannot write: listing and audit verify work, open fails closed" {
-    sqlite_only
+    sqlite_only "a file's modes; on a server, a login's rights"
     make_world
     echo ro-secret >x
     id=$(seal_item x alice)
@@ -428,7 +426,7 @@ teardown() {
 }
 
 @test "fail closed: a vault locked past the busy timeout releases nothing" {
-    sqlite_only
+    sqlite_only "SQLite's lock; server.bats holds the server's"
     make_world
     echo busy-secret >x
     id=$(seal_item x alice)
@@ -445,15 +443,14 @@ teardown() {
 }
 
 @test "stored KDF parameters edited below the floor or absurd are refused before the KDF" {
-    sqlite_only
     make_world
     echo x >x
     id=$(seal_item x alice)
     # the m field is bytes 5..8 of the secret record
-    sql "UPDATE persons SET secret = substr(secret,1,4) || x'00001000' || substr(secret,9) WHERE name='alice'"
+    sql "UPDATE persons SET secret = substr(secret,1,4) || $(hex_blob 00001000) || substr(secret,9) WHERE name='alice'"
     run bvp "$PW_ALICE" open "$id" --as alice
     [ "$status" -eq 5 ]
-    sql "UPDATE persons SET secret = substr(secret,1,4) || x'ffffffff' || substr(secret,9) WHERE name='alice'"
+    sql "UPDATE persons SET secret = substr(secret,1,4) || $(hex_blob ffffffff) || substr(secret,9) WHERE name='alice'"
     run timeout 5 "$BV" open "$id" --as alice --passphrase-fd 3 3<<<"$PW_ALICE"
     [ "$status" -eq 5 ]
 }
@@ -473,7 +470,7 @@ teardown() {
 }
 
 @test "sealing a file the user cannot read is 7, and stores nothing" {
-    sqlite_only
+    sqlite_only "drops to a user with no server login"
     [ "$(id -u)" -eq 0 ] || skip "needs root to drop to another user"
     make_world
     echo x >unreadable
@@ -488,7 +485,7 @@ teardown() {
 }
 
 @test "fail closed: a full disk during the open record releases nothing; a full disk during seal stores nothing" {
-    sqlite_only
+    sqlite_only "the file's own disk"
     [ "$(id -u)" -eq 0 ] || skip "needs root to mount a small tmpfs"
     mkdir small
     mount -t tmpfs -o size=16m tmpfs small 2>/dev/null || skip "cannot mount tmpfs here"
@@ -552,11 +549,13 @@ teardown() {
 }
 
 @test "trust: a root certificate transplanted from another vault is refused" {
-    sqlite_only
     make_world
-    mkdir other
-    BOARDVAULT_PATH="$T/other/o.db" bvp "$PW_ROOT" init --as "Root Officer" $KDF >/dev/null
-    sql "ATTACH '$T/other/o.db' AS o; UPDATE persons SET box_pk = (SELECT box_pk FROM o.persons), sign_pk = (SELECT sign_pk FROM o.persons), secret = (SELECT secret FROM o.persons), cert_sig = (SELECT cert_sig FROM o.persons) WHERE name = 'Root Officer';"
+    other=$(vault_new other)
+    BOARDVAULT_PATH=$other bvp "$PW_ROOT" init --as "Root Officer" $KDF >/dev/null
+    for col in box_pk sign_pk secret cert_sig; do
+        v=$(BOARDVAULT_PATH=$other sql "SELECT $(hex_of $col) FROM persons")
+        sql "UPDATE persons SET $col = $(hex_blob "$v") WHERE name = 'Root Officer'"
+    done
     run bvp "$PW_ROOT" seal CSP /etc/hostname --title t --as "Root Officer"
     [ "$status" -eq 5 ]
     rm -rf "$XDG_CONFIG_HOME"
@@ -634,7 +633,7 @@ wait_chunks() {
 }
 
 @test "a seal staging its body keeps its hold on the vault: another process's exit leaves the WAL" {
-    sqlite_only
+    sqlite_only "SQLite's WAL and POSIX locks"
     # Issue 11, point 14. The seal's checkpoint connection was opened
     # after a look at the file through a descriptor of our own; closing
     # it dropped every POSIX lock of the process on the vault. The next
@@ -697,7 +696,7 @@ wait_chunks() {
 }
 
 @test "gc sweeps condemned and abandoned bodies now, with no passphrase, and says how many" {
-    sqlite_only
+    sqlite_only "SQLite's randomblob and strftime; server.bats sweeps the server's"
     make_world
     echo small >small
     seal_item small alice >/dev/null

@@ -96,6 +96,31 @@ vault_path() {
     fi
 }
 
+# vault_new NAME: the place of a second, empty vault (on the server, a
+# database of its own, dropped with the test's)
+vault_new() {
+    on_pg && createdb -h "$BV_PGHOST" -U postgres "${PGDB}__$1"
+    vault_path "$1"
+}
+
+# agg EXPR [SEP]: EXPR of every row joined by SEP (default ","), in the
+# engine's SQL (group_concat on SQLite, string_agg on the server)
+agg() {
+    if on_pg; then echo "string_agg(($1)::text, '${2:-,}')"; else echo "group_concat($1, '${2:-,}')"; fi
+}
+
+# vault_has TEXT: whether TEXT is anywhere in what the vault keeps, in the
+# clear: the file, its WAL and shm; on the server, a dump of the database,
+# where a bytea shows as hex, so its hex is looked for too
+vault_has() {
+    if on_pg; then
+        pg_dump -h "$BV_PGHOST" -U postgres "$PGDB" |
+            grep -a -q -i -e "$1" -e "$(printf '%s' "$1" | od -An -tx1 -v | tr -d ' \n')"
+    else
+        cat "$BOARDVAULT_PATH"* | grep -a -q "$1"
+    fi
+}
+
 # hex_of EXPR: a blob as hex digits, in the engine's SQL
 hex_of() { if on_pg; then echo "encode($1, 'hex')"; else echo "hex($1)"; fi; }
 
