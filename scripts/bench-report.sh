@@ -101,6 +101,7 @@ END {
     sz = M["sizes"]; gsub(/ +$/, "", sz); gsub(/ +/, ", ", sz)
     printf "- Bodies of random bytes of %s MiB. Each command %s times, the median shown; each round seals with every tool, then opens with every tool, then rekeys with boardvault, and the tools take turns going first (boardvault, age, gpg, the floor, rotated by one each round).\n", sz, M["reps"]
     printf "- `sync` before every timed command, so that no tool pays for another'"'"'s writeback. The page cache is not dropped (no root needed): every tool reads its input from memory alike, and the figures are of the cryptography and the writing, not of reading the disk. Memory is touched once before the bodies (%s), since in a VM a page'"'"'s first touch costs several times its reuse and whichever tool came first would pay it.\n", ("warm" in M) ? M["warm"] " GiB, all but 2 GiB of what was available" : "as much page cache as the run needs"
+    printf "- The machine is shared: before the bodies the run waits up to %s s for the 1-minute load average to fall below 0.5, and the load averages under Machine show what it was.\n", M["idle_wait"]
     printf "- Wall time from the clock in ns around each command; peak RSS (GNU time %%M) and CPU (user + system) of the process.\n"
     printf "- boardvault'"'"'s throughput vault has its KDF at the floor (19 MiB, t=2, 1 lane). Its fixed cost per command (KDF and checks: the open of an empty item, median of %d runs, 5 before the bodies and one in every round) is **%.3f s, subtracted from every boardvault time** below (the raw time is shown beside it), as before; age'"'"'s fixed cost is %.3f s and gpg'"'"'s %.3f s, not subtracted. The default KDF is measured on its own (Unlock).\n", reps("fixed", "bv", 0), FIXED, med("fixed", "age", 0), med("fixed", "gpg", 0)
     printf "- age %s does not sync its output; boardvault does (seal commits durably, open fsyncs its output before renaming it). **age + fsync** is age followed at once by coreutils `sync FILE` (an fsync(2) of its output), the two times added.\n", M["age"]
@@ -178,8 +179,11 @@ END {
         printf "\nEach log is a vault of its own with 1,000 items, built through the real append path (10,000 entries a transaction) under eatmydata: building is setup, not a figure.\n"
     } else printf "Not measured in this run.\n"
 
-    printf "\n## Growth\n\nHow each figure grows from one measured size to the next (time × over size ×; linear growth makes them equal).\n\n"
-    printf "| figure | from | to | size × | time × |\n|---|---:|---:|---:|---:|\n"
+    printf "\n## Growth\n\nHow each figure grows from one measured size to the next (time × over size ×; linear growth makes them equal). "
+    if (M["growth"] == 1) printf "This run had BENCH_GROWTH=1: 10 MiB bodies, 100,000 items and 10,000,000 entries added.\n\n"
+    else printf "By default the run has bodies at 1, 100 and 1024 MiB, rotation at 1,000 and 10,000 items and logs of about 100,000 and 1,000,000 entries; `BENCH_GROWTH=1` adds 10 MiB bodies, 100,000 items and 10,000,000 entries (an hour or more here, so not by default).\n\n"
+    if (ns < 2 && nr < 2 && na < 2) printf "Only one size of each was measured in this run.\n"
+    else printf "| figure | from | to | size × | time × |\n|---|---:|---:|---:|---:|\n"
     for (i = 2; i <= ns; i++) {
         split("seal open rekey", ops, " ")
         for (o = 1; o <= 3; o++)

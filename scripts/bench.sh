@@ -96,6 +96,8 @@ machine() {
     meta sizes "$SIZES"
     meta reps "$REPS"
     meta unlocks "$UNLOCKS"
+    meta idle_wait "$IDLE_WAIT"
+    meta growth "${BENCH_GROWTH:-0}"
 }
 
 # A shared 2-core machine: wait (up to IDLE_WAIT s) for the 1-minute load
@@ -258,7 +260,7 @@ rotation() {
         eatmydata "$BVBENCH" rotate-setup "$R" bench "$n" 3<"$D/pw"
         sync
         meta "rotate.$n" "$("$BVBENCH" rotate "$R" bench 3<"$D/pw")"
-        rm -rf "$R" "$R"-*
+        rm -rf "$R"* # and whatever the engine keeps beside it
     done
 }
 
@@ -298,7 +300,7 @@ audit() {
             "$(ms "$BV" --vault "$A" audit log --item "$item" --csv)" \
             "$(ms "$BV" --vault "$A" audit log --member bench --outcome denied)" \
             "$(ms "$BV" --vault "$A" audit summary)"
-        rm -rf "$A" "$A"-*
+        rm -rf "$A"*
     done
 }
 
