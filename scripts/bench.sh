@@ -18,6 +18,9 @@
 # KDF, GPG, GPGSEAL and the size lists are word lists, split on purpose:
 # shellcheck disable=SC2086
 set -eu
+for c in age age-keygen gpg gpgconf eatmydata sqlite3 /usr/bin/time; do
+    command -v "$c" >/dev/null || { echo "bench: $c is missing (scripts/deps.sh bench installs it)" >&2; exit 1; }
+done
 here=$(cd "$(dirname "$0")/.." && pwd)
 BV=${BV:-$here/build/boardvault}
 BVBENCH=${BVBENCH:-$here/build/bvbench}
@@ -128,6 +131,7 @@ fixed_costs() {
     FIXN=0
     for r in 1 2 3 4 5; do
         fixed_bv
+        sync
         run "fixed age 0 $r" age -r "$REC" -o "$D/empty.age" "$D/empty"
         sync
         run "fixed gpg 0 $r" gpg $GPG --symmetric $GPGSEAL -o "$D/empty.gpg" "$D/empty" 3<"$D/pw"
@@ -160,7 +164,7 @@ warm() {
     fi
 }
 
-# The tools in turn, starting with the (R mod 4)-th: each goes first in some run.
+# The tools in turn, starting with the (R mod 4)-th: each goes first in some round.
 order() {
     i=$(($1 % 4))
     set -- bv age gpg floor bv age gpg floor
@@ -237,13 +241,13 @@ bodies() {
     GPG="--homedir $G --batch --yes --quiet --pinentry-mode loopback --passphrase-fd 3 --no-symkey-cache"
     GPGSEAL="--cipher-algo AES256 --compress-algo none --s2k-mode 3 --s2k-digest-algo SHA1 --s2k-count 65536"
     meta gpgopts "$GPGSEAL"
+    say "waiting up to $IDLE_WAIT s for an idle machine"
+    wait_idle bodies
     say "fixed costs, unlock with the default KDF"
     fixed_costs
     unlock_cost
     say "touching memory"
     warm
-    say "waiting up to $IDLE_WAIT s for an idle machine"
-    wait_idle bodies
     for mb in $SIZES; do body_size "$mb"; done
     meta load.after-bodies "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
