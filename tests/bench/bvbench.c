@@ -227,7 +227,8 @@ ss_pass(uint8_t **pt, uint8_t **ct, size_t nchunks, size_t ring)
         uint8_t *c = ct[i % ring];
         crypto_secretstream_xchacha20poly1305_push(&st, c, NULL, pt[i % ring], BV_CHUNK, NULL, 0,
             i + 1 == nchunks ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
-        crypto_generichash(h, 32, c, BV_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES, NULL, 0);
+        crypto_generichash(
+            h, 32, c, BV_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES, NULL, 0);
     }
     return now() - t0;
 }
