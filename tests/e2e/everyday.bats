@@ -173,7 +173,7 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
 }
 
 @test "backup: a verified copy that keeps the vault id, root and log; DEST never replaced" {
-    sqlite_only
+    sqlite_only "SQLite online backup; a server vault is backed up with pg_dump (server.bats)"
     make_world
     echo secret >doc
     id=$(seal_item doc alice)
@@ -200,7 +200,7 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
 }
 
 @test "backup of a vault whose log does not verify leaves no file" {
-    sqlite_only
+    sqlite_only "SQLite online backup"
     make_world
     sql "DROP TRIGGER audit_no_update; UPDATE audit SET actor = actor || 'x' WHERE seq = 3"
     run "$BV" backup copy.db
@@ -210,7 +210,7 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
 }
 
 @test "global options after the command: items --vault X; given twice is refused" {
-    sqlite_only
+    sqlite_only "moves the vault file"
     make_world
     mv "$BOARDVAULT_PATH" moved.db
     mv "$BOARDVAULT_PATH-wal" moved.db-wal 2>/dev/null || true

@@ -74,7 +74,8 @@ vault_save() {
     if on_pg; then
         createdb -h "$BV_PGHOST" -U postgres -T "$PGDB" "${PGDB}__$1"
     else
-        cp "$BOARDVAULT_PATH" "$T/$1.db"
+        # SQLite's own backup: whatever the WAL still holds comes along
+        sqlite3 "$BOARDVAULT_PATH" ".backup '$T/$1.db'"
     fi
 }
 vault_restore() {
@@ -118,6 +119,22 @@ vault_has() {
             grep -a -q -i -e "$1" -e "$(printf '%s' "$1" | od -An -tx1 -v | tr -d ' \n')"
     else
         cat "$BOARDVAULT_PATH"* | grep -a -q "$1"
+    fi
+}
+
+# copy_rows FROM TO TABLE KEY: the rows of TABLE in saved copy FROM put
+# over those of saved copy TO (KEY: the table's primary key)
+copy_rows() {
+    if on_pg; then
+        psql -X -q -v ON_ERROR_STOP=1 "$(vault_path "$1") options=-csearch_path=boardvault" \
+            -c "COPY $3 TO STDOUT" |
+            psql -X -q -v ON_ERROR_STOP=1 "$(vault_path "$2") options=-csearch_path=boardvault" \
+                -c "CREATE TEMP TABLE kept_rows (LIKE $3)" -c "COPY kept_rows FROM STDIN" \
+                -c "DELETE FROM $3 WHERE ($4) IN (SELECT $4 FROM kept_rows)" \
+                -c "INSERT INTO $3 SELECT * FROM kept_rows"
+    else
+        sqlite3 "$(vault_path "$2")" "ATTACH '$(vault_path "$1")' AS o;
+            INSERT OR REPLACE INTO $3 SELECT * FROM o.$3;"
     fi
 }
 

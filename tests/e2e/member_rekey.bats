@@ -54,24 +54,23 @@ $PW_NEW"
 }
 
 @test "after member rekey the old passphrase with an old key record opens nothing granted since" {
-    sqlite_only
     id1=$(seal_item one.txt alice)
-    cp "$BOARDVAULT_PATH" "$T/old.db" # the exposed passphrase's key record
+    vault_save old # the exposed passphrase's key record
     rekey_alice >/dev/null
     bvp "$PW_ROOT" member approve alice --as "Root Officer" >/dev/null
     id2=$(seal_item two.txt alice)
     # whoever holds the old passphrase takes a later copy and puts the old
-    # key record back into it (on their own machine)
-    cp "$BOARDVAULT_PATH" "$T/later.db"
-    sqlite3 "$T/later.db" "ATTACH '$T/old.db' AS o;
-        UPDATE persons SET box_pk = (SELECT box_pk FROM o.persons WHERE name = 'alice'),
-            sign_pk = (SELECT sign_pk FROM o.persons WHERE name = 'alice'),
-            secret = (SELECT secret FROM o.persons WHERE name = 'alice'),
-            cert_by = (SELECT cert_by FROM o.persons WHERE name = 'alice'),
-            cert_sig = (SELECT cert_sig FROM o.persons WHERE name = 'alice')
-        WHERE name = 'alice';
-        INSERT OR REPLACE INTO roles SELECT * FROM o.roles;"
-    XDG_CONFIG_HOME="$T/thief" run bvp "$PW_ALICE" --vault "$T/later.db" open "$id2" --as alice -o out.txt
+    # key record and role rows back into it (on their own machine)
+    vault_save later
+    local col v
+    for col in box_pk sign_pk secret cert_sig; do
+        v=$(BOARDVAULT_PATH=$(vault_path old) sql "SELECT $(hex_of "$col") FROM persons WHERE name = 'alice'")
+        BOARDVAULT_PATH=$(vault_path later) sql "UPDATE persons SET $col = $(hex_blob "$v") WHERE name = 'alice'"
+    done
+    v=$(BOARDVAULT_PATH=$(vault_path old) sql "SELECT cert_by FROM persons WHERE name = 'alice'")
+    BOARDVAULT_PATH=$(vault_path later) sql "UPDATE persons SET cert_by = '$v' WHERE name = 'alice'"
+    copy_rows old later roles "board_id, person_id"
+    XDG_CONFIG_HOME="$T/thief" run bvp "$PW_ALICE" --vault "$(vault_path later)" open "$id2" --as alice -o out.txt
     [ "$status" -eq 5 ]
     [[ "$output" == *"grant"* ]]
     [ ! -e out.txt ]

@@ -18,7 +18,7 @@ setup() {
 teardown() { teardown_vault; }
 
 @test "upgrade: a format-1 vault is upgraded on first use; items, grants, log and minutes carry over" {
-    sqlite_only
+    sqlite_only "older formats exist only as SQLite files; the server schema starts at format 3"
     [ "$(sql 'PRAGMA user_version')" = 1 ]
     run "$BV" items
     [ "$status" -eq 0 ]
@@ -43,7 +43,7 @@ teardown() { teardown_vault; }
 }
 
 @test "upgrade: the upgraded vault takes every write: seal, grant, rekey, destroy" {
-    sqlite_only
+    sqlite_only "older formats exist only as SQLite files; the server schema starts at format 3"
     bvp "$PW_ROOT" grant "$BIG" bob --as "Root Officer" >/dev/null
     bvp "$PW_ROOT" rekey "$BIG" --as "Root Officer" >/dev/null
     bvp "$PW_BOB" open "$BIG" --as bob -o out
@@ -60,7 +60,7 @@ teardown() { teardown_vault; }
 }
 
 @test "upgrade: a format-1 file that cannot be written is refused with what to do, and left as it is" {
-    sqlite_only
+    sqlite_only "older formats exist only as SQLite files; the server schema starts at format 3"
     chmod 755 "$T"
     chmod 644 vault.db
     before=$(sha256sum vault.db)
@@ -77,7 +77,7 @@ teardown() { teardown_vault; }
 }
 
 @test "upgrade: rows that do not fit the new format stop it; the file stays format 1" {
-    sqlite_only
+    sqlite_only "older formats exist only as SQLite files; the server schema starts at format 3"
     # a chunk whose item does not exist: its body would have no row
     sql "INSERT INTO chunks(item_id, idx, data) VALUES (999, 0, x'00')"
     run "$BV" items
@@ -88,7 +88,7 @@ teardown() { teardown_vault; }
 }
 
 @test "upgrade: a format-1 vault whose root is not the pinned one is refused before it is changed" {
-    sqlite_only
+    sqlite_only "older formats exist only as SQLite files; the server schema starts at format 3"
     mkdir -p "$XDG_CONFIG_HOME/boardvault"
     vid=$(sql "SELECT hex(value) FROM meta WHERE key = 'vault_id'" | tr A-F a-f)
     echo "$vid SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" >"$XDG_CONFIG_HOME/boardvault/trusted_roots"
@@ -98,7 +98,7 @@ teardown() { teardown_vault; }
 }
 
 @test "upgrade: a format-2 vault (as ef59fad wrote it) is upgraded to 3; a member in it can ask for new keys" {
-    sqlite_only
+    sqlite_only "older formats exist only as SQLite files; the server schema starts at format 3"
     gunzip -c "$BATS_TEST_DIRNAME/../fixtures/vault-v2.db.gz" >vault.db
     [ "$(sql 'PRAGMA user_version')" = 2 ]
     run "$BV" items

@@ -256,3 +256,26 @@ hold() {
     run "$BV" audit verify
     [ "$status" -eq 0 ]
 }
+
+@test "server: backup is the server's own (pg_dump): boardvault backup says so (2, no file); a dump restored verifies as the same vault" {
+    make_world
+    echo "dump me" >x
+    id=$(seal_item x alice)
+    run "$BV" backup copy.db
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"pg_dump"* ]]
+    [ ! -e copy.db ]
+    bvp "$PW_ROOT" audit checkpoint --as "Root Officer" >saved.cp
+    # what README's server section tells the IT team to run
+    pg_dump -h "$BV_PGHOST" -U postgres -n boardvault -Fc -f vault.dump "$PGDB"
+    createdb -h "$BV_PGHOST" -U postgres "${PGDB}__restored"
+    pg_restore -h "$BV_PGHOST" -U postgres -d "${PGDB}__restored" vault.dump
+    restored="host=$BV_PGHOST user=postgres dbname=${PGDB}__restored"
+    run "$BV" --vault "$restored" audit verify --checkpoint saved.cp
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"size $(sql "SELECT count(*) FROM audit")"* ]]
+    [[ "$output" == *"1 given checkpoint"* ]]
+    [ "$(BOARDVAULT_PATH=$restored sql "SELECT $(hex_of value) FROM meta WHERE key = 'vault_id'")" = \
+        "$(sql "SELECT $(hex_of value) FROM meta WHERE key = 'vault_id'")" ]
+    [ "$(bvp "$PW_ALICE" --vault "$restored" open "$id" --as alice)" = "dump me" ]
+}
