@@ -26,6 +26,7 @@ typedef struct {
     int64_t version; /* the vault's format when opened */
     int64_t changes; /* rows the last bv_pg_run changed */
     int enforced; /* meta "record" is "server": grants only through the record */
+    int64_t owner; /* enforced, and this login may act as the schema's owner */
 } bv_pg;
 
 static inline bv_pg *

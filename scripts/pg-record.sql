@@ -7,6 +7,9 @@
 --   CREATE ROLE alice LOGIN IN ROLE boardvault_members;  -- with a password or a certificate
 --   INSERT INTO boardvault.logins(login, person_id)
 --       SELECT 'alice', id FROM boardvault.persons WHERE name = 'alice';
+-- After an upgrade of boardvault, have the owner write to the vault once
+-- (any command that writes adds the record's new functions) and run this
+-- again: until then members' clients fail closed.
 -- First slice: members and auditors. Officers still connect as the
 -- database owner (mapped in logins like anyone else, to open items).
 DO $$
@@ -27,10 +30,18 @@ BEGIN;
 GRANT USAGE ON SCHEMA boardvault
     TO boardvault_officers, boardvault_members, boardvault_auditors;
 -- Everything but the key-bearing tables (grants, board_keys, item_keys,
--- minutes_keys, key_changes), the login map and the server's refusals.
--- persons.secret (each person's passphrase-wrapped secret key) is still
--- readable: released through a function in a later step.
-GRANT SELECT ON boardvault.meta, boardvault.persons, boardvault.boards, boardvault.roles,
+-- minutes_keys, key_changes), the login map and the server's refusals;
+-- and of persons every column but secret (each person's passphrase-wrapped
+-- secret key), which boardvault.person_secret returns to its own login
+-- alone. The REVOKE takes back what this script granted before it did so.
+REVOKE SELECT ON boardvault.persons
+    FROM boardvault_officers, boardvault_members, boardvault_auditors;
+GRANT SELECT (id, name, box_pk, sign_pk, status, cert_by, cert_sig, created)
+    ON boardvault.persons
+    TO boardvault_officers, boardvault_members, boardvault_auditors;
+GRANT EXECUTE ON FUNCTION boardvault.person_secret(BIGINT)
+    TO boardvault_officers, boardvault_members, boardvault_auditors;
+GRANT SELECT ON boardvault.meta, boardvault.boards, boardvault.roles,
     boardvault.bodies, boardvault.items, boardvault.chunks, boardvault.grantsets,
     boardvault.audit, boardvault.audit_state, boardvault.checkpoints, boardvault.retired_keys,
     boardvault.removals, boardvault.meetings, boardvault.agenda, boardvault.blocks,

@@ -153,6 +153,16 @@ bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, bv_act act
             goto out;
         }
     }
+    /* the record's server releases a key record to its own person's
+     * connection only: that is a refusal, not damage */
+    if (a->row.secret_len == 0 && bv_store_record_enforced(v->s)) {
+        st = bv_fail(BV_EPERM, "the vault releases %s's key record to %s's own login only", name,
+            name);
+        ev.actor_fp = a->fp;
+        ev.reason = "withheld";
+        (void)bv_vault_record(v, &ev, NULL);
+        goto out;
+    }
     if ((st = bv_fmt_secret_unwrap(v->id, &a->row, pass, &a->keys)) != BV_OK) {
         ev.actor_fp = a->fp;
         ev.reason = st == BV_EAUTH ? "wrong-passphrase" : "integrity";

@@ -58,6 +58,25 @@ open_as() { BOARDVAULT_PATH="host=$BV_PGHOST user=$1 dbname=$PGDB" bvp "$2" open
     [ "$(as "$LA" "SELECT count(*) FROM boardvault.items")" = 1 ]
 }
 
+@test "record: a member's login reads its own wrapped secret key and no one else's" {
+    run as "$LA" "SELECT count(secret) FROM boardvault.persons"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"permission denied"* ]]
+    # the function returns the caller's own row, and nothing for the others
+    [ "$(as "$LA" "SELECT name FROM boardvault.persons WHERE boardvault.person_secret(id) IS NOT NULL")" = alice ]
+    [ "$(as "$LB" "SELECT name FROM boardvault.persons WHERE boardvault.person_secret(id) IS NOT NULL")" = bob ]
+    [ "$(pg "SELECT count(*) FROM boardvault.persons p JOIN boardvault.logins l ON l.person_id = p.id
+        WHERE p.secret = (SELECT boardvault.person_secret(p.id))")" = 0 ]
+    # so a member with a colleague's passphrase still cannot unlock as them
+    run open_as "$LA" "$PW_BOB" bob
+    [ "$status" -eq 4 ]
+    [[ "$output" == *"releases bob's key record to bob's own login only"* ]]
+    # while bob's own login unlocks (and is refused the item: no grant)
+    run open_as "$LB" "$PW_BOB" bob
+    [ "$status" -eq 4 ]
+    [[ "$output" != *"key record"* ]]
+}
+
 @test "record: a member's login cannot change the log or forge its login column" {
     for q in "UPDATE boardvault.audit SET reason = 'x'" "DELETE FROM boardvault.audit" \
         "TRUNCATE boardvault.audit" "DELETE FROM boardvault.audit_state" \
@@ -138,7 +157,7 @@ bad-entry" ]
 @test "record: a server vault made before the record gets it when its owner next writes" {
     # as a vault made by the previous release: none of the record's objects
     pg "DELETE FROM boardvault.meta WHERE key = 'record';
-        DROP FUNCTION boardvault.release_grant(text, bigint), boardvault.record_open(bigint, text, text, text, text, text, bytea, bytea, bytea),
+        DROP FUNCTION boardvault.person_secret(bigint), boardvault.release_grant(text, bigint), boardvault.record_open(bigint, text, text, text, text, text, bytea, bytea, bytea),
             boardvault.caller(), boardvault.leaf_has(bytea, text);
         DROP TABLE boardvault.refusals, boardvault.logins; ALTER TABLE boardvault.audit DROP COLUMN login"
     # another login may not add them, and its open works as before
@@ -149,12 +168,26 @@ bad-entry" ]
     # the owner's next write adds them
     run bvp "$PW_ALICE" open "$ID" --as alice
     [ "$status" -eq 0 ]
-    [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname IN ('record_open', 'release_grant')")" = 2 ]
+    [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname IN ('record_open', 'release_grant', 'person_secret')")" = 3 ]
     # the entries from before name no login; the owner's open names its own
     [ "$(pg "SELECT count(*) > 0 FROM boardvault.audit WHERE login IS NULL")" = t ]
     [ "$(pg "SELECT login FROM boardvault.audit ORDER BY seq DESC LIMIT 1")" = postgres ]
     run "$BV" audit verify
     [ "$status" -eq 0 ]
+}
+
+@test "record: a vault switched on by the first slice gets the newer functions from its owner" {
+    pg "DROP FUNCTION boardvault.person_secret(bigint)"
+    # a member's client fails closed meanwhile
+    run open_as "$LA" "$PW_ALICE" alice
+    [ "$status" -ne 0 ]
+    [[ "$output" != *"restricted text"* ]]
+    # the owner's next write puts them back; the script run again grants them
+    bvp "$PW_ROOT" audit checkpoint --as "Root Officer" >/dev/null
+    psql -X -q -v ON_ERROR_STOP=1 -f "$BATS_TEST_DIRNAME/../../scripts/pg-record.sql" "$OWNER"
+    run open_as "$LA" "$PW_ALICE" alice
+    [ "$status" -eq 0 ]
+    [ "$output" = "restricted text" ]
 }
 
 @test "record: a connection killed before its open entry commits releases nothing" {
