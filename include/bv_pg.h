@@ -48,6 +48,8 @@ int bv_pg_record_enforced(bv_store *s);
 bv_status bv_pg_record_open(
     bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen);
 bv_status bv_pg_grant_release(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k);
+/* An audit entry through the server's checks, when the record binds this login. */
+bv_status bv_pg_record_append(bv_store *s, const bv_audit_row *e);
 
 /* The schema a CREATE open made (a failed vault copy). */
 bv_status bv_pg_remove(const char *where);

@@ -47,12 +47,16 @@ GRANT SELECT ON boardvault.meta, boardvault.boards, boardvault.roles,
     boardvault.removals, boardvault.meetings, boardvault.agenda, boardvault.blocks,
     boardvault.actions
     TO boardvault_officers, boardvault_members, boardvault_auditors;
--- Appends only, and never the login column (its default, session_user,
--- is the server's word). UPDATE, DELETE and TRUNCATE are granted to no one.
-GRANT INSERT (seq, time, actor, actor_fp, action, board, item, meeting, agenda, outcome,
-    reason, leaf, leaf_hash) ON boardvault.audit
-    TO boardvault_officers, boardvault_members, boardvault_auditors;
-GRANT INSERT, UPDATE ON boardvault.audit_state
+-- The log is written through the functions alone, which check each entry
+-- against the server's own tree state and store the state they compute;
+-- audit.login defaults to session_user, the server's word. No INSERT,
+-- UPDATE, DELETE or TRUNCATE on audit, audit_state or checkpoints is
+-- granted (the REVOKEs take back what this script granted before).
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON boardvault.audit, boardvault.audit_state,
+    boardvault.checkpoints
+    FROM boardvault_officers, boardvault_members, boardvault_auditors;
+GRANT EXECUTE ON FUNCTION boardvault.append_entry(BIGINT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT,
+    TEXT, TEXT, TEXT, TEXT, BYTEA, BYTEA)
     TO boardvault_officers, boardvault_members, boardvault_auditors;
 GRANT EXECUTE ON FUNCTION
     boardvault.record_open(BIGINT, TEXT, TEXT, TEXT, TEXT, TEXT, BYTEA, BYTEA, BYTEA),

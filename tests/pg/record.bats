@@ -35,15 +35,25 @@ teardown() {
 pg() { psql -X -q -v ON_ERROR_STOP=1 -At "$OWNER" -c "$1"; }
 # as LOGIN SQL: as that login, on the same database
 as() { psql -X -q -v ON_ERROR_STOP=1 -At "host=$BV_PGHOST user=$1 dbname=$PGDB" -c "$2"; }
-# leaf SEQ AUTH: alice's `open` of the test's item as a client writes it,
-# unsigned (the server cannot check Ed25519, only what the text says)
+# leaf SEQ AUTH [ACTION OUTCOME ACTOR REASON]: an entry of the test's item
+# as a client writes it (default alice's `open`), following the server's
+# tree state now; unsigned (the server cannot check Ed25519, only what
+# the text says)
 leaf() {
-    printf 'boardvault-audit/v1\nseq %s\nactor alice\nauth %s\naction open\nboard CSP\nitem %s\noutcome ok\nreason -\n' \
-        "$1" "$2" "$ID"
+    local prev log
+    prev=$(pg "SELECT prev_size || ' ' || encode(prev_root, 'base64') FROM boardvault.tree_append((SELECT frontier FROM boardvault.audit_state), '\x')")
+    log=$(pg "SELECT 'boardvault/' || encode(value, 'hex') FROM boardvault.meta WHERE key = 'vault_id'")
+    printf 'boardvault-audit/v1\nlog %s\nseq %s\nprev %s\ntime 2026-01-01T00:00:00Z\nactor %s\nactor-key -\nauth %s\naction %s\nboard CSP\nmeeting -\nagenda -\nitem %s\noutcome %s\nreason %s\n' \
+        "$log" "$1" "$prev" "${5:-alice}" "$2" "${3:-open}" "$ID" "${4:-ok}" "${6:--}"
 }
-# record SEQ LEAF: the call of record_open with that entry
+# record SEQ LEAF: the call of record_open with that entry (its last line
+# break, which $(leaf) drops, put back)
 record() {
-    echo "boardvault.record_open($1, 't', 'alice', '', 'CSP', '$ID', convert_to('$2', 'UTF8'), sha256('\x00'::bytea || convert_to('$2', 'UTF8')), '\x')"
+    echo "boardvault.record_open($1, '2026-01-01T00:00:00Z', 'alice', '', 'CSP', '$ID', convert_to('$2' || E'\\n', 'UTF8'), sha256('\x00'::bytea || convert_to('$2' || E'\\n', 'UTF8')), '\x')"
+}
+# append SEQ LEAF ACTION OUTCOME ACTOR REASON: the call of append_entry with that entry
+append() {
+    echo "boardvault.append_entry($1, '2026-01-01T00:00:00Z', '$5', '', '$3', 'CSP', '$ID', '', '', '$4', '$6', convert_to('$2' || E'\\n', 'UTF8'), sha256('\x00'::bytea || convert_to('$2' || E'\\n', 'UTF8')))"
 }
 # open_as LOGIN PASSPHRASE PERSON: boardvault open of the test's item, connected as LOGIN
 open_as() { BOARDVAULT_PATH="host=$BV_PGHOST user=$1 dbname=$PGDB" bvp "$2" open "$ID" --as "$3"; }
@@ -81,11 +91,70 @@ open_as() { BOARDVAULT_PATH="host=$BV_PGHOST user=$1 dbname=$PGDB" bvp "$2" open
     for q in "UPDATE boardvault.audit SET reason = 'x'" "DELETE FROM boardvault.audit" \
         "TRUNCATE boardvault.audit" "DELETE FROM boardvault.audit_state" \
         "UPDATE boardvault.audit SET login = 'postgres'" \
-        "INSERT INTO boardvault.audit(seq, time, actor, actor_fp, action, board, item, meeting, agenda, outcome, reason, leaf, leaf_hash, login) SELECT seq + 1000, time, actor, actor_fp, action, board, item, meeting, agenda, outcome, reason, leaf, leaf_hash, 'postgres' FROM boardvault.audit WHERE seq = 1"; do
+        "INSERT INTO boardvault.audit(seq, time, actor, actor_fp, action, board, item, meeting, agenda, outcome, reason, leaf, leaf_hash, login) SELECT seq + 1000, time, actor, actor_fp, action, board, item, meeting, agenda, outcome, reason, leaf, leaf_hash, 'postgres' FROM boardvault.audit WHERE seq = 1" \
+        "INSERT INTO boardvault.audit(seq, time, actor, actor_fp, action, board, item, meeting, agenda, outcome, reason, leaf, leaf_hash) SELECT seq + 1000, time, actor, actor_fp, action, board, item, meeting, agenda, outcome, reason, leaf, leaf_hash FROM boardvault.audit WHERE seq = 1" \
+        "UPDATE boardvault.audit_state SET frontier = frontier" \
+        "INSERT INTO boardvault.audit_state VALUES (1, '\x') ON CONFLICT (id) DO UPDATE SET frontier = excluded.frontier" \
+        "INSERT INTO boardvault.checkpoints(size, signed_by, note, created) VALUES (1, 'alice', '\x', 't')" \
+        "SELECT boardvault.put_entry(1, '', '', '', '', '', '', '', '', '', '', '\x', '\x')"; do
         run as "$LA" "$q"
         [ "$status" -ne 0 ]
         [[ "$output" == *"permission denied"* ]]
     done
+    # the owner neither (by trigger: tamper-evident against the owner, who can drop it)
+    bvp "$PW_ROOT" audit checkpoint --as "Root Officer" >/dev/null
+    for q in "DELETE FROM boardvault.audit_state" "TRUNCATE boardvault.checkpoints" \
+        "UPDATE boardvault.checkpoints SET size = 1"; do
+        run pg "$q"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"append-only"* ]]
+    done
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "record: a member's login appends only its own entries, following the server's tree state" {
+    next=$(( $(pg "SELECT max(seq) FROM boardvault.audit") + 1 ))
+    good=$(leaf $next none unlock failed alice wrong-passphrase)
+    # a prev the server's tree does not have (it would break verification for all after)
+    bad=$(echo "$good" | sed 's/^prev .*/prev 1 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=/')
+    [ "$(as "$LA" "SELECT $(append $next "$bad" unlock failed alice wrong-passphrase) IS NULL")" = t ]
+    # a seq out of turn
+    [ "$(as "$LA" "SELECT $(append $((next + 1)) "$(leaf $((next + 1)) none unlock failed alice wrong-passphrase)" unlock failed alice wrong-passphrase) IS NULL")" = t ]
+    # columns the text does not carry
+    [ "$(as "$LA" "SELECT $(append $next "$good" unlock ok alice wrong-passphrase) IS NULL")" = t ]
+    # another person's entry
+    [ "$(as "$LA" "SELECT $(append $next "$(leaf $next none unlock failed bob wrong-passphrase)" unlock failed bob wrong-passphrase) IS NULL")" = t ]
+    # an `ok` open, which is record_open's (it checks the grant)
+    [ "$(as "$LA" "SELECT $(append $next "$(leaf $next signed)" open ok alice '') IS NULL")" = t ]
+    [ "$(pg "SELECT string_agg(login || ' ' || reason, ',' ORDER BY id) FROM boardvault.refusals")" = "$LA bad-entry,$LA bad-entry,$LA bad-entry,$LA not-the-actor,$LA bad-entry" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE seq >= $next")" = 0 ]
+    # the control: her own entry, in turn, is taken, and the tree state stored is the server's
+    [ "$(as "$LA" "SELECT $(append $next "$good" unlock failed alice wrong-passphrase)")" = "$next" ]
+    [ "$(pg "SELECT login FROM boardvault.audit WHERE seq = $next")" = "$LA" ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "record: members' journeys go through the functions alone and the log verifies" {
+    run open_as "$LA" "$PW_ALICE" alice
+    [ "$status" -eq 0 ]
+    [ "$output" = "restricted text" ]
+    # bob's client refuses him (no grant) and logs its signed entry, through the server
+    run open_as "$LB" "$PW_BOB" bob
+    [ "$status" -eq 4 ]
+    # a wrong passphrase is logged too, unsigned
+    run open_as "$LA" "not-her-passphrase" alice
+    [ "$status" -ne 0 ]
+    [ "$(pg "SELECT string_agg(login || ' ' || actor || ' ' || action || ' ' || outcome, ',' ORDER BY seq) FROM boardvault.audit WHERE login <> 'postgres'")" = "$LA alice open ok,$LB bob open denied,$LA alice open failed" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.refusals")" = 0 ]
+    # what the server stored as the tree state is what verify recomputes from the leaves
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+    # and the owner's own entries, still written directly, follow on
+    bvp "$PW_ROOT" audit checkpoint --as "Root Officer" >/dev/null
+    run open_as "$LA" "$PW_ALICE" alice
+    [ "$status" -eq 0 ]
     run "$BV" audit verify
     [ "$status" -eq 0 ]
 }
@@ -157,7 +226,10 @@ bad-entry" ]
 @test "record: a server vault made before the record gets it when its owner next writes" {
     # as a vault made by the previous release: none of the record's objects
     pg "DELETE FROM boardvault.meta WHERE key = 'record';
-        DROP FUNCTION boardvault.person_secret(bigint), boardvault.release_grant(text, bigint), boardvault.record_open(bigint, text, text, text, text, text, bytea, bytea, bytea),
+        DROP FUNCTION boardvault.append_entry(bigint, text, text, text, text, text, text, text, text, text, text, bytea, bytea),
+            boardvault.put_entry(bigint, text, text, text, text, text, text, text, text, text, text, bytea, bytea),
+            boardvault.tree_append(bytea, bytea), boardvault.audit_field(text), boardvault.settle(text, bigint, text),
+            boardvault.person_secret(bigint), boardvault.release_grant(text, bigint), boardvault.record_open(bigint, text, text, text, text, text, bytea, bytea, bytea),
             boardvault.caller(), boardvault.leaf_has(bytea, text);
         DROP TABLE boardvault.refusals, boardvault.logins; ALTER TABLE boardvault.audit DROP COLUMN login"
     # another login may not add them, and its open works as before
@@ -168,7 +240,7 @@ bad-entry" ]
     # the owner's next write adds them
     run bvp "$PW_ALICE" open "$ID" --as alice
     [ "$status" -eq 0 ]
-    [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname IN ('record_open', 'release_grant', 'person_secret')")" = 3 ]
+    [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname IN ('record_open', 'release_grant', 'person_secret', 'append_entry')")" = 4 ]
     # the entries from before name no login; the owner's open names its own
     [ "$(pg "SELECT count(*) > 0 FROM boardvault.audit WHERE login IS NULL")" = t ]
     [ "$(pg "SELECT login FROM boardvault.audit ORDER BY seq DESC LIMIT 1")" = postgres ]
@@ -177,7 +249,8 @@ bad-entry" ]
 }
 
 @test "record: a vault switched on by the first slice gets the newer functions from its owner" {
-    pg "DROP FUNCTION boardvault.person_secret(bigint)"
+    pg "DROP FUNCTION boardvault.person_secret(bigint),
+        boardvault.append_entry(bigint, text, text, text, text, text, text, text, text, text, text, bytea, bytea)"
     # a member's client fails closed meanwhile
     run open_as "$LA" "$PW_ALICE" alice
     [ "$status" -ne 0 ]
