@@ -50,6 +50,9 @@ bv_status bv_pg_record_open(
 bv_status bv_pg_grant_release(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k);
 /* An audit entry through the server's checks, when the record binds this login. */
 bv_status bv_pg_record_append(bv_store *s, const bv_audit_row *e);
+/* Each person's login (store/pg/logins.c; bv_store.h). */
+bv_status bv_pg_login_make(bv_store *s, const char *person, const char *login, bv_login_note *note);
+bv_status bv_pg_login_drop(bv_store *s, const char *person, bv_login_note *note);
 
 /* The schema a CREATE open made (a failed vault copy). */
 bv_status bv_pg_remove(const char *where);

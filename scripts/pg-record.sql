@@ -3,7 +3,10 @@
 -- database owner, who needs CREATEROLE for the three group roles (or have
 -- a DBA create them first):
 --   psql -X -v ON_ERROR_STOP=1 -f scripts/pg-record.sql "dbname=csp"
--- Then give each person a login of their own, in their group:
+-- From then on `member approve NAME [--login LOGIN]` maps each new
+-- person's login and makes it when the officer's connection may create
+-- roles (else prints the CREATE ROLE for you), and `member reset` drops
+-- it. People approved before are mapped by hand, once:
 --   CREATE ROLE alice LOGIN IN ROLE boardvault_members;  -- with a password or a certificate
 --   INSERT INTO boardvault.logins(login, person_id)
 --       SELECT 'alice', id FROM boardvault.persons WHERE name = 'alice';

@@ -6,6 +6,7 @@
 # against a committed `open` entry of their own login. Run by make e2e-pg.
 
 load ../e2e/helpers
+load roles
 
 setup() {
     [ "${BV_ENGINE:-}" = pg ] || skip "needs the throwaway server (make e2e-pg)"
@@ -25,10 +26,7 @@ setup() {
 
 teardown() {
     teardown_vault
-    if [ -n "${LA:-}" ]; then
-        psql -X -q "host=$BV_PGHOST user=postgres dbname=postgres" \
-            -c "DROP ROLE IF EXISTS $LA; DROP ROLE IF EXISTS $LB" || true
-    fi
+    [ -z "${LA:-}" ] || drop_roles "$LA" "$LB"
 }
 
 # pg SQL: as the database owner
