@@ -112,26 +112,34 @@ open_as() { BOARDVAULT_PATH="host=$BV_PGHOST user=$1 dbname=$PGDB" bvp "$2" open
 }
 
 @test "record: a member's login appends only its own entries, following the server's tree state" {
-    next=$(( $(pg "SELECT max(seq) FROM boardvault.audit") + 1 ))
-    good=$(leaf $next none unlock failed alice wrong-passphrase)
+    # each refusal below is also the server's own unsigned entry: the next seq moves on
+    nx() { echo $(( $(pg "SELECT max(seq) FROM boardvault.audit") + 1 )); }
     # a prev the server's tree does not have (it would break verification for all after)
-    bad=$(echo "$good" | sed 's/^prev .*/prev 1 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=/')
-    [ "$(as "$LA" "SELECT $(append $next "$bad" unlock failed alice wrong-passphrase) IS NULL")" = t ]
+    n=$(nx)
+    bad=$(leaf $n none unlock failed alice wrong-passphrase | sed 's/^prev .*/prev 1 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=/')
+    [ "$(as "$LA" "SELECT $(append $n "$bad" unlock failed alice wrong-passphrase) IS NULL")" = t ]
     # a seq out of turn
-    [ "$(as "$LA" "SELECT $(append $((next + 1)) "$(leaf $((next + 1)) none unlock failed alice wrong-passphrase)" unlock failed alice wrong-passphrase) IS NULL")" = t ]
+    n=$(( $(nx) + 1 ))
+    [ "$(as "$LA" "SELECT $(append $n "$(leaf $n none unlock failed alice wrong-passphrase)" unlock failed alice wrong-passphrase) IS NULL")" = t ]
     # columns the text does not carry
-    [ "$(as "$LA" "SELECT $(append $next "$good" unlock ok alice wrong-passphrase) IS NULL")" = t ]
+    n=$(nx)
+    [ "$(as "$LA" "SELECT $(append $n "$(leaf $n none unlock failed alice wrong-passphrase)" unlock ok alice wrong-passphrase) IS NULL")" = t ]
     # another person's entry
-    [ "$(as "$LA" "SELECT $(append $next "$(leaf $next none unlock failed bob wrong-passphrase)" unlock failed bob wrong-passphrase) IS NULL")" = t ]
+    n=$(nx)
+    [ "$(as "$LA" "SELECT $(append $n "$(leaf $n none unlock failed bob wrong-passphrase)" unlock failed bob wrong-passphrase) IS NULL")" = t ]
     # an `ok` open, which is record_open's (it checks the grant)
-    [ "$(as "$LA" "SELECT $(append $next "$(leaf $next signed)" open ok alice '') IS NULL")" = t ]
+    n=$(nx)
+    [ "$(as "$LA" "SELECT $(append $n "$(leaf $n signed)" open ok alice '') IS NULL")" = t ]
     [ "$(pg "SELECT string_agg(login || ' ' || reason, ',' ORDER BY id) FROM boardvault.refusals")" = "$LA bad-entry,$LA bad-entry,$LA bad-entry,$LA not-the-actor,$LA bad-entry" ]
-    [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE seq >= $next")" = 0 ]
+    # what the log holds of them: the server's entries, none of the client's
+    [ "$(pg "SELECT string_agg(actor || ' ' || action || ' ' || outcome || ' ' || reason, ',' ORDER BY seq) FROM boardvault.audit WHERE login = '$LA'")" = "alice unlock denied server-bad-entry,alice unlock denied server-bad-entry,alice unlock denied server-bad-entry,alice unlock denied server-not-the-actor,alice open denied server-bad-entry" ]
     # the control: her own entry, in turn, is taken, and the tree state stored is the server's
-    [ "$(as "$LA" "SELECT $(append $next "$good" unlock failed alice wrong-passphrase)")" = "$next" ]
-    [ "$(pg "SELECT login FROM boardvault.audit WHERE seq = $next")" = "$LA" ]
+    n=$(nx)
+    [ "$(as "$LA" "SELECT $(append $n "$(leaf $n none unlock failed alice wrong-passphrase)" unlock failed alice wrong-passphrase)")" = "$n" ]
+    [ "$(pg "SELECT login || ' ' || reason FROM boardvault.audit WHERE seq = $n")" = "$LA wrong-passphrase" ]
     run "$BV" audit verify
     [ "$status" -eq 0 ]
+    [[ "$output" == *"6 unsigned"* ]]
 }
 
 @test "record: members' journeys go through the functions alone and the log verifies" {
@@ -177,6 +185,8 @@ open_as() { BOARDVAULT_PATH="host=$BV_PGHOST user=$1 dbname=$PGDB" bvp "$2" open
     [ "$(pg "SELECT login || ' ' || reason FROM boardvault.refusals ORDER BY id")" = "$LB no-grant
 $LB no-entry" ]
     [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE action = 'open' AND outcome = 'ok'")" = 0 ]
+    # in the log too: bob's client's own signed refusal, then the server's two
+    [ "$(pg "SELECT string_agg(actor || ' ' || outcome || ' ' || reason, ',' ORDER BY seq) FROM boardvault.audit WHERE login = '$LB'")" = "bob denied no-grant,bob denied server-no-grant,bob denied server-no-entry" ]
     run "$BV" audit verify
     [ "$status" -eq 0 ]
 }
@@ -190,7 +200,7 @@ $LB no-entry" ]
     [ "$(pg "SELECT reason FROM boardvault.refusals ORDER BY id")" = "no-entry
 bad-entry" ]
     open_as "$LA" "$PW_ALICE" alice >/dev/null
-    seq=$(pg "SELECT seq FROM boardvault.audit WHERE action = 'open' AND item = '$ID'")
+    seq=$(pg "SELECT seq FROM boardvault.audit WHERE action = 'open' AND outcome = 'ok' AND item = '$ID'")
     [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', $seq)")" = 1 ]
     # another login cannot release against alice's entry
     [ "$(as "$LB" "SELECT count(*) FROM boardvault.release_grant('$ID', $seq)")" = 0 ]
@@ -219,6 +229,10 @@ bad-entry" ]
     [[ "$output" != *"restricted text"* ]]
     [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE action = 'open' AND outcome = 'ok'")" = 0 ]
     [ "$(pg "SELECT login || ' ' || reason FROM boardvault.refusals")" = "$LA no-entry" ]
+    # and the attempt is in the log, written by the server: no client can leave it out
+    [ "$(pg "SELECT actor || ' ' || action || ' ' || outcome FROM boardvault.audit WHERE login = '$LA' AND reason = 'server-no-entry'")" = "alice open denied" ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
 }
 
 @test "record: a server vault made before the record gets it when its owner next writes" {
@@ -226,7 +240,7 @@ bad-entry" ]
     pg "DELETE FROM boardvault.meta WHERE key = 'record';
         DROP FUNCTION boardvault.append_entry(bigint, text, text, text, text, text, text, text, text, text, text, bytea, bytea),
             boardvault.put_entry(bigint, text, text, text, text, text, text, text, text, text, text, bytea, bytea),
-            boardvault.tree_append(bytea, bytea), boardvault.audit_field(text), boardvault.settle(text, bigint, text),
+            boardvault.tree_append(bytea, bytea), boardvault.audit_field(text), boardvault.settle(text, text, text, bigint, text), boardvault.server_refusal(text, text, text, text),
             boardvault.person_secret(bigint), boardvault.release_grant(text, bigint), boardvault.record_open(bigint, text, text, text, text, text, bytea, bytea, bytea),
             boardvault.caller(), boardvault.leaf_has(bytea, text);
         DROP TABLE boardvault.refusals, boardvault.logins; ALTER TABLE boardvault.audit DROP COLUMN login"
@@ -238,7 +252,7 @@ bad-entry" ]
     # the owner's next write adds them
     run bvp "$PW_ALICE" open "$ID" --as alice
     [ "$status" -eq 0 ]
-    [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname IN ('record_open', 'release_grant', 'person_secret', 'append_entry')")" = 4 ]
+    [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname IN ('record_open', 'release_grant', 'person_secret', 'append_entry', 'server_refusal')")" = 5 ]
     # the entries from before name no login; the owner's open names its own
     [ "$(pg "SELECT count(*) > 0 FROM boardvault.audit WHERE login IS NULL")" = t ]
     [ "$(pg "SELECT login FROM boardvault.audit ORDER BY seq DESC LIMIT 1")" = postgres ]
@@ -247,7 +261,7 @@ bad-entry" ]
 }
 
 @test "record: a vault switched on by the first slice gets the newer functions from its owner" {
-    pg "DROP FUNCTION boardvault.person_secret(bigint),
+    pg "DROP FUNCTION boardvault.person_secret(bigint), boardvault.server_refusal(text, text, text, text),
         boardvault.append_entry(bigint, text, text, text, text, text, text, text, text, text, text, bytea, bytea)"
     # a member's client fails closed meanwhile
     run open_as "$LA" "$PW_ALICE" alice
@@ -271,7 +285,10 @@ bad-entry" ]
     [ "$(pg "SELECT count(*) FROM boardvault.audit WHERE seq = $next")" = 0 ]
     [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', $next)")" = 0 ]
     [ "$(pg "SELECT reason FROM boardvault.refusals")" = no-entry ]
-    # the control: the same entry, committed, is taken and releases the grant
+    # the control: the same entry (after the server's entry of that refusal), committed,
+    # is taken and releases the grant
+    next=$(( next + 1 ))
+    entry=$(record $next "$(leaf $next signed)")
     [ "$(as "$LA" "SELECT $entry")" = "$next" ]
     [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grant('$ID', $next)")" = 1 ]
 }
