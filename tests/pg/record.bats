@@ -124,22 +124,25 @@ open_as() { BOARDVAULT_PATH="host=$BV_PGHOST user=$1 dbname=$PGDB" bvp "$2" open
     # columns the text does not carry
     n=$(nx)
     [ "$(as "$LA" "SELECT $(append $n "$(leaf $n none unlock failed alice wrong-passphrase)" unlock ok alice wrong-passphrase) IS NULL")" = t ]
+    # an unsigned entry claiming success (audit verify would fail on it)
+    n=$(nx)
+    [ "$(as "$LA" "SELECT $(append $n "$(leaf $n none unlock ok alice wrong-passphrase)" unlock ok alice wrong-passphrase) IS NULL")" = t ]
     # another person's entry
     n=$(nx)
     [ "$(as "$LA" "SELECT $(append $n "$(leaf $n none unlock failed bob wrong-passphrase)" unlock failed bob wrong-passphrase) IS NULL")" = t ]
     # an `ok` open, which is record_open's (it checks the grant)
     n=$(nx)
     [ "$(as "$LA" "SELECT $(append $n "$(leaf $n signed)" open ok alice '') IS NULL")" = t ]
-    [ "$(pg "SELECT string_agg(login || ' ' || reason, ',' ORDER BY id) FROM boardvault.refusals")" = "$LA bad-entry,$LA bad-entry,$LA bad-entry,$LA not-the-actor,$LA bad-entry" ]
+    [ "$(pg "SELECT string_agg(login || ' ' || reason, ',' ORDER BY id) FROM boardvault.refusals")" = "$LA bad-entry,$LA bad-entry,$LA bad-entry,$LA bad-entry,$LA not-the-actor,$LA bad-entry" ]
     # what the log holds of them: the server's entries, none of the client's
-    [ "$(pg "SELECT string_agg(actor || ' ' || action || ' ' || outcome || ' ' || reason, ',' ORDER BY seq) FROM boardvault.audit WHERE login = '$LA'")" = "alice unlock denied server-bad-entry,alice unlock denied server-bad-entry,alice unlock denied server-bad-entry,alice unlock denied server-not-the-actor,alice open denied server-bad-entry" ]
+    [ "$(pg "SELECT string_agg(actor || ' ' || action || ' ' || outcome || ' ' || reason, ',' ORDER BY seq) FROM boardvault.audit WHERE login = '$LA'")" = "alice unlock denied server-bad-entry,alice unlock denied server-bad-entry,alice unlock denied server-bad-entry,alice unlock denied server-bad-entry,alice unlock denied server-not-the-actor,alice open denied server-bad-entry" ]
     # the control: her own entry, in turn, is taken, and the tree state stored is the server's
     n=$(nx)
     [ "$(as "$LA" "SELECT $(append $n "$(leaf $n none unlock failed alice wrong-passphrase)" unlock failed alice wrong-passphrase)")" = "$n" ]
     [ "$(pg "SELECT login || ' ' || reason FROM boardvault.audit WHERE seq = $n")" = "$LA wrong-passphrase" ]
     run "$BV" audit verify
     [ "$status" -eq 0 ]
-    [[ "$output" == *"6 unsigned"* ]]
+    [[ "$output" == *"7 unsigned"* ]]
 }
 
 @test "record: members' journeys go through the functions alone and the log verifies" {

@@ -376,7 +376,10 @@ static const char schema_h[]
       "  AND leaf_has(p_leaf, 'agenda ' || audit_field(p_agenda))"
       "  AND leaf_has(p_leaf, 'item ' || audit_field(p_item))"
       "  AND leaf_has(p_leaf, 'outcome ' || audit_field(p_outcome))"
-      "  AND leaf_has(p_leaf, 'reason ' || audit_field(p_reason));"
+      "  AND leaf_has(p_leaf, 'reason ' || audit_field(p_reason))"
+      /* signed, or an unsigned refusal: what audit verify would take */
+      "  AND (leaf_has(p_leaf, 'auth signed')"
+      "   OR (leaf_has(p_leaf, 'auth none') AND p_outcome <> 'ok'));"
       " IF ok IS NOT TRUE THEN RETURN 'bad-entry'; END IF;"
       " INSERT INTO audit(seq, time, actor, actor_fp, action, board, item, meeting, agenda,"
       "  outcome, reason, leaf, leaf_hash) VALUES (p_seq, p_time, p_actor, p_actor_fp, p_action,"
