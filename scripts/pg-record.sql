@@ -42,7 +42,8 @@ REVOKE SELECT ON boardvault.persons
 GRANT SELECT (id, name, box_pk, sign_pk, status, cert_by, cert_sig, created)
     ON boardvault.persons
     TO boardvault_officers, boardvault_members, boardvault_auditors;
-GRANT EXECUTE ON FUNCTION boardvault.person_secret(BIGINT)
+GRANT EXECUTE ON FUNCTION boardvault.person_secret(BIGINT),
+    boardvault.set_own_secret(BIGINT, BYTEA)
     TO boardvault_officers, boardvault_members, boardvault_auditors;
 GRANT SELECT ON boardvault.meta, boardvault.boards, boardvault.roles,
     boardvault.bodies, boardvault.items, boardvault.chunks, boardvault.grantsets,

@@ -85,6 +85,23 @@ open_as() { BOARDVAULT_PATH="host=$BV_PGHOST user=$1 dbname=$PGDB" bvp "$2" open
     [[ "$output" != *"key record"* ]]
 }
 
+@test "record: a member's login changes its own passphrase, and no one else's key record" {
+    new="new-pass-phrase-9931-zebra"
+    BOARDVAULT_PATH="host=$BV_PGHOST user=$LA dbname=$PGDB" run "$BV" member passwd --as alice \
+        --passphrase-fd 3 3< <(printf '%s\n%s\n%s\n' "$PW_ALICE" "$new" "$new")
+    [ "$status" -eq 0 ]
+    run open_as "$LA" "$new" alice
+    [ "$status" -eq 0 ]
+    [ "$output" = "restricted text" ]
+    # bob's record, through alice's login: refused, and logged
+    before=$(pg "SELECT md5(secret) FROM boardvault.persons WHERE name = 'bob'")
+    [ "$(as "$LA" "SELECT boardvault.set_own_secret(id, '\x00') IS NULL FROM boardvault.persons WHERE name = 'bob'")" = t ]
+    [ "$(pg "SELECT md5(secret) FROM boardvault.persons WHERE name = 'bob'")" = "$before" ]
+    [ "$(pg "SELECT login || ' ' || reason FROM boardvault.refusals")" = "$LA not-the-person" ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
 @test "record: a member's login cannot change the log or forge its login column" {
     for q in "UPDATE boardvault.audit SET reason = 'x'" "DELETE FROM boardvault.audit" \
         "TRUNCATE boardvault.audit" "DELETE FROM boardvault.audit_state" \
@@ -244,7 +261,7 @@ bad-entry" ]
         DROP FUNCTION boardvault.append_entry(bigint, text, text, text, text, text, text, text, text, text, text, bytea, bytea),
             boardvault.put_entry(bigint, text, text, text, text, text, text, text, text, text, text, bytea, bytea),
             boardvault.tree_append(bytea, bytea), boardvault.audit_field(text), boardvault.settle(text, text, text, bigint, text), boardvault.server_refusal(text, text, text, text),
-            boardvault.person_secret(bigint), boardvault.release_grant(text, bigint), boardvault.record_open(bigint, text, text, text, text, text, bytea, bytea, bytea),
+            boardvault.person_secret(bigint), boardvault.set_own_secret(bigint, bytea), boardvault.release_grant(text, bigint), boardvault.record_open(bigint, text, text, text, text, text, bytea, bytea, bytea),
             boardvault.caller(), boardvault.leaf_has(bytea, text);
         DROP TABLE boardvault.refusals, boardvault.logins; ALTER TABLE boardvault.audit DROP COLUMN login"
     # another login may not add them, and its open works as before
@@ -255,7 +272,7 @@ bad-entry" ]
     # the owner's next write adds them
     run bvp "$PW_ALICE" open "$ID" --as alice
     [ "$status" -eq 0 ]
-    [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname IN ('record_open', 'release_grant', 'person_secret', 'append_entry', 'server_refusal')")" = 5 ]
+    [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname IN ('record_open', 'release_grant', 'person_secret', 'append_entry', 'server_refusal', 'set_own_secret')")" = 6 ]
     # the entries from before name no login; the owner's open names its own
     [ "$(pg "SELECT count(*) > 0 FROM boardvault.audit WHERE login IS NULL")" = t ]
     [ "$(pg "SELECT login FROM boardvault.audit ORDER BY seq DESC LIMIT 1")" = postgres ]
@@ -265,6 +282,7 @@ bad-entry" ]
 
 @test "record: a vault switched on by the first slice gets the newer functions from its owner" {
     pg "DROP FUNCTION boardvault.person_secret(bigint), boardvault.server_refusal(text, text, text, text),
+        boardvault.set_own_secret(bigint, bytea),
         boardvault.append_entry(bigint, text, text, text, text, text, text, text, text, text, text, bytea, bytea)"
     # a member's client fails closed meanwhile
     run open_as "$LA" "$PW_ALICE" alice

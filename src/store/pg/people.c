@@ -83,8 +83,19 @@ bv_pg_person_certify(
 bv_status
 bv_pg_person_set_secret(bv_store *s, int64_t id, const uint8_t *secret, size_t len)
 {
-    return bv_pg_run(s, "storing the re-wrapped keys",
-        "UPDATE persons SET secret = $1 WHERE id = $2", "bi", secret, len, id);
+    int64_t done = 0;
+    bv_status st;
+
+    if (!own_secret_only(s))
+        return bv_pg_run(s, "storing the re-wrapped keys",
+            "UPDATE persons SET secret = $1 WHERE id = $2", "bi", secret, len, id);
+    /* a member's login writes its own person's key record only (schema.c) */
+    if ((st = bv_pg_one(s, "storing the re-wrapped keys", bv_pg_id_cb, &done,
+             "SELECT coalesce(set_own_secret($1, $2), 0)", "ib", id, secret, len))
+        != BV_OK)
+        return st;
+    return done == id ? BV_OK
+                      : bv_fail(BV_EPERM, "the vault server refused storing the re-wrapped keys");
 }
 
 struct person_each {
