@@ -223,11 +223,13 @@ static const char schema_e[]
       " record_open(BIGINT, TEXT, TEXT, TEXT, TEXT, TEXT, BYTEA, BYTEA, BYTEA),"
       " release_grant(TEXT, BIGINT) FROM PUBLIC;";
 /*
- * What came after the first slice: each person's passphrase-wrapped
- * secret key released to that person's login alone, so that no member
- * can take a colleague's away to guess at offline (the groups lose
- * SELECT on persons.secret in scripts/pg-record.sql). Like schema_e, it
- * can run again over itself: a vault made by the first slice gets it in
+ * What came after the first slice (schema_f to schema_h): each person's
+ * passphrase-wrapped secret key released to that person's login alone,
+ * so that no member can take a colleague's away to guess at offline (the
+ * groups lose SELECT on persons.secret in scripts/pg-record.sql); the
+ * log's values and tree state computed in SQL; refusals kept by the
+ * server; appends only through its checks. Like schema_e, they can run
+ * again over themselves: a vault made by an earlier slice gets them in
  * bv_pg_migrate.
  */
 static const char schema_f[]
@@ -299,16 +301,6 @@ static const char schema_f[]
       " END LOOP;"
       "END$$;"
       "REVOKE ALL ON FUNCTION audit_field(TEXT), tree_append(BYTEA, BYTEA) FROM PUBLIC;";
-/*
- * Every append of a login that is not the owner's, on an enforced vault:
- * put_entry checks an entry against the columns it will be filed under
- * and against the server's own tree state (seq, prev, leaf hash), then
- * appends it and the new state; append_entry (the groups') adds that the
- * login is the person the entry names, and leaves `ok` opens to
- * record_open. A member can then write no entry that is not theirs and no
- * `prev` or tree state that would break verification for everyone after
- * them. Refused: kept by settle, if the client commits.
- */
 static const char schema_g[]
     /* a call's answer: its seq, or NULL and the refusal kept, in refusals
      * and as the server's own unsigned entry in the log */
@@ -364,7 +356,16 @@ static const char schema_g[]
       " RETURN p_id;"
       "END$$;"
       "REVOKE ALL ON FUNCTION set_own_secret(BIGINT, BYTEA) FROM PUBLIC;";
-/* Split only because C limits one string literal to 4095 bytes. */
+/*
+ * Every append of a login that is not the owner's, on an enforced vault:
+ * put_entry checks an entry against the columns it will be filed under
+ * and against the server's own tree state (seq, prev, leaf hash), then
+ * appends it and the new state; append_entry (the groups') adds that the
+ * login is the person the entry names, and leaves `ok` opens to
+ * record_open. A member can then write no entry that is not theirs and no
+ * `prev` or tree state that would break verification for everyone after
+ * them. Refused: kept by settle, if the client commits.
+ */
 static const char schema_h[]
     = "CREATE OR REPLACE FUNCTION put_entry(p_seq BIGINT, p_time TEXT, p_actor TEXT,"
       " p_actor_fp TEXT, p_action TEXT, p_board TEXT, p_item TEXT, p_meeting TEXT,"
