@@ -257,7 +257,7 @@ bad-entry" ]
 
 @test "record: a server vault made before the record gets it when its owner next writes" {
     # as a vault made by the previous release: none of the record's objects
-    pg "DELETE FROM boardvault.meta WHERE key = 'record';
+    pg "DELETE FROM boardvault.meta WHERE key IN ('record', 'record_sql');
         DROP FUNCTION boardvault.append_entry(bigint, text, text, text, text, text, text, text, text, text, text, bytea, bytea),
             boardvault.put_entry(bigint, text, text, text, text, text, text, text, text, text, text, bytea, bytea),
             boardvault.tree_append(bytea, bytea), boardvault.audit_field(text), boardvault.settle(text, text, text, bigint, text), boardvault.server_refusal(text, text, text, text),
@@ -281,7 +281,8 @@ bad-entry" ]
 }
 
 @test "record: a vault switched on by the first slice gets the newer functions from its owner" {
-    pg "DROP FUNCTION boardvault.person_secret(bigint), boardvault.server_refusal(text, text, text, text),
+    pg "DELETE FROM boardvault.meta WHERE key = 'record_sql';
+        DROP FUNCTION boardvault.person_secret(bigint), boardvault.server_refusal(text, text, text, text),
         boardvault.set_own_secret(bigint, bytea),
         boardvault.append_entry(bigint, text, text, text, text, text, text, text, text, text, text, bytea, bytea)"
     # a member's client fails closed meanwhile
@@ -294,6 +295,7 @@ bad-entry" ]
     run open_as "$LA" "$PW_ALICE" alice
     [ "$status" -eq 0 ]
     [ "$output" = "restricted text" ]
+    [ "$(pg "SELECT convert_from(value, 'UTF8') FROM boardvault.meta WHERE key = 'record_sql'")" = 2 ]
 }
 
 @test "record: a connection killed before its open entry commits releases nothing" {
