@@ -156,8 +156,8 @@ bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, bv_act act
     /* the record's server releases a key record to its own person's
      * connection only: that is a refusal, not damage */
     if (a->row.secret_len == 0 && bv_store_record_enforced(v->s)) {
-        st = bv_fail(BV_EPERM, "the vault releases %s's key record to %s's own login only", name,
-            name);
+        st = bv_fail(
+            BV_EPERM, "the vault releases %s's key record to %s's own login only", name, name);
         ev.actor_fp = a->fp;
         ev.reason = "withheld";
         (void)bv_vault_record(v, &ev, NULL);
@@ -440,8 +440,8 @@ had_item_cb(void *ctx, const bv_item_row *it)
 }
 
 bv_status
-bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, void *ctx,
-    bv_login_note *note)
+bv_member_reset(
+    bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, void *ctx, bv_login_note *note)
 {
     struct had h;
     bv_person_row p;

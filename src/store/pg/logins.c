@@ -157,8 +157,8 @@ bv_pg_login_drop(bv_store *s, const char *person, bv_login_note *note)
         return BV_OK;
     }
     if (st != BV_OK
-        || (st = bv_pg_run(s, "unmapping the login", "DELETE FROM logins WHERE login = $1", "t",
-                note->login))
+        || (st = bv_pg_run(
+                s, "unmapping the login", "DELETE FROM logins WHERE login = $1", "t", note->login))
             != BV_OK
         || (st = role_get(s, note->login, &o)) != BV_OK)
         return st;

@@ -67,8 +67,8 @@ bv_pg_record_append(bv_store *s, const bv_audit_row *e)
     if (st != BV_OK)
         return st;
     if (seq != e->seq)
-        return bv_fail(BV_EPERM, "the vault server refused %s's %s entry from this login",
-            e->actor, e->action);
+        return bv_fail(BV_EPERM, "the vault server refused %s's %s entry from this login", e->actor,
+            e->action);
     return BV_OK;
 }
 

@@ -163,8 +163,9 @@ static const char schema_d[]
       " SET search_path = pg_catalog, pg_temp AS"
       " $$SELECT position(convert_to(E'\\n' || line || E'\\n', 'UTF8') IN leaf) > 0$$;";
 static const char schema_e[]
-    = "CREATE OR REPLACE FUNCTION record_open(p_seq BIGINT, p_time TEXT, p_actor TEXT, p_actor_fp TEXT,"
-      " p_board TEXT, p_item TEXT, p_leaf BYTEA, p_leaf_hash BYTEA, p_frontier BYTEA)"
+    = "CREATE OR REPLACE FUNCTION record_open(p_seq BIGINT, p_time TEXT, p_actor TEXT,"
+      " p_actor_fp TEXT, p_board TEXT, p_item TEXT, p_leaf BYTEA, p_leaf_hash BYTEA,"
+      " p_frontier BYTEA)"
       " RETURNS BIGINT LANGUAGE plpgsql SECURITY DEFINER"
       " SET search_path = pg_catalog, " BV_PG_SCHEMA ", pg_temp AS $$"
       "DECLARE who BIGINT; nm TEXT; it BIGINT; bd TEXT; why TEXT;"
@@ -436,8 +437,10 @@ static const char schema_h[]
       "CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints"
       " FOR EACH STATEMENT EXECUTE FUNCTION append_only();"
       "REVOKE ALL ON FUNCTION settle(TEXT, TEXT, TEXT, BIGINT, TEXT),"
-      " server_refusal(TEXT, TEXT, TEXT, TEXT), put_entry(BIGINT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT,"
-      " TEXT, TEXT, BYTEA, BYTEA), append_entry(BIGINT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT,"
+      " server_refusal(TEXT, TEXT, TEXT, TEXT),"
+      " put_entry(BIGINT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT,"
+      " BYTEA, BYTEA),"
+      " append_entry(BIGINT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT,"
       " TEXT, TEXT, TEXT, BYTEA, BYTEA) FROM PUBLIC;";
 
 /* A database holding a vault already is not overwritten. */
@@ -461,7 +464,8 @@ record_sql(bv_store *s, const char *what)
 {
     bv_status st;
 
-    if ((st = bv_pg_exec(s, schema_e, what)) != BV_OK || (st = bv_pg_exec(s, schema_f, what)) != BV_OK
+    if ((st = bv_pg_exec(s, schema_e, what)) != BV_OK
+        || (st = bv_pg_exec(s, schema_f, what)) != BV_OK
         || (st = bv_pg_exec(s, schema_g, what)) != BV_OK
         || (st = bv_pg_exec(s, schema_h, what)) != BV_OK)
         return st;
@@ -621,8 +625,7 @@ bv_pg_migrate(bv_store *s, int64_t *from)
         || (!done
             && ((st = bv_pg_int(s, RECORD_TABLES, &tables)) != BV_OK
                 || (tables == 0
-                    && (st = bv_pg_exec(s, schema_d, "adding the server-enforced record"))
-                        != BV_OK)
+                    && (st = bv_pg_exec(s, schema_d, "adding the server-enforced record")) != BV_OK)
                 || (st = record_sql(s, "adding the server-enforced record")) != BV_OK))) {
         bv_store_rollback(s);
         return st;
