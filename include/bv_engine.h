@@ -238,6 +238,9 @@ struct bv_engine {
     bv_status (*record_open)(
         bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen);
     bv_status (*grant_release)(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k);
+    bv_status (*login_make)(
+        bv_store *s, const char *person, const char *login, bv_login_note *note);
+    bv_status (*login_drop)(bv_store *s, const char *person, bv_login_note *note);
     /* removes the vault that open(where, BV_STORE_CREATE) made (a
      * vault copy that failed): the file and its journals, or the schema */
     bv_status (*remove)(const char *where);

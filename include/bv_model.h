@@ -17,6 +17,18 @@ struct bv_meeting; /* bv_minutes.h */
 #define BV_SECRET_MAX 256 /* a person's wrapped secret-key record */
 #define BV_BLOB_MAX 256 /* wrapped keys and signatures */
 
+/*
+ * What the store did about a person's own login to the vault's database
+ * (the server-enforced record), for the command to say: login is the one
+ * concerned ("" for none), done that it is in place (or gone) now, sql
+ * the statements left for the database's administrator ("" for none).
+ */
+typedef struct {
+    char login[BV_NAME_MAX + 1];
+    int done;
+    bv_buf sql;
+} bv_login_note;
+
 typedef struct {
     int64_t id;
     char name[BV_NAME_MAX + 1];

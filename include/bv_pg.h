@@ -26,6 +26,7 @@ typedef struct {
     int64_t version; /* the vault's format when opened */
     int64_t changes; /* rows the last bv_pg_run changed */
     int enforced; /* meta "record" is "server": grants only through the record */
+    int64_t owner; /* enforced, and this login may act as the schema's owner */
 } bv_pg;
 
 static inline bv_pg *
@@ -47,6 +48,11 @@ int bv_pg_record_enforced(bv_store *s);
 bv_status bv_pg_record_open(
     bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen);
 bv_status bv_pg_grant_release(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k);
+/* An audit entry through the server's checks, when the record binds this login. */
+bv_status bv_pg_record_append(bv_store *s, const bv_audit_row *e);
+/* Each person's login (store/pg/logins.c; bv_store.h). */
+bv_status bv_pg_login_make(bv_store *s, const char *person, const char *login, bv_login_note *note);
+bv_status bv_pg_login_drop(bv_store *s, const char *person, bv_login_note *note);
 
 /* The schema a CREATE open made (a failed vault copy). */
 bv_status bv_pg_remove(const char *where);

@@ -163,6 +163,18 @@ int bv_store_record_enforced(bv_store *s);
 bv_status bv_store_record_open(
     bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen);
 bv_status bv_store_grant_release(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k);
+/*
+ * Each person's own login, where the record is kept (BV_OK and nothing
+ * done elsewhere). login_make, in the approval's write transaction, maps
+ * login (NULL: the person's name) to the person and puts it in the
+ * members' group, making it if it is missing, when this connection may;
+ * what it may not do is left in note->sql. login_drop, in the reset's,
+ * before the person is dropped, unmaps their login and drops it the same
+ * way. note->sql is the caller's to free (bv_buf_init before).
+ */
+bv_status bv_store_login_make(
+    bv_store *s, const char *person, const char *login, bv_login_note *note);
+bv_status bv_store_login_drop(bv_store *s, const char *person, bv_login_note *note);
 /* Per actor and outcome: count, first and last time of `open` on item. */
 bv_status bv_store_audit_item_summary(bv_store *s, const char *item,
     bv_status (*fn)(void *, const char *actor, const char *outcome, int64_t count,

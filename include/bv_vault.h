@@ -79,9 +79,11 @@ typedef void (*bv_reset_fn)(void *ctx, const char *what, const char *board, cons
  * dropped (their old signing key is kept, retired, for the audit log), so
  * that they can enrol again and be approved and granted anew. Refused for
  * an officer who holds a board key (remove them from the board first).
+ * Where the vault keeps each person's own login (the server-enforced
+ * record), it is unmapped and dropped with them, or note->sql says how.
  */
-bv_status bv_member_reset(
-    bv_vault *v, bv_actor *officer, const char *name, bv_reset_fn report, void *ctx);
+bv_status bv_member_reset(bv_vault *v, bv_actor *officer, const char *name, bv_reset_fn report,
+    void *ctx, bv_login_note *note);
 /* The KDF settings this vault asks for (set at init). */
 bv_status bv_vault_kdf_policy(bv_vault *v, bv_kdf_params *kp);
 /*
@@ -99,6 +101,12 @@ bv_status bv_member_rekey(bv_vault *v, bv_actor *a, const bv_secret *newpass,
  * of another fingerprint are refused: BV_EINTEGRITY, nothing approved. */
 bv_status bv_member_approve(
     bv_vault *v, bv_actor *officer, const char *name, const char *expect, char fp[BV_FP_LEN]);
+/* The same; where the vault keeps each person's own login (the
+ * server-enforced record), a first approval also maps login (NULL: the
+ * person's name) to them and makes it, in the same transaction, or
+ * note->sql says how (note's buffer initialised by the caller). */
+bv_status bv_member_approve_login(bv_vault *v, bv_actor *officer, const char *name,
+    const char *expect, char fp[BV_FP_LEN], const char *login, bv_login_note *note);
 /* The fingerprint of the keys bv_member_approve would certify now (a
  * pending member's, or the new keys of a pending change: *keychange),
  * read without a key, to show and compare before the passphrase; with

@@ -12,9 +12,9 @@
 static const bv_opt kdf_opts[] = { BV_COMMON_OPTS, BV_KDF_OPTS, { NULL, 0, 0 } };
 static const bv_opt init_opts[]
     = { BV_COMMON_OPTS, BV_KDF_OPTS, { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
-enum { OPT_FP = 100 };
-static const bv_opt approve_opts[]
-    = { BV_COMMON_OPTS, BV_YES_OPT, { "--fingerprint", 1, OPT_FP }, { NULL, 0, 0 } };
+enum { OPT_FP = 100, OPT_LOGIN };
+static const bv_opt approve_opts[] = { BV_COMMON_OPTS, BV_YES_OPT, { "--fingerprint", 1, OPT_FP },
+    { "--login", 1, OPT_LOGIN }, { NULL, 0, 0 } };
 static const bv_opt reset_opts[] = { BV_COMMON_OPTS, BV_YES_OPT, { NULL, 0, 0 } };
 static const bv_opt list_opts[] = { { "--help", 0, OPT_HELP }, { "-h", 0, OPT_HELP },
     { "--json", 0, OPT_JSON }, { NULL, 0, 0 } };
@@ -122,12 +122,30 @@ bv_cmd_member_enroll(bv_run *r, int argc, char **argv)
     return 0;
 }
 
+/* What became of the person's own login to the vault's database, if the
+ * vault keeps one (the server-enforced record). */
+static void
+print_login(const bv_login_note *note, const char *done)
+{
+    if (note->login[0] == '\0')
+        return;
+    printf("login ");
+    bv_cli_print_safe(note->login);
+    if (note->sql.len == 0) {
+        printf(" %s\n", done);
+        return;
+    }
+    printf(": this connection may not change logins; have the database's administrator run\n");
+    fwrite(note->sql.p, 1, note->sql.len, stdout);
+}
+
 int
 bv_cmd_member_approve(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
     bv_optres ex[8];
-    const char *given = NULL;
+    const char *given = NULL, *login = NULL;
+    bv_login_note note;
     char *pos[1], fp[BV_FP_LEN], aloud[BV_FP_ALOUD_LEN], what[512];
     size_t npos, nex, i;
     bv_status st;
@@ -137,9 +155,12 @@ bv_cmd_member_approve(bv_run *r, int argc, char **argv)
              argc, argv, approve_opts, &o, ex, &nex, pos, 1, 1, &npos, "member", "approve"))
         != BV_CLI_GO)
         return rc;
-    for (i = 0; i < nex; i++)
+    for (i = 0; i < nex; i++) {
         if (ex[i].id == OPT_FP)
             given = ex[i].val;
+        else if (ex[i].id == OPT_LOGIN)
+            login = ex[i].val;
+    }
     if (given && !bv_fingerprint_valid(given))
         return bv_cli_usage("--fingerprint wants SHA256:... or the 32 hex digits read aloud");
     if ((st = bv_name_check("member", pos[0])) != BV_OK || (st = bv_run_vault(r)) != BV_OK)
@@ -159,14 +180,20 @@ bv_cmd_member_approve(bv_run *r, int argc, char **argv)
         if ((st = bv_cli_confirm(&o, what, "Approve them?")) != BV_OK)
             return bv_cli_error(st);
     }
+    memset(&note, 0, sizeof note);
+    bv_buf_init(&note.sql);
     if ((st = bv_run_unlock(r, &o, NULL)) == BV_OK)
-        st = bv_member_approve(r->v, r->a, pos[0], given, fp);
-    if (st != BV_OK)
+        st = bv_member_approve_login(r->v, r->a, pos[0], given, fp, login, &note);
+    if (st != BV_OK) {
+        bv_buf_free(&note.sql);
         return bv_cli_error(st);
+    }
     printf("approved ");
     bv_cli_print_safe(pos[0]);
     printf("\n");
     print_fp(13, "fingerprint:", fp);
+    print_login(&note, "is theirs, in the members' group");
+    bv_buf_free(&note.sql);
     return 0;
 }
 
@@ -391,6 +418,7 @@ int
 bv_cmd_member_reset(bv_run *r, int argc, char **argv)
 {
     bv_cli_opts o;
+    bv_login_note note;
     char *pos[1], what[256];
     size_t npos;
     bv_status st;
@@ -413,10 +441,16 @@ bv_cmd_member_reset(bv_run *r, int argc, char **argv)
     printf("resetting ");
     bv_cli_print_safe(pos[0]);
     printf(":\n");
+    memset(&note, 0, sizeof note);
+    bv_buf_init(&note.sql);
     if ((st = bv_run_unlock(r, &o, NULL)) == BV_OK)
-        st = bv_member_reset(r->v, r->a, pos[0], reset_report, NULL);
-    if (st != BV_OK)
+        st = bv_member_reset(r->v, r->a, pos[0], reset_report, NULL, &note);
+    if (st != BV_OK) {
+        bv_buf_free(&note.sql);
         return bv_cli_error(st);
+    }
+    print_login(&note, "is dropped");
+    bv_buf_free(&note.sql);
     printf("done: the member enrols again (boardvault member enroll), is approved and added to "
            "the boards above, and officers grant the items above again\n");
     return 0;

@@ -153,6 +153,16 @@ bv_vault_unlock(bv_vault *v, const char *name, const bv_secret *pass, bv_act act
             goto out;
         }
     }
+    /* the record's server releases a key record to its own person's
+     * connection only: that is a refusal, not damage */
+    if (a->row.secret_len == 0 && bv_store_record_enforced(v->s)) {
+        st = bv_fail(
+            BV_EPERM, "the vault releases %s's key record to %s's own login only", name, name);
+        ev.actor_fp = a->fp;
+        ev.reason = "withheld";
+        (void)bv_vault_record(v, &ev, NULL);
+        goto out;
+    }
     if ((st = bv_fmt_secret_unwrap(v->id, &a->row, pass, &a->keys)) != BV_OK) {
         ev.actor_fp = a->fp;
         ev.reason = st == BV_EAUTH ? "wrong-passphrase" : "integrity";
@@ -292,6 +302,13 @@ bv_status
 bv_member_approve(
     bv_vault *v, bv_actor *o, const char *name, const char *expect, char fp[BV_FP_LEN])
 {
+    return bv_member_approve_login(v, o, name, expect, fp, NULL, NULL);
+}
+
+bv_status
+bv_member_approve_login(bv_vault *v, bv_actor *o, const char *name, const char *expect,
+    char fp[BV_FP_LEN], const char *login, bv_login_note *note)
+{
     bv_person_row p;
     bv_buf m;
     uint8_t sig[64];
@@ -323,7 +340,9 @@ bv_member_approve(
         goto out;
     if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
+    /* the login with the approval, or neither */
     if ((st = bv_store_person_certify(v->s, name, o->row.name, sig, sizeof sig)) != BV_OK
+        || (note && (st = bv_store_login_make(v->s, name, login, note)) != BV_OK)
         || (st = bv_vault_audit(v, o, BV_ACT_APPROVE, NULL, NULL, "ok", name)) != BV_OK) {
         bv_store_rollback(v->s);
         goto out;
@@ -421,7 +440,8 @@ had_item_cb(void *ctx, const bv_item_row *it)
 }
 
 bv_status
-bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, void *ctx)
+bv_member_reset(
+    bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, void *ctx, bv_login_note *note)
 {
     struct had h;
     bv_person_row p;
@@ -505,6 +525,7 @@ bv_member_reset(bv_vault *v, bv_actor *o, const char *name, bv_reset_fn report, 
     snprintf(reason, sizeof reason, "%s: keys retired, %zu grants dropped", name, h.items.n);
     if ((st = bv_vault_sign(o->keys, &m, sig)) != BV_OK
         || (st = bv_store_retired_add(v->s, name, p.sign_pk, o->row.name, sig, sizeof sig)) != BV_OK
+        || (note && (st = bv_store_login_drop(v->s, name, note)) != BV_OK)
         || (st = bv_store_person_drop(v->s, p.id)) != BV_OK
         || (st = bv_vault_audit(v, o, BV_ACT_RESET, NULL, NULL, "ok", reason)) != BV_OK)
         goto out;

@@ -25,8 +25,11 @@
 static const bv_copy_table tables[] = {
     /* application and format: the PostgreSQL engine's own markers, which
      * the destination wrote when it was created (SQLite keeps them in its
-     * header) */
-    { "meta", "key, value", "tb", "key", "key NOT IN ('application', 'format')", 0 },
+     * header); record and record_sql: the server-enforced record's switch
+     * and the version of its functions, the state of one server's schema
+     * (its DBA switches a copy on anew, with its own logins) */
+    { "meta", "key, value", "tb", "key",
+        "key NOT IN ('application', 'format', 'record', 'record_sql')", 0 },
     { "persons", "id, name, box_pk, sign_pk, secret, status, cert_by, cert_sig, created",
         "itbbbttbt", "id", NULL, 1 },
     { "boards", "id, name, epoch, created_by, sig, created", "ititbt", "id", NULL, 1 },

@@ -145,6 +145,23 @@ bv_store_grant_release(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k
     return s->engine->grant_release(s, item, seq, k);
 }
 
+bv_status
+bv_store_login_make(bv_store *s, const char *person, const char *login, bv_login_note *note)
+{
+    /* without the record, a person's login means nothing to the vault */
+    if (!bv_store_record_enforced(s))
+        return BV_OK;
+    return s->engine->login_make(s, person, login, note);
+}
+
+bv_status
+bv_store_login_drop(bv_store *s, const char *person, bv_login_note *note)
+{
+    if (!bv_store_record_enforced(s))
+        return BV_OK;
+    return s->engine->login_drop(s, person, note);
+}
+
 void
 bv_store_reclaim(bv_store *s, int give_back)
 {

@@ -11,6 +11,17 @@
 /* ---- persons ---- */
 
 #define PERSON_COLS "id, name, box_pk, sign_pk, secret, status, cert_by, cert_sig, created"
+/* Under the server-enforced record a login reads its own person's
+ * wrapped secret only (schema.c, person_secret); the others' come back
+ * empty, as they do to a pending person's unlock. */
+#define PERSON_COLS_REC                                                                            \
+    "id, name, box_pk, sign_pk, person_secret(id), status, cert_by, cert_sig, created"
+
+static int
+own_secret_only(bv_store *s)
+{
+    return bv_pgh(s)->enforced && !bv_pgh(s)->owner;
+}
 
 static bv_status
 person_row(const PGresult *r, int i, bv_person_row *p)
@@ -43,7 +54,9 @@ bv_pg_person_get(bv_store *s, const char *name, bv_person_row *p)
 {
     /* not found carries no message: callers word it */
     return bv_pg_one(s, "reading a member", person_cb, p,
-        "SELECT " PERSON_COLS " FROM persons WHERE name = $1", "t", name);
+        own_secret_only(s) ? "SELECT " PERSON_COLS_REC " FROM persons WHERE name = $1"
+                           : "SELECT " PERSON_COLS " FROM persons WHERE name = $1",
+        "t", name);
 }
 
 bv_status
@@ -70,8 +83,19 @@ bv_pg_person_certify(
 bv_status
 bv_pg_person_set_secret(bv_store *s, int64_t id, const uint8_t *secret, size_t len)
 {
-    return bv_pg_run(s, "storing the re-wrapped keys",
-        "UPDATE persons SET secret = $1 WHERE id = $2", "bi", secret, len, id);
+    int64_t done = 0;
+    bv_status st;
+
+    if (!own_secret_only(s))
+        return bv_pg_run(s, "storing the re-wrapped keys",
+            "UPDATE persons SET secret = $1 WHERE id = $2", "bi", secret, len, id);
+    /* a member's login writes its own person's key record only (schema.c) */
+    if ((st = bv_pg_one(s, "storing the re-wrapped keys", bv_pg_id_cb, &done,
+             "SELECT coalesce(set_own_secret($1, $2), 0)", "ib", id, secret, len))
+        != BV_OK)
+        return st;
+    return done == id ? BV_OK
+                      : bv_fail(BV_EPERM, "the vault server refused storing the re-wrapped keys");
 }
 
 struct person_each {
@@ -96,7 +120,9 @@ bv_pg_person_each(bv_store *s, bv_status (*fn)(void *, const bv_person_row *), v
 
     /* COLLATE "C": byte order, as SQLite sorts */
     return bv_pg_each(s, "listing members", person_each_cb, &e,
-        "SELECT " PERSON_COLS " FROM persons ORDER BY name COLLATE \"C\"", NULL);
+        own_secret_only(s) ? "SELECT " PERSON_COLS_REC " FROM persons ORDER BY name COLLATE \"C\""
+                           : "SELECT " PERSON_COLS " FROM persons ORDER BY name COLLATE \"C\"",
+        NULL);
 }
 
 /* ---- roles ---- */

@@ -321,6 +321,8 @@ const bv_engine bv_pg_engine = { .name = "postgresql",
     .record_enforced = bv_pg_record_enforced,
     .record_open = bv_pg_record_open,
     .grant_release = bv_pg_grant_release,
+    .login_make = bv_pg_login_make,
+    .login_drop = bv_pg_login_drop,
     .remove = bv_pg_remove,
 #define BV_PG_CALL(name, params, args) .name = bv_pg_##name,
     BV_ENGINE_CALLS(BV_PG_CALL)

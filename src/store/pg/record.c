@@ -6,7 +6,8 @@
  * that the login is the person it names and holds a grant; release_grant
  * returns the grant only against an entry of that login committed by an
  * earlier transaction, so no rollback can take the entry back from under
- * a released grant.
+ * a released grant. Every other entry of a member's login goes through
+ * append_entry, which keeps the tree state the server's own.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "bv_pg.h"
@@ -42,6 +43,32 @@ bv_pg_record_open(bv_store *s, const bv_audit_row *e, const uint8_t *frontier, s
     if (seq != e->seq)
         return bv_fail(
             BV_EPERM, "the vault server refused to record %s's open of item %s", e->actor, e->item);
+    return BV_OK;
+}
+
+/*
+ * An entry of a login that is not the owner's, on an enforced vault:
+ * append_entry checks it (the login is the person it names, its seq and
+ * prev follow the server's own tree state, its lines match its columns)
+ * and appends it with the state the server computed, so the client's
+ * frontier is not taken.
+ */
+bv_status
+bv_pg_record_append(bv_store *s, const bv_audit_row *e)
+{
+    int64_t seq = 0;
+    bv_status st;
+
+    st = bv_pg_one(s, "recording the audit entry", seq_cb, &seq,
+        "SELECT append_entry($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        "ittttttttttbb", e->seq, e->time, e->actor, e->actor_fp, e->action, e->board, e->item,
+        e->meeting, e->agenda, e->outcome, e->reason, e->leaf, e->leaf_len, e->leaf_hash,
+        (size_t)32);
+    if (st != BV_OK)
+        return st;
+    if (seq != e->seq)
+        return bv_fail(BV_EPERM, "the vault server refused %s's %s entry from this login", e->actor,
+            e->action);
     return BV_OK;
 }
 
