@@ -584,6 +584,9 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
         pipe_done(p, k, i, 0);
     }
     bv_stop_arm(0);
+    /* every chunk is there: durable before the item's transaction names it */
+    if (st == BV_OK && !pipe_stopped(p))
+        st = bv_store_body_flush(s, d->body_id);
     if (st == BV_OK && in_tx) {
         in_tx = 0;
         st = batch_commit(s, d, b);
