@@ -45,7 +45,9 @@ bv_status bv_sqlite_sweep_step(bv_store *s, int64_t id, int *gone);
  * WAL, writing every row twice, only lowers; below it a body stays in
  * rows, in its item's one transaction and the vault's one file.
  */
+#ifndef BV_FILE_MIN /* -DBV_FILE_MIN=N: a build to measure the crossover with */
 #define BV_FILE_MIN (256u * 1024u)
+#endif
 /* chunk_put's: *taken when the chunk went to the body's file. */
 bv_status bv_sqlite_file_put(
     bv_store *s, int64_t id, uint64_t idx, const uint8_t *p, size_t n, int *taken);

@@ -485,10 +485,10 @@ bv_sqlite_files_sweep(bv_store *s, uint64_t *swept)
             ++*swept;
     }
     if (st != BV_OK) {
-        (void)bv_sqlite_exec(s, "ROLLBACK", "sweeping");
+        bv_store_rollback(s);
         return st;
     }
-    return bv_sqlite_exec(s, "COMMIT", "sweeping");
+    return bv_sqlite_commit(s);
 }
 
 /* Copy one file of src's directory into dst's (the backup's). */
