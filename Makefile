@@ -7,7 +7,7 @@ DESTDIR ?=
 BUILD   ?= build
 SAN     ?= 0
 
-PKGS    := libsodium libargon2 sqlite3 libpq smartcols libxml-2.0 libzip poppler-glib
+PKGS    := libsodium libcrypto libargon2 sqlite3 libpq smartcols libxml-2.0 libzip poppler-glib
 CC      ?= cc
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 -Wvla \
            -Wstrict-prototypes -Wmissing-prototypes

@@ -87,6 +87,10 @@ void bv_json_str(bv_buf *b, const char *s);
 
 /* UTC time now as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with NUL). */
 void bv_utc_now(char out[21]);
+/* fsync the directory holding path, so that a name made or removed in it
+ * is durable. 0, or -1 with errno (a file system that cannot sync a
+ * directory, EINVAL, counts as done). */
+int bv_sync_parent(const char *path);
 
 /*
  * A stop asked for (Ctrl-C, SIGTERM) while a body is being written. The

@@ -1,7 +1,9 @@
 /*
- * bv_body.h - streaming an item's body in and out of the store: the
- * secretstream chunks (docs/FORMATS.md), the per-chunk BLAKE2b-256 hashes
- * the seal signature covers, in constant memory.
+ * bv_body.h - streaming an item's body in and out of the store, in
+ * constant memory: format 3 (independent ChaCha20-Poly1305 chunks, SHA-256
+ * per chunk), which seal and rekey write, and format 2 (one secretstream,
+ * BLAKE2b-256 per chunk), which open and rekey still read (docs/FORMATS.md
+ * §5). The seal signature covers the per-chunk hashes.
  */
 #ifndef BV_BODY_H
 #define BV_BODY_H
@@ -22,10 +24,12 @@ typedef struct {
     uint64_t nchunks;
     const bv_progress *progress; /* plaintext bytes written of size */
     uint64_t size;
+    int format; /* 2 or 3 (bv_fmt_body_format of the signed header) */
 } bv_body_src;
 
-/* A body to write: into body_id under key and ad; the stream header,
- * the concatenated chunk hashes, size and chunk count are filled in. */
+/* A body to write, always format 3: into body_id under key and ad (the
+ * format-3 AD); the header (the format byte), the concatenated chunk
+ * hashes, size and chunk count are filled in. */
 typedef struct {
     int64_t body_id;
     int staging; /* batches in their own transactions (bv_store.h); else
@@ -33,13 +37,14 @@ typedef struct {
     const uint8_t *key, *ad;
     size_t adlen;
     uint8_t header[BV_STREAM_HEADER];
+    size_t header_len;
     bv_buf *hashes;
     uint64_t size, nchunks;
     const bv_progress *progress; /* plaintext bytes stored of total (0: unknown) */
     uint64_t total;
 } bv_body_dst;
 
-/* Read fd to its end, encrypt it and store its chunks. */
+/* Read fd to its end, encrypt it and store its chunks (format 3). */
 bv_status bv_body_seal(bv_store *s, int fd, bv_body_dst *d);
 
 /*
@@ -51,7 +56,7 @@ bv_status bv_body_seal(bv_store *s, int fd, bv_body_dst *d);
 bv_status bv_body_open(bv_store *s, const bv_body_src *src, bv_out *out);
 
 /*
- * Re-encrypt src into d, checked exactly as bv_body_open checks, chunks
+ * Re-encrypt src (format 2 or 3) into d (format 3), checked exactly as bv_body_open checks, chunks
  * read through `reader` (a second connection to the same vault: the
  * store stage commits batches on s meanwhile).
  */

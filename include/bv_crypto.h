@@ -1,7 +1,8 @@
 /*
  * bv_crypto.h - the crypto envelope: person key pairs, key wrapping with
  * associated data, sealed boxes bound to a context, signatures and the
- * chunked body stream. Everything is libsodium; nothing here knows about
+ * chunked body stream. Everything is libsodium, except body format 3's
+ * AEAD and hash (OpenSSL libcrypto, for its speed); nothing here knows about
  * the store or the command line. Formats are fixed in docs/FORMATS.md and
  * pinned by the vectors in keys/.
  */
@@ -91,8 +92,30 @@ bv_status bv_keys_note_signer(void *ctx, const uint8_t *msg, size_t len, uint8_t
 bv_status bv_verify(
     const uint8_t pk[32], const uint8_t *msg, size_t len, const uint8_t *sig, size_t siglen);
 
-/* BLAKE2b-256, the collision-resistant hash of stored ciphertext chunks. */
+/* BLAKE2b-256, the collision-resistant hash of format-2 ciphertext
+ * chunks and of the manifest's list of chunk hashes. */
 void bv_hash(uint8_t out[32], const uint8_t *p, size_t n);
+
+/*
+ * Body format 3 (docs/FORMATS.md §5.2): each chunk its own
+ * ChaCha20-Poly1305 (IETF, RFC 8439) message under the item's data key,
+ * nonce = u88_be(chunk index) || u8(1 on the last chunk, else 0), the
+ * STREAM construction; stored as ct || tag16. Chunks are independent, so
+ * they encrypt on every core. OpenSSL's libcrypto does the arithmetic
+ * (the same bytes as libsodium's crypto_aead_chacha20poly1305_ietf, at
+ * twice its speed here); SHA-256 through it uses SHA-NI where present.
+ */
+#define BV_CHUNK3_ABYTES 16u
+#define BV_BODY3_HEADER 1u /* items.header of a format-3 body: the byte 0x03 */
+/* SHA-256 of a format-3 ciphertext chunk, the hash the seal signs. */
+bv_status bv_hash_chunk3(uint8_t out[32], const uint8_t *p, size_t n);
+/* ct must hold n + BV_CHUNK3_ABYTES bytes. */
+bv_status bv_chunk3_seal(const uint8_t key[32], uint64_t idx, int last, const uint8_t *ad,
+    size_t adlen, const uint8_t *pt, size_t n, uint8_t *ct);
+/* pt must hold ctlen - BV_CHUNK3_ABYTES bytes; BV_EINTEGRITY unless
+ * ct authenticates as chunk idx (last or not) under key and ad. */
+bv_status bv_chunk3_open(const uint8_t key[32], uint64_t idx, int last, const uint8_t *ad,
+    size_t adlen, const uint8_t *ct, size_t ctlen, uint8_t *pt, size_t *ptlen);
 
 /*
  * The body: crypto_secretstream_xchacha20poly1305, one message per chunk,

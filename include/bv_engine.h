@@ -136,6 +136,9 @@ typedef bv_status (*bv_copy_row_fn)(void *ctx, const bv_copy_value *row);
         (s, staging, condemned))                                                                   \
     X(size, (bv_store * s, uint64_t * bytes), (s, bytes))                                          \
     X(backup, (bv_store * s, const char *path), (s, path))                                         \
+    X(backup_name, (bv_store * s, const char *from, const char *to, int keep),                     \
+        (s, from, to, keep))                                                                       \
+    X(body_flush, (bv_store * s, int64_t id), (s, id))                                             \
     X(item_destroy, (bv_store * s, int64_t item_id), (s, item_id))                                 \
     X(removal_get,                                                                                 \
         (bv_store * s, int64_t board_id, const char *name, char by[BV_NAME_MAX + 1], uint8_t *sig, \
@@ -233,6 +236,9 @@ struct bv_engine {
      * itself (*gone 1) */
     bv_status (*sweep_next)(bv_store *s, const char *stale, int64_t *id);
     bv_status (*sweep_step)(bv_store *s, int64_t id, int *gone);
+    /* what else a writer that died left (the SQLite engine's files no
+     * body names); NULL where nothing can be left */
+    bv_status (*sweep_files)(bv_store *s, uint64_t *swept);
     /* the server-enforced record (bv_store.h); NULL where not kept */
     int (*record_enforced)(bv_store *s);
     bv_status (*record_open)(

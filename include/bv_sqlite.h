@@ -19,6 +19,7 @@ typedef struct {
     sqlite3 *db;
     int readonly;
     int64_t version; /* the file's format (user_version) when opened */
+    struct bv_sqfiles *files; /* a file body being written (store/files.c) */
 } bv_sqlite;
 
 /* The SQLite handle of a store that bv_sqlite_engine opened. */
@@ -35,6 +36,36 @@ BV_ENGINE_CALLS(BV_SQLITE_DECLARE)
 /* The sweep's steps (bv_engine.h). */
 bv_status bv_sqlite_sweep_next(bv_store *s, const char *stale, int64_t *id);
 bv_status bv_sqlite_sweep_step(bv_store *s, int64_t id, int *gone);
+
+/*
+ * File bodies (store/files.c): a body whose first chunk is at least
+ * BV_FILE_MIN bytes is a file of its own in <vault>.bodies/. 256 KiB:
+ * above SQLite's measured crossover of about 100 KB for blobs kept
+ * outside the database (sqlite.org/intern-v-extern-blob.html), which our
+ * WAL, writing every row twice, only lowers; below it a body stays in
+ * rows, in its item's one transaction and the vault's one file.
+ */
+#ifndef BV_FILE_MIN /* -DBV_FILE_MIN=N: a build to measure the crossover with */
+#define BV_FILE_MIN (256u * 1024u)
+#endif
+/* chunk_put's: *taken when the chunk went to the body's file. */
+bv_status bv_sqlite_file_put(
+    bv_store *s, int64_t id, uint64_t idx, const uint8_t *p, size_t n, int *taken);
+/* chunk_get's and chunk_each's, for a body without rows: *found when it
+ * has a file. */
+bv_status bv_sqlite_file_get(
+    bv_store *s, int64_t id, uint64_t idx, uint8_t *p, size_t cap, size_t *n, int *found);
+bv_status bv_sqlite_file_each(
+    bv_store *s, int64_t id, bv_chunk_fn want, bv_chunk_done_fn got, void *ctx, int *found);
+/* The body's file overwritten and removed, if it has one (the sweep). */
+bv_status bv_sqlite_file_drop(bv_store *s, int64_t id);
+/* Files that no bodies row names, removed under the write lock. */
+bv_status bv_sqlite_files_sweep(bv_store *s, uint64_t *swept);
+/* The file bodies a backup's copy names, into <path>.bodies/. */
+bv_status bv_sqlite_files_backup(bv_store *s, bv_store *copy, const char *path);
+/* <vault>.bodies and its files, gone (a failed copy). */
+bv_status bv_sqlite_files_remove(const char *vault);
+void bv_sqlite_files_close(bv_store *s);
 
 /* The file a CREATE open made, and its journals (a failed vault copy). */
 bv_status bv_sqlite_remove(const char *path);

@@ -118,6 +118,10 @@ bv_status bv_store_body_condemn(bv_store *s, int64_t id);
 bv_status bv_store_body_sweep(bv_store *s, uint64_t *swept, const bv_progress *p, uint64_t total);
 bv_status bv_store_chunk_put(
     bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p, size_t n);
+/* Every chunk of body_id is put: make them durable before any
+ * transaction that names the body commits (an engine may keep a large
+ * body outside its transactions). */
+bv_status bv_store_body_flush(bv_store *s, int64_t body_id);
 /* One chunk into p (cap bytes); BV_EINTEGRITY if missing or too long. */
 bv_status bv_store_chunk_get(
     bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_t cap, size_t *n);
@@ -196,6 +200,10 @@ bv_status bv_store_body_counts(bv_store *s, uint64_t *staging, uint64_t *condemn
 /* A consistent copy of the vault, taken while it is in use, into path
  * (an empty file the caller made); synced before it returns. */
 bv_status bv_store_backup(bv_store *s, const char *path);
+/* What a backup at from keeps beside its file (the SQLite engine's file
+ * bodies) follows it to the name to, never replacing anything; with keep
+ * 0 it is removed instead. */
+bv_status bv_store_backup_name(bv_store *s, const char *from, const char *to, int keep);
 /*
  * Every row of the vault in from into to, a store just opened with
  * BV_STORE_CREATE (of either engine), in one write transaction on to:

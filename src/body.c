@@ -1,26 +1,35 @@
 /*
  * body.c - item bodies in and out of the store (see include/bv_body.h).
- * One message per BV_CHUNK bytes of plaintext; the last carries TAG_FINAL
- * (libsodium secretstream), so truncation at a chunk boundary is caught.
+ * One message per BV_CHUNK bytes of plaintext (docs/FORMATS.md §5).
+ * Format 3, which seal and rekey write, makes each chunk its own
+ * ChaCha20-Poly1305 message whose nonce is the chunk's index and a
+ * last-chunk flag, hashed with SHA-256; format 2, which open and rekey
+ * still read, is one secretstream whose last message carries TAG_FINAL,
+ * hashed with BLAKE2b. Either way truncation at a chunk boundary, a
+ * reordered chunk and an appended one are caught.
  *
- * Every direction runs as a pipeline over a small ring of ciphertext
- * slots, one thread per stage, so that BLAKE2b, the stream cipher and
- * SQLite use both cores instead of taking turns on one:
+ * Every direction runs as a pipeline over a small ring of slots, so that
+ * the cipher, the hash and the store use both cores instead of taking
+ * turns on one:
  *
- *   seal:  read + encrypt -> hash -> store (caller)
- *   open:  fetch (caller) -> hash + check -> decrypt + write
- *   rekey: fetch (own connection) -> hash + check -> decrypt + encrypt
- *          -> hash -> store (caller)
+ *   seal:  read -> encrypt + hash (x2) -> store (caller)
+ *   open:  fetch (caller) -> hash + check + decrypt (x2) -> write
+ *   rekey: fetch (own connection) -> hash + check + decrypt (x2)
+ *          -> encrypt + hash (x2) -> store (caller)
  *
- * The calling thread owns its SQLite connection; rekey's fetch stage
- * reads through a second, read-only one. Each stage takes the chunks in
- * order, so each secretstream state and the output file stay with one
- * thread, and a chunk is only decrypted once its hash has matched and
- * only written once it has also authenticated. A failure stops every
- * stage at the failed chunk; the stages before it finish, so what is
- * stored or written matches what one thread would have done, and the
- * failure of the earliest chunk is the one reported, raised again on the
- * calling thread.
+ * A stage marked x2 has two workers taking the chunks in turn (format-3
+ * chunks are independent); a format-2 body is decrypted by one worker,
+ * since its stream state runs in order. Every other stage takes its
+ * chunks in order, so the output file and the store see them in order.
+ * A chunk is only decrypted once its hash has matched the signed list,
+ * and only written (or re-encrypted) once it has also authenticated. A
+ * failure stops every stage at the failed chunk; the chunks before it
+ * finish, so what is stored or written matches what one thread would have
+ * done, and the failure of the earliest chunk is the one reported, raised
+ * again on the calling thread.
+ *
+ * The calling thread owns its store connection; rekey's fetch stage
+ * reads through a second, read-only one.
  */
 #define _GNU_SOURCE /* sync_file_range */
 #include "bv_body.h"
@@ -38,23 +47,29 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Slots in flight: one per stage plus one being refilled, so no stage
- * waits on another's buffer. Memory stays constant in the body size. */
-#define STAGES 5u /* at most */
-#define SLOTS (STAGES + 1u)
-#define CT_MAX (BV_CHUNK + BV_STREAM_ABYTES)
+/* Slots in flight: one per thread (rekey has six) plus two being
+ * refilled, so no stage waits on another's buffer. Memory stays constant
+ * in the body size: SLOTS ciphertext buffers and SLOTS plaintext ones. */
+#define STAGES 4u /* at most */
+#define SLOTS 8u
+#define WORKERS 2u /* per parallel stage: the cores of the machines we aim at */
+#define CT_MAX (BV_CHUNK + BV_STREAM_ABYTES) /* the larger of the formats' */
 #define NONE UINT64_MAX
 
 struct slot {
     uint8_t *ct; /* ciphertext: public, so ordinary heap */
     size_t len;
-    uint8_t h[32];
+    uint8_t *pt; /* plaintext: sodium_malloc'd, wiped once used */
+    size_t ptlen;
+    int last; /* the body's last chunk */
+    uint8_t h[32]; /* the new ciphertext's hash (seal, rekey) */
 };
 
 struct pipe {
     pthread_mutex_t mu;
-    pthread_cond_t cv[STAGES]; /* stage k waits on cv[k] */
-    uint64_t done[STAGES]; /* chunks each stage has finished, in order */
+    pthread_cond_t cv[STAGES]; /* stage k's workers wait on cv[k] */
+    uint64_t done[STAGES]; /* chunks each stage has finished, all before it too */
+    uint64_t fin[STAGES][SLOTS]; /* i + 1 once chunk i is finished (out of order) */
     uint64_t end; /* number of chunks, once the first stage knows it */
     uint64_t stop; /* index of the earliest failed chunk, NONE if none */
     bv_status st; /* that failure, and its message from whichever thread */
@@ -76,6 +91,8 @@ pipe_init(struct pipe *p, unsigned nst)
     for (i = 0; i < SLOTS; i++) {
         if ((p->slot[i].ct = malloc(CT_MAX)) == NULL)
             return bv_fail(BV_ERR, "out of memory");
+        if ((p->slot[i].pt = sodium_malloc(BV_CHUNK)) == NULL)
+            return bv_fail(BV_ERR, "out of secure memory");
     }
     if (pthread_mutex_init(&p->mu, NULL) != 0)
         return bv_fail(BV_ERR, "out of memory");
@@ -92,8 +109,10 @@ pipe_free(struct pipe *p)
 {
     unsigned i;
 
-    for (i = 0; i < SLOTS; i++)
+    for (i = 0; i < SLOTS; i++) {
         free(p->slot[i].ct);
+        sodium_free(p->slot[i].pt); /* wipes */
+    }
     for (i = 0; i < p->ncv; i++)
         pthread_cond_destroy(&p->cv[i]);
     if (p->have_mu)
@@ -110,26 +129,28 @@ wake_all(struct pipe *p)
         pthread_cond_broadcast(&p->cv[k]);
 }
 
-/* 1 when stage k may take chunk i; 0 when there is none to take: the
- * body ended before i, or a chunk at or before i failed. */
+/* With mu held: 1 when stage k may take chunk i, 0 when there is none to
+ * take (the body ended before i, or a chunk at or before i failed), -1
+ * when it must wait. */
+static int
+pipe_ready(struct pipe *p, unsigned k, uint64_t i)
+{
+    if (i >= p->stop || i >= p->end)
+        return 0;
+    /* the first stage refills a slot once the last has let go of it */
+    if (k == 0 ? i < p->done[p->nst - 1] + SLOTS : i < p->done[k - 1])
+        return 1;
+    return -1;
+}
+
 static int
 pipe_wait(struct pipe *p, unsigned k, uint64_t i)
 {
     int go;
 
     pthread_mutex_lock(&p->mu);
-    for (;;) {
-        if (i >= p->stop || i >= p->end) {
-            go = 0;
-            break;
-        }
-        /* the first stage refills a slot once the last has let go of it */
-        if (k == 0 ? i < p->done[p->nst - 1] + SLOTS : i < p->done[k - 1]) {
-            go = 1;
-            break;
-        }
+    while ((go = pipe_ready(p, k, i)) < 0)
         pthread_cond_wait(&p->cv[k], &p->mu);
-    }
     pthread_mutex_unlock(&p->mu);
     return go;
 }
@@ -140,7 +161,7 @@ static int
 pipe_wait_for(struct pipe *p, unsigned k, uint64_t i, double secs)
 {
     struct timespec until;
-    int go = -1;
+    int go;
 
     clock_gettime(CLOCK_REALTIME, &until); /* the condition variables' clock */
     until.tv_sec += (time_t)secs;
@@ -150,32 +171,30 @@ pipe_wait_for(struct pipe *p, unsigned k, uint64_t i, double secs)
         until.tv_nsec -= 1000000000L;
     }
     pthread_mutex_lock(&p->mu);
-    for (;;) {
-        if (i >= p->stop || i >= p->end) {
-            go = 0;
-            break;
+    while ((go = pipe_ready(p, k, i)) < 0) {
+        if (pthread_cond_timedwait(&p->cv[k], &p->mu, &until) != 0) {
+            go = pipe_ready(p, k, i);
+            break; /* timed out: -1 unless it came true meanwhile */
         }
-        if (k == 0 ? i < p->done[p->nst - 1] + SLOTS : i < p->done[k - 1]) {
-            go = 1;
-            break;
-        }
-        if (pthread_cond_timedwait(&p->cv[k], &p->mu, &until) != 0)
-            break; /* timed out (the condition was checked just before) */
     }
     pthread_mutex_unlock(&p->mu);
     return go;
 }
 
-/* Stage k has finished chunk i; last says it was the body's last chunk. */
+/* Stage k has finished chunk i; last says it was the body's last chunk.
+ * Two workers of a stage may finish out of order: the stage counts as
+ * done up to the first chunk not yet finished. */
 static void
 pipe_done(struct pipe *p, unsigned k, uint64_t i, int last)
 {
     pthread_mutex_lock(&p->mu);
-    p->done[k] = i + 1;
+    p->fin[k][i % SLOTS] = i + 1;
+    while (p->fin[k][p->done[k] % SLOTS] == p->done[k] + 1)
+        p->done[k]++;
     if (last)
         p->end = i + 1;
     /* only the next stage waits on this one; the first waits on the last */
-    pthread_cond_signal(&p->cv[(k + 1) % p->nst]);
+    pthread_cond_broadcast(&p->cv[(k + 1) % p->nst]);
     if (last)
         wake_all(p);
     pthread_mutex_unlock(&p->mu);
@@ -247,22 +266,181 @@ spawn(pthread_t *t, void *(*fn)(void *), void *arg)
     return BV_OK;
 }
 
-/* Stage 0 of seal reads; the last stage (seal and rekey) stores. */
-struct sealer {
-    struct pipe p;
+/* The threads of one pipeline, started in stage order; the first failure
+ * to start one stops the pipeline at chunk 0. */
+struct crew {
+    pthread_t t[8];
+    unsigned n;
+    bv_status st;
+};
+
+static void
+crew_add(struct crew *c, struct pipe *p, void *(*fn)(void *), void *arg)
+{
+    if (c->st != BV_OK || c->n == sizeof c->t / sizeof c->t[0])
+        return;
+    if ((c->st = spawn(&c->t[c->n], fn, arg)) != BV_OK) {
+        pipe_fail(p, 0, c->st);
+        return;
+    }
+    c->n++;
+}
+
+static void
+crew_join(struct crew *c)
+{
+    unsigned i;
+
+    for (i = 0; i < c->n; i++)
+        pthread_join(c->t[i], NULL);
+}
+
+/* ---- the stages ---- */
+
+/* A worker of one stage: it takes chunks first, first + step, ... */
+struct worker {
+    struct pipe *p;
+    unsigned k, first, step;
+    void *ctx; /* the direction's own state */
+};
+
+/* Stage that encrypts a slot's plaintext as format-3 chunk i under the
+ * new key, wipes the plaintext and hashes the ciphertext for the seal. */
+struct resealer {
+    const uint8_t *key, *ad;
+    size_t adlen;
+};
+
+static void *
+reseal(void *arg)
+{
+    struct worker *w = arg;
+    const struct resealer *r = w->ctx;
+    struct slot *sl;
+    uint64_t i;
+    bv_status st;
+
+    for (i = w->first; pipe_wait(w->p, w->k, i); i += w->step) {
+        sl = &w->p->slot[i % SLOTS];
+        st = bv_chunk3_seal(r->key, i, sl->last, r->ad, r->adlen, sl->pt, sl->ptlen, sl->ct);
+        sodium_memzero(sl->pt, sl->ptlen);
+        if (st == BV_OK) {
+            sl->len = sl->ptlen + BV_CHUNK3_ABYTES;
+            st = bv_hash_chunk3(sl->h, sl->ct, sl->len);
+        }
+        if (st != BV_OK) {
+            pipe_fail(w->p, i, st);
+            break;
+        }
+        pipe_done(w->p, w->k, i, 0);
+    }
+    return NULL;
+}
+
+/* Stage that checks a stored chunk against the signed hashes, and only
+ * then decrypts it into the slot's plaintext: no byte of an unsigned or
+ * unauthenticated chunk is ever released (or re-encrypted). ss is the
+ * format-2 stream (one worker only); final, whether it has ended. */
+struct unsealer {
+    const bv_body_src *src;
     bv_stream *ss;
+    int final;
+};
+
+static bv_status
+unseal_one(struct unsealer *u, uint64_t i, struct slot *sl)
+{
+    const bv_body_src *src = u->src;
+    uint8_t h[32];
+    int last = i + 1 == src->nchunks, fin = 0;
+    bv_status st;
+
+    if (src->format == 3) {
+        if ((st = bv_hash_chunk3(h, sl->ct, sl->len)) != BV_OK)
+            return st;
+    } else
+        bv_hash(h, sl->ct, sl->len);
+    if (sodium_memcmp(h, src->hashes + i * 32, 32) != 0)
+        return bv_fail(BV_EINTEGRITY, "chunk %llu of item %s does not match its seal",
+            (unsigned long long)i, src->uid);
+    if (src->format == 3) {
+        if (bv_chunk3_open(
+                src->key, i, last, src->ad, src->adlen, sl->ct, sl->len, sl->pt, &sl->ptlen)
+            != BV_OK)
+            goto bad;
+        /* every chunk but the last is full (§5) */
+        if (!last && sl->ptlen != BV_CHUNK)
+            return bv_fail(BV_EINTEGRITY, "chunk %llu of item %s has the wrong length",
+                (unsigned long long)i, src->uid);
+    } else {
+        if (u->final)
+            return bv_fail(
+                BV_EINTEGRITY, "body of item %s is out of order or too long", src->uid);
+        if (bv_stream_pull(u->ss, src->ad, src->adlen, sl->ct, sl->len, sl->pt, &sl->ptlen, &fin)
+            != BV_OK)
+            goto bad;
+        u->final = fin;
+        if (fin != last) {
+            sodium_memzero(sl->pt, sl->ptlen);
+            return bv_fail(BV_EINTEGRITY, "body of item %s is truncated", src->uid);
+        }
+    }
+    sl->last = last;
+    return BV_OK;
+bad:
+    return bv_fail(BV_EINTEGRITY, "chunk %llu of item %s fails authentication",
+        (unsigned long long)i, src->uid);
+}
+
+static void *
+unseal(void *arg)
+{
+    struct worker *w = arg;
+    uint64_t i;
+    bv_status st;
+
+    for (i = w->first; pipe_wait(w->p, w->k, i); i += w->step) {
+        if ((st = unseal_one(w->ctx, i, &w->p->slot[i % SLOTS])) != BV_OK) {
+            pipe_fail(w->p, i, st);
+            break;
+        }
+        pipe_done(w->p, w->k, i, 0);
+    }
+    return NULL;
+}
+
+/* Workers for stage k running fn: two when chunks are independent. */
+static void
+crew_stage(struct crew *c, struct pipe *p, struct worker *w, unsigned n, unsigned k,
+    void *(*fn)(void *), void *ctx)
+{
+    unsigned j;
+
+    for (j = 0; j < n; j++) {
+        w[j].p = p;
+        w[j].k = k;
+        w[j].first = j;
+        w[j].step = n;
+        w[j].ctx = ctx;
+        crew_add(c, p, fn, &w[j]);
+    }
+}
+
+/* ---- seal ---- */
+
+/* Stage 0 of seal reads. */
+struct reader {
+    struct pipe *p;
     int fd;
     int polled; /* fd is not a regular file: a read may wait for ever */
-    const uint8_t *ad;
-    size_t adlen;
-    uint8_t *pt[2]; /* the chunk being encrypted and the one after it */
+    uint8_t *spare[2]; /* the chunk read ahead, and the next buffer */
 };
 
 /* Read up to n bytes, retrying short reads: a pipe gives what it has.
  * A pipe may also give nothing for a long time; when the store has
  * failed meanwhile, stop waiting (BV_ERR, the store's message stands). */
 static bv_status
-read_full(struct sealer *z, uint8_t *p, size_t n, size_t *got)
+read_full(struct reader *z, uint8_t *p, size_t n, size_t *got)
 {
     struct pollfd pfd = { z->fd, POLLIN, 0 };
     size_t off = 0;
@@ -273,7 +451,7 @@ read_full(struct sealer *z, uint8_t *p, size_t n, size_t *got)
         while (z->polled && (ready = poll(&pfd, 1, 100)) <= 0) {
             if (ready < 0 && errno != EINTR)
                 break; /* read() names the error */
-            if (pipe_stopped(&z->p))
+            if (pipe_stopped(z->p))
                 return BV_ERR;
         }
         r = read(z->fd, p + off, n - off);
@@ -290,14 +468,15 @@ read_full(struct sealer *z, uint8_t *p, size_t n, size_t *got)
     return BV_OK;
 }
 
-/* Stage 0 of seal: read, looking one chunk ahead so that the last one
- * carries TAG_FINAL, and encrypt (the stream is sequential). */
+/* Read, looking one chunk ahead so that the last one is known as such
+ * (its nonce says so). A chunk read goes into its slot by exchanging
+ * buffers, not by copying plaintext. */
 static void *
-seal_encrypt(void *arg)
+seal_read(void *arg)
 {
-    struct sealer *z = arg;
+    struct reader *z = arg;
     struct slot *sl;
-    uint8_t *cur = z->pt[0], *next = z->pt[1], *t;
+    uint8_t *cur = z->spare[0], *next = z->spare[1], *t;
     size_t curlen, nextlen;
     uint64_t i = 0;
     bv_status st;
@@ -310,41 +489,23 @@ seal_encrypt(void *arg)
         if (curlen == BV_CHUNK && (st = read_full(z, next, BV_CHUNK, &nextlen)) != BV_OK)
             goto out;
         final = nextlen == 0;
-        if (!pipe_wait(&z->p, 0, i))
-            return NULL;
-        sl = &z->p.slot[i % SLOTS];
-        if ((st = bv_stream_push(z->ss, z->ad, z->adlen, cur, curlen, final, sl->ct)) != BV_OK)
-            goto out;
-        sl->len = curlen + BV_STREAM_ABYTES;
-        pipe_done(&z->p, 0, i, final);
+        if (!pipe_wait(z->p, 0, i))
+            break;
+        sl = &z->p->slot[i % SLOTS];
+        t = sl->pt, sl->pt = cur, cur = t; /* the slot's old buffer was wiped */
+        sl->ptlen = curlen;
+        sl->last = final;
+        pipe_done(z->p, 0, i, final);
         if (final)
-            return NULL;
+            break;
         t = cur, cur = next, next = t;
         curlen = nextlen;
     }
-out:
-    pipe_fail(&z->p, i, st);
+    z->spare[0] = cur, z->spare[1] = next;
     return NULL;
-}
-
-/* The stage that hashes each new ciphertext chunk for the signature. */
-struct hasher {
-    struct pipe *p;
-    unsigned k;
-};
-
-static void *
-hash_new(void *arg)
-{
-    struct hasher *h = arg;
-    struct slot *sl;
-    uint64_t i;
-
-    for (i = 0; pipe_wait(h->p, h->k, i); i++) {
-        sl = &h->p->slot[i % SLOTS];
-        bv_hash(sl->h, sl->ct, sl->len);
-        pipe_done(h->p, h->k, i, 0);
-    }
+out:
+    z->spare[0] = cur, z->spare[1] = next;
+    pipe_fail(z->p, i, st);
     return NULL;
 }
 
@@ -413,7 +574,7 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
         if ((st = bv_store_chunk_put(s, d->body_id, i, sl->ct, sl->len)) != BV_OK)
             break;
         d->nchunks++;
-        d->size += sl->len - BV_STREAM_ABYTES;
+        d->size += sl->ptlen;
         bv_progress_tick(d->progress, d->size, d->total);
         if (in_tx && (i + 1) % BV_STAGE_BATCH == 0) {
             in_tx = 0;
@@ -423,6 +584,9 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
         pipe_done(p, k, i, 0);
     }
     bv_stop_arm(0);
+    /* every chunk is there: durable before the item's transaction names it */
+    if (st == BV_OK && !pipe_stopped(p))
+        st = bv_store_body_flush(s, d->body_id);
     if (st == BV_OK && in_tx) {
         in_tx = 0;
         st = batch_commit(s, d, b);
@@ -436,98 +600,59 @@ store_stage(bv_store *s, struct pipe *p, unsigned k, bv_body_dst *d)
     return st;
 }
 
+/* What seal and rekey leave in d before their pipeline runs. */
 static void
-join_all(pthread_t *t, unsigned n)
+dst_start(bv_body_dst *d)
 {
-    unsigned i;
-
-    for (i = 0; i < n; i++)
-        pthread_join(t[i], NULL);
+    d->size = d->nchunks = 0;
+    memset(d->header, 0, sizeof d->header);
+    d->header[0] = 3; /* the format byte (§5): signed with the manifest */
+    d->header_len = BV_BODY3_HEADER;
 }
 
 bv_status
 bv_body_seal(bv_store *s, int fd, bv_body_dst *d)
 {
-    struct sealer z;
-    struct hasher h;
+    struct pipe p;
+    struct reader z;
+    struct resealer r = { d->key, d->ad, d->adlen };
+    struct worker w[WORKERS];
+    struct crew c = { .n = 0, .st = BV_OK };
     struct stat sb;
-    pthread_t t[2];
-    unsigned nt = 0;
     bv_status st;
 
-    d->size = d->nchunks = 0;
+    dst_start(d);
     memset(&z, 0, sizeof z);
+    z.p = &p;
     z.fd = fd;
     z.polled = fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode);
-    z.ad = d->ad;
-    z.adlen = d->adlen;
-    h.p = &z.p;
-    h.k = 1;
-    if ((st = pipe_init(&z.p, 3)) != BV_OK)
+    if ((st = pipe_init(&p, 3)) != BV_OK)
         goto out;
-    if ((z.pt[0] = sodium_malloc(BV_CHUNK)) == NULL
-        || (z.pt[1] = sodium_malloc(BV_CHUNK)) == NULL) {
+    if ((z.spare[0] = sodium_malloc(BV_CHUNK)) == NULL
+        || (z.spare[1] = sodium_malloc(BV_CHUNK)) == NULL) {
         st = bv_fail(BV_ERR, "out of secure memory");
         goto out;
     }
-    if ((st = bv_stream_push_init(d->key, d->header, &z.ss)) != BV_OK)
-        goto out;
     /* from here on a failure goes through the pipeline, which stops */
-    if ((st = spawn(&t[nt], seal_encrypt, &z)) == BV_OK && ++nt
-        && (st = spawn(&t[nt], hash_new, &h)) == BV_OK)
-        nt++;
-    if (st != BV_OK)
-        pipe_fail(&z.p, 0, st);
-    (void)store_stage(s, &z.p, 2, d);
-    join_all(t, nt);
-    if ((st = pipe_status(&z.p)) == BV_OK && d->hashes->oom)
+    crew_add(&c, &p, seal_read, &z);
+    crew_stage(&c, &p, w, WORKERS, 1, reseal, &r);
+    (void)store_stage(s, &p, 2, d);
+    crew_join(&c);
+    if ((st = pipe_status(&p)) == BV_OK && d->hashes->oom)
         st = bv_fail(BV_ERR, "out of memory");
 out:
-    bv_stream_free(z.ss);
-    sodium_free(z.pt[0]);
-    sodium_free(z.pt[1]);
-    pipe_free(&z.p);
+    sodium_free(z.spare[0]);
+    sodium_free(z.spare[1]);
+    pipe_free(&p);
     return st;
 }
 
-/* Stage 1 of open and rekey: the seal signature covers every chunk's
- * hash; check it before decrypting, so no byte of an unsigned chunk is
- * ever released (or re-encrypted). */
-struct checker {
-    struct pipe *p;
-    const bv_body_src *src;
-};
-
-static void *
-check_old(void *arg)
-{
-    struct checker *c = arg;
-    struct slot *sl;
-    uint8_t h[32];
-    uint64_t i;
-
-    for (i = 0; pipe_wait(c->p, 1, i); i++) {
-        sl = &c->p->slot[i % SLOTS];
-        bv_hash(h, sl->ct, sl->len);
-        if (sodium_memcmp(h, c->src->hashes + i * 32, 32) != 0) {
-            pipe_fail(c->p, i,
-                bv_fail(BV_EINTEGRITY, "chunk %llu of item %s does not match its seal",
-                    (unsigned long long)i, c->src->uid));
-            break;
-        }
-        pipe_done(c->p, 1, i, 0);
-    }
-    return NULL;
-}
+/* ---- rekey ---- */
 
 struct rekeyer {
-    struct pipe p;
+    struct pipe *p;
     bv_store *reader;
     const bv_body_src *src;
-    bv_stream *in, *out;
-    const uint8_t *ad;
-    size_t adlen;
-    uint8_t *pt;
 };
 
 /* Stage 0 of rekey: one chunk at a time through the reader connection,
@@ -541,116 +666,68 @@ rekey_fetch(void *arg)
     uint64_t i;
     bv_status st;
 
-    for (i = 0; pipe_wait(&r->p, 0, i); i++) {
-        sl = &r->p.slot[i % SLOTS];
+    for (i = 0; pipe_wait(r->p, 0, i); i++) {
+        sl = &r->p->slot[i % SLOTS];
         if ((st = bv_store_chunk_get(r->reader, r->src->body_id, i, sl->ct, CT_MAX, &sl->len))
             != BV_OK) {
-            pipe_fail(&r->p, i, st);
+            pipe_fail(r->p, i, st);
             return NULL;
         }
-        pipe_done(&r->p, 0, i, i + 1 == r->src->nchunks);
+        pipe_done(r->p, 0, i, i + 1 == r->src->nchunks);
     }
     return NULL;
 }
 
-/* Stage 2 of rekey: decrypt under the old key and encrypt the plaintext
- * under the new one into the same slot, then wipe it. */
-static void *
-rekey_recrypt(void *arg)
+/* A format-2 body's stream, when src is one. */
+static bv_status
+src_stream(const bv_body_src *src, bv_stream **ss)
 {
-    struct rekeyer *r = arg;
-    struct slot *sl;
-    size_t ptlen;
-    uint64_t i;
-    bv_status st;
-    int final = 0;
-
-    for (i = 0; pipe_wait(&r->p, 2, i); i++) {
-        sl = &r->p.slot[i % SLOTS];
-        if (final
-            || bv_stream_pull(
-                   r->in, r->src->ad, r->src->adlen, sl->ct, sl->len, r->pt, &ptlen, &final)
-                != BV_OK) {
-            st = bv_fail(BV_EINTEGRITY, "chunk %llu of item %s fails authentication",
-                (unsigned long long)i, r->src->uid);
-            goto fail;
-        }
-        if (final != (i + 1 == r->src->nchunks)) {
-            st = bv_fail(BV_EINTEGRITY, "body of item %s is truncated", r->src->uid);
-            goto fail;
-        }
-        st = bv_stream_push(r->out, r->ad, r->adlen, r->pt, ptlen, final, sl->ct);
-        sodium_memzero(r->pt, ptlen);
-        if (st != BV_OK)
-            goto fail;
-        sl->len = ptlen + BV_STREAM_ABYTES;
-        pipe_done(&r->p, 2, i, 0);
-    }
-    return NULL;
-fail:
-    pipe_fail(&r->p, i, st);
-    return NULL;
+    *ss = NULL;
+    if (src->format == 3)
+        return BV_OK;
+    if (src->format != 2)
+        return bv_fail(BV_EINTEGRITY, "item %s has a body of an unknown format", src->uid);
+    return bv_stream_pull_init(src->key, src->header, ss);
 }
 
 bv_status
 bv_body_rekey(bv_store *s, bv_store *reader, const bv_body_src *src, bv_body_dst *d)
 {
-    struct rekeyer r;
-    struct checker c;
-    struct hasher h;
-    pthread_t t[4];
-    unsigned nt = 0;
+    struct pipe p;
+    struct rekeyer f = { &p, reader, src };
+    struct unsealer u = { src, NULL, 0 };
+    struct resealer r = { d->key, d->ad, d->adlen };
+    struct worker wu[WORKERS], wr[WORKERS];
+    struct crew c = { .n = 0, .st = BV_OK };
     bv_status st;
 
-    d->size = d->nchunks = 0;
-    memset(&r, 0, sizeof r);
-    r.reader = reader;
-    r.src = src;
-    r.ad = d->ad;
-    r.adlen = d->adlen;
-    c.p = h.p = &r.p;
-    c.src = src;
-    h.k = 3;
-    if ((st = pipe_init(&r.p, 5)) != BV_OK)
+    dst_start(d);
+    if ((st = pipe_init(&p, 4)) != BV_OK || (st = src_stream(src, &u.ss)) != BV_OK)
         goto out;
-    if ((r.pt = sodium_malloc(BV_CHUNK)) == NULL) {
-        st = bv_fail(BV_ERR, "out of secure memory");
-        goto out;
-    }
-    if ((st = bv_stream_pull_init(src->key, src->header, &r.in)) != BV_OK
-        || (st = bv_stream_push_init(d->key, d->header, &r.out)) != BV_OK)
-        goto out;
-    if ((st = spawn(&t[nt], rekey_fetch, &r)) == BV_OK && ++nt
-        && (st = spawn(&t[nt], check_old, &c)) == BV_OK && ++nt
-        && (st = spawn(&t[nt], rekey_recrypt, &r)) == BV_OK && ++nt
-        && (st = spawn(&t[nt], hash_new, &h)) == BV_OK)
-        nt++;
-    if (st != BV_OK)
-        pipe_fail(&r.p, 0, st);
-    (void)store_stage(s, &r.p, 4, d);
-    join_all(t, nt);
-    if ((st = pipe_status(&r.p)) == BV_OK && d->nchunks != src->nchunks)
+    crew_add(&c, &p, rekey_fetch, &f);
+    crew_stage(&c, &p, wu, src->format == 3 ? WORKERS : 1, 1, unseal, &u);
+    crew_stage(&c, &p, wr, WORKERS, 2, reseal, &r);
+    (void)store_stage(s, &p, 3, d);
+    crew_join(&c);
+    if ((st = pipe_status(&p)) == BV_OK && d->nchunks != src->nchunks)
         st = bv_fail(BV_EINTEGRITY, "body of item %s is truncated", src->uid);
     if (st == BV_OK && d->hashes->oom)
         st = bv_fail(BV_ERR, "out of memory");
 out:
-    bv_stream_free(r.in);
-    bv_stream_free(r.out);
-    sodium_free(r.pt);
-    pipe_free(&r.p);
+    bv_stream_free(u.ss);
+    pipe_free(&p);
     return st;
 }
 
+/* ---- open ---- */
+
 struct opener {
     struct pipe p;
-    bv_stream *ss;
     const bv_body_src *src;
     uint64_t fetched; /* stage 0, calling thread */
     int halted; /* stage 0 stopped because a later stage failed */
-    uint8_t *pt; /* stage 2 */
     bv_out *out;
-    int final;
-    uint64_t written; /* bytes of plaintext so far */
+    uint64_t written; /* bytes of plaintext so far, stage 2 */
 };
 
 /* Stage 0 of open, on the calling thread, in bv_store_chunk_each: a slot
@@ -687,45 +764,32 @@ fetched(void *ctx, uint64_t idx, size_t n)
     return BV_OK;
 }
 
-/* Stage 2 of open: decrypt and write, then wipe the plaintext. */
+/* Stage 2 of open: write the authenticated plaintext in order, then wipe it. */
 static void *
-open_decrypt(void *arg)
+open_write(void *arg)
 {
     struct opener *o = arg;
     struct slot *sl;
-    size_t ptlen;
     uint64_t i;
     bv_status st;
 
     for (i = 0; pipe_wait(&o->p, 2, i); i++) {
         sl = &o->p.slot[i % SLOTS];
-        if (o->final) {
-            st = bv_fail(BV_EINTEGRITY, "body of item %s is out of order or too long", o->src->uid);
-            goto fail;
+        st = bv_out_write(o->out, sl->pt, sl->ptlen);
+        sodium_memzero(sl->pt, sl->ptlen);
+        if (st != BV_OK) {
+            pipe_fail(&o->p, i, st);
+            return NULL;
         }
-        if (bv_stream_pull(
-                o->ss, o->src->ad, o->src->adlen, sl->ct, sl->len, o->pt, &ptlen, &o->final)
-            != BV_OK) {
-            st = bv_fail(BV_EINTEGRITY, "chunk %llu of item %s fails authentication",
-                (unsigned long long)i, o->src->uid);
-            goto fail;
-        }
-        st = bv_out_write(o->out, o->pt, ptlen);
-        sodium_memzero(o->pt, ptlen);
-        if (st != BV_OK)
-            goto fail;
         /* Start writing this chunk back to disk now, while later chunks
          * are decrypted, so that the fsync of bv_out_commit finds little
          * left to do. Only a hint: errors surface at that fsync. */
         if (!o->out->is_stdout)
-            sync_file_range(o->out->fd, (off_t)o->written, (off_t)ptlen, SYNC_FILE_RANGE_WRITE);
-        o->written += ptlen;
+            sync_file_range(o->out->fd, (off_t)o->written, (off_t)sl->ptlen, SYNC_FILE_RANGE_WRITE);
+        o->written += sl->ptlen;
         bv_progress_tick(o->src->progress, o->written, o->src->size);
         pipe_done(&o->p, 2, i, 0);
     }
-    return NULL;
-fail:
-    pipe_fail(&o->p, i, st);
     return NULL;
 }
 
@@ -733,43 +797,34 @@ bv_status
 bv_body_open(bv_store *s, const bv_body_src *src, bv_out *out)
 {
     struct opener o;
-    struct checker c;
-    pthread_t t[2];
-    unsigned nt = 0;
+    struct unsealer u = { src, NULL, 0 };
+    struct worker w[WORKERS];
+    struct crew c = { .n = 0, .st = BV_OK };
     bv_status st;
 
     memset(&o, 0, sizeof o);
     o.src = src;
     o.out = out;
-    c.p = &o.p;
-    c.src = src;
-    if ((st = pipe_init(&o.p, 3)) != BV_OK)
-        goto out;
-    if ((o.pt = sodium_malloc(BV_CHUNK)) == NULL) {
-        st = bv_fail(BV_ERR, "out of secure memory");
-        goto out;
-    }
-    if ((st = bv_stream_pull_init(src->key, src->header, &o.ss)) != BV_OK)
+    if ((st = pipe_init(&o.p, 3)) != BV_OK || (st = src_stream(src, &u.ss)) != BV_OK)
         goto out;
     /* one read transaction: every chunk comes from the same snapshot */
     if ((st = bv_store_begin_read(s)) != BV_OK)
         goto out;
-    if ((st = spawn(&t[nt], check_old, &c)) == BV_OK && ++nt
-        && (st = spawn(&t[nt], open_decrypt, &o)) == BV_OK)
-        nt++;
-    if (st == BV_OK)
+    crew_stage(&c, &o.p, w, src->format == 3 ? WORKERS : 1, 1, unseal, &u);
+    crew_add(&c, &o.p, open_write, &o);
+    if ((st = c.st) == BV_OK)
         st = bv_store_chunk_each(s, src->body_id, fetch_slot, fetched, &o);
     bv_store_rollback(s);
     /* a store error, or our own check; a halt is a later stage's failure */
     if (st != BV_OK && !o.halted)
         pipe_fail(&o.p, o.fetched, st);
     pipe_end(&o.p, o.fetched);
-    join_all(t, nt);
-    if ((st = pipe_status(&o.p)) == BV_OK && (!o.final || o.fetched != src->nchunks))
+    crew_join(&c);
+    if ((st = pipe_status(&o.p)) == BV_OK
+        && (o.fetched != src->nchunks || o.written != src->size))
         st = bv_fail(BV_EINTEGRITY, "body of item %s is truncated", src->uid);
 out:
-    bv_stream_free(o.ss);
-    sodium_free(o.pt);
+    bv_stream_free(u.ss);
     pipe_free(&o.p);
     return st;
 }

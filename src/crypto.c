@@ -1,11 +1,14 @@
 /*
- * crypto.c - the envelope around libsodium (see include/bv_crypto.h).
+ * crypto.c - the envelope around libsodium (see include/bv_crypto.h), and
+ * body format 3's AEAD and hash through OpenSSL's libcrypto.
  * Secret keys and stream states live in sodium_malloc'd memory: guard
  * pages, mlock, excluded from core dumps, wiped on free.
  */
 #include "bv_crypto.h"
 #include "bv_agent.h"
 
+#include <limits.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,4 +392,83 @@ void
 bv_stream_free(bv_stream *s)
 {
     sodium_free(s);
+}
+
+/* ---- body format 3 (FORMATS.md §5.2), through OpenSSL's EVP ---- */
+
+bv_status
+bv_hash_chunk3(uint8_t out[32], const uint8_t *p, size_t n)
+{
+    unsigned int len = 0;
+
+    if (EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) != 1 || len != 32)
+        return bv_fail(BV_ERR, "SHA-256 failed in libcrypto");
+    return BV_OK;
+}
+
+/* The STREAM nonce: 11-byte big-endian chunk index, then the last-chunk
+ * flag. An index needs 11 bytes only past 2^64 chunks, so the top three
+ * are zero. */
+static void
+chunk3_nonce(uint8_t nonce[12], uint64_t idx, int last)
+{
+    memset(nonce, 0, 3);
+    bv_store_be64(nonce + 3, idx);
+    nonce[11] = last ? 0x01 : 0x00;
+}
+
+/* One AEAD pass. enc: ct = E(in) then the tag after it; else in is ct
+ * (n bytes without the tag), tag checked. 0 on success. */
+static int
+chunk3_crypt(int enc, const uint8_t key[32], uint64_t idx, int last, const uint8_t *ad,
+    size_t adlen, const uint8_t *in, size_t n, uint8_t *out, uint8_t tag[16])
+{
+    EVP_CIPHER_CTX *c;
+    uint8_t nonce[12];
+    int len, ok = 0;
+
+    if (n > INT_MAX || adlen > INT_MAX || (c = EVP_CIPHER_CTX_new()) == NULL)
+        return -1;
+    chunk3_nonce(nonce, idx, last);
+    if (EVP_CipherInit_ex(c, EVP_chacha20_poly1305(), NULL, NULL, NULL, enc) != 1
+        || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) != 1
+        || EVP_CipherInit_ex(c, NULL, NULL, key, nonce, enc) != 1
+        || (!enc && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, 16, tag) != 1)
+        || (adlen && EVP_CipherUpdate(c, NULL, &len, ad, (int)adlen) != 1)
+        || (n && EVP_CipherUpdate(c, out, &len, in, (int)n) != 1)
+        || EVP_CipherFinal_ex(c, out + n, &len) != 1
+        || (enc && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, tag) != 1))
+        goto out;
+    ok = 1;
+out:
+    EVP_CIPHER_CTX_free(c); /* clears the key schedule */
+    return ok ? 0 : -1;
+}
+
+bv_status
+bv_chunk3_seal(const uint8_t key[32], uint64_t idx, int last, const uint8_t *ad, size_t adlen,
+    const uint8_t *pt, size_t n, uint8_t *ct)
+{
+    if (chunk3_crypt(1, key, idx, last, ad, adlen, pt, n, ct, ct + n) != 0)
+        return bv_fail(BV_ERR, "chunk encryption failed in libcrypto");
+    return BV_OK;
+}
+
+bv_status
+bv_chunk3_open(const uint8_t key[32], uint64_t idx, int last, const uint8_t *ad, size_t adlen,
+    const uint8_t *ct, size_t ctlen, uint8_t *pt, size_t *ptlen)
+{
+    uint8_t tag[16];
+    size_t n;
+
+    if (ctlen < BV_CHUNK3_ABYTES)
+        return BV_EINTEGRITY;
+    n = ctlen - BV_CHUNK3_ABYTES;
+    memcpy(tag, ct + n, 16);
+    if (chunk3_crypt(0, key, idx, last, ad, adlen, ct, n, pt, tag) != 0) {
+        sodium_memzero(pt, n); /* nothing unauthenticated stays behind */
+        return BV_EINTEGRITY;
+    }
+    *ptlen = n;
+    return BV_OK;
 }

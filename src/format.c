@@ -134,6 +134,25 @@ bv_fmt_body_ad(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_
 }
 
 void
+bv_fmt_body_ad_of(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t sealed_epoch,
+    int format)
+{
+    bv_fmt_body_ad(b, vid, board, uid, sealed_epoch);
+    if (format >= 3) /* FORMATS.md §4.7: format 3 appends its number */
+        bv_buf_field_u64(b, (uint64_t)format);
+}
+
+int
+bv_fmt_body_format(const uint8_t *header, size_t len)
+{
+    if (len == BV_STREAM_HEADER)
+        return 2;
+    if (len == BV_BODY3_HEADER && header[0] == 3)
+        return 3;
+    return 0;
+}
+
+void
 bv_fmt_grant_ctx(bv_buf *b, bv_vid vid, const char *board, const char *uid, const bv_person_row *p)
 {
     bv_fmt_start(b, vid, "boardvault grant v1");

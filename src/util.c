@@ -5,12 +5,16 @@
 #define _POSIX_C_SOURCE 200809L
 #include "bv.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static _Thread_local char errbuf[512];
 static _Thread_local int errset;
@@ -320,4 +324,27 @@ bv_field_next(const uint8_t *p, size_t len, size_t *off, char *out, size_t cap)
     out[l] = '\0';
     *off += 4 + (size_t)l;
     return 1;
+}
+
+int
+bv_sync_parent(const char *path)
+{
+    char dir[PATH_MAX], *slash;
+    int fd, ok;
+
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if ((slash = strrchr(dir, '/')) == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return -1;
+    ok = fsync(fd) == 0 || errno == EINVAL;
+    close(fd);
+    return ok ? 0 : -1;
 }

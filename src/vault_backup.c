@@ -22,22 +22,9 @@
 static bv_status
 sync_dir_of(const char *path)
 {
-    char dir[4096], *slash;
-    int fd, ok;
-
-    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
-        return bv_fail(BV_EUSAGE, "backup path too long");
-    if ((slash = strrchr(dir, '/')) == NULL)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-        return bv_fail(BV_ERR, "cannot open the directory of %s: %s", path, strerror(errno));
-    ok = fsync(fd) == 0 || errno == EINVAL;
-    close(fd);
-    return ok ? BV_OK : bv_fail(BV_ERR, "cannot sync the directory of %s", path);
+    if (bv_sync_parent(path) != 0)
+        return bv_fail(BV_ERR, "cannot sync the directory of %s: %s", path, strerror(errno));
+    return BV_OK;
 }
 
 /* tmp, tmp-wal and tmp-shm: none may outlive a failed backup. */
@@ -99,16 +86,23 @@ bv_vault_backup(bv_vault *v, const char *dest, bv_audit_report *rep)
     made = 1;
     if ((st = bv_store_backup(v->s, tmp)) != BV_OK || (st = verify_copy(tmp, rep)) != BV_OK)
         goto out;
+    /* the file bodies beside it take DEST's name first, so that DEST
+     * never appears without them */
+    if ((st = bv_store_backup_name(v->s, tmp, dest, 1)) != BV_OK)
+        goto out;
     /* link, not rename: a DEST made meanwhile is never replaced */
     if (link(tmp, dest) != 0) {
         st = errno == EEXIST
             ? bv_fail(BV_EUSAGE, "%s already exists; not overwriting it", dest)
             : bv_fail(BV_ERR, "cannot name the copy %s: %s", dest, strerror(errno));
+        (void)bv_store_backup_name(v->s, dest, NULL, 0);
         goto out;
     }
     st = sync_dir_of(dest);
 out:
-    if (made)
+    if (made) {
         remove_tmp(tmp);
+        (void)bv_store_backup_name(v->s, tmp, NULL, 0); /* still there only if not named */
+    }
     return st;
 }

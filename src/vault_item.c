@@ -37,7 +37,8 @@ bv_vault_item_check(bv_vault *v, const bv_board_row *b, const bv_item_row *it)
     bv_buf m;
     bv_status st;
 
-    if (it->header_len != BV_STREAM_HEADER || it->chunk_hashes.len != it->nchunks * 32
+    if (bv_fmt_body_format(it->header, it->header_len) == 0
+        || it->chunk_hashes.len != it->nchunks * 32
         || it->nchunks != (it->size == 0 ? 1 : (it->size + BV_CHUNK - 1) / BV_CHUNK))
         return bv_fail(BV_EINTEGRITY, "the record of item %s is damaged", it->uid);
     if ((st = bv_vault_officer_of(v, b, it->sealed_by, 0)) != BV_OK
@@ -142,6 +143,7 @@ seal_body(bv_vault *v, const bv_board_row *b, bv_item_row *it, int fd, const str
                 b->name);
         memcpy(it->uid, pre->uid, sizeof it->uid);
         memcpy(it->header, pre->d.header, sizeof it->header);
+        it->header_len = pre->d.header_len;
         bv_buf_put(&it->chunk_hashes, pre->hashes.p, pre->hashes.len);
         it->size = pre->d.size;
         it->nchunks = pre->d.nchunks;
@@ -152,7 +154,7 @@ seal_body(bv_vault *v, const bv_board_row *b, bv_item_row *it, int fd, const str
     }
     bv_buf_init(&ad);
     bv_vault_new_uid(it->uid);
-    bv_fmt_body_ad(&ad, v->id, b->name, it->uid, b->epoch);
+    bv_fmt_body_ad_of(&ad, v->id, b->name, it->uid, b->epoch, 3);
     if ((st = bv_vault_oom(&ad)) == BV_OK
         && (st = bv_store_body_new(v->s, 0, &it->body_id)) == BV_OK) {
         d.body_id = it->body_id;
@@ -164,6 +166,7 @@ seal_body(bv_vault *v, const bv_board_row *b, bv_item_row *it, int fd, const str
         d.total = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
         if ((st = bv_body_seal(v->s, fd, &d)) == BV_OK) {
             memcpy(it->header, d.header, sizeof it->header);
+            it->header_len = d.header_len;
             it->size = d.size;
             it->nchunks = d.nchunks;
         }
@@ -253,7 +256,6 @@ seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
     snprintf(it.sealed_by, sizeof it.sealed_by, "%s", o->row.name);
     bv_utc_now(it.created);
     it.sealed_epoch = b.epoch;
-    it.header_len = BV_STREAM_HEADER;
     if (retain_until)
         snprintf(it.retain_until, sizeof it.retain_until, "%s", retain_until);
     if ((st = seal_body(v, &b, &it, fd, pre, dk)) != BV_OK
@@ -335,7 +337,7 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     }
     bv_vault_new_uid(pre.uid);
     pre.epoch = b.epoch;
-    bv_fmt_body_ad(&ad, v->id, b.name, pre.uid, b.epoch);
+    bv_fmt_body_ad_of(&ad, v->id, b.name, pre.uid, b.epoch, 3);
     if ((st = bv_vault_oom(&ad)) != BV_OK
         || (st = bv_store_body_new(v->s, 1, &pre.d.body_id)) != BV_OK)
         goto out;
@@ -528,6 +530,7 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
     uint8_t *dk = NULL;
     const char *why = NULL;
     bv_buf ad;
+    int fmt;
     bv_status st;
 
     bv_item_row_init(&it);
@@ -563,10 +566,11 @@ bv_item_open(bv_vault *v, bv_actor *a, const char *uid, bv_out *out)
         if ((st = bv_vault_record(v, &ev, a->keys)) != BV_OK)
             goto out;
     }
-    bv_fmt_body_ad(&ad, v->id, b.name, uid, it.sealed_epoch);
+    fmt = bv_fmt_body_format(it.header, it.header_len);
+    bv_fmt_body_ad_of(&ad, v->id, b.name, uid, it.sealed_epoch, fmt);
     if ((st = bv_vault_oom(&ad)) == BV_OK) {
         bv_body_src src = { it.body_id, uid, dk, it.header, ad.p, it.chunk_hashes.p, ad.len,
-            it.nchunks, v->progress, (uint64_t)it.size };
+            it.nchunks, v->progress, (uint64_t)it.size, fmt };
         st = bv_body_open(v->s, &src, out);
     }
     if (st == BV_EINTEGRITY) {

@@ -80,8 +80,11 @@ rekey_stage(bv_vault *v, bv_actor *o, struct rekey *r)
 
     bv_buf_init(&ad);
     bv_buf_init(&ad2);
-    bv_fmt_body_ad(&ad, v->id, r->b.name, r->it.uid, r->it.sealed_epoch);
-    bv_fmt_body_ad(&ad2, v->id, r->b.name, r->it.uid, r->b.epoch);
+    int fmt = bv_fmt_body_format(r->it.header, r->it.header_len);
+
+    /* the old body in its own format, the new one always in format 3 */
+    bv_fmt_body_ad_of(&ad, v->id, r->b.name, r->it.uid, r->it.sealed_epoch, fmt);
+    bv_fmt_body_ad_of(&ad2, v->id, r->b.name, r->it.uid, r->b.epoch, 3);
     if ((st = bv_vault_oom(&ad)) != BV_OK || (st = bv_vault_oom(&ad2)) != BV_OK)
         goto out;
     r->nit = r->it;
@@ -89,7 +92,6 @@ rekey_stage(bv_vault *v, bv_actor *o, struct rekey *r)
     bv_buf_init(&r->nit.gs_names);
     snprintf(r->nit.sealed_by, sizeof r->nit.sealed_by, "%s", o->row.name);
     r->nit.sealed_epoch = r->b.epoch;
-    r->nit.header_len = BV_STREAM_HEADER;
     bv_utc_now(r->nit.created);
     if ((st = bv_vault_sweep(v, 0)) != BV_OK
         || (st = bv_store_open_peer(v->s, BV_STORE_RO, &reader)) != BV_OK
@@ -99,7 +101,7 @@ rekey_stage(bv_vault *v, bv_actor *o, struct rekey *r)
     {
         /* the progress is the new body's, written as the old one is read */
         bv_body_src src = { r->it.body_id, r->it.uid, r->old, r->it.header, ad.p,
-            r->it.chunk_hashes.p, ad.len, r->it.nchunks, NULL, 0 };
+            r->it.chunk_hashes.p, ad.len, r->it.nchunks, NULL, 0, fmt };
         d.body_id = r->nit.body_id;
         d.staging = 1;
         d.key = r->dk;
@@ -112,6 +114,7 @@ rekey_stage(bv_vault *v, bv_actor *o, struct rekey *r)
             goto out;
     }
     memcpy(r->nit.header, d.header, sizeof r->nit.header);
+    r->nit.header_len = d.header_len;
     r->nit.size = d.size;
     r->nit.nchunks = d.nchunks;
 out:

@@ -152,7 +152,8 @@ copy_all(bv_store *from, struct copy *c)
         /* the chunks now, before the items that name their bodies */
         for (size_t b = 0; b < c->nbodies; b++) {
             c->body = c->bodies[b];
-            if ((st = bv_store_chunk_each(from, c->body, chunk_want, chunk_got, c)) != BV_OK)
+            if ((st = bv_store_chunk_each(from, c->body, chunk_want, chunk_got, c)) != BV_OK
+                || (st = bv_store_body_flush(c->to, c->body)) != BV_OK)
                 return st;
         }
     }

@@ -144,6 +144,7 @@ bv_sqlite_remove(const char *path)
         if (unlink(p) != 0 && errno != ENOENT)
             ok = 0;
     }
-    return ok ? BV_OK
-              : bv_fail(BV_ERR, "cannot remove the failed copy %s: %s", path, strerror(errno));
+    if (!ok)
+        return bv_fail(BV_ERR, "cannot remove the failed copy %s: %s", path, strerror(errno));
+    return bv_sqlite_files_remove(path);
 }

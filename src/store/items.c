@@ -206,6 +206,10 @@ bv_sqlite_sweep_step(bv_store *s, int64_t id, int *gone)
     bv_status st;
 
     *gone = 0;
+    /* a file first: its row goes only once the file is gone, so a crash
+     * in between leaves the row, and the sweep comes back for the file */
+    if ((st = bv_sqlite_file_drop(s, id)) != BV_OK)
+        return st;
     if ((st = bv_sqlite_run(s, "sweeping a body",
              "DELETE FROM chunks WHERE rowid IN (SELECT rowid FROM chunks "
              "WHERE body_id = ?1 LIMIT ?2)",
@@ -235,6 +239,11 @@ bv_sqlite_body_counts(bv_store *s, uint64_t *staging, uint64_t *condemned)
 bv_status
 bv_sqlite_chunk_put(bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p, size_t n)
 {
+    bv_status st;
+    int taken;
+
+    if ((st = bv_sqlite_file_put(s, body_id, idx, p, n, &taken)) != BV_OK || taken)
+        return st;
     return bv_sqlite_run(s, "storing the body",
         "INSERT INTO chunks(body_id, idx, data) VALUES (?, ?, ?)", "iib", body_id, (int64_t)idx, p,
         n);
@@ -263,8 +272,12 @@ bv_sqlite_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size
         len = sqlite3_column_int64(q, 1);
     }
     sqlite3_finalize(q);
-    if (rc == SQLITE_DONE)
+    if (rc == SQLITE_DONE) { /* no row: a body in a file, or a chunk missing */
+        int found;
+        if ((st = bv_sqlite_file_get(s, body_id, idx, p, cap, n, &found)) != BV_OK || found)
+            return st;
         return bv_fail(BV_EINTEGRITY, "body chunk %llu is missing", (unsigned long long)idx);
+    }
     if (rc != SQLITE_ROW)
         return bv_sqlite_err(s, rc, "reading the body");
     if (len < 0 || (uint64_t)len > cap)
@@ -294,7 +307,7 @@ bv_sqlite_chunk_each(
     uint8_t *dst;
     int64_t idx, n;
     bv_status st;
-    int rc;
+    int rc, rows = 0, found;
 
     /* length() of a blob reads no overflow page */
     if ((st = bv_sqlite_prep(
@@ -324,11 +337,15 @@ bv_sqlite_chunk_each(
         }
         if ((st = got(ctx, (uint64_t)idx, (size_t)n)) != BV_OK)
             break;
+        rows++;
     }
     if (st == BV_OK && rc != SQLITE_DONE)
         st = bv_sqlite_err(s, rc, "reading the body");
     sqlite3_blob_close(b);
     sqlite3_finalize(q);
+    /* no row: the body is a file, or none at all (and so truncated) */
+    if (st == BV_OK && rows == 0)
+        st = bv_sqlite_file_each(s, body_id, want, got, ctx, &found);
     return st;
 }
 

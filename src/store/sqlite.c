@@ -375,6 +375,9 @@ bv_sqlite_backup(bv_store *s, const char *path)
     }
     st = bv_sqlite_exec(&d.base, "PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE);",
         "syncing the copy");
+    /* the file bodies its live items name, beside it */
+    if (st == BV_OK)
+        st = bv_sqlite_files_backup(s, &d.base, path);
 out:
     if (dst && sqlite3_close(dst) != SQLITE_OK && st == BV_OK)
         st = bv_fail(BV_ERR, "cannot close the copy");
@@ -386,6 +389,7 @@ sq_close(bv_store *s)
 {
     if (s == NULL)
         return;
+    bv_sqlite_files_close(s);
     sqlite3_close_v2(bv_sq(s)->db);
     free(s);
 }
@@ -689,6 +693,7 @@ const bv_engine bv_sqlite_engine = { .name = "sqlite",
     .reclaim = sq_reclaim,
     .sweep_next = bv_sqlite_sweep_next,
     .sweep_step = bv_sqlite_sweep_step,
+    .sweep_files = bv_sqlite_files_sweep,
     .remove = bv_sqlite_remove,
 #define BV_SQLITE_CALL(name, params, args) .name = bv_sqlite_##name,
     BV_ENGINE_CALLS(BV_SQLITE_CALL)

@@ -223,6 +223,9 @@ bv_store_body_sweep(bv_store *s, uint64_t *swept, const bv_progress *p, uint64_t
     /* the format of bv_utc_now, so that the strings compare as times */
     if (gmtime_r(&t, &tm) == NULL || strftime(stale, sizeof stale, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         return bv_fail(BV_ERR, "cannot read the clock");
+    /* what a writer that died left beside the bodies */
+    if (s->engine->sweep_files && (st = s->engine->sweep_files(s, swept)) != BV_OK)
+        return st;
     /* nearly always nothing to do: find that out without the write lock */
     if ((st = s->engine->sweep_next(s, stale, &id)) != BV_OK || id == 0)
         return st;

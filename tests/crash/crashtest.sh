@@ -30,7 +30,7 @@ KEEP=${CRASH_KEEP:-5}
 SMOKE=${CRASH_SMOKE:-0}
 SEED=${CRASH_SEED:-$((SRANDOM % 1000000))}
 OPS=(seal-big seal-small grant revoke open-file open-pipe import-secret import-2022
-    checkpoint board-add approve rekey destroy board-remove)
+    checkpoint board-add approve rekey destroy destroy-file board-remove)
 [ -n "${CRASH_OPS:-}" ] && read -ra OPS <<<"$CRASH_OPS"
 
 KDF=(--kdf-memory 19456 --kdf-time 2 --kdf-lanes 1) # the floor: cheap
@@ -97,7 +97,7 @@ sleep_ms() {
 fresh() {
     rm -rf "$W"
     mkdir -p "$W/out"
-    cp --reflink=auto "$P"/vault.db* "$W"/
+    cp -r --reflink=auto "$P"/vault.db* "$W"/ # with vault.db.bodies/, the file bodies
     export BOARDVAULT_PATH=$W/vault.db
     rm -rf "$XDG_CONFIG_HOME/boardvault/log_heads"
     if [ -d "$P/log_heads" ]; then
@@ -179,6 +179,7 @@ op_cmd() {
     approve) CMD=(member approve carol --as "$ROOT") ;;
     rekey) CMD=(rekey "$OPEN_ID" --as "$ROOT") ;;
     destroy) CMD=(item destroy "$SMALL_ID" --as "$ROOT") ;;
+    destroy-file) CMD=(item destroy "$OPEN_ID" --as "$ROOT") ;; # a body in a file of its own
     board-remove) CMD=(board remove RM dave --as "$ROOT") ;;
     # not an operation: unlocks, finds no such item (6), writes nothing
     kdf) CMD=(grant 0000000000000000 bob --as "$ROOT") ;;
@@ -246,6 +247,12 @@ SELECT 'agenda', meeting_id, ordinal, number, title, restricted, item_id
 SELECT 'blocks', meeting_id, count(*) FROM blocks GROUP BY 2 ORDER BY 2;
 SELECT 'actions', meeting_id, count(*) FROM actions GROUP BY 2 ORDER BY 2;
 EOF
+    # a body in a file of its own (no chunk rows): the file's size
+    sqlite3 -batch "$1" "SELECT id, body_id FROM items i WHERE NOT EXISTS
+                         (SELECT 1 FROM chunks c WHERE c.body_id = i.body_id) ORDER BY id" |
+        while IFS='|' read -r id b; do
+            echo "file|$id|$(stat -c %s "$1.bodies/$b" 2>/dev/null || echo missing)"
+        done
 }
 
 # ---- the invariants ----
@@ -331,18 +338,26 @@ check_common() {
     if ! "$BV" audit verify >"$W/verify.out" 2>&1; then
         violation "audit verify fails: $(grep -m1 boardvault: "$W/verify.out")"
     fi
-    # a seal leaves no item or a complete one
+    # a seal leaves no item or a complete one: its chunk rows (17 bytes
+    # over the plaintext per chunk in format 2, 16 in format 3), or else
+    # its file (16 bytes of header, then the chunks)
     r=$(sql "SELECT uid FROM items i WHERE length(sig) <> 64
                OR length(chunk_hashes) <> 32 * nchunks
-               OR nchunks <> (SELECT count(*) FROM chunks c WHERE c.body_id = i.body_id)
-               OR nchunks - 1 <> (SELECT max(idx) FROM chunks c WHERE c.body_id = i.body_id)
-               OR size + 17 * nchunks <> (SELECT sum(length(data)) FROM chunks c
-                                          WHERE c.body_id = i.body_id)
+               OR (EXISTS (SELECT 1 FROM chunks c WHERE c.body_id = i.body_id) AND (
+                   nchunks <> (SELECT count(*) FROM chunks c WHERE c.body_id = i.body_id)
+                   OR nchunks - 1 <> (SELECT max(idx) FROM chunks c WHERE c.body_id = i.body_id)
+                   OR size + (CASE WHEN length(header) = 24 THEN 17 ELSE 16 END) * nchunks
+                      <> (SELECT sum(length(data)) FROM chunks c WHERE c.body_id = i.body_id)))
                OR NOT EXISTS (SELECT 1 FROM grantsets g WHERE g.item_id = i.id)
                OR NOT EXISTS (SELECT 1 FROM item_keys k WHERE k.item_id = i.id
                               AND k.epoch = (SELECT epoch FROM boards b WHERE b.id = i.board_id))"
           2>&1)
     [ -z "$r" ] || violation "incomplete item(s): ${r//$'\n'/, }"
+    while IFS='|' read -r uid b size n; do
+        [ "$(stat -c %s "$W/vault.db.bodies/$b" 2>/dev/null)" = $((16 + size + 16 * n)) ] ||
+            violation "item $uid: its body has neither chunk rows nor a complete file"
+    done < <(sql "SELECT uid, body_id, size, nchunks FROM items i WHERE NOT EXISTS
+                  (SELECT 1 FROM chunks c WHERE c.body_id = i.body_id)")
     # before or after, nothing in between
     state "$W/vault.db" >"$W/crashed.state" 2>&1
     if cmp -s "$W/crashed.state" "$WORK/before.state"; then
@@ -365,12 +380,14 @@ check_op() {
         check_item "$SMALL_ID" ;;
     rekey)
         check_item "$OPEN_ID" ;;
-    destroy)
-        n=$(sql "SELECT count(*) FROM items WHERE uid = '$SMALL_ID'")
+    destroy | destroy-file)
+        uid=$SMALL_ID
+        [ "$OP" = destroy ] || uid=$OPEN_ID
+        n=$(sql "SELECT count(*) FROM items WHERE uid = '$uid'")
         if [ "$WHERE" = after ]; then
             [ "$n" = 0 ] || violation "destroyed item still has its row"
         else
-            check_item "$SMALL_ID"
+            check_item "$uid"
         fi ;;
     board-remove)
         check_item "$RM_ID"
@@ -417,6 +434,24 @@ check_op() {
             check_item "$uid"
         done ;;
     esac
+}
+
+# The next sweep leaves nothing behind: with every staging body taken
+# for abandoned (as it is BV_STAGE_STALE_S after the kill), gc leaves
+# exactly one file per live body kept in a file, and no other.
+check_sweep() {
+    local f n
+    sql "UPDATE bodies SET touched = '2000-01-01T00:00:00Z' WHERE state = 'staging'"
+    "$BV" gc >/dev/null 2>"$W/gc.err" || violation "gc fails: $(head -1 "$W/gc.err")"
+    n=$(sql "SELECT count(*) FROM bodies WHERE state <> 'live'")
+    [ "$n" = 0 ] || violation "$n staging or condemned bodies left after gc"
+    for f in "$W"/vault.db.bodies/*; do
+        [ -e "$f" ] || continue
+        n=${f##*/}
+        [ "$(sql "SELECT count(*) FROM items i WHERE body_id = '$n' AND NOT EXISTS
+                  (SELECT 1 FROM chunks c WHERE c.body_id = i.body_id)")" = 1 ] ||
+            violation "file $n left in vault.db.bodies/ after gc: no item's body"
+    done
 }
 
 # ---- one operation: measure, then kill ITERS times ----
@@ -487,7 +522,7 @@ crash_loop() {
         fi
         read -r RC ms <<<"$(run_op "$OP" "$delay")"
         mkdir -p "$W/snapshot" # the files exactly as the kill left them
-        cp --reflink=auto "$W"/vault.db* "$W/snapshot/"
+        cp -r --reflink=auto "$W"/vault.db* "$W/snapshot/"
         VIOLATIONS=()
         WHERE=unchecked
         case $RC in
@@ -497,6 +532,7 @@ crash_loop() {
         esac
         check_common
         check_op
+        check_sweep
         [ "$WHERE" = before ] && before=$((before + 1))
         [ "$WHERE" = after ] && after=$((after + 1))
         if [ ${#VIOLATIONS[@]} -gt 0 ]; then

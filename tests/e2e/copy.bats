@@ -86,7 +86,13 @@ vault_id() { "$BV" --vault "$1" status --json | sed 's/.*"vault_id": "\([0-9a-f]
     for t in $(sqlite3 "$BOARDVAULT_PATH" "SELECT name FROM sqlite_master WHERE type = 'table'"); do
         [ "$(sqlite3 "$BOARDVAULT_PATH" "SELECT count(*) FROM $t")" = "$(sqlite3 "$T/back.db" "SELECT count(*) FROM $t")" ]
     done
-    [ "$(sqlite3 "$T/back.db" "SELECT count(*) FROM chunks")" -ge 4 ]
+    # the big body came back as a file of its own (FORMATS.md §9.6), whole:
+    # 16 bytes of header, then 3 chunks of 16 bytes over the plaintext
+    b=$(sqlite3 "$T/back.db" "SELECT body_id FROM items WHERE uid = '$BIG'")
+    [ "$(sqlite3 "$T/back.db" "SELECT count(*) FROM chunks WHERE body_id = $b")" = 0 ]
+    [ "$(stat -c %s "$T/back.db.bodies/$b")" = $((16 + 3000000 + 3 * 16)) ]
+    [ "$(stat -c %a "$T/back.db.bodies")" = 700 ]
+    [ ! -e "$T/back.db.bodies/$b.tmp" ]
 
     # members open on the copy that lives on: the same content, recorded there
     [ "$(bvp "$PW_ALICE" --vault "$MID" open "$ITEM" --as alice)" = "restricted text" ]

@@ -287,7 +287,7 @@ teardown() {
     sqlite_only
     make_world
     head -c 3200000 /dev/urandom >x
-    id=$(seal_item x alice)
+    id=$(BOARDVAULT_FILE_BODIES=0 seal_item x alice) # chunks in rows; files below
     iid=$(sql "SELECT id FROM items WHERE uid='$id'")
     cp vault.db pristine.db
     sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
@@ -327,8 +327,10 @@ teardown() {
     sqlite_only
     make_world
     head -c 3200000 /dev/urandom >x
+    export BOARDVAULT_FILE_BODIES=0 # chunks in rows; file bodies below
     id=$(seal_item x alice)
     id2=$(seal_item x alice)
+    unset BOARDVAULT_FILE_BODIES
     a=$(sql "SELECT id FROM items WHERE uid='$id'")
     b=$(sql "SELECT id FROM items WHERE uid='$id2'")
     ba=$(sql "SELECT body_id FROM items WHERE uid='$id'")
@@ -355,6 +357,86 @@ teardown() {
     sql "UPDATE item_keys SET wrapped=(SELECT wrapped FROM item_keys WHERE item_id=$b) WHERE item_id=$a"
     run bvp "$PW_ROOT" grant "$id" bob --as "Root Officer"
     [ "$status" -eq 5 ]
+}
+
+# The same chunk tampering against bodies in files of their own
+# (FORMATS.md §9.3): the file is ciphertext whose chunk hashes are signed.
+file_tamper_setup() {
+    sqlite_only
+    make_world
+    head -c 3200000 /dev/urandom >x # 4 chunks: 3 full, 1 short
+    id=$(seal_item x alice)
+    id2=$(seal_item x alice)
+    ba=$(sql "SELECT body_id FROM items WHERE uid='$id'")
+    bb=$(sql "SELECT body_id FROM items WHERE uid='$id2'")
+    [ "$(sql "SELECT count(*) FROM chunks WHERE body_id IN ($ba, $bb)")" = 0 ]
+    fa=vault.db.bodies/$ba
+    fb=vault.db.bodies/$bb
+    [ -f "$fa" ] && [ -f "$fb" ]
+    [ "$(stat -c %a vault.db.bodies)" = 700 ] && [ "$(stat -c %a "$fa")" = 600 ]
+    stride=$((1048576 + 16)) # a full format-3 chunk; the file starts with 16 bytes of header
+    sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+    cp "$fa" pristine.a
+    cp "$fb" pristine.b
+    bvp "$PW_ALICE" open "$id" --as alice -o out
+    cmp out x
+    rm out
+}
+
+# ftry DESCRIPTION: after the change to the files, open is 5 and writes nothing
+ftry() {
+    run bvp "$PW_ALICE" open "$id" --as alice -o out
+    echo "$1 -> $status $output" >&3
+    [ "$status" -eq 5 ]
+    [ ! -e out ]
+    rm -f "$fa" "$fb"
+    cp pristine.a "$fa"
+    cp pristine.b "$fb"
+}
+
+@test "tampering with a file body: a flipped byte in any chunk, or in its header, is 5" {
+    file_tamper_setup
+    for off in 5 12 $((16 + 5)) $((16 + 2 * stride + 5)) $((16 + 3 * stride + 7)); do
+        printf '\xff' | dd of="$fa" bs=1 seek="$off" conv=notrunc status=none
+        cmp -s "$fa" pristine.a || ftry "byte $off"
+        cp pristine.a "$fa"
+        printf '\x00' | dd of="$fa" bs=1 seek="$off" conv=notrunc status=none
+        cmp -s "$fa" pristine.a || ftry "byte $off"
+    done
+}
+
+@test "tampering with a file body: swapped, reordered, truncated, extended or removed is 5" {
+    file_tamper_setup
+    # the other item's body, sealed from the same plaintext under another key
+    cp pristine.b "$fa"
+    ftry "swapped with another item's file"
+    # chunks 0 and 1 swapped inside the file
+    { head -c 16 pristine.a; tail -c +$((16 + stride + 1)) pristine.a | head -c $stride
+      tail -c +17 pristine.a | head -c $stride; tail -c +$((16 + 2 * stride + 1)) pristine.a; } >"$fa"
+    [ "$(stat -c %s "$fa")" = "$(stat -c %s pristine.a)" ]
+    ftry "chunks 0 and 1 reordered"
+    # the last chunk dropped, at a chunk boundary
+    truncate -s $((16 + 3 * stride)) "$fa"
+    ftry "truncated to 3 chunks"
+    truncate -s -100 "$fa"
+    ftry "truncated inside the last chunk"
+    # a chunk appended: a copy of the first, and then one byte
+    tail -c +17 pristine.a | head -c $stride >>"$fa"
+    ftry "a chunk appended"
+    printf x >>"$fa"
+    ftry "one byte appended"
+    rm "$fa"
+    ftry "removed"
+    rm "$fa"
+    ln -s "$(basename "$fb")" "$fa"
+    ftry "a link to another body's file"
+    # untouched, it still opens
+    bvp "$PW_ALICE" open "$id" --as alice -o out
+    cmp out x
+    rm out
+    # the item pointed at the other item's body
+    sql "UPDATE items SET body_id=-1 WHERE uid='$id2'; UPDATE items SET body_id=$bb WHERE uid='$id'"
+    ftry "the item names the other body"
 }
 
 @test "a public key swapped in the database is refused at grant and at open" {
@@ -392,13 +474,19 @@ teardown() {
     make_world
     echo ro-secret >x
     id=$(seal_item x alice)
+    head -c 600000 /dev/urandom >big # and a body in a file of its own
+    seal_item big alice >/dev/null
     fp=$("$BV" member show "Root Officer" --json | sed -n 's/.*"fingerprint": "\([^"]*\)".*/\1/p')
     [ -n "$fp" ]
     mkdir ro
     # no -wal beside it: a closed vault, as a copy would be; a name that
     # must be escaped in an SQLite URI
     ro="$T/ro/a copy?of #1 at 100%.db"
+    sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
     cp vault.db "$ro"
+    cp -r vault.db.bodies "$ro.bodies"
+    chmod 444 "$ro.bodies"/*
+    chmod 555 "$ro.bodies"
     chmod 755 "$T"
     chmod 444 "$ro"
     chmod 555 ro
@@ -422,7 +510,8 @@ teardown() {
     [[ "$output" != *ro-secret* ]]
     [ "$(sha256sum "$ro")" = "$before" ]
     [ -z "$(ls ro | grep -v '^a copy')" ]
-    [ "$(ls ro | wc -l)" = 1 ]
+    [ "$(ls ro | wc -l)" = 2 ] # the vault and its bodies, nothing new
+    [ "$(ls "$ro.bodies" | wc -l)" = 1 ]
 }
 
 @test "fail closed: a vault locked past the busy timeout releases nothing" {
@@ -578,13 +667,14 @@ teardown() {
     done
 }
 
-# wait_chunks N - until N chunk rows are committed (at most 20 s)
-# (the seal commits what it has once its source has kept it waiting
-# 0.2 s, so this always comes; the bound is generous for a loaded machine)
+# wait_chunks N - until N chunks are stored, as rows or in a body file
+# (at most 20 s) (the seal commits what it has once its source has kept
+# it waiting 0.2 s, so this always comes; the bound is generous for a
+# loaded machine)
 wait_chunks() {
     local i n=0
     for i in $(seq 1 1200); do
-        n=$(sql "SELECT count(*) FROM chunks" 2>/dev/null || echo 0)
+        n=$(stored_chunks)
         [ "$n" -ge "$1" ] && return 0
         sleep 0.1
     done
@@ -626,6 +716,7 @@ wait_chunks() {
         false
     }
     [ "$(sql "SELECT count(*) FROM chunks")" = 3 ]
+    [ "$(body_files)" = 0 ] # the big body's file went with it
     [ "$(sql "SELECT count(*) FROM items")" = 3 ]
     run "$BV" audit verify
     [ "$status" -eq 0 ]
@@ -691,6 +782,7 @@ wait_chunks() {
     [ "$(sql "SELECT count(*) FROM items")" = 0 ]
     [ "$(sql "SELECT count(*) FROM bodies")" = 0 ]
     [ "$(sql "SELECT count(*) FROM chunks")" = 0 ]
+    [ "$(body_files)" = 0 ]
     run "$BV" audit verify
     [ "$status" -eq 0 ]
 }
@@ -709,12 +801,18 @@ wait_chunks() {
          INSERT INTO bodies(id, state, touched) VALUES (901, 'staging', '2000-01-01T00:00:00Z');
          INSERT INTO chunks(body_id, idx, data) VALUES (901, 0, randomblob(100));
          INSERT INTO bodies(id, state, touched) VALUES (902, 'staging', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));"
+    # body files (FORMATS.md §9.6): the condemned body's, the live seal's,
+    # two that no body names (a writer that died), and a file not ours
+    mkdir -m 0700 vault.db.bodies
+    for f in 900 902.tmp 903 904.tmp; do head -c 300000 /dev/urandom >vault.db.bodies/$f; done
+    echo mine >vault.db.bodies/notes.txt
     run "$BV" gc --json
     [ "$status" -eq 0 ]
-    [ "$output" = '{"swept": 2}' ]
+    [ "$output" = '{"swept": 4}' ] # two bodies and two orphan files
     # a staging body with a recent heartbeat may belong to a live seal: kept
     [ "$(sql "SELECT group_concat(id) FROM bodies WHERE state <> 'live'")" = 902 ]
     [ "$(sql "SELECT count(*) FROM chunks WHERE body_id IN (900, 901)")" = 0 ]
+    [ "$(ls vault.db.bodies | sort | tr '\n' ' ')" = "902.tmp notes.txt " ]
     run "$BV" audit verify
     [ "$status" -eq 0 ]
 }

@@ -199,6 +199,39 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
     [ "$status" -eq 2 ]
 }
 
+@test "backup carries the bodies kept in files: DEST.bodies named first, never replaced" {
+    sqlite_only
+    make_world
+    head -c 2500000 /dev/urandom >big
+    id=$(seal_item big alice)
+    b=$(sql "SELECT body_id FROM items WHERE uid = '$id'")
+    [ -f "vault.db.bodies/$b" ]
+    # a destroyed body is not carried
+    id2=$(seal_item big alice)
+    b2=$(sql "SELECT body_id FROM items WHERE uid = '$id2'")
+    bvp "$PW_ROOT" item destroy "$id2" --yes --as "Root Officer" >/dev/null
+    [ ! -e "vault.db.bodies/$b2" ]
+    run "$BV" backup copy.db
+    [ "$status" -eq 0 ]
+    [ "$(stat -c %a copy.db.bodies)" = 700 ]
+    [ "$(ls copy.db.bodies)" = "$b" ]
+    cmp "vault.db.bodies/$b" "copy.db.bodies/$b"
+    [ -z "$(ls | grep 'copy.db.tmp')" ]
+    XDG_CONFIG_HOME="$T/elsewhere" bvp "$PW_ALICE" --vault copy.db open "$id" --as alice -o out
+    cmp out big
+    # the copy without its directory cannot open the large item (5)
+    mv copy.db.bodies aside
+    run env XDG_CONFIG_HOME="$T/elsewhere" "$BV" --vault copy.db open "$id" --as alice --passphrase-fd 3 3<<<"$PW_ALICE"
+    [ "$status" -eq 5 ]
+    # a DEST.bodies already there is never replaced, and no DEST is made
+    mkdir other.db.bodies
+    run "$BV" backup other.db
+    [ "$status" -eq 2 ]
+    [ ! -e other.db ]
+    [ -z "$(ls other.db.bodies)" ]
+    [ -z "$(ls | grep 'other.db.tmp')" ]
+}
+
 @test "backup of a vault whose log does not verify leaves no file" {
     sqlite_only "SQLite online backup"
     make_world
@@ -342,7 +375,7 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
 wait_chunks() {
     local i n=0
     for i in $(seq 1 1200); do
-        n=$(sql "SELECT count(*) FROM chunks" 2>/dev/null || echo 0)
+        n=$(stored_chunks)
         [ "$n" -ge "$1" ] && return 0
         sleep 0.1
     done
@@ -369,6 +402,7 @@ wait_chunks() {
     # gone at once, not 15 minutes later
     [ "$(sql "SELECT count(*) FROM bodies WHERE state<>'live'")" = 0 ]
     [ "$(sql "SELECT count(*) FROM chunks")" = 0 ]
+    [ "$(body_files)" = 0 ] # the staged body's file too
     [ "$(sql "SELECT count(*) FROM items")" = 0 ]
     run "$BV" audit verify
     [ "$status" -eq 0 ]

@@ -231,6 +231,29 @@ seal_item() { # seal_item FILE [GRANTS]
     fi
 }
 
+# stored_chunks: the chunks stored so far, as rows or in the body files
+# beside a vault file (FORMATS.md §9.6: 16 bytes of header, then full
+# chunks of 1 MiB + 16)
+stored_chunks() {
+    local n f s
+    n=$(sql "SELECT count(*) FROM chunks" 2>/dev/null || echo 0)
+    for f in "$BOARDVAULT_PATH".bodies/*; do
+        [ -f "$f" ] || continue
+        s=$(stat -c %s "$f" 2>/dev/null || echo 16)
+        n=$((n + (s - 16) / 1048592))
+    done
+    echo "$n"
+}
+
+# body_files: how many files are in the bodies directory beside the vault
+body_files() {
+    if [ -d "$BOARDVAULT_PATH.bodies" ]; then
+        find "$BOARDVAULT_PATH.bodies" -mindepth 1 | wc -l
+    else
+        echo 0
+    fi
+}
+
 sql() {
     if on_pg; then
         psql_vault "$@"

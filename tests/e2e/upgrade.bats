@@ -59,6 +59,43 @@ teardown() { teardown_vault; }
     [ "$(sql 'PRAGMA integrity_check')" = ok ]
 }
 
+@test "upgrade: format-2 and format-3 bodies side by side both open; rekey turns a format-2 body into 3" {
+    sqlite_only
+    # the fixture's bodies are format 2: a 24-byte secretstream header (FORMATS.md §5)
+    [ "$(sql "SELECT length(header) FROM items WHERE uid = '$BIG'")" = 24 ]
+    head -c 3500000 /dev/urandom >new
+    id=$(bvp "$PW_ROOT" seal CSP new --title "Format three" --grant alice --as "Root Officer")
+    # seal writes format 3: the header is the format byte
+    [ "$(sql "SELECT hex(header) FROM items WHERE uid = '$id'")" = 03 ]
+    # 3.5 MB: a file of its own beside the vault (FORMATS.md §9.6), no rows
+    b=$(sql "SELECT body_id FROM items WHERE uid = '$id'")
+    [ "$(sql "SELECT count(*) FROM chunks WHERE body_id = $b")" = 0 ]
+    [ "$(stat -c %s "vault.db.bodies/$b")" = $((16 + 3500000 + 4 * 16)) ]
+    bvp "$PW_ALICE" open "$BIG" --as alice -o out2
+    cmp out2 body.txt
+    bvp "$PW_ALICE" open "$id" --as alice -o out3
+    cmp out3 new
+    # rekey reads format 2 and writes format 3
+    bvp "$PW_ROOT" rekey "$BIG" --as "Root Officer" >/dev/null
+    [ "$(sql "SELECT hex(header) FROM items WHERE uid = '$BIG'")" = 03 ]
+    rm out2
+    bvp "$PW_ALICE" open "$BIG" --as alice -o out2
+    cmp out2 body.txt
+    # a format-3 body rekeyed stays format 3, and opens
+    bvp "$PW_ROOT" rekey "$id" --as "Root Officer" >/dev/null
+    rm out3
+    bvp "$PW_ALICE" open "$id" --as alice -o out3
+    cmp out3 new
+    # a signed format-3 header cannot be passed off as format 2 (or back)
+    sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+    sql "UPDATE items SET header = zeroblob(24) WHERE uid = '$id'"
+    run bvp "$PW_ALICE" open "$id" --as alice -o out4
+    [ "$status" -eq 5 ]
+    [ ! -e out4 ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
 @test "upgrade: a format-1 file that cannot be written is refused with what to do, and left as it is" {
     sqlite_only "older formats exist only as SQLite files; the server schema starts at format 3"
     chmod 755 "$T"

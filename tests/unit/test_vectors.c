@@ -60,6 +60,124 @@ emit(const char *name, const uint8_t *p, size_t n)
     free(hex);
 }
 
+/* The item of the manifest vectors, but for its body. */
+static void
+vector_item(bv_item_row *it)
+{
+    bv_item_row_init(it);
+    strcpy(it->board, "CSP");
+    strcpy(it->uid, "0123456789abcdef");
+    strcpy(it->title, "Domestic Homicide Review");
+    strcpy(it->sealed_by, "alice");
+    it->sealed_epoch = 1;
+}
+
+/*
+ * Body format 3 (FORMATS.md §5.2) over the same body and item key as the
+ * format-2 vectors: the AD, the SHA-256 of the full first chunk, the
+ * final chunk in full, an empty body, and an item manifest naming the
+ * format. Each chunk must be byte for byte what libsodium's
+ * crypto_aead_chacha20poly1305_ietf_encrypt makes with the STREAM nonce:
+ * OpenSSL and libsodium agree on RFC 8439, on any CPU.
+ */
+static void
+body3_vectors(const uint8_t vid[BV_VAULT_ID_LEN], const uint8_t key[32], const uint8_t *body,
+    size_t blen)
+{
+    const size_t tail = blen - BV_CHUNK;
+    uint8_t *ct = malloc(BV_CHUNK + BV_CHUNK3_ABYTES), *ref = malloc(BV_CHUNK + BV_CHUNK3_ABYTES);
+    uint8_t *pt = malloc(BV_CHUNK), nonce[12] = { 0 }, h[32], empty[BV_CHUNK3_ABYTES];
+    unsigned long long reflen;
+    size_t ptlen;
+    bv_buf ad, m;
+    bv_item_row it;
+
+    assert_non_null(ct);
+    assert_non_null(ref);
+    assert_non_null(pt);
+    bv_fmt_body_ad_of(&ad, vid, "CSP", "0123456789abcdef", 1, 3);
+    assert_false(ad.oom);
+    emit("body3-ad", ad.p, ad.len);
+
+    /* chunk 0: full, not last; nonce 00..00 00 */
+    assert_int_equal(bv_chunk3_seal(key, 0, 0, ad.p, ad.len, body, BV_CHUNK, ct), BV_OK);
+    crypto_aead_chacha20poly1305_ietf_encrypt(
+        ref, &reflen, body, BV_CHUNK, ad.p, ad.len, NULL, nonce, key);
+    assert_int_equal(reflen, BV_CHUNK + BV_CHUNK3_ABYTES);
+    assert_memory_equal(ct, ref, BV_CHUNK + BV_CHUNK3_ABYTES);
+    assert_int_equal(bv_hash_chunk3(h, ct, BV_CHUNK + BV_CHUNK3_ABYTES), BV_OK);
+    crypto_hash_sha256(ref, ct, BV_CHUNK + BV_CHUNK3_ABYTES); /* SHA-256 agrees too */
+    assert_memory_equal(h, ref, 32);
+    emit("body3-chunk-0-sha256", h, 32);
+    assert_int_equal(
+        bv_chunk3_open(key, 0, 0, ad.p, ad.len, ct, BV_CHUNK + BV_CHUNK3_ABYTES, pt, &ptlen),
+        BV_OK);
+    assert_int_equal(ptlen, BV_CHUNK);
+    assert_memory_equal(pt, body, BV_CHUNK);
+    /* as the last chunk (a truncated body), or as chunk 1 (reordered): refused */
+    assert_int_equal(
+        bv_chunk3_open(key, 0, 1, ad.p, ad.len, ct, BV_CHUNK + BV_CHUNK3_ABYTES, pt, &ptlen),
+        BV_EINTEGRITY);
+    assert_int_equal(
+        bv_chunk3_open(key, 1, 0, ad.p, ad.len, ct, BV_CHUNK + BV_CHUNK3_ABYTES, pt, &ptlen),
+        BV_EINTEGRITY);
+
+    /* chunk 1: the short last one; nonce 00..01 01 */
+    assert_int_equal(bv_chunk3_seal(key, 1, 1, ad.p, ad.len, body + BV_CHUNK, tail, ct), BV_OK);
+    nonce[10] = 1;
+    nonce[11] = 1;
+    crypto_aead_chacha20poly1305_ietf_encrypt(
+        ref, &reflen, body + BV_CHUNK, tail, ad.p, ad.len, NULL, nonce, key);
+    assert_memory_equal(ct, ref, tail + BV_CHUNK3_ABYTES);
+    emit("body3-chunk-1", ct, tail + BV_CHUNK3_ABYTES);
+    assert_int_equal(
+        bv_chunk3_open(key, 1, 1, ad.p, ad.len, ct, tail + BV_CHUNK3_ABYTES, pt, &ptlen), BV_OK);
+    assert_memory_equal(pt, body + BV_CHUNK, tail);
+    /* not last (more would follow: an extension), another AD, a flipped bit */
+    assert_int_equal(
+        bv_chunk3_open(key, 1, 0, ad.p, ad.len, ct, tail + BV_CHUNK3_ABYTES, pt, &ptlen),
+        BV_EINTEGRITY);
+    assert_int_equal(
+        bv_chunk3_open(key, 1, 1, ad.p, ad.len - 1, ct, tail + BV_CHUNK3_ABYTES, pt, &ptlen),
+        BV_EINTEGRITY);
+    ct[7] ^= 1;
+    assert_int_equal(
+        bv_chunk3_open(key, 1, 1, ad.p, ad.len, ct, tail + BV_CHUNK3_ABYTES, pt, &ptlen),
+        BV_EINTEGRITY);
+
+    /* an empty body: one last chunk of no bytes, the tag alone */
+    assert_int_equal(bv_chunk3_seal(key, 0, 1, ad.p, ad.len, body, 0, empty), BV_OK);
+    memset(nonce, 0, sizeof nonce);
+    nonce[11] = 1;
+    crypto_aead_chacha20poly1305_ietf_encrypt(ref, &reflen, NULL, 0, ad.p, ad.len, NULL, nonce, key);
+    assert_int_equal(reflen, BV_CHUNK3_ABYTES);
+    assert_memory_equal(empty, ref, BV_CHUNK3_ABYTES);
+    emit("body3-empty", empty, sizeof empty);
+    assert_int_equal(
+        bv_chunk3_open(key, 0, 1, ad.p, ad.len, empty, sizeof empty, pt, &ptlen), BV_OK);
+    assert_int_equal(ptlen, 0);
+    bv_buf_free(&ad);
+
+    /* the manifest of a format-3 item: its header is the format byte */
+    vector_item(&it);
+    it.size = blen;
+    it.nchunks = 2;
+    it.header[0] = 3;
+    it.header_len = BV_BODY3_HEADER;
+    assert_int_equal(bv_fmt_body_format(it.header, it.header_len), 3);
+    bv_buf_put(&it.chunk_hashes, h, 32);
+    assert_int_equal(bv_hash_chunk3(h, ref, tail + BV_CHUNK3_ABYTES), BV_OK);
+    bv_buf_put(&it.chunk_hashes, h, 32);
+    bv_fmt_item(&m, vid, &it);
+    assert_false(m.oom);
+    emit("item3-message", m.p, m.len);
+    bv_buf_free(&m);
+    bv_item_row_free(&it);
+    free(ct);
+    free(ref);
+    free(pt);
+}
+
 static void
 test_vectors(void **state)
 {
@@ -164,12 +282,7 @@ test_vectors(void **state)
         emit("grantset-message", m.p, m.len);
         bv_buf_free(&m);
         bv_buf_free(&names);
-        bv_item_row_init(&it);
-        strcpy(it.board, "CSP");
-        strcpy(it.uid, "0123456789abcdef");
-        strcpy(it.title, "Domestic Homicide Review");
-        strcpy(it.sealed_by, "alice");
-        it.sealed_epoch = 1;
+        vector_item(&it);
         it.size = 5;
         it.nchunks = 1;
         memset(it.header, 0x24, sizeof it.header);
@@ -275,6 +388,9 @@ test_vectors(void **state)
     emit("keychange-signature", sig, 64);
     assert_int_equal(bv_verify(alice->sign_pk, m.p, m.len, sig, 64), BV_OK);
     bv_buf_free(&m);
+
+    /* body format 3, last: it draws no random bytes */
+    body3_vectors(vid, item_key, body, blen);
 
     if (getenv("BV_WRITE_VECTORS")) {
         f = fopen(VECTORS, "w");
