@@ -16,7 +16,19 @@ notty() { setsid -w "$@" </dev/null; }
 # pid_of OUTPUT - the agent pid that unlock printed
 pid_of() { sed -n 's/.*agent pid \([0-9]*\).*/\1/p' <<<"$1"; }
 
-alive() { kill -0 "$1" 2>/dev/null; }
+# alive PID: running, not a zombie left for an init that does not reap
+# (the agent's parent has exited, so it is init's to reap)
+alive() {
+    local st
+    st=$(sed -n 's/^[0-9]* (.*) \([A-Z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+# gone PID: wait up to 5 s for it to end, then say whether it did
+gone() {
+    local _
+    for _ in $(seq 50); do alive "$1" || return 0; sleep 0.1; done
+    return 1
+}
 
 unlock_root() { # unlock_root [DURATION]
     bvp "$PW_ROOT" unlock --as "Root Officer" --for "${1:-60s}"
@@ -68,8 +80,8 @@ unlock_root() { # unlock_root [DURATION]
     pid=$(pid_of "$output")
     run notty "$BV" seal CSP body.txt --title "Review" --as "Root Officer"
     [ "$status" -eq 0 ]
-    sleep 3
-    ! alive "$pid"
+    sleep 2
+    gone "$pid"
     [ -z "$(ls "$XDG_RUNTIME_DIR/boardvault")" ] # its socket removed
     run notty "$BV" seal CSP body.txt --title "Late" --as "Root Officer"
     [ "$status" -ne 0 ]
@@ -99,8 +111,7 @@ unlock_root() { # unlock_root [DURATION]
     run "$BV" lock --as alice
     [ "$status" -eq 0 ]
     [ "$output" = "locked alice (agent pid $alice): keys wiped" ]
-    sleep 0.2
-    ! alive "$alice"
+    gone "$alice"
     alive "$root"
     run notty "$BV" open "$id" -o out.txt --as alice
     [ "$status" -ne 0 ]
@@ -110,8 +121,7 @@ unlock_root() { # unlock_root [DURATION]
     run "$BV" lock
     [ "$status" -eq 0 ]
     [ "$output" = "locked Root Officer (agent pid $root): keys wiped" ]
-    sleep 0.2
-    ! alive "$root"
+    gone "$root"
     run "$BV" lock
     [ "$status" -eq 0 ]
     [ "$output" = "nothing to lock: no one is unlocked in this vault" ]
@@ -151,8 +161,7 @@ unlock_root() { # unlock_root [DURATION]
         pid=$(pid_of "$output")
         grep -Eq '^Max core file size +0 +0 ' "/proc/$pid/limits"
         kill -s "$sig" "$pid"
-        for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
-        ! alive "$pid"
+        gone "$pid"
         [ -z "$(ls "$XDG_RUNTIME_DIR/boardvault")" ]
     done
     run notty "$BV" board create Other --as "Root Officer"

@@ -385,11 +385,11 @@ for r in rows:
     if on_pg; then chr=chr; else chr=char; fi
     sql "UPDATE items SET title = 'evil' || $chr(27) || '[2J' || $chr(7) WHERE uid = '$id'"
     "$BV" items >out.txt
-    ! grep -q $'\x1b' out.txt
-    ! grep -q $'\a' out.txt
+    ! grep -q $'\x1b' out.txt || false
+    ! grep -q $'\a' out.txt || false
     grep -qF 'evil\x1b[2J\x07' out.txt
     "$BV" audit summary >out.txt
-    ! grep -q $'\x1b' out.txt
+    ! grep -q $'\x1b' out.txt || false
 }
 
 @test "an option given twice is refused (2), before any prompt; lists (--grant, --checkpoint) may repeat" {

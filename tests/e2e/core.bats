@@ -129,9 +129,9 @@ teardown() {
     bvp "$PW_ROOT" grant "$id" alice --as "Root Officer"
     bvp "$PW_ALICE" open "$id" --as alice -o "$T/out.txt"
     rm in.txt out.txt
-    ! grep -r -a -q "$marker" "$T"
+    ! grep -r -a -q "$marker" "$T" || false
     ! grep -r -a -q "$marker" "${TMPDIR:-/tmp}" 2>/dev/null || true
-    ! grep -a -q "$marker" vault.db*
+    ! grep -a -q "$marker" vault.db* || false
 }
 
 @test "wrong passphrase, unknown person, pending member, other board: 3, 3, 4, 4; all logged" {

@@ -227,9 +227,9 @@ import() { bvp "$PW_ROOT" minutes import "$1" --board CSP --as "Root Officer"; }
     [ "${BASH_REMATCH[1]}" = "$(sql "SELECT uid FROM items ORDER BY id LIMIT 1")" ]
     marker=ZZ-SECRET-MARKER-7f3a
     grep -q "$marker" "$SECRET"
-    ! vault_has "$marker"
+    ! vault_has "$marker" || false
     on_pg || sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-    ! vault_has "$marker"
+    ! vault_has "$marker" || false
     for cmd in "minutes show 1" "minutes show 1 --json" "minutes show 1 --audit" "minutes list" \
         "minutes actions" "minutes publish 1 --format txt" "minutes publish 1 --format md" \
         "minutes publish 1 --format html" "audit log" "audit export --format jsonl" "items --json"; do
@@ -352,9 +352,9 @@ render() { # render HTML PNG -> prints the DOM
     done
     [[ "$output" == *"warning: read as HTML"* ]]
     [ "$(sql 'SELECT count(*) FROM meetings')" = 3 ]
-    ! vault_has ZZ-SECRET-MARKER
+    ! vault_has ZZ-SECRET-MARKER || false
     on_pg || sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-    ! vault_has ZZ-SECRET-MARKER
+    ! vault_has ZZ-SECRET-MARKER || false
     [ -z "$(ls -A "$TMPDIR")" ] # no reader left a file behind
     for cmd in "minutes show 1" "minutes show 2 --json" "minutes publish 3 --format html"; do
         run $BV $cmd
