@@ -8,6 +8,9 @@ BUILD   ?= build
 SAN     ?= 0
 
 PKGS    := libsodium libcrypto libargon2 sqlite3 libpq smartcols libxml-2.0 libzip poppler-glib
+# libpq and poppler-glib are compiled against but not linked: they are
+# opened on first use (include/bv_dl.h says why)
+LINK_PKGS := $(filter-out libpq poppler-glib,$(PKGS))
 CC      ?= cc
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 -Wvla \
            -Wstrict-prototypes -Wmissing-prototypes
@@ -22,7 +25,7 @@ HARDEN  := -fPIE
 endif
 ALL_CFLAGS  = -std=c11 $(WARN) $(HARDEN) -Iinclude $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(CFLAGS) $(LDFLAGS)
-LIBS        = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzxcvbn -lpthread
+LIBS        = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null) -lzxcvbn -lpthread
 
 SRC   := $(filter-out src/main.c,$(wildcard src/*.c src/store/*.c src/store/pg/*.c))
 OBJ   := $(SRC:src/%.c=$(BUILD)/obj/%.o)

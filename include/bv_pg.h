@@ -12,6 +12,61 @@
 
 #include <libpq-fe.h>
 
+/* libpq is opened on the first connection, not linked (bv_dl.h says
+ * why). Every libpq function the engine calls is listed here; the
+ * engine's code calls them by their own names, which the defines below
+ * turn into calls through bv_pq, filled by bv_pg_connect. A call of a
+ * libpq function missing from this list fails to link: add it here. */
+#define BV_PQ_CALLS(X)                                                                             \
+    X(PQconnectdbParams)                                                                           \
+    X(PQstatus)                                                                                    \
+    X(PQfinish)                                                                                    \
+    X(PQerrorMessage)                                                                              \
+    X(PQexec)                                                                                      \
+    X(PQexecParams)                                                                                \
+    X(PQresultStatus)                                                                              \
+    X(PQresultErrorField)                                                                          \
+    X(PQclear)                                                                                     \
+    X(PQntuples)                                                                                   \
+    X(PQgetvalue)                                                                                  \
+    X(PQgetlength)                                                                                 \
+    X(PQgetisnull)                                                                                 \
+    X(PQcmdTuples)                                                                                 \
+    X(PQcmdStatus)                                                                                 \
+    X(PQtransactionStatus)                                                                         \
+    X(PQdb)                                                                                        \
+    X(PQuser)                                                                                      \
+    X(PQsetNoticeProcessor)                                                                        \
+    X(PQfreemem)                                                                                   \
+    X(PQescapeIdentifier)
+#define BV_PQ_POINTER(f) __typeof__(f) *p_##f;
+struct bv_pq_api {
+    BV_PQ_CALLS(BV_PQ_POINTER)
+};
+#undef BV_PQ_POINTER
+extern struct bv_pq_api bv_pq;
+#define PQconnectdbParams (*bv_pq.p_PQconnectdbParams)
+#define PQstatus (*bv_pq.p_PQstatus)
+#define PQfinish (*bv_pq.p_PQfinish)
+#define PQerrorMessage (*bv_pq.p_PQerrorMessage)
+#define PQexec (*bv_pq.p_PQexec)
+#define PQexecParams (*bv_pq.p_PQexecParams)
+#define PQresultStatus (*bv_pq.p_PQresultStatus)
+#define PQresultErrorField (*bv_pq.p_PQresultErrorField)
+#define PQclear (*bv_pq.p_PQclear)
+#define PQntuples (*bv_pq.p_PQntuples)
+#define PQgetvalue (*bv_pq.p_PQgetvalue)
+#define PQgetlength (*bv_pq.p_PQgetlength)
+#define PQgetisnull (*bv_pq.p_PQgetisnull)
+#define PQcmdTuples (*bv_pq.p_PQcmdTuples)
+#define PQcmdStatus (*bv_pq.p_PQcmdStatus)
+#define PQtransactionStatus (*bv_pq.p_PQtransactionStatus)
+#define PQdb (*bv_pq.p_PQdb)
+#define PQuser (*bv_pq.p_PQuser)
+#define PQsetNoticeProcessor (*bv_pq.p_PQsetNoticeProcessor)
+#define PQfreemem (*bv_pq.p_PQfreemem)
+#define PQescapeIdentifier (*bv_pq.p_PQescapeIdentifier)
+
 /* The vault's tables live in a schema of their own, one vault a database. */
 #define BV_PG_SCHEMA "boardvault"
 /* meta's marker row: tells our databases from others before any write. */

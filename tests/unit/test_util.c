@@ -1,5 +1,7 @@
-/* test_util.c - bv.h helpers: field encoding, UTF-8 checks, errors. */
+/* test_util.c - bv.h helpers: field encoding, UTF-8 checks, errors;
+ * libraries loaded on first use (bv_dl.h). */
 #include "bvtest.h"
+#include "bv_dl.h"
 
 static void
 test_fields_unambiguous(void **state)
@@ -54,9 +56,9 @@ test_utf8(void **state)
     assert_int_equal(off, 2);
     assert_false(bv_utf8_ok("a\x1b[2J", 5, &off));
     assert_int_equal(off, 1);
-    assert_false(bv_utf8_ok("\xc0\xaf", 2, NULL));         /* overlong */
-    assert_false(bv_utf8_ok("\xed\xa0\x80", 3, NULL));     /* surrogate */
-    assert_false(bv_utf8_ok("\xe2\x80", 2, NULL));         /* cut short */
+    assert_false(bv_utf8_ok("\xc0\xaf", 2, NULL)); /* overlong */
+    assert_false(bv_utf8_ok("\xed\xa0\x80", 3, NULL)); /* surrogate */
+    assert_false(bv_utf8_ok("\xe2\x80", 2, NULL)); /* cut short */
     assert_true(bv_utf8_ok("\xf0\x9f\x94\x92", 4, NULL)); /* U+1F512 */
 }
 
@@ -71,6 +73,29 @@ test_first_error_wins(void **state)
     bv_err_clear();
 }
 
+/* A library found by soname fills every pointer; a missing library or
+ * symbol is an error naming what to install or what is missing. */
+static void
+test_dl_load(void **state)
+{
+    size_t (*len)(const char *) = NULL;
+    void (*nothing)(void) = NULL;
+    const bv_dl_sym ok[] = { { "strlen", &len } };
+    const bv_dl_sym bad[] = { { "strlen", &len }, { "bv_no_such_function", &nothing } };
+    (void)state;
+
+    bv_err_clear();
+    assert_int_equal(bv_dl_load("libc.so.6", "the C library", "libc6", ok, 1), BV_OK);
+    assert_non_null(len);
+    assert_int_equal(len("board"), 5);
+    assert_int_equal(bv_dl_load("libc.so.6", "the C library", "libc6", bad, 2), BV_ERR);
+    assert_non_null(strstr(bv_errmsg(), "bv_no_such_function"));
+    bv_err_clear();
+    assert_int_equal(bv_dl_load("libbv-absent.so.9", "a library", "bv-absent9", ok, 1), BV_ERR);
+    assert_non_null(strstr(bv_errmsg(), "install the Debian package bv-absent9"));
+    bv_err_clear();
+}
+
 int
 main(void)
 {
@@ -79,6 +104,7 @@ main(void)
         cmocka_unit_test(test_field_next),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_first_error_wins),
+        cmocka_unit_test(test_dl_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

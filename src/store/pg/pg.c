@@ -8,6 +8,7 @@
  * machines the clients run on. Readers take no lock and read a snapshot.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "bv_dl.h"
 #include "bv_pg.h"
 
 #include <stdio.h>
@@ -89,6 +90,27 @@ session(PGconn *c, int readonly)
     return ok ? BV_OK : connect_err(c);
 }
 
+struct bv_pq_api bv_pq;
+
+/* libpq, opened on the first connection (bv_pg.h) */
+static bv_status
+load_libpq(void)
+{
+#define BV_PQ_SYM(f) { #f, &bv_pq.p_##f },
+    const bv_dl_sym syms[] = { BV_PQ_CALLS(BV_PQ_SYM) };
+#undef BV_PQ_SYM
+    static int loaded;
+    bv_status st;
+
+    if (loaded)
+        return BV_OK;
+    st = bv_dl_load(
+        "libpq.so.5", "PostgreSQL's client library", "libpq5", syms, sizeof syms / sizeof syms[0]);
+    if (st == BV_OK)
+        loaded = 1;
+    return st;
+}
+
 bv_status
 bv_pg_connect(const char *where, int readonly, PGconn **out)
 {
@@ -101,6 +123,8 @@ bv_pg_connect(const char *where, int readonly, PGconn **out)
     bv_status st;
 
     *out = NULL;
+    if ((st = load_libpq()) != BV_OK)
+        return st;
     if ((c = PQconnectdbParams(keys, vals, 1)) == NULL)
         return bv_fail(BV_ERR, "out of memory");
     if (PQstatus(c) != CONNECTION_OK) {
