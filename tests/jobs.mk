@@ -1,0 +1,87 @@
+# jobs.mk - what `make test` runs, as jobs for make's scheduler
+# (tests/run.sh runs make -f tests/jobs.mk -j2 -Otarget -k all PGDIR=DIR).
+#
+# Why jobs: the suite is CPU work on two cores: the plain build's unit and
+# end-to-end tests, the same under ASan+UBSan, the journeys again on a
+# PostgreSQL server, and short smokes of bench, fuzz and crashtest. Run
+# as two fixed lanes, one lane idled for minutes while the other finished;
+# as one job per bats file, both cores stay busy to the end. -Otarget
+# prints each job's output whole when it ends, so the log reads as if the
+# jobs had run in turn; -k runs every job even after one failed. A failed
+# job prints "== failed: JOB", which run.sh counts.
+#
+# The PostgreSQL files run against one throwaway server that run.sh starts
+# in PGDIR and removes. Each test makes a database of its own, so files
+# may share the server; tests/pg's files make cluster-wide roles, so they
+# run as one job, in turn.
+
+MAKEFLAGS += --no-print-directory
+PLAIN := build
+ASAN  := build-asan
+HERE  := $(CURDIR)
+
+# the longest first: make starts prerequisites in the order listed, and a
+# long job started last would leave one core idle at the end
+LONG := audit membership core minutes roles everyday agent cli insider copy member_rekey upgrade
+# every file in tests/e2e runs, listed above or not
+E2E := $(LONG) $(filter-out $(LONG),$(basename $(notdir $(wildcard tests/e2e/*.bats))))
+# On the server: the files whose tests reach the store (journeys,
+# hostile input, the insider's edits, copies). agent, cli and everyday
+# test the terminal, options and the agent, which reach the store only
+# through the same domain calls the journeys make on both engines.
+PG_E2E := audit membership core minutes roles insider copy member_rekey upgrade
+
+ASAN_JOBS  := $(E2E:%=asan-e2e/%)
+PLAIN_JOBS := $(E2E:%=plain-e2e/%)
+PG_JOBS    := pg-e2e/server $(PG_E2E:%=pg-e2e/%)
+
+.PHONY: all build-plain build-asan layers unit-plain unit-asan smoke-bench smoke-fuzz smoke-crash \
+	$(ASAN_JOBS) $(PLAIN_JOBS) $(PG_JOBS)
+
+all: build-asan build-plain $(ASAN_JOBS) unit-asan $(PG_JOBS) $(PLAIN_JOBS) smoke-fuzz \
+	smoke-crash smoke-bench unit-plain layers
+
+# ran a job: its status, and the line run.sh counts when it failed
+define job
+	@echo "== $@"
+	@$(1) || { echo "== failed: $@"; exit 1; }
+endef
+
+build-plain:
+	$(call job,$(MAKE) BUILD=$(PLAIN) all $(PLAIN)/bvforge $(PLAIN)/boardvault-norecord $(PLAIN)/bvbench)
+
+build-asan:
+	$(call job,$(MAKE) BUILD=$(ASAN) SAN=1 all $(ASAN)/bvforge)
+
+layers: build-plain
+	$(call job,$(MAKE) BUILD=$(PLAIN) check-layers)
+
+unit-plain: build-plain
+	$(call job,$(MAKE) BUILD=$(PLAIN) unit)
+
+unit-asan: build-asan
+	$(call job,$(MAKE) BUILD=$(ASAN) SAN=1 unit)
+
+$(PLAIN_JOBS): plain-e2e/%: build-plain
+	$(call job,BV=$(HERE)/$(PLAIN)/boardvault BVFORGE=$(HERE)/$(PLAIN)/bvforge bats tests/e2e/$*.bats)
+
+$(ASAN_JOBS): asan-e2e/%: build-asan
+	$(call job,BV=$(HERE)/$(ASAN)/boardvault BVFORGE=$(HERE)/$(ASAN)/bvforge bats tests/e2e/$*.bats)
+
+PG_ENV = BV_ENGINE=pg BV_PGHOST=$(PGDIR) BV=$(HERE)/$(PLAIN)/boardvault \
+	BVFORGE=$(HERE)/$(PLAIN)/bvforge BVNOREC=$(HERE)/$(PLAIN)/boardvault-norecord
+
+pg-e2e/server: build-plain
+	$(call job,$(PG_ENV) bats tests/pg)
+
+$(PG_E2E:%=pg-e2e/%): pg-e2e/%: build-plain
+	$(call job,$(PG_ENV) bats tests/e2e/$*.bats)
+
+smoke-bench: build-plain
+	$(call job,$(MAKE) BUILD=$(PLAIN) bench-smoke)
+
+smoke-fuzz:
+	$(call job,$(MAKE) FUZZ_SMOKE_SECONDS=5 fuzz-smoke)
+
+smoke-crash: build-plain
+	$(call job,$(MAKE) BUILD=$(PLAIN) crash-smoke)
