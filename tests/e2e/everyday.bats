@@ -372,6 +372,69 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
     [[ "$(BOARDVAULT_PATH=/nonexistent comp boardvault items --board C 2>&1)" == "  " ]]
 }
 
+# zcomp FPATH WORD... - what zsh's completion (compinit, the _boardvault in
+# FPATH) offers for the line WORD..., the cursor on the last word, one
+# candidate a line. zsh runs the completer itself; only compadd, which
+# works in a completion widget alone, is replaced by one that prints the
+# candidates matching the word as zsh's own would. The line is completed
+# twice, as the first TAB (which loads the file) and a later one, and both
+# must offer the same.
+zcomp() {
+    local fp=$1
+    shift
+    zsh -f -c '
+        fpath=("$1" $fpath)
+        shift
+        autoload -U compinit && compinit -u -D
+        compadd() {
+            local -a out
+            while (( $# )); do
+                case $1 in
+                -) shift; out+=("$@"); break ;;
+                -a) out+=("${(@P)2}"); shift 2 ;;
+                -[SPJVXxrRMFWEIipsdO]) shift 2 ;;
+                -*) shift ;;
+                *) out+=("$@"); break ;;
+                esac
+            done
+            print -rl -- ${(M)out:#${PREFIX}*}
+        }
+        comp() { local -a words=("$@"); local CURRENT=$# PREFIX=${@[-1]}; ${=_comps[boardvault]}; }
+        first=$(comp "$@")
+        again=$(comp "$@")
+        [[ $first == "$again" ]] || print "first TAB: $first, next: $again"
+        print -r -- $again' zcomp "$fp" "$@" | sort
+}
+
+@test "zsh completion offers commands, subcommands, options, boards and members" {
+    command -v zsh >/dev/null || skip "no zsh (scripts/deps.sh test installs it)"
+    make_world
+    PATH="$(dirname "$BV"):$PATH"
+    src="$BATS_TEST_DIRNAME/../../scripts/completion"
+    zc() { zcomp "$src" "$@" | tr '\n' '|' | sed 's/^/|/'; }
+    [[ "$(zc boardvault se)" == "|seal|" ]]
+    [[ "$(zc boardvault st)" == "|status|" ]]
+    [[ "$(zc boardvault member ap)" == "|approve|" ]]
+    [[ "$(zc boardvault member approve carol --fi)" == "|--fingerprint|" ]]
+    [[ "$(zc boardvault seal CSP doc --gr)" == "|--grant|" ]]
+    [[ "$(zc boardvault seal CSP doc --as R)" == "|Root Officer|" ]]
+    [[ "$(zc boardvault seal CSP doc --grant al)" == "|alice|" ]]
+    [[ "$(zc boardvault items --board C)" == "|CSP|" ]]
+    [[ "$(zc boardvault board add C)" == *"|CSP|"* ]]
+    [[ "$(zc boardvault board add CSP ca)" == *"|carol|"* ]]
+    [[ "$(zc boardvault board add --role a)" == "|auditor|" ]]
+    # names come from --vault when it is given, and no passphrase is asked
+    v=$BOARDVAULT_PATH
+    [[ "$(BOARDVAULT_PATH=/nonexistent zc boardvault --vault "$v" items --board C)" == "|CSP|" ]]
+    # an unreadable vault offers nothing, and prints nothing
+    [ -z "$(BOARDVAULT_PATH=/nonexistent zcomp "$src" boardvault items --board C 2>&1)" ]
+    # as make install lays it out, the bash twin found from the same prefix
+    mkdir -p share/zsh/site-functions share/bash-completion/completions
+    cp "$src/_boardvault" share/zsh/site-functions/
+    cp "$src/boardvault.bash" share/bash-completion/completions/boardvault
+    [[ "$(zcomp "$PWD/share/zsh/site-functions" boardvault member ap 2>&1)" == "approve" ]]
+}
+
 wait_chunks() {
     local i n=0
     for i in $(seq 1 1200); do
