@@ -306,6 +306,12 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
     [ "$status" -eq 0 ]
     [[ "$output" == *"open ["*"100%"* ]]
     cmp big back
+    # rekey writes the body again under a new key: its bar is that body's
+    run pty "" "$BV" rekey "$id" --as "Root Officer" --passphrase-fd 3 3<<<"$PW_ROOT"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"rekey [########################] 100% 5.0 MiB"* ]]
+    bvp "$PW_ROOT" rekey "$id" --as "Root Officer" 2>err >/dev/null
+    [ ! -s err ]
     run pty "" "$BV" audit verify
     [ "$status" -eq 0 ]
     [[ "$output" == *"verify ["*"100%"*"entries/s"* ]]
