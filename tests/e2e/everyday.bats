@@ -150,6 +150,8 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
     [ "$status" -eq 0 ]
     [[ "$output" == *"(id $vid)"* ]]
     [[ "$output" == *"root:        Root Officer, SHA256:"* ]]
+    # init and enroll wrote the log's two entries; their head is remembered
+    [[ "$output" =~ log:\ +2\ entries\;\ extends\ the\ 2\ this\ client\ remembers\ \(verified\ [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\) ]]
     [[ "$output" == *"checkpoint:  none yet"* ]]
     [[ "$output" == *"KDF policy:  32768 KiB, 2 passes, 1 lanes"* ]]
     # alice's record is below the vault's policy; the root's meets it
@@ -170,6 +172,29 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
     [ "$(echo "$output" | jq_get '["staging_bodies"]')" = 1 ]
     [ "$(echo "$output" | jq_get '["vault_id"]')" = "$vid" ]
     [ "$(echo "$output" | jq_get '["kdf_policy"]["memory_kib"]')" = 32768 ]
+    # the checkpoint wrote the third entry, and this client remembers it
+    [ "$(echo "$output" | jq_get '["remembered_size"]')" = 3 ]
+    [[ "$(echo "$output" | jq_get '["remembered_at"]')" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$ ]]
+    # the vault's size: the text line is the --json bytes, in KiB or MiB
+    bytes=$(echo "$output" | jq_get '["bytes"]')
+    [ "$bytes" -gt 0 ]
+    size=$(python3 -c 'import sys; b=int(sys.argv[1]); print("%.1f MiB" % (b/1048576) if b >= 1048576 else "%.1f KiB" % (b/1024))' "$bytes")
+    run "$BV" status
+    [[ "$output" == *"log:         3 entries; extends the 3 this client remembers (verified "* ]]
+    [[ "$output" =~ size:\ +[0-9]+\.[0-9]\ (KiB|MiB|GiB) ]]
+    # (a server's database size may move between two reads; a file's does not)
+    on_pg || [[ "$output" == *"size:        $size"$'\n'* || "$output" == *"size:        $size" ]]
+    # the newest checkpoint's age, on a clock two days and three hours on
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+    run faketime "2 days 3 hours" "$BV" status
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"checkpoint:  newest at size 2, 2d 3h ago (20"*"Z)"* ]]
+    run faketime "2 days 3 hours" "$BV" status --json
+    [ "$status" -eq 0 ]
+    age=$(echo "$output" | jq_get '["checkpoint"]["age_seconds"]')
+    [ "$age" -ge $((2 * 86400 + 3 * 3600)) ]
+    [ "$age" -lt $((2 * 86400 + 3 * 3600 + 60)) ]
+    [[ "$(echo "$output" | jq_get '["checkpoint"]["created"]')" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$ ]]
 }
 
 @test "backup: a verified copy that keeps the vault id, root and log; DEST never replaced" {
