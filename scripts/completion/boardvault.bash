@@ -12,6 +12,16 @@ _boardvault_names() {
     done < <(boardvault "${@:2}" 2>/dev/null)
 }
 
+# COMPREPLY from standard input, a candidate a line (mapfile, but zsh's
+# bashcompinit has no mapfile)
+_boardvault_reply() {
+    local l
+    COMPREPLY=()
+    while IFS= read -r l || [ -n "$l" ]; do
+        COMPREPLY+=("$l")
+    done
+}
+
 _boardvault() {
     local cur prev i w cmd=() vault=()
     COMPREPLY=()
@@ -32,30 +42,30 @@ _boardvault() {
     done
     case $prev in
     --as | --grant | --member)
-        mapfile -t COMPREPLY < <(_boardvault_names "$cur" "${vault[@]}" complete members)
+        _boardvault_reply < <(_boardvault_names "$cur" "${vault[@]}" complete members)
         return
         ;;
     --board)
-        mapfile -t COMPREPLY < <(_boardvault_names "$cur" "${vault[@]}" complete boards)
+        _boardvault_reply < <(_boardvault_names "$cur" "${vault[@]}" complete boards)
         return
         ;;
     --role)
-        mapfile -t COMPREPLY < <(compgen -W "officer member auditor" -- "$cur")
+        _boardvault_reply < <(compgen -W "officer member auditor" -- "$cur")
         return
         ;;
     --format)
-        mapfile -t COMPREPLY < <(compgen -W "txt md html jsonl csv" -- "$cur")
+        _boardvault_reply < <(compgen -W "txt md html jsonl csv" -- "$cur")
         return
         ;;
     --vault | -o | --output | --checkpoint | --passphrase-fd | --title | --trust | --date | \
         --retain-until | --fingerprint | --meeting | --agenda-item | --size | --kdf-*)
         [ "$prev" = --vault ] || [ "$prev" = -o ] || [ "$prev" = --output ] || [ "$prev" = --checkpoint ] &&
-            mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+            _boardvault_reply < <(compgen -f -- "$cur")
         return
         ;;
     esac
     if [ ${#cmd[@]} -eq 0 ]; then
-        mapfile -t COMPREPLY < <(compgen -W "$(boardvault complete commands 2>/dev/null) --vault --trust --quiet --version --help" -- "$cur")
+        _boardvault_reply < <(compgen -W "$(boardvault complete commands 2>/dev/null) --vault --trust --quiet --version --help" -- "$cur")
         return
     fi
     # a group (member, board, ...) has subcommands; a command has options only
@@ -63,14 +73,14 @@ _boardvault() {
     sub=$(boardvault complete options "${cmd[0]}" 2>/dev/null | grep -v '^-')
     [ -z "$sub" ] && cmd=("${cmd[0]}")
     if [[ $cur == -* ]]; then
-        mapfile -t COMPREPLY < <(compgen -W "$(boardvault complete options "${cmd[@]}" 2>/dev/null)" -- "$cur")
+        _boardvault_reply < <(compgen -W "$(boardvault complete options "${cmd[@]}" 2>/dev/null)" -- "$cur")
         return
     fi
     if [ ${#cmd[@]} -eq 1 ] && [ -n "$sub" ]; then
-        mapfile -t COMPREPLY < <(compgen -W "$sub" -- "$cur")
+        _boardvault_reply < <(compgen -W "$sub" -- "$cur")
         return
     fi
-    mapfile -t COMPREPLY < <(
+    _boardvault_reply < <(
         _boardvault_names "$cur" "${vault[@]}" complete boards
         _boardvault_names "$cur" "${vault[@]}" complete members
         compgen -f -- "$cur"

@@ -150,6 +150,8 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
     [ "$status" -eq 0 ]
     [[ "$output" == *"(id $vid)"* ]]
     [[ "$output" == *"root:        Root Officer, SHA256:"* ]]
+    # init and enroll wrote the log's two entries; their head is remembered
+    [[ "$output" =~ log:\ +2\ entries\;\ extends\ the\ 2\ this\ client\ remembers\ \(verified\ [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\) ]]
     [[ "$output" == *"checkpoint:  none yet"* ]]
     [[ "$output" == *"KDF policy:  32768 KiB, 2 passes, 1 lanes"* ]]
     # alice's record is below the vault's policy; the root's meets it
@@ -170,6 +172,29 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
     [ "$(echo "$output" | jq_get '["staging_bodies"]')" = 1 ]
     [ "$(echo "$output" | jq_get '["vault_id"]')" = "$vid" ]
     [ "$(echo "$output" | jq_get '["kdf_policy"]["memory_kib"]')" = 32768 ]
+    # the checkpoint wrote the third entry, and this client remembers it
+    [ "$(echo "$output" | jq_get '["remembered_size"]')" = 3 ]
+    [[ "$(echo "$output" | jq_get '["remembered_at"]')" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$ ]]
+    # the vault's size: the text line is the --json bytes, in KiB or MiB
+    bytes=$(echo "$output" | jq_get '["bytes"]')
+    [ "$bytes" -gt 0 ]
+    size=$(python3 -c 'import sys; b=int(sys.argv[1]); print("%.1f MiB" % (b/1048576) if b >= 1048576 else "%.1f KiB" % (b/1024))' "$bytes")
+    run "$BV" status
+    [[ "$output" == *"log:         3 entries; extends the 3 this client remembers (verified "* ]]
+    [[ "$output" =~ size:\ +[0-9]+\.[0-9]\ (KiB|MiB|GiB) ]]
+    # (a server's database size may move between two reads; a file's does not)
+    on_pg || [[ "$output" == *"size:        $size"$'\n'* || "$output" == *"size:        $size" ]]
+    # the newest checkpoint's age, on a clock two days and three hours on
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+    run faketime "2 days 3 hours" "$BV" status
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"checkpoint:  newest at size 2, 2d 3h ago (20"*"Z)"* ]]
+    run faketime "2 days 3 hours" "$BV" status --json
+    [ "$status" -eq 0 ]
+    age=$(echo "$output" | jq_get '["checkpoint"]["age_seconds"]')
+    [ "$age" -ge $((2 * 86400 + 3 * 3600)) ]
+    [ "$age" -lt $((2 * 86400 + 3 * 3600 + 60)) ]
+    [[ "$(echo "$output" | jq_get '["checkpoint"]["created"]')" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$ ]]
 }
 
 @test "backup: a verified copy that keeps the vault id, root and log; DEST never replaced" {
@@ -306,6 +331,12 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
     [ "$status" -eq 0 ]
     [[ "$output" == *"open ["*"100%"* ]]
     cmp big back
+    # rekey writes the body again under a new key: its bar is that body's
+    run pty "" "$BV" rekey "$id" --as "Root Officer" --passphrase-fd 3 3<<<"$PW_ROOT"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"rekey [########################] 100% 5.0 MiB"* ]]
+    bvp "$PW_ROOT" rekey "$id" --as "Root Officer" 2>err >/dev/null
+    [ ! -s err ]
     run pty "" "$BV" audit verify
     [ "$status" -eq 0 ]
     [[ "$output" == *"verify ["*"100%"*"entries/s"* ]]
@@ -370,6 +401,69 @@ state_of() { "$BV" member show "$1" --json | sed -n 's/.*"state": "\([^"]*\)".*/
     [[ "$(BOARDVAULT_PATH=/nonexistent comp boardvault --vault "$v" items --board C)" == " CSP " ]]
     # an unreadable vault offers nothing, and prints nothing
     [[ "$(BOARDVAULT_PATH=/nonexistent comp boardvault items --board C 2>&1)" == "  " ]]
+}
+
+# zcomp FPATH WORD... - what zsh's completion (compinit, the _boardvault in
+# FPATH) offers for the line WORD..., the cursor on the last word, one
+# candidate a line. zsh runs the completer itself; only compadd, which
+# works in a completion widget alone, is replaced by one that prints the
+# candidates matching the word as zsh's own would. The line is completed
+# twice, as the first TAB (which loads the file) and a later one, and both
+# must offer the same.
+zcomp() {
+    local fp=$1
+    shift
+    zsh -f -c '
+        fpath=("$1" $fpath)
+        shift
+        autoload -U compinit && compinit -u -D
+        compadd() {
+            local -a out
+            while (( $# )); do
+                case $1 in
+                -) shift; out+=("$@"); break ;;
+                -a) out+=("${(@P)2}"); shift 2 ;;
+                -[SPJVXxrRMFWEIipsdO]) shift 2 ;;
+                -*) shift ;;
+                *) out+=("$@"); break ;;
+                esac
+            done
+            print -rl -- ${(M)out:#${PREFIX}*}
+        }
+        comp() { local -a words=("$@"); local CURRENT=$# PREFIX=${@[-1]}; ${=_comps[boardvault]}; }
+        first=$(comp "$@")
+        again=$(comp "$@")
+        [[ $first == "$again" ]] || print "first TAB: $first, next: $again"
+        print -r -- $again' zcomp "$fp" "$@" | sort
+}
+
+@test "zsh completion offers commands, subcommands, options, boards and members" {
+    command -v zsh >/dev/null || skip "no zsh (scripts/deps.sh test installs it)"
+    make_world
+    PATH="$(dirname "$BV"):$PATH"
+    src="$BATS_TEST_DIRNAME/../../scripts/completion"
+    zc() { zcomp "$src" "$@" | tr '\n' '|' | sed 's/^/|/'; }
+    [[ "$(zc boardvault se)" == "|seal|" ]]
+    [[ "$(zc boardvault st)" == "|status|" ]]
+    [[ "$(zc boardvault member ap)" == "|approve|" ]]
+    [[ "$(zc boardvault member approve carol --fi)" == "|--fingerprint|" ]]
+    [[ "$(zc boardvault seal CSP doc --gr)" == "|--grant|" ]]
+    [[ "$(zc boardvault seal CSP doc --as R)" == "|Root Officer|" ]]
+    [[ "$(zc boardvault seal CSP doc --grant al)" == "|alice|" ]]
+    [[ "$(zc boardvault items --board C)" == "|CSP|" ]]
+    [[ "$(zc boardvault board add C)" == *"|CSP|"* ]]
+    [[ "$(zc boardvault board add CSP ca)" == *"|carol|"* ]]
+    [[ "$(zc boardvault board add --role a)" == "|auditor|" ]]
+    # names come from --vault when it is given, and no passphrase is asked
+    v=$BOARDVAULT_PATH
+    [[ "$(BOARDVAULT_PATH=/nonexistent zc boardvault --vault "$v" items --board C)" == "|CSP|" ]]
+    # an unreadable vault offers nothing, and prints nothing
+    [ -z "$(BOARDVAULT_PATH=/nonexistent zcomp "$src" boardvault items --board C 2>&1)" ]
+    # as make install lays it out, the bash twin found from the same prefix
+    mkdir -p share/zsh/site-functions share/bash-completion/completions
+    cp "$src/_boardvault" share/zsh/site-functions/
+    cp "$src/boardvault.bash" share/bash-completion/completions/boardvault
+    [[ "$(zcomp "$PWD/share/zsh/site-functions" boardvault member ap 2>&1)" == "approve" ]]
 }
 
 wait_chunks() {

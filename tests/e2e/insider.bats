@@ -60,6 +60,30 @@ restore_epoch_1() {
     [ "$(sql "SELECT count(*) FROM items")" = "$items" ]
 }
 
+@test "a removed officer's epoch comes back through a relabelled board-remove entry: rekey refuses (5)" {
+    id=$(seal_item secret.txt alice) # sealed at epoch 1, which carol is about to hold
+    bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
+    keep_copy # carol's copy, while she holds the epoch-1 key
+    run bvp "$PW_ROOT" board remove CSP carol --as "Root Officer"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"epoch 2"* ]]
+    # the same rollback as for seal: a rekey must not put the item under the
+    # epoch-1 key carol kept
+    insider "UPDATE audit SET action = 'board-add' WHERE action = 'board-remove';"
+    restore_epoch_1
+    before=$(sql "SELECT i.uid, i.sealed_epoch, i.body_id FROM items i ORDER BY i.uid")
+    run bvp "$PW_ROOT" rekey "$id" --as "Root Officer"
+    [ "$status" -eq 5 ]
+    [[ "$output" == *"epoch 1"*"audit log says 2"*"rolled back"* ]]
+    # a client that never saw the vault reads the signed text, not the column
+    run fresh bvp "$PW_ROOT" rekey "$id" --as "Root Officer"
+    [ "$status" -eq 5 ]
+    [[ "$output" == *"rolled back"* ]]
+    # the item is as it was: same epoch, same body; no rekey was logged as done
+    [ "$(sql "SELECT i.uid, i.sealed_epoch, i.body_id FROM items i ORDER BY i.uid")" = "$before" ]
+    [ "$(sql "SELECT count(*) FROM audit WHERE action = 'rekey' AND outcome = 'ok'")" = 0 ]
+}
+
 @test "a board-remove entry deleted from the middle of the log: refused (5), by this client (its view) and a fresh one (the chain)" {
     bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
     keep_copy
