@@ -78,8 +78,6 @@ bv_status bv_sqlite_create_schema(bv_store *s);
 bv_status bv_sqlite_err(bv_store *s, int rc, const char *what);
 bv_status bv_sqlite_exec(bv_store *s, const char *sql, const char *what);
 bv_status bv_sqlite_prep(bv_store *s, const char *sql, sqlite3_stmt **st);
-/* Step q, which returns no row, and finalize it. */
-bv_status bv_sqlite_done(bv_store *s, sqlite3_stmt *q, const char *what);
 /* The one integer a query returns. */
 bv_status bv_sqlite_int(bv_store *s, const char *sql, int64_t *v);
 /* Run each statement of sql[] with ?1 = id, in order. */
@@ -109,9 +107,6 @@ bv_status bv_sqlite_col_blob(sqlite3_stmt *q, int i, uint8_t *out, size_t cap, s
 bv_status bv_sqlite_col_blob_exact(sqlite3_stmt *q, int i, uint8_t *out, size_t n);
 bv_status bv_sqlite_col_buf(sqlite3_stmt *q, int i, bv_buf *b);
 const char *bv_sqlite_col_str(sqlite3_stmt *q, int i);
-void bv_sqlite_bind_text(sqlite3_stmt *q, int i, const char *t);
-void bv_sqlite_bind_blob(sqlite3_stmt *q, int i, const void *p, size_t n);
-void bv_sqlite_bind_opt(sqlite3_stmt *q, int i, const char *t);
 
 /* Rows that more than one table file reads. */
 bv_status bv_sqlite_board_row(sqlite3_stmt *q, bv_board_row *b);

@@ -37,35 +37,41 @@ column(sqlite3_stmt *q, int i, char type, bv_copy_value *v)
     return BV_OK;
 }
 
+/* bv_sqlite_copy_rows's walk: each row's columns typed, handed to fn. */
+struct copy_walk {
+    const bv_copy_table *t;
+    size_t ncol;
+    bv_copy_row_fn fn;
+    void *ctx;
+};
+
+static bv_status
+copy_row_cb(void *ctx, sqlite3_stmt *q)
+{
+    struct copy_walk *w = ctx;
+    bv_copy_value row[BV_COPY_COLS_MAX];
+    bv_status st = BV_OK;
+    size_t i;
+
+    for (i = 0; i < w->ncol && st == BV_OK; i++)
+        st = column(q, (int)i, w->t->types[i], &row[i]);
+    return st == BV_OK ? w->fn(w->ctx, row) : st;
+}
+
 bv_status
 bv_sqlite_copy_rows(bv_store *s, const bv_copy_table *t, bv_copy_row_fn fn, void *ctx)
 {
-    bv_copy_value row[BV_COPY_COLS_MAX];
-    sqlite3_stmt *q = NULL;
+    struct copy_walk w = { t, strlen(t->types), fn, ctx };
     char sql[SQL_MAX];
-    size_t ncol = strlen(t->types), i;
-    bv_status st = BV_OK;
-    int rc, len;
+    int len;
 
-    if (ncol > BV_COPY_COLS_MAX)
+    if (w.ncol > BV_COPY_COLS_MAX)
         return bv_fail(BV_ERR, "internal error: table %s has too many columns", t->name);
     len = snprintf(sql, sizeof sql, "SELECT %s FROM %s%s%s ORDER BY %s", t->cols, t->name,
         t->where ? " WHERE " : "", t->where ? t->where : "", t->order);
     if (len < 0 || (size_t)len >= sizeof sql)
         return bv_fail(BV_ERR, "internal error: the query of table %s is too long", t->name);
-    if ((st = bv_sqlite_prep(s, sql, &q)) != BV_OK)
-        return st;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        for (i = 0; i < ncol && st == BV_OK; i++)
-            st = column(q, (int)i, t->types[i], &row[i]);
-        if (st != BV_OK || (st = fn(ctx, row)) != BV_OK)
-            goto out;
-    }
-    if (rc != SQLITE_DONE)
-        st = bv_sqlite_err(s, rc, "reading the vault to copy it");
-out:
-    sqlite3_finalize(q);
-    return st;
+    return bv_sqlite_each(s, "reading the vault to copy it", copy_row_cb, &w, sql, NULL);
 }
 
 bv_status
@@ -89,7 +95,8 @@ bv_sqlite_copy_insert(bv_store *s, const bv_copy_table *t, const bv_copy_value *
     if (len < 0 || (size_t)len >= sizeof sql)
         return bv_fail(BV_ERR, "internal error: the insert into %s is too long", t->name);
     if ((st = bv_sqlite_prep(s, sql, &q)) != BV_OK)
-        return st;
+        goto out;
+    /* hand-written: its parameters are the table's columns, as many as it has */
     for (i = 0; i < ncol && rc == SQLITE_OK; i++) {
         const bv_copy_value *v = &row[i];
         int c = (int)i + 1;
@@ -106,11 +113,13 @@ bv_sqlite_copy_insert(bv_store *s, const bv_copy_table *t, const bv_copy_value *
         else
             rc = sqlite3_bind_blob(q, c, v->p, (int)v->n, SQLITE_STATIC);
     }
-    if (rc != SQLITE_OK) {
-        sqlite3_finalize(q);
-        return bv_sqlite_err(s, rc, "writing the copy");
-    }
-    return bv_sqlite_done(s, q, "writing the copy");
+    if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_DONE)
+        rc = SQLITE_OK;
+    if (rc != SQLITE_OK)
+        st = bv_sqlite_err(s, rc, "writing the copy");
+out:
+    sqlite3_finalize(q);
+    return st;
 }
 
 /* An INTEGER PRIMARY KEY takes the next id after the largest: nothing to move. */

@@ -526,45 +526,49 @@ copy_file(int sfd, int dfd, const char *name, int64_t id)
     return st;
 }
 
+/* bv_sqlite_files_backup's copy of one body's file. */
+struct backup {
+    const char *path;
+    int sfd, dfd;
+};
+
+static bv_status
+backup_cb(void *ctx, sqlite3_stmt *q)
+{
+    struct backup *k = ctx;
+    int64_t id = sqlite3_column_int64(q, 0);
+    char name[32];
+
+    if (k->dfd < 0 && (k->dfd = dir_open(k->path, 1)) < 0)
+        return bv_fail(
+            BV_ERR, "cannot make the bodies directory of %s: %s", k->path, strerror(errno));
+    body_name(name, id, 0);
+    return copy_file(k->sfd, k->dfd, name, id);
+}
+
 /* The file bodies a backup's copy names (its live bodies without rows),
  * copied from the vault's directory into <path>.bodies/. */
 bv_status
 bv_sqlite_files_backup(bv_store *s, bv_store *copy, const char *path)
 {
     const char *vault = vault_path(s);
-    sqlite3_stmt *q = NULL;
-    char name[32];
-    int sfd, dfd = -1, rc;
-    bv_status st = BV_OK;
+    struct backup k = { path, -1, -1 };
+    bv_status st;
 
-    if (vault == NULL || (sfd = dir_open(vault, 0)) < 0)
+    if (vault == NULL || (k.sfd = dir_open(vault, 0)) < 0)
         return BV_OK; /* no file bodies */
-    if ((st = bv_sqlite_prep(copy,
+    if ((st = bv_sqlite_each(copy, "listing the bodies", backup_cb, &k,
              "SELECT id FROM bodies WHERE state = 'live' AND NOT EXISTS "
              "(SELECT 1 FROM chunks WHERE body_id = bodies.id)",
-             &q))
+             NULL))
         != BV_OK)
         goto out;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(q, 0);
-        if (dfd < 0 && (dfd = dir_open(path, 1)) < 0) {
-            st = bv_fail(BV_ERR, "cannot make the bodies directory of %s: %s", path,
-                strerror(errno));
-            break;
-        }
-        body_name(name, id, 0);
-        if ((st = copy_file(sfd, dfd, name, id)) != BV_OK)
-            break;
-    }
-    if (st == BV_OK && rc != SQLITE_DONE)
-        st = bv_sqlite_err(copy, rc, "listing the bodies");
-    if (st == BV_OK && dfd >= 0 && fsync(dfd) != 0 && errno != EINVAL)
+    if (k.dfd >= 0 && fsync(k.dfd) != 0 && errno != EINVAL)
         st = bv_fail(BV_ERR, "cannot sync the bodies directory of %s", path);
 out:
-    sqlite3_finalize(q);
-    close(sfd);
-    if (dfd >= 0)
-        close(dfd);
+    close(k.sfd);
+    if (k.dfd >= 0)
+        close(k.dfd);
     return st;
 }
 

@@ -249,47 +249,93 @@ bv_sqlite_chunk_put(bv_store *s, int64_t body_id, uint64_t idx, const uint8_t *p
         n);
 }
 
+/* A chunk's row: its place, and its length (length() of a blob reads no
+ * overflow page). */
+struct chunk_at {
+    int64_t rowid, idx, len;
+};
+
+static bv_status
+chunk_at_cb(void *ctx, sqlite3_stmt *q)
+{
+    struct chunk_at *c = ctx;
+
+    c->rowid = sqlite3_column_int64(q, 0);
+    c->idx = sqlite3_column_int64(q, 1);
+    c->len = sqlite3_column_int64(q, 2);
+    return BV_OK;
+}
+
 bv_status
 bv_sqlite_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_t cap, size_t *n)
 {
-    sqlite3_stmt *q;
+    struct chunk_at c = { 0, 0, 0 };
     sqlite3_blob *b = NULL;
-    int64_t len = 0, rowid = 0;
     bv_status st;
-    int rc;
+    int rc, found;
 
     /* the row's place and length, then its bytes straight into p (see
      * bv_store_chunk_each) */
-    if ((st = bv_sqlite_prep(
-             s, "SELECT rowid, length(data) FROM chunks WHERE body_id = ? AND idx = ?", &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, body_id);
-    sqlite3_bind_int64(q, 2, (sqlite3_int64)idx);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        rowid = sqlite3_column_int64(q, 0);
-        len = sqlite3_column_int64(q, 1);
-    }
-    sqlite3_finalize(q);
-    if (rc == SQLITE_DONE) { /* no row: a body in a file, or a chunk missing */
-        int found;
+    st = bv_sqlite_one(s, "reading the body", chunk_at_cb, &c,
+        "SELECT rowid, idx, length(data) FROM chunks WHERE body_id = ? AND idx = ?", "ii", body_id,
+        (int64_t)idx);
+    if (st == BV_ENOTFOUND) { /* no row: a body in a file, or a chunk missing */
         if ((st = bv_sqlite_file_get(s, body_id, idx, p, cap, n, &found)) != BV_OK || found)
             return st;
         return bv_fail(BV_EINTEGRITY, "body chunk %llu is missing", (unsigned long long)idx);
     }
-    if (rc != SQLITE_ROW)
-        return bv_sqlite_err(s, rc, "reading the body");
-    if (len < 0 || (uint64_t)len > cap)
+    if (st != BV_OK)
+        return st;
+    if (c.len < 0 || (uint64_t)c.len > cap)
         return bv_fail(BV_EINTEGRITY, "body chunk %llu is too long", (unsigned long long)idx);
-    *n = (size_t)len;
-    if (len == 0)
+    *n = (size_t)c.len;
+    if (c.len == 0)
         return BV_OK;
-    rc = sqlite3_blob_open(bv_sq(s)->db, "main", "chunks", "data", rowid, 0, &b);
+    /* blob streaming, which the statement helpers do not do: checked here */
+    rc = sqlite3_blob_open(bv_sq(s)->db, "main", "chunks", "data", c.rowid, 0, &b);
     if (rc == SQLITE_OK)
-        rc = sqlite3_blob_read(b, p, (int)len, 0);
+        rc = sqlite3_blob_read(b, p, (int)c.len, 0);
     sqlite3_blob_close(b);
     return rc == SQLITE_OK ? BV_OK : bv_sqlite_err(s, rc, "reading the body");
+}
+
+/* bv_sqlite_chunk_each's walk over the rows: one blob handle, moved from
+ * row to row. */
+struct chunk_walk {
+    bv_store *s;
+    sqlite3_blob *b;
+    bv_chunk_fn want;
+    bv_chunk_done_fn got;
+    void *ctx;
+    int rows;
+};
+
+static bv_status
+chunk_walk_cb(void *ctx, sqlite3_stmt *q)
+{
+    struct chunk_walk *w = ctx;
+    struct chunk_at c;
+    uint8_t *dst;
+    bv_status st;
+    int rc;
+
+    (void)chunk_at_cb(&c, q);
+    if (c.idx < 0 || c.len < 0 || c.len > INT_MAX)
+        return bv_fail(BV_EINTEGRITY, "body chunk has a negative index or size");
+    if ((st = w->want(w->ctx, (uint64_t)c.idx, (size_t)c.len, &dst)) != BV_OK)
+        return st;
+    if (c.len > 0) {
+        rc = w->b ? sqlite3_blob_reopen(w->b, c.rowid)
+                  : sqlite3_blob_open(bv_sq(w->s)->db, "main", "chunks", "data", c.rowid, 0, &w->b);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_blob_read(w->b, dst, (int)c.len, 0);
+        if (rc != SQLITE_OK)
+            return bv_sqlite_err(w->s, rc, "reading the body");
+    }
+    if ((st = w->got(w->ctx, (uint64_t)c.idx, (size_t)c.len)) != BV_OK)
+        return st;
+    w->rows++;
+    return BV_OK;
 }
 
 /*
@@ -302,49 +348,15 @@ bv_status
 bv_sqlite_chunk_each(
     bv_store *s, int64_t body_id, bv_chunk_fn want, bv_chunk_done_fn got, void *ctx)
 {
-    sqlite3_stmt *q;
-    sqlite3_blob *b = NULL;
-    uint8_t *dst;
-    int64_t idx, n;
+    struct chunk_walk w = { s, NULL, want, got, ctx, 0 };
     bv_status st;
-    int rc, rows = 0, found;
+    int found;
 
-    /* length() of a blob reads no overflow page */
-    if ((st = bv_sqlite_prep(
-             s, "SELECT rowid, idx, length(data) FROM chunks WHERE body_id = ? ORDER BY idx", &q))
-        != BV_OK)
-        return st;
-    sqlite3_bind_int64(q, 1, body_id);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        idx = sqlite3_column_int64(q, 1);
-        n = sqlite3_column_int64(q, 2);
-        if (idx < 0 || n < 0 || n > INT_MAX) {
-            st = bv_fail(BV_EINTEGRITY, "body chunk has a negative index or size");
-            break;
-        }
-        if ((st = want(ctx, (uint64_t)idx, (size_t)n, &dst)) != BV_OK)
-            break;
-        if (n > 0) {
-            rc = b ? sqlite3_blob_reopen(b, sqlite3_column_int64(q, 0))
-                   : sqlite3_blob_open(
-                       bv_sq(s)->db, "main", "chunks", "data", sqlite3_column_int64(q, 0), 0, &b);
-            if (rc == SQLITE_OK)
-                rc = sqlite3_blob_read(b, dst, (int)n, 0);
-            if (rc != SQLITE_OK) {
-                st = bv_sqlite_err(s, rc, "reading the body");
-                break;
-            }
-        }
-        if ((st = got(ctx, (uint64_t)idx, (size_t)n)) != BV_OK)
-            break;
-        rows++;
-    }
-    if (st == BV_OK && rc != SQLITE_DONE)
-        st = bv_sqlite_err(s, rc, "reading the body");
-    sqlite3_blob_close(b);
-    sqlite3_finalize(q);
+    st = bv_sqlite_each(s, "reading the body", chunk_walk_cb, &w,
+        "SELECT rowid, idx, length(data) FROM chunks WHERE body_id = ? ORDER BY idx", "i", body_id);
+    sqlite3_blob_close(w.b);
     /* no row: the body is a file, or none at all (and so truncated) */
-    if (st == BV_OK && rows == 0)
+    if (st == BV_OK && w.rows == 0)
         st = bv_sqlite_file_each(s, body_id, want, got, ctx, &found);
     return st;
 }

@@ -119,12 +119,12 @@ bv_sqlite_audit_each(
     bv_buf_free(&sql);
     if (st != BV_OK)
         return st;
-    /* the one statement of the store whose parameters vary: bound here */
+    /* hand-written: its parameters vary with the filter given */
     for (i = 0, rc = SQLITE_OK; i < (size_t)nb && rc == SQLITE_OK; i++)
         rc = sqlite3_bind_text(q, (int)i + 1, bind[i], -1, SQLITE_STATIC);
     if (rc != SQLITE_OK) {
-        sqlite3_finalize(q);
-        return bv_sqlite_err(s, rc, "binding a query");
+        st = bv_sqlite_err(s, rc, "binding a query");
+        goto out;
     }
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         memset(&e, 0, sizeof e);
@@ -147,6 +147,7 @@ bv_sqlite_audit_each(
     }
     if (st == BV_OK && rc != SQLITE_DONE)
         st = bv_sqlite_err(s, rc, "reading the audit log");
+out:
     sqlite3_finalize(q);
     return st;
 }

@@ -186,20 +186,20 @@ pragmas(bv_store *s)
     return BV_OK;
 }
 
+static bv_status
+int_cb(void *ctx, sqlite3_stmt *q)
+{
+    *(int64_t *)ctx = sqlite3_column_int64(q, 0);
+    return BV_OK;
+}
+
 bv_status
 bv_sqlite_int(bv_store *s, const char *sql, int64_t *v)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-    int rc;
+    bv_status st = bv_sqlite_one(s, "reading the vault header", int_cb, v, sql, NULL);
 
-    if ((st = bv_sqlite_prep(s, sql, &q)) != BV_OK)
-        return st;
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return rc == SQLITE_ROW ? BV_OK : bv_sqlite_err(s, rc, "reading the vault header");
+    /* no row: as a step that found none always said */
+    return st == BV_ENOTFOUND ? bv_sqlite_err(s, SQLITE_DONE, "reading the vault header") : st;
 }
 
 /*
@@ -438,39 +438,26 @@ sq_rollback(bv_store *s)
 
 /* ---- meta ---- */
 
+static bv_status
+buf_cb(void *ctx, sqlite3_stmt *q)
+{
+    return bv_sqlite_col_buf(q, 0, ctx);
+}
+
 bv_status
 bv_sqlite_meta_get(bv_store *s, const char *key, bv_buf *val)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-    int rc;
+    bv_status st = bv_sqlite_one(
+        s, "reading vault metadata", buf_cb, val, "SELECT value FROM meta WHERE key = ?", "t", key);
 
-    if ((st = bv_sqlite_prep(s, "SELECT value FROM meta WHERE key = ?", &q)) != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, key);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        st = bv_sqlite_col_buf(q, 0, val);
-    else if (rc == SQLITE_DONE)
-        st = bv_fail(BV_EINTEGRITY, "the vault has no %s record", key);
-    else
-        st = bv_sqlite_err(s, rc, "reading vault metadata");
-    sqlite3_finalize(q);
-    return st;
+    return st == BV_ENOTFOUND ? bv_fail(BV_EINTEGRITY, "the vault has no %s record", key) : st;
 }
 
 bv_status
 bv_sqlite_meta_set(bv_store *s, const char *key, const void *val, size_t len)
 {
-    sqlite3_stmt *q;
-    bv_status st;
-
-    if ((st = bv_sqlite_prep(s, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", &q))
-        != BV_OK)
-        return st;
-    bv_sqlite_bind_text(q, 1, key);
-    bv_sqlite_bind_blob(q, 2, val, len);
-    return bv_sqlite_done(s, q, "writing vault metadata");
+    return bv_sqlite_run(s, "writing vault metadata",
+        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", "tb", key, val, len);
 }
 
 /*

@@ -72,37 +72,6 @@ bv_sqlite_col_buf(sqlite3_stmt *q, int i, bv_buf *b)
     return b->oom ? bv_fail(BV_ERR, "out of memory") : BV_OK;
 }
 
-void
-bv_sqlite_bind_text(sqlite3_stmt *q, int i, const char *t)
-{
-    sqlite3_bind_text(q, i, t, -1, SQLITE_STATIC);
-}
-
-void
-bv_sqlite_bind_blob(sqlite3_stmt *q, int i, const void *p, size_t n)
-{
-    sqlite3_bind_blob64(q, i, p ? p : "", n, SQLITE_STATIC);
-}
-
-void
-bv_sqlite_bind_opt(sqlite3_stmt *q, int i, const char *t)
-{
-    if (t)
-        bv_sqlite_bind_text(q, i, t);
-    else
-        sqlite3_bind_null(q, i);
-}
-
-/* Step a statement that returns no rows; finalize it. */
-bv_status
-bv_sqlite_done(bv_store *s, sqlite3_stmt *q, const char *what)
-{
-    int rc = sqlite3_step(q);
-
-    sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? BV_OK : bv_sqlite_err(s, rc, what);
-}
-
 /* ---- one statement: prepare, bind every parameter (checked), step ---- */
 
 static bv_status
@@ -216,16 +185,10 @@ bv_sqlite_col_str(sqlite3_stmt *q, int i)
 bv_status
 bv_sqlite_each_with_id(bv_store *s, const char *const *sql, size_t n, int64_t id, const char *what)
 {
-    sqlite3_stmt *q;
-    bv_status st;
+    bv_status st = BV_OK;
     size_t i;
 
-    for (i = 0; i < n; i++) {
-        if ((st = bv_sqlite_prep(s, sql[i], &q)) != BV_OK)
-            return st;
-        sqlite3_bind_int64(q, 1, id);
-        if ((st = bv_sqlite_done(s, q, what)) != BV_OK)
-            return st;
-    }
-    return BV_OK;
+    for (i = 0; i < n && st == BV_OK; i++)
+        st = bv_sqlite_run(s, what, sql[i], "i", id);
+    return st;
 }
