@@ -53,8 +53,8 @@ void bv_fmt_body_ad(
     bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t sealed_epoch);
 /* The AD of a body of the given format (2: bv_fmt_body_ad; 3: the same
  * fields and then F(u64 3), FORMATS.md §4.7). */
-void bv_fmt_body_ad_of(bv_buf *b, bv_vid vid, const char *board, const char *uid,
-    int64_t sealed_epoch, int format);
+void bv_fmt_body_ad_of(
+    bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t sealed_epoch, int format);
 /* A body's format from its signed items.header (FORMATS.md §5): 2 for a
  * 24-byte secretstream header, 3 for the single byte 0x03, 0 otherwise. */
 int bv_fmt_body_format(const uint8_t *header, size_t len);

@@ -134,8 +134,8 @@ bv_fmt_body_ad(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_
 }
 
 void
-bv_fmt_body_ad_of(bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t sealed_epoch,
-    int format)
+bv_fmt_body_ad_of(
+    bv_buf *b, bv_vid vid, const char *board, const char *uid, int64_t sealed_epoch, int format)
 {
     bv_fmt_body_ad(b, vid, board, uid, sealed_epoch);
     if (format >= 3) /* FORMATS.md §4.7: format 3 appends its number */
