@@ -139,6 +139,7 @@ typedef bv_status (*bv_copy_row_fn)(void *ctx, const bv_copy_value *row);
     X(backup_name, (bv_store * s, const char *from, const char *to, int keep),                     \
         (s, from, to, keep))                                                                       \
     X(body_flush, (bv_store * s, int64_t id), (s, id))                                             \
+    X(body_unlink, (bv_store * s, int64_t id), (s, id))                                            \
     X(item_destroy, (bv_store * s, int64_t item_id), (s, item_id))                                 \
     X(removal_get,                                                                                 \
         (bv_store * s, int64_t board_id, const char *name, char by[BV_NAME_MAX + 1], uint8_t *sig, \

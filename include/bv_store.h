@@ -122,6 +122,13 @@ bv_status bv_store_chunk_put(
  * transaction that names the body commits (an engine may keep a large
  * body outside its transactions). */
 bv_status bv_store_body_flush(bv_store *s, int64_t body_id);
+/* A condemned body's bytes given up now, without the overwrite the sweep
+ * gives them: after a rekey's commit, whose old ciphertext is under a data
+ * key that only former holders of it can use, and whom a copy of the
+ * vault then no longer gives it (THREATS.md, "Old ciphertext"). A body
+ * kept outside the engine's rows (a file) is unlinked; rows are left to
+ * the sweep. A body that is not condemned is an error, nothing removed. */
+bv_status bv_store_body_unlink(bv_store *s, int64_t body_id);
 /* One chunk into p (cap bytes); BV_EINTEGRITY if missing or too long. */
 bv_status bv_store_chunk_get(
     bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size_t cap, size_t *n);

@@ -514,7 +514,7 @@ bv_cmd_rekey(bv_run *r, int argc, char **argv)
     if (st != BV_OK)
         return bv_cli_error(st);
     printf("item %s has a new data key; the body is re-encrypted, grants re-issued to its "
-           "current grantees, the old ciphertext destroyed\n",
+           "current grantees, the old ciphertext deleted\n",
         uid);
     return 0;
 }

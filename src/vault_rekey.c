@@ -203,7 +203,11 @@ bv_item_rekey(bv_vault *v, bv_actor *o, const char *uid)
     in_tx = 0;
     if (st == BV_OK) {
         r.staged = 0;
-        if ((st = bv_vault_sweep(v, 0)) == BV_OK) /* the old body */
+        /* the old body: its file unlinked at once, not overwritten (an
+         * overwrite doubled a large rekey's writing; bv_store.h says why
+         * that is enough), then its rows swept */
+        if ((st = bv_store_body_unlink(v->s, r.it.body_id)) == BV_OK
+            && (st = bv_vault_sweep(v, 0)) == BV_OK)
             bv_store_reclaim(v->s, 0);
     }
 out:

@@ -404,6 +404,54 @@ bv_sqlite_file_drop(bv_store *s, int64_t id)
     return BV_OK;
 }
 
+static bv_status
+state_cb(void *ctx, sqlite3_stmt *q)
+{
+    const unsigned char *t = sqlite3_column_text(q, 0);
+
+    *(int *)ctx = t != NULL && strcmp((const char *)t, "condemned") == 0;
+    return BV_OK;
+}
+
+/* A condemned body's file unlinked without the overwrite the sweep gives
+ * it (rekey: see bv_store.h). Only a condemned body: the row is checked
+ * first, so no caller's mistake can take a live body's file. */
+bv_status
+bv_sqlite_body_unlink(bv_store *s, int64_t id)
+{
+    struct bv_sqfiles *f = bv_sq(s)->files;
+    const char *vault = vault_path(s);
+    char name[32];
+    int dfd, condemned = 0, gone = 0, tmp;
+    bv_status st;
+
+    st = bv_sqlite_one(s, "reading a body's state", state_cb, &condemned,
+        "SELECT state FROM bodies WHERE id = ?", "i", id);
+    if (st == BV_ENOTFOUND || (st == BV_OK && !condemned))
+        return bv_fail(BV_ERR, "body %lld is not condemned: its file stays", (long long)id);
+    if (st != BV_OK)
+        return st;
+    if (f && f->wbody == id)
+        writer_close(f);
+    if (vault == NULL || (dfd = dir_open(vault, 0)) < 0)
+        return BV_OK;
+    for (tmp = 0; tmp <= 1; tmp++) {
+        body_name(name, id, tmp);
+        if (unlinkat(dfd, name, 0) == 0)
+            gone = 1;
+        else if (errno != ENOENT) {
+            close(dfd);
+            return io_fail("cannot remove", id);
+        }
+    }
+    if (gone && fsync(dfd) != 0 && errno != EINVAL) {
+        close(dfd);
+        return io_fail("cannot sync the directory of", id);
+    }
+    close(dfd);
+    return BV_OK;
+}
+
 /* A body id from a file name of ours ("N" or "N.tmp"); 0 if not one. */
 static int64_t
 name_id(const char *n)

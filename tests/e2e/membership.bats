@@ -229,6 +229,37 @@ teardown() { teardown_vault; }
     cmp x z
 }
 
+@test "file bodies: rekey unlinks the old file without overwriting it; destroy overwrites before it unlinks" {
+    sqlite_only "bodies in files of their own are the SQLite engine's"
+    make_world
+    head -c 2500000 /dev/urandom >x
+    id=$(seal_item x alice)
+    old=$(sql "SELECT body_id FROM items WHERE uid='$id'")
+    [ -f "vault.db.bodies/$old" ]
+    head -c 4096 "vault.db.bodies/$old" | od -An -tx1 -v | tr -d ' \n' >before
+    # a descriptor held on the old file sees what becomes of its bytes
+    exec 7<"vault.db.bodies/$old"
+    bvp "$PW_ROOT" rekey "$id" --as "Root Officer"
+    [ ! -e "vault.db.bodies/$old" ]
+    new=$(sql "SELECT body_id FROM items WHERE uid='$id'")
+    [ "$new" != "$old" ] && [ -f "vault.db.bodies/$new" ]
+    [ "$(head -c 4096 <&7 | od -An -tx1 -v | tr -d ' \n')" = "$(cat before)" ] # unlinked, as it was
+    exec 7<&-
+    [ "$(sql "SELECT count(*) FROM bodies WHERE id=$old")" = 0 ]
+    [ "$(body_files)" = 1 ]
+    bvp "$PW_ALICE" open "$id" --as alice -o y
+    cmp x y
+    # destroy: the new body's bytes are zeros before the file goes
+    exec 7<"vault.db.bodies/$new"
+    bvp "$PW_ROOT" item destroy "$id" --as "Root Officer" --yes
+    [ ! -e "vault.db.bodies/$new" ]
+    [ "$(head -c 4096 <&7 | tr -d '\0' | wc -c)" = 0 ]
+    exec 7<&-
+    [ "$(body_files)" = 0 ]
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
 @test "rekey of an agenda item keeps its place in the minutes" {
     make_world
     bvp "$PW_ROOT" minutes import "$BATS_TEST_DIRNAME/../fixtures/minutes-2022-12-07-csp.txt" --board CSP --as "Root Officer" >/dev/null

@@ -345,6 +345,14 @@ bv_pg_body_flush(bv_store *s, int64_t id)
     return BV_OK;
 }
 
+/* Chunks are rows: the sweep deletes them. */
+bv_status
+bv_pg_body_unlink(bv_store *s, int64_t id)
+{
+    (void)s, (void)id;
+    return BV_OK;
+}
+
 const bv_engine bv_pg_engine = { .name = "postgresql",
     .open = pg_open,
     .close = pg_close,
