@@ -31,8 +31,10 @@ age_of(const char *utc)
     return (int64_t)(time(NULL) - timegm(&tm));
 }
 
-/* The head this client remembers on disk, as the last writing command
- * left it (a read-only command does not move it). */
+/* The head this client remembers on disk. Opening the vault (this
+ * command's too, read-only or not) extends and saves it, so the size is
+ * the log's as this command found it and the time is when it last
+ * verified; status shows it as the file says, from the file. */
 static void
 remembered(bv_vault_status_rep *r)
 {
