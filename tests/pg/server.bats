@@ -187,7 +187,9 @@ hold() {
         -c "SELECT pg_advisory_lock(1112953905), pg_sleep($1)" >/dev/null &
     holder=$!
     for i in $(seq 50); do
-        [ "$(pg "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 1 ] && return 0
+        # this database's locks: other files' tests share the server
+        [ "$(pg "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")" = 1 ] && return 0
         sleep 0.1
     done
     return 1
@@ -225,11 +227,12 @@ hold() {
     # the open waits for the lock, inside its transaction: cut it there
     for i in $(seq 100); do
         [ "$(pg "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'boardvault'
-                 AND wait_event_type = 'Lock'")" = 1 ] && break
+                 AND datname = '$PGDB' AND wait_event_type = 'Lock'")" = 1 ] && break
         sleep 0.1
     done
+    # this test's database only: other files' tests share the server
     pg "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-        WHERE application_name = 'boardvault'" >/dev/null
+        WHERE application_name = 'boardvault' AND datname = '$PGDB'" >/dev/null
     wait $opener
     [ "$(cat rc)" -eq 1 ]
     ! grep -q "restricted text" out || false
