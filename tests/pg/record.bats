@@ -295,7 +295,7 @@ bad-entry" ]
     run open_as "$LA" "$PW_ALICE" alice
     [ "$status" -eq 0 ]
     [ "$output" = "restricted text" ]
-    [ "$(pg "SELECT convert_from(value, 'UTF8') FROM boardvault.meta WHERE key = 'record_sql'")" = 2 ]
+    [ "$(pg "SELECT convert_from(value, 'UTF8') FROM boardvault.meta WHERE key = 'record_sql'")" = 3 ]
 }
 
 @test "record: a connection killed before its open entry commits releases nothing" {
