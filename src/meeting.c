@@ -186,7 +186,8 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
     if ((st = bv_store_board_get(s, board, &bnow)) != BV_OK)
         goto out;
     if (bnow.id != b.id || bnow.epoch != b.epoch) {
-        st = bv_fail(BV_ERR, "the key of board %s changed meanwhile; try again", board);
+        st = bv_fail(BV_ERR,
+            "the key of board %s was rotated meanwhile; nothing was imported: import again", board);
         goto out;
     }
     st = find_document(v, &b, bk, doc, len, mk, &gen, &r->meeting_id);

@@ -251,7 +251,10 @@ seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
     /* the key was fetched before the transaction began (bv_item_seal):
      * a rotation since then is refused, never sealed under an old key */
     if (b.epoch != bk_epoch) {
-        st = bv_fail(BV_ERR, "the key of board %s changed meanwhile; try again", b.name);
+        st = bv_fail(BV_ERR,
+            "the key of board %s was rotated while the body was written; "
+            "nothing was sealed: seal again",
+            b.name);
         goto out;
     }
     memcpy(bk, bk_in, 32);
