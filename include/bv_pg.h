@@ -100,6 +100,13 @@ bv_status bv_pg_sweep_step(bv_store *s, int64_t id, int *gone);
 
 /* The server-enforced record (store/pg/record.c; bv_engine.h). */
 int bv_pg_record_enforced(bv_store *s);
+/* 1 when key-bearing tables are read only through the record's functions:
+ * an enforced vault and a login that is not the schema's owner's. */
+int bv_pg_via_record(bv_store *s);
+bv_status bv_pg_board_key_release(
+    bv_store *s, int64_t board_id, int64_t epoch, int64_t person_id, bv_keyrow *k);
+bv_status bv_pg_item_key_release(
+    bv_store *s, int64_t item_id, int64_t epoch, uint8_t *w, size_t *wlen);
 bv_status bv_pg_record_open(
     bv_store *s, const bv_audit_row *e, const uint8_t *frontier, size_t flen);
 bv_status bv_pg_grant_release(bv_store *s, const char *item, uint64_t seq, bv_keyrow *k);

@@ -153,10 +153,13 @@ typedef struct {
 bv_status bv_item_seal(bv_vault *v, bv_actor *officer, const char *board, int fd, const char *title,
     char *const *grantees, size_t ngrantees, const bv_item_link *link, const char *retain_until,
     char uid[BV_UID_LEN + 1]);
-/* The same inside the caller's write transaction (minutes import). */
+/* The same inside the caller's write transaction (minutes import), with
+ * the board key of epoch bk_epoch the caller fetched before it began: on
+ * a server that keeps the record, a board key is released only to a
+ * transaction that has written nothing. Refused if the epoch moved. */
 bv_status bv_item_seal_tx(bv_vault *v, bv_actor *officer, const char *board, int fd,
     const char *title, char *const *grantees, size_t ngrantees, const bv_item_link *link,
-    const char *retain_until, char uid[BV_UID_LEN + 1]);
+    const char *retain_until, const uint8_t *bk, int64_t bk_epoch, char uid[BV_UID_LEN + 1]);
 /*
  * Crypto-shred an item: its body, every wrapped key and grant are deleted
  * (secure_delete zeroes the pages, which are then handed back, and the WAL

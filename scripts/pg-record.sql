@@ -13,8 +13,12 @@
 -- After an upgrade of boardvault, have the owner write to the vault once
 -- (any command that writes adds the record's new functions) and run this
 -- again: until then members' clients fail closed.
--- First slice: members and auditors. Officers still connect as the
--- database owner (mapped in logins like anyone else, to open items).
+-- Officers may connect as logins of their own in boardvault_officers
+-- (GRANT boardvault_officers TO alice_login): such a login writes what an
+-- officer's commands write, and gets key material only through the
+-- logged functions. Connecting as the database owner still works (the
+-- owner reads every table: what could the functions withhold from
+-- whoever can replace them?).
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'boardvault_officers') THEN
@@ -65,6 +69,37 @@ GRANT EXECUTE ON FUNCTION boardvault.append_entry(BIGINT, TEXT, TEXT, TEXT, TEXT
 GRANT EXECUTE ON FUNCTION
     boardvault.record_open(BIGINT, TEXT, TEXT, TEXT, TEXT, TEXT, BYTEA, BYTEA, BYTEA),
     boardvault.release_grant(TEXT, BIGINT)
+    TO boardvault_officers, boardvault_members;
+-- Officers write what their commands write. Of the key-bearing tables
+-- they get INSERT and DELETE (writing a key wrapped to someone is no
+-- decryption) and SELECT of the columns that are not key material, which
+-- the WHERE clauses need; the keys themselves come through
+-- release_board_key, release_item_key, release_minutes_keys and
+-- release_grants, each release a row of boardvault.key_releases (the
+-- owner's to read). Members may call them too, and are refused, logged.
+GRANT INSERT, UPDATE, DELETE ON boardvault.persons, boardvault.boards, boardvault.roles,
+    boardvault.removals, boardvault.retired_keys, boardvault.items, boardvault.bodies,
+    boardvault.chunks, boardvault.grantsets, boardvault.key_changes, boardvault.meetings,
+    boardvault.agenda, boardvault.blocks, boardvault.actions
+    TO boardvault_officers;
+GRANT USAGE ON SEQUENCE boardvault.persons_id_seq, boardvault.boards_id_seq,
+    boardvault.bodies_id_seq, boardvault.items_id_seq, boardvault.retired_keys_id_seq,
+    boardvault.meetings_id_seq
+    TO boardvault_officers;
+REVOKE ALL ON boardvault.grants, boardvault.board_keys, boardvault.item_keys,
+    boardvault.minutes_keys
+    FROM boardvault_officers, boardvault_members, boardvault_auditors;
+GRANT INSERT, DELETE ON boardvault.grants, boardvault.board_keys, boardvault.item_keys,
+    boardvault.minutes_keys
+    TO boardvault_officers;
+GRANT SELECT (item_id, person_id, granted_by) ON boardvault.grants TO boardvault_officers;
+GRANT SELECT (board_id, epoch, person_id, wrapped_by) ON boardvault.board_keys
+    TO boardvault_officers;
+GRANT SELECT (item_id, epoch) ON boardvault.item_keys TO boardvault_officers;
+GRANT SELECT (board_id, gen, epoch) ON boardvault.minutes_keys TO boardvault_officers;
+GRANT EXECUTE ON FUNCTION boardvault.release_board_key(BIGINT, BIGINT),
+    boardvault.release_item_key(BIGINT, BIGINT), boardvault.release_minutes_keys(BIGINT),
+    boardvault.release_grants(BIGINT)
     TO boardvault_officers, boardvault_members;
 INSERT INTO boardvault.meta(key, value) VALUES ('record', 'server')
     ON CONFLICT (key) DO UPDATE SET value = excluded.value;

@@ -45,8 +45,8 @@ feed(void *arg)
 }
 
 static bv_status
-seal_memory(bv_vault *v, bv_actor *o, const char *board, const uint8_t *p, size_t len,
-    const char *title, const bv_item_link *link, char uid[BV_UID_LEN + 1])
+seal_memory(bv_vault *v, bv_actor *o, const bv_board_row *b, const uint8_t *bk, const uint8_t *p,
+    size_t len, const char *title, const bv_item_link *link, char uid[BV_UID_LEN + 1])
 {
     struct feeder f;
     pthread_t t;
@@ -63,7 +63,7 @@ seal_memory(bv_vault *v, bv_actor *o, const char *board, const uint8_t *p, size_
         close(fds[1]);
         return bv_fail(BV_ERR, "cannot start a thread");
     }
-    st = bv_item_seal_tx(v, o, board, fds[0], title, NULL, 0, link, NULL, uid);
+    st = bv_item_seal_tx(v, o, b->name, fds[0], title, NULL, 0, link, NULL, bk, b->epoch, uid);
     close(fds[0]); /* unblocks the writer if sealing stopped early */
     pthread_join(t, NULL);
     return st;
@@ -152,7 +152,7 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
     const bv_meeting *m, bv_import_result *r)
 {
     bv_store *s = bv_vault_store(v);
-    bv_board_row b;
+    bv_board_row b, bnow;
     uint8_t *bk = NULL, *mk = NULL, hash[32];
     char mid[24], reason[96];
     int64_t gen;
@@ -167,20 +167,27 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
         st = bv_fail(BV_ERR, "out of secure memory");
         goto out;
     }
-    /* the board, its key and the minutes keys are read in the transaction
-     * that may store a new minutes key: a rotation cannot come between */
+    /* the board key proves the importer is an officer of the board; it is
+     * fetched before the write begins (a server that keeps the record
+     * releases it, logged, only to a transaction that has written
+     * nothing), and the board's epoch is read again inside, where the
+     * minutes keys are read and a new one may be stored: a rotation in
+     * between is refused, not imported under an old key */
+    if ((st = bv_store_board_get(s, board, &b)) != BV_OK)
+        goto out;
+    if ((st = bv_vault_board_key(v, o, &b, bk)) != BV_OK) {
+        if (st == BV_EPERM)
+            st = bv_vault_refuse(v, o, BV_ACT_MINUTES_IMPORT, board, st, "not-an-officer");
+        goto out;
+    }
     if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
     in_tx = 1;
-    if ((st = bv_store_board_get(s, board, &b)) != BV_OK)
+    if ((st = bv_store_board_get(s, board, &bnow)) != BV_OK)
         goto out;
-    /* the board key proves the importer is an officer of the board */
-    if ((st = bv_vault_board_key(v, o, &b, bk)) != BV_OK) {
-        if (st == BV_EPERM) {
-            bv_store_rollback(s); /* the refusal is logged in its own transaction */
-            in_tx = 0;
-            st = bv_vault_refuse(v, o, BV_ACT_MINUTES_IMPORT, board, st, "not-an-officer");
-        }
+    if (bnow.id != b.id || bnow.epoch != b.epoch) {
+        st = bv_fail(BV_ERR,
+            "the key of board %s was rotated meanwhile; nothing was imported: import again", board);
         goto out;
     }
     st = find_document(v, &b, bk, doc, len, mk, &gen, &r->meeting_id);
@@ -205,7 +212,7 @@ bv_meeting_import(bv_vault *v, bv_actor *o, const char *board, const uint8_t *do
             goto out;
         }
         sl->number = link.agenda_no;
-        if ((st = seal_memory(v, o, board, it->restricted_body, it->restricted_body_len, it->title,
+        if ((st = seal_memory(v, o, &b, bk, it->restricted_body, it->restricted_body_len, it->title,
                  &link, sl->uid))
             != BV_OK)
             goto out;

@@ -230,7 +230,7 @@ out:
 static bv_status
 seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
     char *const *grantees, size_t ngrantees, const bv_item_link *link, const char *retain_until,
-    struct staged *pre, char uid[BV_UID_LEN + 1])
+    struct staged *pre, const uint8_t *bk_in, int64_t bk_epoch, char uid[BV_UID_LEN + 1])
 {
     bv_board_row b;
     bv_item_row it;
@@ -248,8 +248,16 @@ seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
         st = bv_fail(BV_ERR, "out of memory");
         goto out;
     }
-    if ((st = bv_vault_get_board_key(v, o, &b, bk)) != BV_OK)
+    /* the key was fetched before the transaction began (bv_item_seal):
+     * a rotation since then is refused, never sealed under an old key */
+    if (b.epoch != bk_epoch) {
+        st = bv_fail(BV_ERR,
+            "the key of board %s was rotated while the body was written; "
+            "nothing was sealed: seal again",
+            b.name);
         goto out;
+    }
+    memcpy(bk, bk_in, 32);
     it.board_id = b.id;
     snprintf(it.board, sizeof it.board, "%s", b.name);
     snprintf(it.title, sizeof it.title, "%s", title);
@@ -275,9 +283,10 @@ out:
 bv_status
 bv_item_seal_tx(bv_vault *v, bv_actor *o, const char *board, int fd, const char *title,
     char *const *grantees, size_t ngrantees, const bv_item_link *link, const char *retain_until,
-    char uid[BV_UID_LEN + 1])
+    const uint8_t *bk, int64_t bk_epoch, char uid[BV_UID_LEN + 1])
 {
-    return seal_tx(v, o, board, fd, title, grantees, ngrantees, link, retain_until, NULL, uid);
+    return seal_tx(
+        v, o, board, fd, title, grantees, ngrantees, link, retain_until, NULL, bk, bk_epoch, uid);
 }
 
 /*
@@ -296,41 +305,53 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
     struct stat sb;
     bv_board_row b;
     bv_person_row *gp = NULL;
+    uint8_t *bk = NULL;
     bv_buf ad;
     bv_status st;
-    int staged = 0;
+    int staged = 0, small;
 
     /* a file smaller than one batch goes in with its item, in one
      * transaction; anything larger, or of unknown size, is staged */
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)
-        && sb.st_size < (off_t)BV_STAGE_BATCH * (off_t)BV_CHUNK) {
-        if ((st = bv_vault_sweep(v, 0)) != BV_OK || (st = bv_vault_begin(v)) != BV_OK)
-            return st;
-        st = seal_tx(v, o, board, fd, title, grantees, ngrantees, link, retain_until, NULL, uid);
-        if (st != BV_OK) {
-            bv_store_rollback(v->s);
-            return st == BV_EPERM
-                ? bv_vault_refuse_item(v, o, BV_ACT_SEAL, board, NULL, st, "not-permitted")
-                : st;
-        }
-        return bv_store_commit(v->s);
-    }
+    small = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)
+        && sb.st_size < (off_t)BV_STAGE_BATCH * (off_t)BV_CHUNK;
     memset(&pre, 0, sizeof pre);
     bv_buf_init(&pre.hashes);
     bv_buf_init(&ad);
     if (ngrantees && (gp = calloc(ngrantees, sizeof *gp)) == NULL)
         return bv_fail(BV_ERR, "out of memory");
+    if ((bk = bv_key_alloc()) == NULL) {
+        st = bv_fail(BV_ERR, "out of secure memory");
+        goto out;
+    }
     /* refuse before writing a byte; the transaction below decides */
     if ((st = bv_store_begin_read(v->s)) != BV_OK)
         goto out;
     st = seal_check(v, o, board, title, grantees, ngrantees, &b, gp, NULL);
     bv_store_rollback(v->s);
+    /* the board key before any write: a server that keeps the record
+     * releases it, logged, only to a transaction that has written nothing */
+    if (st == BV_OK)
+        st = bv_vault_get_board_key(v, o, &b, bk);
     if (st == BV_EPERM) {
         st = bv_vault_refuse_item(v, o, BV_ACT_SEAL, board, NULL, st, "not-permitted");
         goto out;
     }
     if (st != BV_OK || (st = bv_vault_sweep(v, 0)) != BV_OK)
         goto out;
+    if (small) {
+        if ((st = bv_vault_begin(v)) != BV_OK)
+            goto out;
+        st = seal_tx(v, o, board, fd, title, grantees, ngrantees, link, retain_until, NULL, bk,
+            b.epoch, uid);
+        if (st != BV_OK) {
+            bv_store_rollback(v->s);
+            if (st == BV_EPERM)
+                st = bv_vault_refuse_item(v, o, BV_ACT_SEAL, board, NULL, st, "not-permitted");
+            goto out;
+        }
+        st = bv_store_commit(v->s);
+        goto out;
+    }
     if ((pre.dk = bv_key_new()) == NULL) {
         st = bv_fail(BV_ERR, "out of secure memory");
         goto out;
@@ -353,7 +374,8 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
         goto out;
     if ((st = bv_vault_begin(v)) != BV_OK)
         goto out;
-    st = seal_tx(v, o, board, -1, title, grantees, ngrantees, link, retain_until, &pre, uid);
+    st = seal_tx(
+        v, o, board, -1, title, grantees, ngrantees, link, retain_until, &pre, bk, b.epoch, uid);
     if (st != BV_OK) {
         bv_store_rollback(v->s);
         if (st == BV_EPERM)
@@ -365,6 +387,7 @@ bv_item_seal(bv_vault *v, bv_actor *o, const char *board, int fd, const char *ti
 out:
     if (staged)
         bv_vault_unstage(v, pre.d.body_id, st);
+    bv_key_free(bk);
     bv_key_free(pre.dk);
     bv_buf_free(&pre.hashes);
     bv_buf_free(&ad);

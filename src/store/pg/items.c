@@ -317,6 +317,19 @@ bv_pg_grant_get(bv_store *s, int64_t item_id, int64_t person_id, bv_keyrow *k)
 bv_status
 bv_pg_grant_put(bv_store *s, int64_t item_id, const bv_keyrow *k)
 {
+    bv_status st;
+
+    if (bv_pg_via_record(s)) { /* as bv_pg_board_key_add */
+        if ((st = bv_pg_run(s, "storing a grant",
+                 "DELETE FROM grants WHERE item_id = $1 AND person_id = $2", "ii", item_id,
+                 k->person_id))
+            != BV_OK)
+            return st;
+        return bv_pg_run(s, "storing a grant",
+            "INSERT INTO grants(item_id, person_id, sealed, granted_by, sig) "
+            "VALUES ($1, $2, $3, $4, $5)",
+            "iibtb", item_id, k->person_id, k->sealed, k->sealed_len, k->by, k->sig, k->sig_len);
+    }
     return bv_pg_run(s, "storing a grant",
         "INSERT INTO grants(item_id, person_id, sealed, granted_by, sig) "
         "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (item_id, person_id) DO UPDATE SET "
@@ -334,6 +347,7 @@ bv_pg_grant_delete(bv_store *s, int64_t item_id, int64_t person_id)
 struct key_each {
     bv_status (*fn)(void *, const bv_keyrow *);
     void *ctx;
+    int released; /* release_grants' first row, of NULLs, was seen */
 };
 
 static bv_status
@@ -343,6 +357,10 @@ key_each_cb(void *ctx, const PGresult *r, int i)
     bv_keyrow k;
     bv_status st;
 
+    if (PQgetisnull(r, i, 0)) {
+        e->released = 1;
+        return BV_OK;
+    }
     return (st = bv_pg_key_row(r, i, &k)) != BV_OK ? st : e->fn(e->ctx, &k);
 }
 
@@ -350,8 +368,18 @@ bv_status
 bv_pg_grant_each(
     bv_store *s, int64_t item_id, bv_status (*fn)(void *, const bv_keyrow *), void *ctx)
 {
-    struct key_each e = { fn, ctx };
+    struct key_each e = { fn, ctx, 0 };
+    bv_status st;
 
+    /* the grants, each sealed to its holder, through the record */
+    if (bv_pg_via_record(s)) {
+        st = bv_pg_each(s, "listing grants", key_each_cb, &e,
+            "SELECT r_person, r_name, r_sealed, r_by, r_sig FROM release_grants($1)", "i", item_id);
+        if (st == BV_OK && !e.released)
+            st = bv_fail(
+                BV_EPERM, "the vault server released no grants of this item to this login");
+        return st;
+    }
     return bv_pg_each(s, "listing grants", key_each_cb, &e,
         GRANT_SELECT "WHERE g.item_id = $1 ORDER BY p.name COLLATE \"C\"", "i", item_id);
 }

@@ -14,15 +14,20 @@
 struct key_rows {
     bv_minutes_key_row *v;
     size_t n, cap;
+    int released; /* release_minutes_keys' first row, of NULLs, was seen */
 };
 
 static bv_status
 key_rows_cb(void *ctx, const PGresult *r, int i)
 {
     struct key_rows *l = ctx;
-    bv_minutes_key_row *k = bv_grow(&l->v, &l->n, &l->cap, sizeof *l->v);
+    bv_minutes_key_row *k;
 
-    if (k == NULL)
+    if (PQgetisnull(r, i, 0)) {
+        l->released = 1;
+        return BV_OK;
+    }
+    if ((k = bv_grow(&l->v, &l->n, &l->cap, sizeof *l->v)) == NULL)
         return BV_ERR;
     k->gen = bv_pg_col_int(r, i, 0);
     k->epoch = bv_pg_col_int(r, i, 1);
@@ -32,14 +37,22 @@ key_rows_cb(void *ctx, const PGresult *r, int i)
 bv_status
 bv_pg_minutes_keys(bv_store *s, int64_t board_id, bv_minutes_key_row **rows, size_t *n)
 {
-    struct key_rows l = { NULL, 0, 0 };
+    struct key_rows l = { NULL, 0, 0, 0 };
     bv_status st;
 
     *rows = NULL;
     *n = 0;
-    st = bv_pg_each(s, "reading the minutes keys", key_rows_cb, &l,
-        "SELECT gen, epoch, wrapped FROM minutes_keys WHERE board_id = $1 ORDER BY gen, epoch", "i",
-        board_id);
+    if (bv_pg_via_record(s)) {
+        /* through the record: to an officer of the board, logged */
+        st = bv_pg_each(s, "reading the minutes keys", key_rows_cb, &l,
+            "SELECT r_gen, r_epoch, r_wrapped FROM release_minutes_keys($1)", "i", board_id);
+        if (st == BV_OK && !l.released)
+            st = bv_fail(
+                BV_EPERM, "the vault server released no minutes keys of this board to this login");
+    } else
+        st = bv_pg_each(s, "reading the minutes keys", key_rows_cb, &l,
+            "SELECT gen, epoch, wrapped FROM minutes_keys WHERE board_id = $1 ORDER BY gen, epoch",
+            "i", board_id);
     if (st != BV_OK) {
         free(l.v);
         return st;

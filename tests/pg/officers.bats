@@ -1,0 +1,201 @@
+#!/usr/bin/env bats
+# officers.bats - officers through the record (issue 14, step 1;
+# docs/DESIGN.md "Server-enforced record"): an officer's login in
+# boardvault_officers that is not the database owner reads no key-bearing
+# table; the board key sealed to that officer, the item keys and minutes
+# keys wrapped under it and the grants to re-sign come only through the
+# SECURITY DEFINER functions, each release a key_releases row naming the
+# login, each refusal kept. Run by make e2e-pg.
+
+load ../e2e/helpers
+load roles
+
+setup() {
+    [ "${BV_ENGINE:-}" = pg ] || skip "needs the throwaway server (make e2e-pg)"
+    setup_vault
+    OWNER=$BOARDVAULT_PATH
+    # roles are the server's, not the database's: one set per test
+    LA=${PGDB}_alice
+    LB=${PGDB}_bob
+    LC=${PGDB}_carol
+    make_world
+    # carol is the second officer of CSP, the one with a login of her own
+    bvp "$PW_ROOT" member approve carol --as "Root Officer" >/dev/null
+    bvp "$PW_ROOT" board add CSP carol --role officer --as "Root Officer" >/dev/null
+    echo "restricted text" >item.txt
+    psql -X -q -v ON_ERROR_STOP=1 -f "$BATS_TEST_DIRNAME/../../scripts/pg-record.sql" "$OWNER"
+    pg "CREATE ROLE $LA LOGIN IN ROLE boardvault_members; CREATE ROLE $LB LOGIN IN ROLE boardvault_officers;
+        CREATE ROLE $LC LOGIN IN ROLE boardvault_officers;
+        INSERT INTO boardvault.logins SELECT '$LA', id FROM boardvault.persons WHERE name = 'alice';
+        INSERT INTO boardvault.logins SELECT '$LB', id FROM boardvault.persons WHERE name = 'bob';
+        INSERT INTO boardvault.logins SELECT '$LC', id FROM boardvault.persons WHERE name = 'carol';"
+    BOARD=$(pg "SELECT id FROM boardvault.boards WHERE name = 'CSP'")
+}
+
+teardown() {
+    teardown_vault
+    [ -z "${LA:-}" ] || drop_roles "$LA" "$LB" "$LC"
+}
+
+# pg SQL: as the database owner
+pg() { psql -X -q -v ON_ERROR_STOP=1 -At "$OWNER" -c "$1"; }
+# as LOGIN SQL: as that login, on the same database
+as() { psql -X -q -v ON_ERROR_STOP=1 -At "host=$BV_PGHOST user=$1 dbname=$PGDB" -c "$2"; }
+# carol ARGS...: boardvault as carol, connected as her own login
+carol() { BOARDVAULT_PATH="host=$BV_PGHOST user=$LC dbname=$PGDB" bvp "$PW_CAROL" "$@" --as carol; }
+# open_as LOGIN PASSPHRASE PERSON ID: boardvault open, connected as LOGIN
+open_as() { BOARDVAULT_PATH="host=$BV_PGHOST user=$1 dbname=$PGDB" bvp "$2" open "$4" --as "$3"; }
+# releases: what key_releases holds, login and kind, in order
+releases() { pg "SELECT coalesce(string_agg(login || ' ' || kind, ',' ORDER BY id), '') FROM boardvault.key_releases"; }
+# verified: the whole log verifies, as the owner reads it
+verified() {
+    run "$BV" audit verify
+    [ "$status" -eq 0 ]
+}
+
+@test "officers: an officer's login reads no key-bearing table" {
+    for q in "sealed FROM boardvault.grants" "sealed FROM boardvault.board_keys" \
+        "wrapped FROM boardvault.item_keys" "wrapped FROM boardvault.minutes_keys" \
+        "secret FROM boardvault.key_changes" "secret FROM boardvault.persons" \
+        "* FROM boardvault.logins" "* FROM boardvault.refusals" "* FROM boardvault.key_releases"; do
+        run as "$LC" "SELECT $q"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"permission denied"* ]]
+    done
+    # nor may it change the log or the record of releases
+    for q in "DELETE FROM boardvault.audit" "INSERT INTO boardvault.key_releases(person_id, board, kind) VALUES (1, 'CSP', 'board')" \
+        "UPDATE boardvault.board_keys SET sig = sig"; do
+        run as "$LC" "$q"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"permission denied"* ]]
+    done
+    # the board key comes through the function only, and only outside a
+    # transaction that has written
+    run as "$LC" "BEGIN; INSERT INTO boardvault.bodies(state, touched) VALUES ('staging', 'x');
+        SELECT count(*) FROM boardvault.release_board_key($BOARD, 1)"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"must begin its own transaction"* ]]
+    [ "$(releases)" = "" ]
+    # the first call of an epoch logs its row and returns no key: a client
+    # that rolls back takes its row back, and got nothing
+    [ "$(as "$LC" "BEGIN; SELECT count(r_sealed) FROM boardvault.release_board_key($BOARD, 1); ROLLBACK")" = 0 ]
+    [ "$(releases)" = "" ]
+    [ "$(as "$LC" "SELECT count(r_sealed) FROM boardvault.release_board_key($BOARD, 1)")" = 0 ]
+    [ "$(releases)" = "$LC board" ]
+    # against that committed row, the key; and a rollback now takes back
+    # only its own row, never the first
+    [ "$(as "$LC" "BEGIN; SELECT r_name FROM boardvault.release_board_key($BOARD, 1); ROLLBACK")" = carol ]
+    [ "$(releases)" = "$LC board" ]
+    [ "$(as "$LC" "SELECT r_name FROM boardvault.release_board_key($BOARD, 1)")" = carol ]
+    [ "$(releases)" = "$LC board,$LC board" ]
+}
+
+@test "officers: seal with grants, grant, revoke and rekey go through the functions, logged" {
+    run carol seal CSP item.txt --title "Domestic Homicide Review" --grant alice
+    [ "$status" -eq 0 ]
+    ID=$output
+    # the first release of the epoch to her login: asked twice, logged twice
+    [ "$(releases)" = "$LC board,$LC board" ]
+    run carol grant "$ID" bob
+    [ "$status" -eq 0 ]
+    run carol revoke "$ID" bob
+    [ "$status" -eq 0 ]
+    run carol rekey "$ID"
+    [ "$status" -eq 0 ]
+    # every key released named carol's login; none to anyone else
+    [ "$(pg "SELECT count(*) FROM boardvault.key_releases WHERE login <> '$LC'")" = 0 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.key_releases WHERE kind = 'board'")" -ge 3 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.key_releases WHERE kind = 'item'")" -ge 2 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.refusals")" = 0 ]
+    # her entries were written by the server's functions, under her login
+    run pg "SELECT string_agg(action, ',' ORDER BY seq) FROM boardvault.audit WHERE login = '$LC'"
+    echo "$output"
+    [ "$output" = "grantset,seal,grant,grant,grantset,revoke,grantset,grantset,rekey" ]
+    # alice still opens it through her own login, bob not
+    run open_as "$LA" "$PW_ALICE" alice "$ID"
+    [ "$status" -eq 0 ]
+    [ "$output" = "restricted text" ]
+    run open_as "$LB" "$PW_BOB" bob "$ID"
+    [ "$status" -eq 4 ]
+    verified
+}
+
+@test "officers: board add of an officer and board remove with rotation go through the functions" {
+    ID=$(carol seal CSP item.txt --title "Domestic Homicide Review" --grant alice)
+    # bob, a member, becomes an officer (added back by carol)
+    bvp "$PW_ROOT" board remove CSP bob --as "Root Officer" >/dev/null
+    run carol board add CSP bob --role officer
+    [ "$status" -eq 0 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.board_keys k JOIN boardvault.persons p ON p.id = k.person_id WHERE p.name = 'bob' AND k.wrapped_by = 'carol'")" = 1 ]
+    # bob, an officer now, grants through his own login
+    BOARDVAULT_PATH="host=$BV_PGHOST user=$LB dbname=$PGDB" run bvp "$PW_BOB" grant "$ID" bob --as bob
+    [ "$status" -eq 0 ]
+    before=$(pg "SELECT count(*) FROM boardvault.key_releases")
+    run carol board remove CSP bob
+    [ "$status" -eq 0 ]
+    [ "$(pg "SELECT epoch FROM boardvault.boards WHERE name = 'CSP'")" = 2 ]
+    # the rotation's releases: the old board key, the item keys, the
+    # minutes keys and the grants bob made (re-signed), all carol's
+    [ "$(pg "SELECT string_agg(DISTINCT kind, ',') FROM boardvault.key_releases WHERE id > $before AND login = '$LC'")" = "board,grants,item,minutes" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.key_releases WHERE login NOT IN ('$LC', '$LB')")" = 0 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.refusals")" = 0 ]
+    # the item opens under the new epoch; the key of epoch 2 is carol's
+    run open_as "$LA" "$PW_ALICE" alice "$ID"
+    [ "$status" -eq 0 ]
+    [ "$output" = "restricted text" ]
+    [ "$(as "$LC" "SELECT count(r_sealed) FROM boardvault.release_board_key($BOARD, 2)")" = 0 ]
+    [ "$(as "$LC" "SELECT r_name FROM boardvault.release_board_key($BOARD, 2)")" = carol ]
+    verified
+}
+
+@test "officers: a minutes import goes through the functions, logged" {
+    run carol minutes import "$BATS_TEST_DIRNAME/../fixtures/minutes-2022-12-07-csp.txt" --board CSP
+    [ "$status" -eq 0 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.meetings")" = 1 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.minutes_keys")" = 1 ]
+    [ "$(pg "SELECT string_agg(DISTINCT kind, ',') FROM boardvault.key_releases WHERE login = '$LC'")" = "board,minutes" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.key_releases WHERE login <> '$LC'")" = 0 ]
+    # the same document again is recognised through the released minutes key
+    run carol minutes import "$BATS_TEST_DIRNAME/../fixtures/minutes-2022-12-07-csp.txt" --board CSP
+    [ "$status" -eq 0 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.meetings")" = 1 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.refusals")" = 0 ]
+    verified
+}
+
+@test "officers: a member's login calling the functions is refused, and the refusal logged" {
+    ID=$(carol seal CSP item.txt --title "Domestic Homicide Review" --grant alice)
+    IT=$(pg "SELECT id FROM boardvault.items WHERE uid = '$ID'")
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_board_key($BOARD, 1)")" = 0 ]
+    [ "$(as "$LA" "SELECT boardvault.release_item_key($IT, 1) IS NULL")" = t ]
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_minutes_keys($BOARD)")" = 0 ]
+    [ "$(as "$LA" "SELECT count(*) FROM boardvault.release_grants($IT)")" = 0 ]
+    [ "$(pg "SELECT string_agg(login || ' ' || reason, ',' ORDER BY id) FROM boardvault.refusals")" = "$LA not-an-officer,$LA not-an-officer,$LA not-an-officer,$LA not-an-officer" ]
+    [ "$(pg "SELECT string_agg(actor || ' ' || action || ' ' || outcome || ' ' || reason, ',' ORDER BY seq) FROM boardvault.audit WHERE login = '$LA'")" = "alice key-release denied server-not-an-officer,alice key-release denied server-not-an-officer,alice key-release denied server-not-an-officer,alice key-release denied server-not-an-officer" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.key_releases WHERE login = '$LA'")" = 0 ]
+    # her client, told to seal, gets no board key either
+    BOARDVAULT_PATH="host=$BV_PGHOST user=$LA dbname=$PGDB" run bvp "$PW_ALICE" seal CSP item.txt --title "x" --as alice
+    [ "$status" -eq 4 ]
+    verified
+}
+
+@test "officers: a removed officer's login gets nothing from the commit of the removal on" {
+    bvp "$PW_ROOT" board remove CSP bob --as "Root Officer" >/dev/null
+    bvp "$PW_ROOT" board add CSP bob --role officer --as "Root Officer" >/dev/null
+    ID=$(seal_item item.txt alice)
+    IT=$(pg "SELECT id FROM boardvault.items WHERE uid = '$ID'")
+    # the control: an officer's login gets its key
+    [ "$(as "$LB" "SELECT count(r_sealed) FROM boardvault.release_board_key($BOARD, 1)")" = 0 ]
+    [ "$(as "$LB" "SELECT r_name FROM boardvault.release_board_key($BOARD, 1)")" = bob ]
+    [ "$(as "$LB" "SELECT boardvault.release_item_key($IT, 1) IS NOT NULL")" = t ]
+    bvp "$PW_ROOT" board remove CSP bob --as "Root Officer" >/dev/null
+    # from the commit on: nothing of either epoch, each refusal kept
+    [ "$(as "$LB" "SELECT count(*) FROM boardvault.release_board_key($BOARD, 1)")" = 0 ]
+    [ "$(as "$LB" "SELECT count(*) FROM boardvault.release_board_key($BOARD, 2)")" = 0 ]
+    [ "$(as "$LB" "SELECT boardvault.release_item_key($IT, 2) IS NULL")" = t ]
+    [ "$(as "$LB" "SELECT count(*) FROM boardvault.release_minutes_keys($BOARD)")" = 0 ]
+    [ "$(pg "SELECT string_agg(login || ' ' || reason, ',' ORDER BY id) FROM boardvault.refusals")" = "$LB not-an-officer,$LB not-an-officer,$LB not-an-officer,$LB not-an-officer" ]
+    BOARDVAULT_PATH="host=$BV_PGHOST user=$LB dbname=$PGDB" run bvp "$PW_BOB" grant "$ID" bob --as bob
+    [ "$status" -eq 4 ]
+    verified
+}
