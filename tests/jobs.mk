@@ -41,10 +41,11 @@ PG_JOBS    := pg-e2e/server $(PG_E2E:%=pg-e2e/%)
 all: build-asan build-plain $(ASAN_JOBS) unit-asan $(PG_JOBS) $(PLAIN_JOBS) smoke-fuzz \
 	smoke-crash smoke-bench unit-plain layers
 
-# ran a job: its status, and the line run.sh counts when it failed
+# runs a job: its name, its output, how long it took (to order the list
+# above), and the line run.sh counts when it failed
 define job
 	@echo "== $@"
-	@$(1) || { echo "== failed: $@"; exit 1; }
+	@s=$$(date +%s); $(1) || { echo "== failed: $@"; exit 1; }; echo "== $@ took $$(($$(date +%s) - s)) s"
 endef
 
 build-plain:
