@@ -16,10 +16,10 @@
 -- Officers may connect as logins of their own in boardvault_officers
 -- (GRANT boardvault_officers TO alice_login): such a login writes what an
 -- officer's commands write, and gets key material only through the
--- logged functions; it approves and resets members, their new keys and
--- checkpoints through functions too. Connecting as the database owner still works (the
--- owner reads every table: what could the functions withhold from
--- whoever can replace them?).
+-- logged functions; it maps and unmaps logins, approves new keys and
+-- stores checkpoints through functions too. Connecting as the database
+-- owner still works (the owner reads every table: what could the
+-- functions withhold from whoever can replace them?).
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'boardvault_officers') THEN
