@@ -16,9 +16,10 @@
 -- Officers may connect as logins of their own in boardvault_officers
 -- (GRANT boardvault_officers TO alice_login): such a login writes what an
 -- officer's commands write, and gets key material only through the
--- logged functions. Connecting as the database owner still works (the
--- owner reads every table: what could the functions withhold from
--- whoever can replace them?).
+-- logged functions; it maps and unmaps logins, approves new keys and
+-- stores checkpoints through functions too. Connecting as the database
+-- owner still works (the owner reads every table: what could the
+-- functions withhold from whoever can replace them?).
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'boardvault_officers') THEN
@@ -101,6 +102,17 @@ GRANT EXECUTE ON FUNCTION boardvault.release_board_key(BIGINT, BIGINT),
     boardvault.release_item_key(BIGINT, BIGINT), boardvault.release_minutes_keys(BIGINT),
     boardvault.release_grants(BIGINT)
     TO boardvault_officers, boardvault_members;
+-- An officer's approvals and resets map and unmap logins, an approval of
+-- new keys moves their secret (the officer reads the public half only),
+-- and officers and auditors store checkpoints, each through a function
+-- that checks the caller and is refused, logged, to anyone else.
+GRANT SELECT (person_id, box_pk, sign_pk, sig, requested) ON boardvault.key_changes
+    TO boardvault_officers;
+GRANT EXECUTE ON FUNCTION boardvault.map_login(BIGINT, TEXT), boardvault.unmap_login(BIGINT),
+    boardvault.approve_key_change(BIGINT, BYTEA, BYTEA, TEXT, BYTEA)
+    TO boardvault_officers, boardvault_members;
+GRANT EXECUTE ON FUNCTION boardvault.store_checkpoint(BIGINT, TEXT, BYTEA, TEXT)
+    TO boardvault_officers, boardvault_members, boardvault_auditors;
 INSERT INTO boardvault.meta(key, value) VALUES ('record', 'server')
     ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 COMMIT;

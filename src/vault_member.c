@@ -655,12 +655,45 @@ keychange_roles_cb(void *ctx, const bv_role_row *r)
     return BV_OK;
 }
 
-/* The member's roles and grants, re-signed and re-issued by o to np. */
+/*
+ * The data key of each item the member holds a grant on, through the
+ * board key held by o: fetched before the write begins, since a server
+ * releases a board key only to a transaction that has written nothing
+ * (docs/DESIGN.md "Server-enforced record"). Kept in secure memory.
+ */
+static bv_status
+keychange_item_keys(bv_vault *v, bv_actor *o, const char *name, const struct idlist *items,
+    uint8_t **dks)
+{
+    size_t i;
+    bv_status st = BV_OK;
+
+    if ((*dks = sodium_allocarray(items->n ? items->n : 1, 32)) == NULL)
+        return bv_fail(BV_ERR, "out of secure memory");
+    for (i = 0; i < items->n && st == BV_OK; i++) {
+        bv_item_row it;
+        bv_board_row b;
+        bv_item_row_init(&it);
+        if ((st = bv_store_item_get(v->s, items->uid[i], &it)) == BV_OK
+            && (st = bv_vault_get_board(v, it.board, &b)) == BV_OK) {
+            if (bv_vault_officer_of(v, &b, o->row.name, 0) != BV_OK) {
+                bv_err_clear();
+                st = bv_fail(BV_EPERM,
+                    "%s holds grants on board %s, of which you are not an officer", name, b.name);
+            } else if ((st = bv_vault_grantset_check(v, &b, &it)) == BV_OK)
+                st = bv_vault_item_key_officer(v, o, &b, &it, *dks + 32 * i);
+        }
+        bv_item_row_free(&it);
+    }
+    return st;
+}
+
+/* The member's roles and grants, re-signed and re-issued by o to np,
+ * each grant with its item's key from keychange_item_keys. */
 static bv_status
 keychange_carry(bv_vault *v, bv_actor *o, const bv_person_row *np, struct keychange_roles *roles,
-    const struct idlist *items)
+    const struct idlist *items, const uint8_t *dks)
 {
-    uint8_t *dk = NULL;
     bv_buf m;
     size_t i;
     bv_status st = BV_OK;
@@ -686,27 +719,13 @@ keychange_carry(bv_vault *v, bv_actor *o, const bv_person_row *np, struct keycha
         }
         bv_buf_free(&m);
     }
-    if (st == BV_OK && (dk = bv_key_alloc()) == NULL)
-        st = bv_fail(BV_ERR, "out of secure memory");
     for (i = 0; i < items->n && st == BV_OK; i++) {
         bv_item_row it;
-        bv_board_row b;
         bv_item_row_init(&it);
-        if ((st = bv_store_item_get(v->s, items->uid[i], &it)) == BV_OK
-            && (st = bv_vault_get_board(v, it.board, &b)) == BV_OK) {
-            if (bv_vault_officer_of(v, &b, o->row.name, 0) != BV_OK) {
-                bv_err_clear();
-                st = bv_fail(BV_EPERM,
-                    "%s holds grants on board %s, of which you are not an officer", np->name,
-                    b.name);
-            } else if ((st = bv_vault_grantset_check(v, &b, &it)) == BV_OK
-                && (st = bv_vault_item_key_officer(v, o, &b, &it, dk)) == BV_OK) {
-                st = bv_vault_put_grant(v, o, &it, np, dk);
-            }
-        }
+        if ((st = bv_store_item_get(v->s, items->uid[i], &it)) == BV_OK)
+            st = bv_vault_put_grant(v, o, &it, np, dks + 32 * i);
         bv_item_row_free(&it);
     }
-    bv_key_free(dk);
     return st;
 }
 
@@ -717,6 +736,7 @@ approve_keychange(bv_vault *v, bv_actor *o, const bv_person_row *p, const bv_key
     struct keychange_roles roles = { 0 };
     struct had h;
     bv_person_row np;
+    uint8_t *dks = NULL;
     uint8_t cert[64], ret[64];
     char reason[BV_NAME_MAX + BV_FP_LEN + 64];
     bv_buf m;
@@ -756,13 +776,14 @@ approve_keychange(bv_vault *v, bv_actor *o, const bv_person_row *p, const bv_key
         goto out;
     snprintf(
         reason, sizeof reason, "%s: new keys %s, %zu grants re-issued", p->name, fp, h.items.n);
-    if ((st = bv_vault_begin(v)) != BV_OK)
+    if ((st = keychange_item_keys(v, o, p->name, &h.items, &dks)) != BV_OK
+        || (st = bv_vault_begin(v)) != BV_OK)
         goto out;
     in_tx = 1;
     if ((st = bv_store_person_rekey(v->s, p->id, k, o->row.name, cert, sizeof cert)) != BV_OK
         || (st = bv_store_retired_add(v->s, p->name, p->sign_pk, o->row.name, ret, sizeof ret))
             != BV_OK
-        || (st = keychange_carry(v, o, &np, &roles, &h.items)) != BV_OK
+        || (st = keychange_carry(v, o, &np, &roles, &h.items, dks)) != BV_OK
         || (st = bv_vault_audit(v, o, BV_ACT_KEY_CHANGE, NULL, NULL, "ok", reason)) != BV_OK)
         goto out;
     st = bv_store_commit(v->s);
@@ -770,6 +791,8 @@ approve_keychange(bv_vault *v, bv_actor *o, const bv_person_row *p, const bv_key
 out:
     if (in_tx)
         bv_store_rollback(v->s);
+    if (dks)
+        sodium_free(dks); /* wipes them */
     free(roles.r);
     free(h.items.id);
     free(h.items.uid);

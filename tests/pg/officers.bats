@@ -5,7 +5,10 @@
 # table; the board key sealed to that officer, the item keys and minutes
 # keys wrapped under it and the grants to re-sign come only through the
 # SECURITY DEFINER functions, each release a key_releases row naming the
-# login, each refusal kept. Run by make e2e-pg.
+# login, each refusal kept. Its approvals and resets map and unmap logins,
+# its approval of new keys moves their secret and its checkpoints are
+# stored through functions that check it again on the server (RECORD_SQL
+# 4). Run by make e2e-pg.
 
 load ../e2e/helpers
 load roles
@@ -18,6 +21,7 @@ setup() {
     LA=${PGDB}_alice
     LB=${PGDB}_bob
     LC=${PGDB}_carol
+    LD=${PGDB}_dave
     make_world
     # carol is the second officer of CSP, the one with a login of her own
     bvp "$PW_ROOT" member approve carol --as "Root Officer" >/dev/null
@@ -34,7 +38,7 @@ setup() {
 
 teardown() {
     teardown_vault
-    [ -z "${LA:-}" ] || drop_roles "$LA" "$LB" "$LC"
+    [ -z "${LA:-}" ] || drop_roles "$LA" "$LB" "$LC" "$LD"
 }
 
 # pg SQL: as the database owner
@@ -45,6 +49,11 @@ as() { psql -X -q -v ON_ERROR_STOP=1 -At "host=$BV_PGHOST user=$1 dbname=$PGDB" 
 carol() { BOARDVAULT_PATH="host=$BV_PGHOST user=$LC dbname=$PGDB" bvp "$PW_CAROL" "$@" --as carol; }
 # open_as LOGIN PASSPHRASE PERSON ID: boardvault open, connected as LOGIN
 open_as() { BOARDVAULT_PATH="host=$BV_PGHOST user=$1 dbname=$PGDB" bvp "$2" open "$4" --as "$3"; }
+# refused: the server's refusals, login and reason, in order
+refused() { pg "SELECT coalesce(string_agg(login || ' ' || reason, ',' ORDER BY id), '') FROM boardvault.refusals"; }
+# enroll_dave: a fourth person, pending
+PW_DAVE="tidal-copper-meadow-4410"
+enroll_dave() { bvp "$PW_DAVE" member enroll dave $KDF >/dev/null; }
 # releases: what key_releases holds, login and kind, in order
 releases() { pg "SELECT coalesce(string_agg(login || ' ' || kind, ',' ORDER BY id), '') FROM boardvault.key_releases"; }
 # verified: the whole log verifies, as the owner reads it
@@ -196,6 +205,117 @@ verified() {
     [ "$(as "$LB" "SELECT count(*) FROM boardvault.release_minutes_keys($BOARD)")" = 0 ]
     [ "$(pg "SELECT string_agg(login || ' ' || reason, ',' ORDER BY id) FROM boardvault.refusals")" = "$LB not-an-officer,$LB not-an-officer,$LB not-an-officer,$LB not-an-officer" ]
     BOARDVAULT_PATH="host=$BV_PGHOST user=$LB dbname=$PGDB" run bvp "$PW_BOB" grant "$ID" bob --as bob
+    [ "$status" -eq 4 ]
+    verified
+}
+
+@test "officers: an officer's login approves a new member (login mapped) and resets them (unmapped)" {
+    enroll_dave
+    run carol member approve dave --login "$LD"
+    [ "$status" -eq 0 ]
+    # her login may not create roles: the statement is printed for the DBA
+    [[ "$output" == *"CREATE ROLE \"$LD\" LOGIN IN ROLE boardvault_members;"* ]]
+    [ "$(pg "SELECT p.name || ' ' || p.status FROM boardvault.logins l JOIN boardvault.persons p ON p.id = l.person_id WHERE l.login = '$LD'")" = "dave approved" ]
+    pg "$(echo "$output" | grep '^CREATE ROLE')"
+    # dave, on the board, opens through the record with his own login
+    run carol board add CSP dave --role member
+    [ "$status" -eq 0 ]
+    ID=$(carol seal CSP item.txt --title "Domestic Homicide Review" --grant dave)
+    run open_as "$LD" "$PW_DAVE" dave "$ID"
+    [ "$status" -eq 0 ]
+    [ "$output" = "restricted text" ]
+    # her reset unmaps him in its transaction, and prints the drop
+    run carol member reset dave --yes
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"DROP ROLE \"$LD\";"* ]]
+    [ "$(pg "SELECT count(*) FROM boardvault.logins WHERE login = '$LD'")" = 0 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.persons WHERE name = 'dave'")" = 0 ]
+    [ "$(pg "SELECT string_agg(action, ',' ORDER BY seq) FROM boardvault.audit WHERE login = '$LC' AND action IN ('approve', 'reset')")" = "approve,reset" ]
+    # his login, still there until the DBA drops it, is refused
+    run open_as "$LD" "$PW_DAVE" dave "$ID"
+    [ "$status" -ne 0 ]
+    [[ "$output" != *"restricted text"* ]]
+    [ "$(refused)" = "" ]
+    verified
+}
+
+@test "officers: the server refuses to map a privileged, own or taken login, whatever the client checks" {
+    enroll_dave
+    # the server, not the client, finds the login taken (an officer's
+    # login reads no logins): nothing approved
+    run carol member approve dave --login "$LA"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"another person's already"* ]]
+    [ "$(pg "SELECT status FROM boardvault.persons WHERE name = 'dave'")" = pending ]
+    bvp "$PW_ROOT" member approve dave --login "$LD" --as "Root Officer" >/dev/null
+    pg "DELETE FROM boardvault.logins WHERE login = '$LD'"
+    DAVE=$(pg "SELECT id FROM boardvault.persons WHERE name = 'dave'")
+    [ "$(as "$LC" "SELECT boardvault.map_login($DAVE, 'postgres')")" = privileged-login ]
+    [ "$(as "$LC" "SELECT boardvault.map_login($DAVE, '$LC')")" = privileged-login ]
+    [ "$(as "$LC" "SELECT boardvault.map_login($DAVE, '$LA')")" = login-taken ]
+    [ "$(pg "SELECT count(*) FROM boardvault.logins WHERE person_id = $DAVE")" = 0 ]
+    [ "$(refused)" = "$LC privileged-login,$LC privileged-login,$LC login-taken" ]
+    # an officer may not unmap an officer's login
+    [ "$(as "$LC" "SELECT boardvault.unmap_login(id) IS NULL FROM boardvault.persons WHERE name = 'carol'")" = t ]
+    [ "$(pg "SELECT count(*) FROM boardvault.logins WHERE login = '$LC'")" = 1 ]
+    [ "$(refused)" = "$LC privileged-login,$LC privileged-login,$LC login-taken,$LC an-officer" ]
+    # the control: a fresh login is mapped
+    [ "$(as "$LC" "SELECT coalesce(boardvault.map_login($DAVE, '$LD'), 'mapped')")" = mapped ]
+    verified
+}
+
+@test "officers: an officer's login approves a member's new keys without reading their secret" {
+    ID=$(carol seal CSP item.txt --title "Domestic Homicide Review" --grant alice)
+    NEW="fresh-lantern-harbour-6172"
+    printf '%s\n%s\n' "$PW_ALICE" "$NEW" >pw
+    "$BV" member rekey --as alice $KDF --passphrase-fd 3 3<pw >/dev/null
+    before=$(pg "SELECT count(*) FROM boardvault.key_releases")
+    run carol member approve alice
+    [ "$status" -eq 0 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.key_changes")" = 0 ]
+    [ "$(pg "SELECT cert_by FROM boardvault.persons WHERE name = 'alice'")" = carol ]
+    # the item key for the re-issued grant came through the logged releases
+    [ "$(pg "SELECT string_agg(DISTINCT kind, ',') FROM boardvault.key_releases WHERE id > $before AND login = '$LC'")" = "board,item" ]
+    [ "$(refused)" = "" ]
+    # alice opens with her new passphrase, through her own login
+    run open_as "$LA" "$NEW" alice "$ID"
+    [ "$status" -eq 0 ]
+    [ "$output" = "restricted text" ]
+    verified
+}
+
+@test "officers: an officer's login takes a checkpoint that audit verify accepts" {
+    run carol audit checkpoint
+    [ "$status" -eq 0 ]
+    echo "$output" >saved.cp
+    [ "$(pg "SELECT signed_by FROM boardvault.checkpoints")" = carol ]
+    [ "$(pg "SELECT login FROM boardvault.audit WHERE action = 'checkpoint'")" = "$LC" ]
+    run "$BV" audit verify --checkpoint saved.cp
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"1 given checkpoint"* ]]
+    # a checkpoint the server's tree state does not support is refused:
+    # an old one replayed, the current size with another root
+    [ "$(as "$LC" "SELECT boardvault.store_checkpoint(size, 'carol', note, 't') IS NULL FROM boardvault.checkpoints")" = t ]
+    [ "$(as "$LC" "SELECT boardvault.store_checkpoint(n, 'carol', convert_to('boardvault/' || encode((SELECT value FROM boardvault.meta WHERE key = 'vault_id'), 'hex') || E'\\n' || n || E'\\n' || encode(sha256(''::bytea), 'base64') || E'\\n', 'UTF8'), 't') IS NULL FROM (SELECT max(seq) AS n FROM boardvault.audit) s")" = t ]
+    [ "$(refused)" = "$LC bad-checkpoint,$LC bad-checkpoint" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.checkpoints")" = 1 ]
+    verified
+}
+
+@test "officers: a member's login calling the approval and checkpoint functions is refused, logged" {
+    enroll_dave
+    DAVE=$(pg "SELECT id FROM boardvault.persons WHERE name = 'dave'")
+    BOBID=$(pg "SELECT id FROM boardvault.persons WHERE name = 'bob'")
+    [ "$(as "$LA" "SELECT boardvault.map_login($DAVE, '$LD')")" = not-an-officer ]
+    [ "$(as "$LA" "SELECT boardvault.unmap_login($BOBID) IS NULL")" = t ]
+    [ "$(as "$LA" "SELECT boardvault.approve_key_change($BOBID, '\\x'::bytea, '\\x'::bytea, 'alice', '\\x'::bytea) IS NULL")" = t ]
+    [ "$(as "$LA" "SELECT boardvault.store_checkpoint(1, 'alice', '\\x'::bytea, 't') IS NULL")" = t ]
+    [ "$(refused)" = "$LA not-an-officer,$LA not-an-officer,$LA not-an-officer,$LA not-permitted" ]
+    [ "$(pg "SELECT string_agg(action || ' ' || outcome || ' ' || reason, ',' ORDER BY seq) FROM boardvault.audit WHERE login = '$LA'")" = "approve denied server-not-an-officer,reset denied server-not-an-officer,key-change denied server-not-an-officer,checkpoint denied server-not-permitted" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.logins WHERE person_id IN ($DAVE, $BOBID)")" = 1 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.checkpoints")" = 0 ]
+    # her client, told to checkpoint, is refused
+    BOARDVAULT_PATH="host=$BV_PGHOST user=$LA dbname=$PGDB" run bvp "$PW_ALICE" audit checkpoint --as alice
     [ "$status" -eq 4 ]
     verified
 }

@@ -298,7 +298,7 @@ bad-entry" ]
     run open_as "$LA" "$PW_ALICE" alice
     [ "$status" -eq 0 ]
     [ "$output" = "restricted text" ]
-    [ "$(pg "SELECT convert_from(value, 'UTF8') FROM boardvault.meta WHERE key = 'record_sql'")" = 3 ]
+    [ "$(pg "SELECT convert_from(value, 'UTF8') FROM boardvault.meta WHERE key = 'record_sql'")" = 4 ]
     # and the officers' functions and their log came back with them
     [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname IN ('release_board_key', 'release_item_key', 'release_minutes_keys', 'release_grants')")" = 4 ]
     [ "$(pg "SELECT count(*) FROM boardvault.key_releases")" = 0 ]

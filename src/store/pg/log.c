@@ -193,12 +193,32 @@ bv_pg_audit_item_summary(bv_store *s, const char *item,
         "t", item);
 }
 
+static bv_status
+nullable_int_cb(void *ctx, const PGresult *r, int row)
+{
+    *(int64_t *)ctx = PQgetisnull(r, row, 0) ? 0 : bv_pg_col_int(r, row, 0);
+    return BV_OK;
+}
+
 bv_status
 bv_pg_checkpoint_add(bv_store *s, uint64_t size, const char *by, const uint8_t *note, size_t len)
 {
     char now[21];
+    int64_t id = 0;
+    bv_status st;
 
     bv_utc_now(now);
+    if (bv_pg_via_record(s)) {
+        /* not the owner's login: the server stores it only if its size
+         * and root are the server's own tree state (schema.c, schema_l) */
+        if ((st = bv_pg_one(s, "storing the checkpoint", nullable_int_cb, &id,
+                 "SELECT store_checkpoint($1, $2, $3, $4)", "itbt", (int64_t)size, by, note, len,
+                 now))
+            != BV_OK)
+            return st;
+        return id > 0 ? BV_OK
+                      : bv_fail(BV_EPERM, "the vault server refused the checkpoint of %s", by);
+    }
     return bv_pg_run(s, "storing the checkpoint",
         "INSERT INTO checkpoints(size, signed_by, note, created) VALUES ($1, $2, $3, $4)", "itbt",
         (int64_t)size, by, note, len, now);

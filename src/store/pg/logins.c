@@ -6,7 +6,9 @@
  * so only a connection that may create roles makes or drops one; for any
  * other, the exact statements are left for the database's administrator.
  * The mapping itself (table logins) is the owner's, in the caller's
- * transaction, so it stands or falls with the approval or the reset.
+ * transaction, so it stands or falls with the approval or the reset: an
+ * officer's own login writes it through map_login and unmap_login
+ * (schema.c, schema_k), which check again what is checked here.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "bv_pg.h"
@@ -95,6 +97,45 @@ count_cb(void *ctx, const PGresult *r, int row)
     return BV_OK;
 }
 
+/* a nullable text: "" for NULL, *isnull set */
+struct answer {
+    char text[BV_NAME_MAX + 1];
+    int isnull;
+};
+
+static bv_status
+answer_cb(void *ctx, const PGresult *r, int row)
+{
+    struct answer *a = ctx;
+
+    a->isnull = PQgetisnull(r, row, 0);
+    a->text[0] = '\0';
+    return a->isnull ? BV_OK : bv_pg_col_text(r, row, 0, a->text, sizeof a->text);
+}
+
+/* An officer's own login: the server maps it, or says why not. */
+static bv_status
+map_via_record(bv_store *s, const char *person, const char *l)
+{
+    struct answer a;
+    bv_status st;
+
+    if ((st = bv_pg_one(s, "mapping the login", answer_cb, &a,
+             "SELECT map_login((SELECT id FROM persons WHERE name = $1), $2)", "tt", person, l))
+        != BV_OK)
+        return st;
+    if (a.isnull)
+        return BV_OK;
+    if (strcmp(a.text, "login-taken") == 0)
+        return bv_fail(BV_EUSAGE, "login %s is another person's already (--login another)", l);
+    if (strcmp(a.text, "privileged-login") == 0)
+        return bv_fail(BV_EUSAGE,
+            "login %s may create roles, is a superuser or is this connection's own: "
+            "not a person's login (--login another)",
+            l);
+    return bv_fail(BV_EPERM, "the vault server refused to map login %s (%s)", l, a.text);
+}
+
 bv_status
 bv_pg_login_make(bv_store *s, const char *person, const char *login, bv_login_note *note)
 {
@@ -115,17 +156,23 @@ bv_pg_login_make(bv_store *s, const char *person, const char *login, bv_login_no
             "login %s may create roles, is a superuser or is this connection's own: "
             "not a person's login (--login another)",
             l);
-    if ((st = bv_pg_one(s, "reading the logins", count_cb, &taken,
-             "SELECT count(*) FROM logins WHERE login = $1", "t", l))
-        != BV_OK)
-        return st;
-    if (taken)
-        return bv_fail(BV_EUSAGE, "login %s is another person's already (--login another)", l);
-    if ((st = bv_pg_run(s, "mapping the login",
-             "INSERT INTO logins(login, person_id) SELECT $1, id FROM persons WHERE name = $2",
-             "tt", l, person))
-        != BV_OK)
-        return st;
+    if (bv_pg_via_record(s)) {
+        if ((st = map_via_record(s, person, l)) != BV_OK)
+            return st;
+    } else {
+        if ((st = bv_pg_one(s, "reading the logins", count_cb, &taken,
+                 "SELECT count(*) FROM logins WHERE login = $1", "t", l))
+            != BV_OK)
+            return st;
+        if (taken)
+            return bv_fail(
+                BV_EUSAGE, "login %s is another person's already (--login another)", l);
+        if ((st = bv_pg_run(s, "mapping the login",
+                 "INSERT INTO logins(login, person_id) SELECT $1, id FROM persons WHERE name = $2",
+                 "tt", l, person))
+            != BV_OK)
+            return st;
+    }
     if (o.exists && o.member) {
         note->done = 1;
         return BV_OK;
@@ -147,20 +194,35 @@ bv_status
 bv_pg_login_drop(bv_store *s, const char *person, bv_login_note *note)
 {
     struct role o;
+    struct answer a;
     bv_status st;
 
-    st = bv_pg_one(s, "reading the logins", login_cb, note->login,
-        "SELECT l.login FROM logins l JOIN persons p ON p.id = l.person_id WHERE p.name = $1", "t",
-        person);
-    if (st == BV_ENOTFOUND) {
-        note->login[0] = '\0';
-        return BV_OK;
+    if (bv_pg_via_record(s)) {
+        /* an officer's own login: the server unmaps it, or says no */
+        if ((st = bv_pg_one(s, "unmapping the login", answer_cb, &a,
+                 "SELECT unmap_login((SELECT id FROM persons WHERE name = $1))", "t", person))
+            != BV_OK)
+            return st;
+        if (a.isnull)
+            return bv_fail(BV_EPERM, "the vault server refused to unmap the login of %s", person);
+        snprintf(note->login, sizeof note->login, "%s", a.text);
+        if (note->login[0] == '\0')
+            return BV_OK;
+    } else {
+        st = bv_pg_one(s, "reading the logins", login_cb, note->login,
+            "SELECT l.login FROM logins l JOIN persons p ON p.id = l.person_id WHERE p.name = $1",
+            "t", person);
+        if (st == BV_ENOTFOUND) {
+            note->login[0] = '\0';
+            return BV_OK;
+        }
+        if (st != BV_OK
+            || (st = bv_pg_run(s, "unmapping the login", "DELETE FROM logins WHERE login = $1",
+                    "t", note->login))
+                != BV_OK)
+            return st;
     }
-    if (st != BV_OK
-        || (st = bv_pg_run(
-                s, "unmapping the login", "DELETE FROM logins WHERE login = $1", "t", note->login))
-            != BV_OK
-        || (st = role_get(s, note->login, &o)) != BV_OK)
+    if ((st = role_get(s, note->login, &o)) != BV_OK)
         return st;
     if (!o.exists) {
         note->done = 1;

@@ -331,17 +331,43 @@ bv_status
 bv_pg_keychange_get(bv_store *s, int64_t person_id, bv_keychange_row *k)
 {
     memset(k, 0, sizeof *k);
+    /* an officer's own login reads all but the secret, which
+     * approve_key_change moves on the server (schema.c, schema_l) */
+    if (bv_pg_via_record(s))
+        return bv_pg_one(s, "reading new keys", keychange_cb, k,
+            "SELECT box_pk, sign_pk, ''::bytea, sig, requested FROM key_changes"
+            " WHERE person_id = $1",
+            "i", person_id);
     return bv_pg_one(s, "reading new keys", keychange_cb, k,
         "SELECT box_pk, sign_pk, secret, sig, requested FROM key_changes WHERE person_id = $1", "i",
         person_id);
+}
+
+static bv_status
+rekeyed_cb(void *ctx, const PGresult *r, int row)
+{
+    *(int64_t *)ctx = PQgetisnull(r, row, 0) ? 0 : bv_pg_col_int(r, row, 0);
+    return BV_OK;
 }
 
 bv_status
 bv_pg_person_rekey(bv_store *s, int64_t person_id, const bv_keychange_row *k, const char *by,
     const uint8_t *cert_sig, size_t siglen)
 {
+    int64_t id = 0;
     bv_status st;
 
+    if (bv_pg_via_record(s)) {
+        /* the keys the officer certified; the secret moves server-side */
+        if ((st = bv_pg_one(s, "storing new keys", rekeyed_cb, &id,
+                 "SELECT approve_key_change($1, $2, $3, $4, $5)", "ibbtb", person_id, k->box_pk,
+                 (size_t)32, k->sign_pk, (size_t)32, by, cert_sig, siglen))
+            != BV_OK)
+            return st;
+        return id == person_id
+            ? BV_OK
+            : bv_fail(BV_EPERM, "the vault server refused to approve these new keys");
+    }
     if ((st = bv_pg_run(s, "storing new keys",
              "UPDATE persons SET box_pk = $1, sign_pk = $2, secret = $3, cert_by = $4, "
              "cert_sig = $5 WHERE id = $6",
