@@ -17,7 +17,8 @@
 -- (GRANT boardvault_officers TO alice_login): such a login writes what an
 -- officer's commands write, and gets key material only through the
 -- logged functions; it maps and unmaps logins, approves new keys and
--- stores checkpoints through functions too. Connecting as the database
+-- stores checkpoints through functions too. A member's own login asks
+-- for new keys (member rekey) through a function as well. Connecting as the database
 -- owner still works (the owner reads every table: what could the
 -- functions withhold from whoever can replace them?).
 DO $$
@@ -80,7 +81,7 @@ GRANT EXECUTE ON FUNCTION
 -- owner's to read). Members may call them too, and are refused, logged.
 GRANT INSERT, UPDATE, DELETE ON boardvault.persons, boardvault.boards, boardvault.roles,
     boardvault.removals, boardvault.retired_keys, boardvault.items, boardvault.bodies,
-    boardvault.chunks, boardvault.grantsets, boardvault.key_changes, boardvault.meetings,
+    boardvault.chunks, boardvault.grantsets, boardvault.meetings,
     boardvault.agenda, boardvault.blocks, boardvault.actions
     TO boardvault_officers;
 GRANT USAGE ON SEQUENCE boardvault.persons_id_seq, boardvault.boards_id_seq,
@@ -112,6 +113,19 @@ GRANT EXECUTE ON FUNCTION boardvault.map_login(BIGINT, TEXT), boardvault.unmap_l
     boardvault.approve_key_change(BIGINT, BYTEA, BYTEA, TEXT, BYTEA)
     TO boardvault_officers, boardvault_members;
 GRANT EXECUTE ON FUNCTION boardvault.store_checkpoint(BIGINT, TEXT, BYTEA, TEXT)
+    TO boardvault_officers, boardvault_members, boardvault_auditors;
+-- A person's request for new key pairs (member rekey) is stored through
+-- a function that takes the caller's own request only, never an
+-- officer's (the groups have no INSERT on key_changes, and officers
+-- DELETE only, for member reset). Granted to all three groups as
+-- set_own_secret is: the store of every login that is not the owner's
+-- calls it, and a person whose login is in boardvault_officers or
+-- boardvault_auditors but who officers no board now (who left every
+-- board) may rekey as the domain allows; the function refuses the rest.
+REVOKE INSERT, UPDATE ON boardvault.key_changes FROM boardvault_officers;
+GRANT DELETE ON boardvault.key_changes TO boardvault_officers;
+GRANT EXECUTE ON FUNCTION
+    boardvault.request_key_change(BIGINT, BYTEA, BYTEA, BYTEA, BYTEA, TEXT)
     TO boardvault_officers, boardvault_members, boardvault_auditors;
 INSERT INTO boardvault.meta(key, value) VALUES ('record', 'server')
     ON CONFLICT (key) DO UPDATE SET value = excluded.value;

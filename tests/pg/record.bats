@@ -284,6 +284,7 @@ bad-entry" ]
     pg "DELETE FROM boardvault.meta WHERE key = 'record_sql';
         DROP FUNCTION boardvault.person_secret(bigint), boardvault.server_refusal(text, text, text, text),
         boardvault.set_own_secret(bigint, bytea),
+        boardvault.request_key_change(bigint, bytea, bytea, bytea, bytea, text),
         boardvault.append_entry(bigint, text, text, text, text, text, text, text, text, text, text, bytea, bytea);
         DROP FUNCTION boardvault.release_board_key(bigint, bigint), boardvault.release_item_key(bigint, bigint),
         boardvault.release_minutes_keys(bigint), boardvault.release_grants(bigint);
@@ -298,8 +299,10 @@ bad-entry" ]
     run open_as "$LA" "$PW_ALICE" alice
     [ "$status" -eq 0 ]
     [ "$output" = "restricted text" ]
-    [ "$(pg "SELECT convert_from(value, 'UTF8') FROM boardvault.meta WHERE key = 'record_sql'")" = 4 ]
-    # and the officers' functions and their log came back with them
+    [ "$(pg "SELECT convert_from(value, 'UTF8') FROM boardvault.meta WHERE key = 'record_sql'")" = 5 ]
+    # and the officers' functions, a member's request for new keys and the
+    # log of releases came back with them
+    [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname = 'request_key_change'")" = 1 ]
     [ "$(pg "SELECT count(*) FROM pg_proc WHERE proname IN ('release_board_key', 'release_item_key', 'release_minutes_keys', 'release_grants')")" = 4 ]
     [ "$(pg "SELECT count(*) FROM boardvault.key_releases")" = 0 ]
 }

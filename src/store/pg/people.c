@@ -302,6 +302,22 @@ bv_pg_retired_each(bv_store *s,
 bv_status
 bv_pg_keychange_put(bv_store *s, int64_t person_id, const bv_keychange_row *k)
 {
+    int64_t done = 0;
+    bv_status st;
+
+    if (own_secret_only(s)) {
+        /* a login that is not the owner's stores its own person's request
+         * only, through the server (schema.c, schema_m) */
+        if ((st = bv_pg_one(s, "storing new keys", bv_pg_id_cb, &done,
+                 "SELECT coalesce(request_key_change($1, $2, $3, $4, $5, $6), 0)", "ibbbbt",
+                 person_id, k->box_pk, (size_t)32, k->sign_pk, (size_t)32, k->secret, k->secret_len,
+                 k->sig, k->sig_len, k->requested))
+            != BV_OK)
+            return st;
+        return done == person_id
+            ? BV_OK
+            : bv_fail(BV_EPERM, "the vault server refused storing these new keys");
+    }
     return bv_pg_run(s, "storing new keys",
         "INSERT INTO key_changes(person_id, box_pk, sign_pk, secret, sig, requested) "
         "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (person_id) DO UPDATE SET "
