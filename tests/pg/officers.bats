@@ -8,7 +8,8 @@
 # login, each refusal kept. Its approvals and resets map and unmap logins,
 # its approval of new keys moves their secret and its checkpoints are
 # stored through functions that check it again on the server (RECORD_SQL
-# 4). Run by make e2e-pg.
+# 4); a member's own login asks for new keys through one that takes its
+# own person's request only (RECORD_SQL 5). Run by make e2e-pg.
 
 load ../e2e/helpers
 load roles
@@ -268,7 +269,11 @@ verified() {
     ID=$(carol seal CSP item.txt --title "Domestic Homicide Review" --grant alice)
     NEW="fresh-lantern-harbour-6172"
     printf '%s\n%s\n' "$PW_ALICE" "$NEW" >pw
-    "$BV" member rekey --as alice $KDF --passphrase-fd 3 3<pw >/dev/null
+    # alice asks through her own login (request_key_change)
+    BOARDVAULT_PATH="host=$BV_PGHOST user=$LA dbname=$PGDB" run "$BV" member rekey --as alice $KDF --passphrase-fd 3 3<pw
+    [ "$status" -eq 0 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.key_changes")" = 1 ]
+    [ "$(pg "SELECT login FROM boardvault.audit WHERE action = 'key-change'")" = "$LA" ]
     before=$(pg "SELECT count(*) FROM boardvault.key_releases")
     run carol member approve alice
     [ "$status" -eq 0 ]
@@ -281,6 +286,43 @@ verified() {
     run open_as "$LA" "$NEW" alice "$ID"
     [ "$status" -eq 0 ]
     [ "$output" = "restricted text" ]
+    verified
+}
+
+@test "officers: a member's login asks for new keys for no one but itself" {
+    BOBID=$(pg "SELECT id FROM boardvault.persons WHERE name = 'bob'")
+    ALICE=$(pg "SELECT id FROM boardvault.persons WHERE name = 'alice'")
+    k32="'\\x$(printf '%064d' 0)'::bytea"
+    k64="'\\x$(printf '%0128d' 0)'::bytea"
+    # not directly: the groups have no INSERT on key_changes
+    run as "$LA" "INSERT INTO boardvault.key_changes(person_id, box_pk, sign_pk, secret, sig, requested) VALUES ($ALICE, $k32, $k32, '\\x00', $k64, 't')"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"permission denied"* ]]
+    run as "$LC" "INSERT INTO boardvault.key_changes(person_id, box_pk, sign_pk, secret, sig, requested) VALUES ($ALICE, $k32, $k32, '\\x00', $k64, 't')"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"permission denied"* ]]
+    # nor through the function for another person, nor for an officer
+    # (carol, through her own login), nor keys of the wrong length
+    CAROL=$(pg "SELECT id FROM boardvault.persons WHERE name = 'carol'")
+    [ "$(as "$LA" "SELECT boardvault.request_key_change($BOBID, $k32, $k32, '\\x00', $k64, 't') IS NULL")" = t ]
+    [ "$(as "$LC" "SELECT boardvault.request_key_change($CAROL, $k32, $k32, '\\x00', $k64, 't') IS NULL")" = t ]
+    [ "$(as "$LA" "SELECT boardvault.request_key_change($ALICE, '\\x00'::bytea, $k32, '\\x00', $k64, 't') IS NULL")" = t ]
+    [ "$(pg "SELECT count(*) FROM boardvault.key_changes")" = 0 ]
+    [ "$(refused)" = "$LA not-the-person,$LC an-officer,$LA bad-request" ]
+    [ "$(pg "SELECT string_agg(login || ' ' || action || ' ' || outcome || ' ' || reason, ',' ORDER BY seq) FROM boardvault.audit WHERE reason LIKE 'server-%'")" = "$LA key-change denied server-not-the-person,$LC key-change denied server-an-officer,$LA key-change denied server-bad-request" ]
+    # an officer's client is refused by the domain before the server
+    printf '%s\n%s\n' "$PW_CAROL" "fresh-lantern-harbour-6172" >pw
+    BOARDVAULT_PATH="host=$BV_PGHOST user=$LC dbname=$PGDB" run "$BV" member rekey --as carol $KDF --passphrase-fd 3 3<pw
+    [ "$status" -eq 4 ]
+    [[ "$output" == *"is an officer"* ]]
+    # a second request of alice's replaces her first, as on SQLite
+    [ "$(as "$LA" "SELECT boardvault.request_key_change($ALICE, $k32, $k32, '\\x01', $k64, 't1')")" = "$ALICE" ]
+    [ "$(as "$LA" "SELECT boardvault.request_key_change($ALICE, $k32, $k32, '\\x02', $k64, 't2')")" = "$ALICE" ]
+    [ "$(pg "SELECT requested FROM boardvault.key_changes")" = t2 ]
+    # bob's login is in boardvault_officers, but bob officers no board: he
+    # may ask, as the domain allows
+    [ "$(as "$LB" "SELECT boardvault.request_key_change($BOBID, $k32, $k32, '\\x03', $k64, 't3')")" = "$BOBID" ]
+    [ "$(pg "SELECT count(*) FROM boardvault.key_changes")" = 2 ]
     verified
 }
 
