@@ -662,8 +662,8 @@ keychange_roles_cb(void *ctx, const bv_role_row *r)
  * (docs/DESIGN.md "Server-enforced record"). Kept in secure memory.
  */
 static bv_status
-keychange_item_keys(bv_vault *v, bv_actor *o, const char *name, const struct idlist *items,
-    uint8_t **dks)
+keychange_item_keys(
+    bv_vault *v, bv_actor *o, const char *name, const struct idlist *items, uint8_t **dks)
 {
     size_t i;
     bv_status st = BV_OK;
