@@ -19,6 +19,7 @@ setup_vault() {
         createdb -h "$BV_PGHOST" -U postgres "$PGDB"
         export BOARDVAULT_PATH="host=$BV_PGHOST user=postgres dbname=$PGDB"
     fi
+    BV_STD_PATH=$BOARDVAULT_PATH # make_world keeps a copy of a vault here only
     export BOARDVAULT_BUSY_TIMEOUT_MS=2000
     export XDG_CONFIG_HOME="$T/config" # root-key pins stay in the test's own directory
     # agents (boardvault unlock) listen in the test's own runtime directory
@@ -210,7 +211,53 @@ bvp() {
 }
 
 # A vault with root "Root Officer", board CSP, alice and bob members, carol pending.
+# make_world: the vault most tests start from. The first test of a file
+# that asks builds it with the commands below and keeps a copy (the vault
+# file or a template database, and this client's pins and log view);
+# later tests of the file start from that copy, which is what building it
+# again would give (but for its random keys) at a fraction of the cost:
+# nine commands, each with an Argon2id derivation, were a fifth of make
+# test. A test that has moved its vault elsewhere (another path, another
+# login) builds its own.
 make_world() {
+    local w="${BATS_FILE_TMPDIR:-}/world"
+    if [ -z "${BATS_FILE_TMPDIR:-}" ] || [ "$BOARDVAULT_PATH" != "$BV_STD_PATH" ]; then
+        world_fresh
+    elif [ -e "$w/ready" ]; then
+        world_restore "$w"
+    else
+        world_fresh
+        world_save "$w"
+    fi
+}
+
+world_save() {
+    mkdir -p "$1"
+    if on_pg; then
+        createdb -h "$BV_PGHOST" -U postgres -T "$PGDB" "$(world_db)"
+    else
+        sqlite3 "$BOARDVAULT_PATH" ".backup '$1/vault.db'"
+        chmod --reference="$BOARDVAULT_PATH" "$1/vault.db"
+    fi
+    cp -a "$XDG_CONFIG_HOME" "$1/config"
+    touch "$1/ready"
+}
+
+world_restore() {
+    if on_pg; then
+        dropdb -h "$BV_PGHOST" -U postgres --force "$PGDB"
+        createdb -h "$BV_PGHOST" -U postgres -T "$(world_db)" "$PGDB"
+    else
+        cp -p "$1/vault.db" "$BOARDVAULT_PATH"
+    fi
+    rm -rf "$XDG_CONFIG_HOME"
+    cp -a "$1/config" "$XDG_CONFIG_HOME"
+}
+
+# the file's template database on the server (dropped with the server)
+world_db() { echo "bvw_$(basename "$BATS_FILE_TMPDIR" | tr -c 'a-zA-Z0-9\n' _ | tr 'A-Z' 'a-z')"; }
+
+world_fresh() {
     bvp "$PW_ROOT" init --as "Root Officer" $KDF >/dev/null
     bvp "$PW_ROOT" board create CSP --as "Root Officer" >/dev/null
     for m in alice bob; do
