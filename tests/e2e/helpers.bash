@@ -254,8 +254,10 @@ world_restore() {
     cp -a "$1/config" "$XDG_CONFIG_HOME"
 }
 
-# the file's template database on the server (dropped with the server)
-world_db() { echo "bvw_$(basename "$BATS_FILE_TMPDIR" | tr -c 'a-zA-Z0-9\n' _ | tr 'A-Z' 'a-z')"; }
+# the file's template database on the server (dropped with the server),
+# named after the file's temporary directory: its full path is unique to
+# this file of this bats run (other runs may share the server)
+world_db() { echo "bvw_$(printf '%s' "$BATS_FILE_TMPDIR" | sha256sum | cut -c1-24)"; }
 
 world_fresh() {
     bvp "$PW_ROOT" init --as "Root Officer" $KDF >/dev/null
