@@ -1,5 +1,6 @@
 # jobs.mk - what `make test` runs, as jobs for make's scheduler
-# (tests/run.sh runs make -f tests/jobs.mk -j2 -Otarget -k all PGDIR=DIR).
+# (tests/run.sh runs make -f tests/jobs.mk -jN -Otarget -k all PGDIR=DIR, N
+# one more than the cores).
 #
 # Why jobs: the suite is CPU work on two cores: the plain build's unit and
 # end-to-end tests, the same under ASan+UBSan, the journeys again on a
