@@ -64,10 +64,7 @@ unit-plain: build-plain
 unit-asan: build-asan
 	$(call job,$(MAKE) BUILD=$(ASAN) SAN=1 unit)
 
-# The plain and server jobs wait for the ASan build too (order only), so
-# that when it is done make starts the ASan files, the longest, first:
-# started later, they were what the run waited for at its end.
-$(PLAIN_JOBS): plain-e2e/%: build-plain | build-asan
+$(PLAIN_JOBS): plain-e2e/%: build-plain
 	$(call job,BV=$(HERE)/$(PLAIN)/boardvault BVFORGE=$(HERE)/$(PLAIN)/bvforge bats tests/e2e/$*.bats)
 
 # BV_SKIP_SLOW: the 400 opens of eight concurrent processes (audit.bats)
@@ -79,10 +76,10 @@ $(ASAN_JOBS): asan-e2e/%: build-asan
 PG_ENV = BV_ENGINE=pg BV_PGHOST=$(PGDIR) BV=$(HERE)/$(PLAIN)/boardvault \
 	BVFORGE=$(HERE)/$(PLAIN)/bvforge BVNOREC=$(HERE)/$(PLAIN)/boardvault-norecord
 
-pg-e2e/server: build-plain | build-asan
+pg-e2e/server: build-plain
 	$(call job,$(PG_ENV) bats tests/pg)
 
-$(PG_E2E:%=pg-e2e/%): pg-e2e/%: build-plain | build-asan
+$(PG_E2E:%=pg-e2e/%): pg-e2e/%: build-plain
 	$(call job,$(PG_ENV) bats tests/e2e/$*.bats)
 
 smoke-bench: build-plain
