@@ -140,6 +140,7 @@ typedef bv_status (*bv_copy_row_fn)(void *ctx, const bv_copy_value *row);
         (s, from, to, keep))                                                                       \
     X(body_flush, (bv_store * s, int64_t id), (s, id))                                             \
     X(body_unlink, (bv_store * s, int64_t id), (s, id))                                            \
+    X(body_outside, (bv_store * s, int64_t id, int *outside), (s, id, outside))                    \
     X(item_destroy, (bv_store * s, int64_t item_id), (s, item_id))                                 \
     X(removal_get,                                                                                 \
         (bv_store * s, int64_t board_id, const char *name, char by[BV_NAME_MAX + 1], uint8_t *sig, \

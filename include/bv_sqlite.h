@@ -52,9 +52,12 @@ bv_status bv_sqlite_sweep_step(bv_store *s, int64_t id, int *gone);
 bv_status bv_sqlite_file_put(
     bv_store *s, int64_t id, uint64_t idx, const uint8_t *p, size_t n, int *taken);
 /* chunk_get's and chunk_each's, for a body without rows: *found when it
- * has a file. */
+ * has a file. chunk_get's keeps the file open for the next chunk. */
 bv_status bv_sqlite_file_get(
     bv_store *s, int64_t id, uint64_t idx, uint8_t *p, size_t cap, size_t *n, int *found);
+/* 1 when chunk_get holds body id's file open: a body in a file, so no
+ * query for its rows is needed (a body is rows or a file, never both). */
+int bv_sqlite_file_held(bv_store *s, int64_t id);
 bv_status bv_sqlite_file_each(
     bv_store *s, int64_t id, bv_chunk_fn want, bv_chunk_done_fn got, void *ctx, int *found);
 /* The body's file overwritten and removed, if it has one (the sweep). */

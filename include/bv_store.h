@@ -122,6 +122,11 @@ bv_status bv_store_chunk_put(
  * transaction that names the body commits (an engine may keep a large
  * body outside its transactions). */
 bv_status bv_store_body_flush(bv_store *s, int64_t body_id);
+/* *outside 1 when the chunks put so far of body_id (a staging body, from
+ * its first chunk on) are kept outside the engine's transactions (a file):
+ * its staging batches then hold nothing but the body's heartbeat, and
+ * need not end every BV_STAGE_BATCH chunks. */
+bv_status bv_store_body_outside(bv_store *s, int64_t body_id, int *outside);
 /* A condemned body's bytes given up now, without the overwrite the sweep
  * gives them: after a rekey's commit, whose old ciphertext is under a data
  * key that only former holders of it can use, and whom a copy of the

@@ -228,8 +228,7 @@ bv_sqlite_body_counts(bv_store *s, uint64_t *staging, uint64_t *condemned)
     int64_t a = 0, b = 0;
     bv_status st;
 
-    if ((st = bv_sqlite_int(s, "SELECT count(*) FROM bodies WHERE state = 'staging'", &a))
-            == BV_OK)
+    if ((st = bv_sqlite_int(s, "SELECT count(*) FROM bodies WHERE state = 'staging'", &a)) == BV_OK)
         st = bv_sqlite_int(s, "SELECT count(*) FROM bodies WHERE state = 'condemned'", &b);
     *staging = (uint64_t)a;
     *condemned = (uint64_t)b;
@@ -274,6 +273,8 @@ bv_sqlite_chunk_get(bv_store *s, int64_t body_id, uint64_t idx, uint8_t *p, size
     bv_status st;
     int rc, found;
 
+    if (bv_sqlite_file_held(s, body_id))
+        return bv_sqlite_file_get(s, body_id, idx, p, cap, n, &found);
     /* the row's place and length, then its bytes straight into p (see
      * bv_store_chunk_each) */
     st = bv_sqlite_one(s, "reading the body", chunk_at_cb, &c,

@@ -16,18 +16,26 @@
  *                                    ChaCha20-Poly1305 + SHA-256 on 1 and 2
  *                                    threads, libsodium secretstream +
  *                                    BLAKE2b-256 (format 2) on one
- *   bvbench floor SRC DST            SRC copied to DST written once and made
+ *   bvbench floor [--direct] SRC DST SRC copied to DST written once and made
  *                                    durable (temporary, fsync, rename, fsync
- *                                    of the directory): the floor of any seal
+ *                                    of the directory) as boardvault writes;
+ *                                    --direct: SRC read from the disk, as
+ *                                    boardvault reads a body: the floor of any
+ *                                    seal (and, --direct, open)
+ *   bvbench drop FILE...             each FILE's clean pages dropped from the
+ *                                    page cache (posix_fadvise), as days after
+ *                                    it was written: the next read is from disk
  *   bvbench versions                 the libraries as loaded
  * Not installed; bench only.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* O_DIRECT */
 #include "bv_audit.h"
+#include "bv_behind.h"
 #include "bv_merkle.h"
 #include "bv_pass.h"
 #include "bv_vault_int.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <openssl/crypto.h>
@@ -270,23 +278,38 @@ crypto_ceiling(size_t mib)
 }
 
 /* the write-once floor: SRC to DST as a careful writer must, read once,
- * written once, fsync'd, renamed, its directory fsync'd */
+ * written once, fsync'd, renamed, its directory fsync'd; written the way
+ * boardvault writes a large file (bv_behind.h), and with direct read from
+ * the disk the way it reads a body (store/files.c), so that nothing
+ * boardvault does to its own files could beat it */
 static int
-floor_copy(const char *src, const char *dst)
+floor_copy(const char *src, const char *dst, int direct)
 {
-    static uint8_t buf[BV_CHUNK];
+    enum { BUF = BV_CHUNK };
+    void *buf = NULL;
     char tmp[4096], dir[4096];
+    struct bv_behind wb;
+    off_t done = 0;
     ssize_t n;
     int in, out, d, ok = 1;
 
     snprintf(tmp, sizeof tmp, "%s.tmp", dst);
     snprintf(dir, sizeof dir, "%s", dst);
-    if ((in = open(src, O_RDONLY)) < 0 || (out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
+    if (posix_memalign(&buf, 4096, BUF) != 0)
         return 1;
-    while (ok && (n = read(in, buf, sizeof buf)) > 0)
+    if ((in = open(src, O_RDONLY | (direct ? O_DIRECT : 0))) < 0 && direct && errno == EINVAL)
+        in = open(src, O_RDONLY);
+    if (in < 0 || (out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
+        return 1;
+    bv_behind_start(&wb, out);
+    while (ok && (n = read(in, buf, BUF)) > 0) {
         ok = write(out, buf, (size_t)n) == n;
-    ok = ok && n == 0 && fsync(out) == 0 && close(out) == 0 && rename(tmp, dst) == 0;
+        bv_behind_wrote(&wb, done += n);
+    }
+    ok = bv_behind_end(&wb) == 0 && ok && n == 0 && fsync(out) == 0 && close(out) == 0
+        && rename(tmp, dst) == 0;
     close(in);
+    free(buf);
     if (!ok || (d = open(dirname(dir), O_RDONLY)) < 0)
         return 1;
     ok = fsync(d) == 0;
@@ -430,7 +453,18 @@ main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "crypto") == 0)
         return crypto_ceiling(strtoul(argv[2], NULL, 10));
     if (argc == 4 && strcmp(argv[1], "floor") == 0)
-        return floor_copy(argv[2], argv[3]);
+        return floor_copy(argv[2], argv[3], 0);
+    if (argc == 5 && strcmp(argv[1], "floor") == 0 && strcmp(argv[2], "--direct") == 0)
+        return floor_copy(argv[3], argv[4], 1);
+    if (argc >= 2 && strcmp(argv[1], "drop") == 0) {
+        for (int i = 2; i < argc; i++) {
+            int fd = open(argv[i], O_RDONLY);
+            if (fd < 0 || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0)
+                return 1;
+            close(fd);
+        }
+        return 0;
+    }
     if (argc == 2 && strcmp(argv[1], "versions") == 0) {
         /* and the default KDF, which the unlock figure is of */
         bv_kdf_params kp;
@@ -442,6 +476,7 @@ main(int argc, char **argv)
     }
     fprintf(stderr,
         "usage: bvbench mklog|append|rotate-setup VAULT NAME N | rotate VAULT NAME"
-        " | ceiling VAULT SECONDS | crypto MIB | floor SRC DST | warm | versions\n");
+        " | ceiling VAULT SECONDS | crypto MIB | floor [--direct] SRC DST | drop FILE... | warm | "
+        "versions\n");
     return 2;
 }
