@@ -13,8 +13,9 @@
 #
 # The PostgreSQL files run against one throwaway server that run.sh starts
 # in PGDIR and removes. Each test makes a database of its own, so files
-# may share the server; tests/pg's files make cluster-wide roles, so they
-# run as one job, in turn.
+# may share the server; tests/pg's files make cluster-wide logins, each
+# test its own (named after its database), and the record's group roles
+# are made once by run.sh, so they too run as jobs side by side.
 
 MAKEFLAGS += --no-print-directory
 PLAIN := build
@@ -34,7 +35,10 @@ PG_E2E := audit membership core minutes roles insider copy member_rekey upgrade
 
 ASAN_JOBS  := $(E2E:%=asan-e2e/%)
 PLAIN_JOBS := $(E2E:%=plain-e2e/%)
-PG_JOBS    := pg-e2e/server $(PG_E2E:%=pg-e2e/%)
+# the longest first, as above; every file in tests/pg runs
+PG_LONG    := server officers record
+PG_SERVER  := $(PG_LONG) $(filter-out $(PG_LONG),$(basename $(notdir $(wildcard tests/pg/*.bats))))
+PG_JOBS    := $(PG_SERVER:%=pg-server/%) $(PG_E2E:%=pg-e2e/%)
 
 .PHONY: all build-plain build-asan layers unit-plain unit-asan smoke-bench smoke-fuzz smoke-crash \
 	$(ASAN_JOBS) $(PLAIN_JOBS) $(PG_JOBS)
@@ -76,8 +80,8 @@ $(ASAN_JOBS): asan-e2e/%: build-asan
 PG_ENV = BV_ENGINE=pg BV_PGHOST=$(PGDIR) BV=$(HERE)/$(PLAIN)/boardvault \
 	BVFORGE=$(HERE)/$(PLAIN)/bvforge BVNOREC=$(HERE)/$(PLAIN)/boardvault-norecord
 
-pg-e2e/server: build-plain
-	$(call job,$(PG_ENV) bats tests/pg)
+$(PG_SERVER:%=pg-server/%): pg-server/%: build-plain
+	$(call job,$(PG_ENV) bats tests/pg/$*.bats)
 
 $(PG_E2E:%=pg-e2e/%): pg-e2e/%: build-plain
 	$(call job,$(PG_ENV) bats tests/e2e/$*.bats)

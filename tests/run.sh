@@ -19,6 +19,13 @@ fail=0
 if ! sh "$here/pg/pgctl.sh" start "$pgdir"; then
     echo "== failed: starting PostgreSQL for the server journeys" | tee -a "$LOG"
     fail=1
+# The record's group roles, made once: scripts/pg-record.sql makes them
+# when missing, and two server files doing so at once would race.
+elif ! psql -X -q "host=$pgdir user=postgres dbname=postgres" -c \
+    "CREATE ROLE boardvault_officers NOLOGIN; CREATE ROLE boardvault_members NOLOGIN;
+     CREATE ROLE boardvault_auditors NOLOGIN;" >/dev/null; then
+    echo "== failed: making the record's group roles" | tee -a "$LOG"
+    fail=1
 fi
 start=$(date +%s)
 $MAKE -f "$here/jobs.mk" -j"$JOBS" -Otarget -k all PGDIR="$pgdir" 2>&1 | tee -a "$LOG"

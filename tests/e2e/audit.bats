@@ -3,8 +3,9 @@
 
 load helpers
 
-setup() {
-    setup_vault
+# the world, an item and its four opens (one denied, one failed): built
+# once per file, each test starting from a copy (helpers.bash)
+audit_world() {
     make_world
     echo "restricted text" >x
     ID=$(seal_item x alice)
@@ -13,6 +14,11 @@ setup() {
     bvp "wrong-passphrase-here" open "$ID" --as alice >/dev/null 2>&1 || true
     bvp "$PW_ALICE" open "$ID" --as alice >/dev/null
     N=$(sql "SELECT count(*) FROM audit")
+}
+setup() {
+    setup_vault
+    cached_world -audit audit_world ID N
+    echo "restricted text" >x
 }
 teardown() { teardown_vault; }
 

@@ -309,6 +309,7 @@ render() { # render HTML PNG -> prints the DOM
 
 @test "published HTML of both examples renders in headless Chromium with headings and restricted notices" {
     command -v chromium >/dev/null || skip "chromium not installed"
+    engine_neutral "the publisher's HTML"
     mkdir -p "$OUT"
     import "$M2022" >/dev/null
     import "$M2019" >/dev/null
@@ -328,6 +329,7 @@ render() { # render HTML PNG -> prints the DOM
 }
 
 @test "the shared corpus of real minutes: every file imports, >= 95% of titles exact, every exempt item flagged, no false flag" {
+    engine_neutral "dry runs of the parser"
     run sh "$BATS_TEST_DIRNAME/minutes_corpus.sh" "$BV"
     [ "$status" -ne 77 ] || skip "no ../shared/minutes-corpus beside the clone"
     echo "$output" | tail -n 1 >&3
@@ -368,6 +370,7 @@ render() { # render HTML PNG -> prints the DOM
 }
 
 @test "UTF-16 and Windows-1252 copies of the 2022 minutes read as the UTF-8 original" {
+    engine_neutral "dry runs of the readers"
     run bvp "$PW_ROOT" minutes import "$M2022" --board CSP --dry-run --json
     want=${output#*\"items\":}
     iconv -f UTF-8 -t UTF-16 "$M2022" >u16.txt
@@ -400,6 +403,7 @@ render() { # render HTML PNG -> prints the DOM
 }
 
 @test "documents that cannot be read: a scan without text, a zip that is not Word, a broken PDF: 7, named" {
+    engine_neutral "documents refused by the readers"
     python3 "$FIX/src/make-pdf.py" /dev/null scan.pdf
     run import scan.pdf
     [ "$status" -eq 7 ]
