@@ -373,8 +373,8 @@ bv_sqlite_backup(bv_store *s, const char *path)
         st = bv_sqlite_err(&d.base, rc, "copying the vault");
         goto out;
     }
-    st = bv_sqlite_exec(&d.base, "PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE);",
-        "syncing the copy");
+    st = bv_sqlite_exec(
+        &d.base, "PRAGMA synchronous=FULL; PRAGMA wal_checkpoint(TRUNCATE);", "syncing the copy");
     /* the file bodies its live items name, beside it */
     if (st == BV_OK)
         st = bv_sqlite_files_backup(s, &d.base, path);
@@ -652,7 +652,6 @@ sq_batches_end(bv_store *s, void *run)
     free(b);
     return sync_batches(s, 0);
 }
-
 
 /* After a destroy has committed: give freed pages back and empty the WAL,
  * whose old frames still hold the destroyed rows. Best effort. */

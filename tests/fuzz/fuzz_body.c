@@ -71,12 +71,12 @@ mode_stream(const uint8_t *p, size_t n, size_t s, int own_header)
         if (len > n)
             len = n;
         /* exactly the room the API asks for, so ASan sees any overrun */
-        FUZZ_CHECK((pt = malloc(len > BV_STREAM_ABYTES ? len - BV_STREAM_ABYTES : 1)) != NULL,
-            "oom");
+        FUZZ_CHECK(
+            (pt = malloc(len > BV_STREAM_ABYTES ? len - BV_STREAM_ABYTES : 1)) != NULL, "oom");
         ptlen = 0x5a5a;
         final = 0x5a;
-        st = bv_stream_pull(ss, (const uint8_t *)BODY_AD, strlen(BODY_AD), p, len, pt, &ptlen,
-            &final);
+        st = bv_stream_pull(
+            ss, (const uint8_t *)BODY_AD, strlen(BODY_AD), p, len, pt, &ptlen, &final);
         FUZZ_CHECK(st == BV_OK || st == BV_EINTEGRITY, "stream_pull returned %d", st);
         if (st == BV_OK) {
             FUZZ_CHECK(s < NSTREAMS, "a chunk decrypted under a header no stream has");
@@ -85,8 +85,7 @@ mode_stream(const uint8_t *p, size_t n, size_t s, int own_header)
                 "forged chunk %zu (%zu bytes) accepted", pos, len);
             FUZZ_CHECK(ptlen == K.ptlen[s][pos] && memcmp(pt, K.pt[s][pos], ptlen) == 0,
                 "chunk %zu decrypts to the wrong plaintext", pos);
-            FUZZ_CHECK(final == (pos + 1 == K.nchunks[s]), "chunk %zu: final flag %d", pos,
-                final);
+            FUZZ_CHECK(final == (pos + 1 == K.nchunks[s]), "chunk %zu: final flag %d", pos, final);
             pos++;
         } else {
             FUZZ_CHECK(ptlen == 0x5a5a && final == 0x5a, "a refused chunk set ptlen or final");
@@ -131,8 +130,8 @@ mode_open_key(const uint8_t *p, size_t n)
     st = bv_open_key(K.person, (const uint8_t *)SEAL_CTX, strlen(SEAL_CTX), p, n, key);
     FUZZ_CHECK(st == BV_OK || st == BV_EINTEGRITY, "open_key returned %d", st);
     if (st == BV_OK) {
-        FUZZ_CHECK(n == K.sealed.len && memcmp(p, K.sealed.p, n) == 0,
-            "a forged sealed box was opened");
+        FUZZ_CHECK(
+            n == K.sealed.len && memcmp(p, K.sealed.p, n) == 0, "a forged sealed box was opened");
         FUZZ_CHECK(memcmp(key, K.sealed_key, 32) == 0, "open_key gave the wrong key");
     } else {
         for (n = 0; n < sizeof key; n++)

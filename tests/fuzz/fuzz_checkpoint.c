@@ -92,8 +92,9 @@ same(const parsed *a, const parsed *b, const char *what)
     FUZZ_CHECK(a->st == b->st, "%s: status %d vs %d", what, a->st, b->st);
     if (a->st != BV_OK)
         return;
-    FUZZ_CHECK(a->origin.len == b->origin.len && memcmp(a->origin.p, b->origin.p, a->origin.len) == 0
-            && a->size == b->size && memcmp(a->root, b->root, 32) == 0,
+    FUZZ_CHECK(a->origin.len == b->origin.len
+            && memcmp(a->origin.p, b->origin.p, a->origin.len) == 0 && a->size == b->size
+            && memcmp(a->root, b->root, 32) == 0,
         "%s: different checkpoint", what);
 }
 

@@ -192,9 +192,8 @@ ref_consistency(uint64_t m, uint64_t n, const uint8_t root1[32], const uint8_t r
 {
     uint8_t o[32], w[32];
 
-    if (m == 0 || m > n || plen > BV_MERKLE_MAX_PROOF
-        || !ref_sub(m, n, 1, root1, proof, plen, o, w) || memcmp(o, root1, 32) != 0
-        || memcmp(w, root2, 32) != 0)
+    if (m == 0 || m > n || plen > BV_MERKLE_MAX_PROOF || !ref_sub(m, n, 1, root1, proof, plen, o, w)
+        || memcmp(o, root1, 32) != 0 || memcmp(w, root2, 32) != 0)
         return BV_EINTEGRITY;
     return BV_OK;
 }
@@ -262,8 +261,8 @@ check_slots(const bv_merkle_frontier *f, const char *when)
 
     for (l = 0; l < 64; l++)
         if (!((f->size >> l) & 1))
-            FUZZ_CHECK(memcmp(f->node[l], zero, 32) == 0, "%s: unused slot %d is not zero", when,
-                l);
+            FUZZ_CHECK(
+                memcmp(f->node[l], zero, 32) == 0, "%s: unused slot %d is not zero", when, l);
 }
 
 static void
@@ -450,7 +449,7 @@ mutate(rd *r, uint8_t (*proof)[32], size_t plen, uint64_t *a, uint64_t *b, uint8
 static void
 mode_tree(rd *r, int consistency)
 {
-    uint8_t (*proof)[32], (*orig)[32];
+    uint8_t(*proof)[32], (*orig)[32];
     uint8_t seed, root_n[32], root_m[32], h[32];
     uint64_t n, m, i, a, b;
     size_t plen, olen;
@@ -497,15 +496,15 @@ mode_tree(rd *r, int consistency)
         cmp_inclusion(a, b, h, BV_MERKLE_CPROOF(proof), plen, root_n, &st);
         /* the statement "leaf a of the tree of n" has one proof */
         if (st == BV_OK && b == n && a == m - 1)
-            FUZZ_CHECK(memcmp(h, t.h[a], 32) == 0 && plen == olen
-                    && memcmp(proof, orig, olen * 32) == 0,
-                "a second proof of leaf %llu in %llu leaves was accepted",
-                (unsigned long long)a, (unsigned long long)n);
+            FUZZ_CHECK(
+                memcmp(h, t.h[a], 32) == 0 && plen == olen && memcmp(proof, orig, olen * 32) == 0,
+                "a second proof of leaf %llu in %llu leaves was accepted", (unsigned long long)a,
+                (unsigned long long)n);
     } else {
         cmp_consistency(a, b, h, root_n, BV_MERKLE_CPROOF(proof), plen, &st);
         if (st == BV_OK && a == m && b == n)
-            FUZZ_CHECK(memcmp(h, root_m, 32) == 0 && plen == olen
-                    && memcmp(proof, orig, olen * 32) == 0,
+            FUZZ_CHECK(
+                memcmp(h, root_m, 32) == 0 && plen == olen && memcmp(proof, orig, olen * 32) == 0,
                 "a second consistency proof %llu -> %llu was accepted", (unsigned long long)m,
                 (unsigned long long)n);
     }

@@ -144,8 +144,8 @@ check_meeting(const bv_meeting *m, const uint8_t *data, size_t size)
             "item %zu: schedule12a_para %d", i, it->schedule12a_para);
         FUZZ_CHECK(it->restricted == 0 || it->restricted == 1, "item %zu: restricted %d", i,
             it->restricted);
-        FUZZ_CHECK(it->truncated == 0 || it->truncated == 1, "item %zu: truncated %d", i,
-            it->truncated);
+        FUZZ_CHECK(
+            it->truncated == 0 || it->truncated == 1, "item %zu: truncated %d", i, it->truncated);
         check_str(it->title, "title", i);
         if (it->restricted) {
             check_str(it->restriction, "restriction", i);
@@ -177,8 +177,8 @@ check_meeting(const bv_meeting *m, const uint8_t *data, size_t size)
             switch (b->kind) {
             case BV_BLK_BULLET:
             case BV_BLK_NUMBERED:
-                FUZZ_CHECK(b->level >= 1 && b->level <= 8, "item %zu block %zu: list level %d",
-                    i, k, b->level);
+                FUZZ_CHECK(b->level >= 1 && b->level <= 8, "item %zu block %zu: list level %d", i,
+                    k, b->level);
                 break;
             case BV_BLK_HEADING:
                 FUZZ_CHECK(b->level == 1, "item %zu block %zu: heading level %d", i, k, b->level);
@@ -239,8 +239,7 @@ check_body_not_read(bv_meeting *m, bv_buf out[NOUT])
     render(m, again);
     for (i = 0; i < NOUT; i++)
         FUZZ_CHECK(again[i].len == out[i].len && memcmp(again[i].p, out[i].p, out[i].len) == 0,
-            "%s output changes when a restricted body changes: the renderer reads it",
-            out_name[i]);
+            "%s output changes when a restricted body changes: the renderer reads it", out_name[i]);
     render_free(again);
 }
 
@@ -410,8 +409,8 @@ check_secret(const uint8_t *s, size_t n, const bv_buf *fin, bv_buf fo[NOUT], bv_
 }
 
 static void
-check_no_body_in_outputs(const bv_meeting *m, const uint8_t *data, size_t size,
-    bv_buf out[NOUT], bv_buf skel[NOUT])
+check_no_body_in_outputs(
+    const bv_meeting *m, const uint8_t *data, size_t size, bv_buf out[NOUT], bv_buf skel[NOUT])
 {
     bv_buf fin, fb, fo[NOUT], fs[NOUT];
     const uint8_t *p, *end, *e;

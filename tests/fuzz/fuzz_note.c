@@ -154,8 +154,8 @@ line_names(const uint8_t *l, size_t n, size_t i, int *parsed)
                 || *b == '+' || *b == '/' || *b == '='))
             return 0;
     FUZZ_CHECK((raw = malloc(n)) != NULL, "oom");
-    if (sodium_base642bin(raw, n, (const char *)sp + 1, (size_t)(l + n - 1 - (sp + 1)), NULL,
-            &rlen, &end, sodium_base64_VARIANT_ORIGINAL)
+    if (sodium_base642bin(raw, n, (const char *)sp + 1, (size_t)(l + n - 1 - (sp + 1)), NULL, &rlen,
+            &end, sodium_base64_VARIANT_ORIGINAL)
             != 0
         || end != (const char *)l + n - 1 || rlen < 5) {
         free(raw);

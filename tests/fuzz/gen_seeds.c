@@ -152,8 +152,8 @@ gen_note(void)
     bv_buf_free(&note);
     bv_buf_free(&note2);
     bv_buf_free(&text);
-    entry_text(&text, "2", "1 bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0=", "item.open",
-        "ZR-7f3a", "denied", "no grant for 100%25 of the item");
+    entry_text(&text, "2", "1 bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0=", "item.open", "ZR-7f3a",
+        "denied", "no grant for 100%25 of the item");
     must(bv_note_sign(text.p, text.len, AUDIT_NAME, sk, &note), "sign entry");
     put_buf("note", "entry-2.note", &note);
     bv_buf_free(&note);
@@ -238,8 +238,8 @@ gen_vectors(const char *file, uint8_t mode, const char *prefix)
 
     snprintf(path, sizeof path, "tests/vectors/merkle/%s", file);
     if ((f = fopen(path, "r")) == NULL) {
-        fprintf(stderr, "gen_seeds: %s: %s (run from the top of the tree)\n", path,
-            strerror(errno));
+        fprintf(
+            stderr, "gen_seeds: %s: %s (run from the top of the tree)\n", path, strerror(errno));
         exit(1);
     }
     while (fgets(line, sizeof line, f) != NULL) {

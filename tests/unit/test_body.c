@@ -126,8 +126,8 @@ body_file_size(int64_t id, off_t *size)
 static void
 test_seal_open(void **state)
 {
-    static const size_t sizes[] = { 0, 1, 262143, 262144 - 16, 262144, BV_CHUNK, BV_CHUNK + 1,
-        5 * BV_CHUNK + 12345 };
+    static const size_t sizes[]
+        = { 0, 1, 262143, 262144 - 16, 262144, BV_CHUNK, BV_CHUNK + 1, 5 * BV_CHUNK + 12345 };
     uint8_t key[32];
     bv_store *s;
     (void)state;

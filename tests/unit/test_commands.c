@@ -42,8 +42,7 @@ test_actors_write_and_name_their_action(void **state)
          * which reads that person's key record's header only, and lock,
          * whose --as names the person whose agent it ends */
         if (strstr(c->usage, "--as") && strcmp(name, "init") != 0 && strcmp(name, "status") != 0
-            && strcmp(name, "lock") != 0
-            && !(c->needs & BV_NEED_ACTOR))
+            && strcmp(name, "lock") != 0 && !(c->needs & BV_NEED_ACTOR))
             fail_msg("%s takes --as but the table unlocks no one", name);
         if (!strstr(c->usage, "--as") && (c->needs & BV_NEED_ACTOR))
             fail_msg("%s unlocks a person its synopsis does not name", name);

@@ -430,7 +430,6 @@ test_seed_2022(void **state)
     bv_meeting_free(m);
 }
 
-
 static void
 test_unnumbered_variant(void **state)
 {

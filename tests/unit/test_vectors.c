@@ -81,8 +81,8 @@ vector_item(bv_item_row *it)
  * OpenSSL and libsodium agree on RFC 8439, on any CPU.
  */
 static void
-body3_vectors(const uint8_t vid[BV_VAULT_ID_LEN], const uint8_t key[32], const uint8_t *body,
-    size_t blen)
+body3_vectors(
+    const uint8_t vid[BV_VAULT_ID_LEN], const uint8_t key[32], const uint8_t *body, size_t blen)
 {
     const size_t tail = blen - BV_CHUNK;
     uint8_t *ct = malloc(BV_CHUNK + BV_CHUNK3_ABYTES), *ref = malloc(BV_CHUNK + BV_CHUNK3_ABYTES);
@@ -149,7 +149,8 @@ body3_vectors(const uint8_t vid[BV_VAULT_ID_LEN], const uint8_t key[32], const u
     assert_int_equal(bv_chunk3_seal(key, 0, 1, ad.p, ad.len, body, 0, empty), BV_OK);
     memset(nonce, 0, sizeof nonce);
     nonce[11] = 1;
-    crypto_aead_chacha20poly1305_ietf_encrypt(ref, &reflen, NULL, 0, ad.p, ad.len, NULL, nonce, key);
+    crypto_aead_chacha20poly1305_ietf_encrypt(
+        ref, &reflen, NULL, 0, ad.p, ad.len, NULL, nonce, key);
     assert_int_equal(reflen, BV_CHUNK3_ABYTES);
     assert_memory_equal(empty, ref, BV_CHUNK3_ABYTES);
     emit("body3-empty", empty, sizeof empty);

@@ -165,8 +165,7 @@ bv_pg_login_make(bv_store *s, const char *person, const char *login, bv_login_no
             != BV_OK)
             return st;
         if (taken)
-            return bv_fail(
-                BV_EUSAGE, "login %s is another person's already (--login another)", l);
+            return bv_fail(BV_EUSAGE, "login %s is another person's already (--login another)", l);
         if ((st = bv_pg_run(s, "mapping the login",
                  "INSERT INTO logins(login, person_id) SELECT $1, id FROM persons WHERE name = $2",
                  "tt", l, person))
@@ -217,8 +216,8 @@ bv_pg_login_drop(bv_store *s, const char *person, bv_login_note *note)
             return BV_OK;
         }
         if (st != BV_OK
-            || (st = bv_pg_run(s, "unmapping the login", "DELETE FROM logins WHERE login = $1",
-                    "t", note->login))
+            || (st = bv_pg_run(s, "unmapping the login", "DELETE FROM logins WHERE login = $1", "t",
+                    note->login))
                 != BV_OK)
             return st;
     }
