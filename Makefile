@@ -142,8 +142,11 @@ install: all
 	install -m 0644 scripts/completion/boardvault.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/boardvault
 	install -m 0644 scripts/completion/_boardvault $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_boardvault
 
+# every C file against the one .clang-format (a job of make test)
 check-format:
-	clang-format --dry-run --Werror src/*.c include/*.h
+	@clang-format --dry-run --Werror src/*.c src/store/*.c src/store/pg/*.c include/*.h \
+	    tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tests/bench/*.c tests/tools/*.c
+	@echo "== check-format ok"
 
 clean:
 	rm -rf build build-asan

@@ -7,7 +7,7 @@
 set -eu
 want="libsodium-dev libssl-dev libargon2-dev libsqlite3-dev libpq-dev libsmartcols-dev libzxcvbn-dev libxml2-dev libzip-dev libpoppler-glib-dev pkg-config gcc make"
 case "${1:-build}" in
-test) want="$want libcmocka-dev bats faketime sqlite3 postgresql-15 postgresql-client-15 python3 python3-cryptography util-linux zsh chromium clang libclang-rt-14-dev" ;;
+test) want="$want libcmocka-dev bats faketime sqlite3 postgresql-15 postgresql-client-15 python3 python3-cryptography util-linux zsh chromium clang libclang-rt-14-dev clang-format" ;;
 bench) want="$want age gnupg eatmydata libssl-dev sqlite3 time" ;;
 esac
 missing=""

@@ -40,11 +40,11 @@ PG_LONG    := server officers record
 PG_SERVER  := $(PG_LONG) $(filter-out $(PG_LONG),$(basename $(notdir $(wildcard tests/pg/*.bats))))
 PG_JOBS    := $(PG_SERVER:%=pg-server/%) $(PG_E2E:%=pg-e2e/%)
 
-.PHONY: all build-plain build-asan layers unit-plain unit-asan smoke-bench smoke-fuzz smoke-crash \
+.PHONY: all build-plain build-asan layers format unit-plain unit-asan smoke-bench smoke-fuzz smoke-crash \
 	$(ASAN_JOBS) $(PLAIN_JOBS) $(PG_JOBS)
 
 all: build-asan build-plain $(ASAN_JOBS) unit-asan $(PG_JOBS) $(PLAIN_JOBS) smoke-fuzz \
-	smoke-crash smoke-bench unit-plain layers
+	smoke-crash smoke-bench unit-plain layers format
 
 # runs a job: its name, its output, how long it took (to order the list
 # above), and the line run.sh counts when it failed
@@ -61,6 +61,9 @@ build-asan:
 
 layers: build-plain
 	$(call job,$(MAKE) BUILD=$(PLAIN) check-layers)
+
+format:
+	$(call job,$(MAKE) check-format)
 
 unit-plain: build-plain
 	$(call job,$(MAKE) BUILD=$(PLAIN) unit)

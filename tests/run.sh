@@ -32,7 +32,7 @@ $MAKE -f "$here/jobs.mk" -j"$JOBS" -Otarget -k all PGDIR="$pgdir" 2>&1 | tee -a 
 echo "== jobs took $(($(date +%s) - start)) s"
 
 # count: cmocka's "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)", bats' TAP lines
-passed=$(awk '/^\[  PASSED  \]/ { n += $4 } /^ok [0-9]/ { n++ } /^== smoke ok/ || /^== check-layers ok/ { n++ } END { print n + 0 }' "$LOG")
+passed=$(awk '/^\[  PASSED  \]/ { n += $4 } /^ok [0-9]/ { n++ } /^== smoke ok/ || /^== check-layers ok/ || /^== check-format ok/ { n++ } END { print n + 0 }' "$LOG")
 failed=$(awk '/^\[  FAILED  \] [0-9]+ test/ { n += $4 } /^not ok [0-9]/ { n++ } END { print n + 0 }' "$LOG")
 jobs_failed=$(grep -c '^== failed: ' "$LOG")
 fail=$((fail + jobs_failed))

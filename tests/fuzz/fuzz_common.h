@@ -26,10 +26,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* An invariant the code under test broke: say which, then abort, which
  * libFuzzer turns into a crash-<sha1> artifact holding the input. */
-#define FUZZ_CHECK(cond, ...)                                                                     \
+#define FUZZ_CHECK(cond, ...)                                                                      \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "\n== FUZZ INVARIANT BROKEN at %s:%d: %s\n== ", __FILE__, __LINE__,   \
+            fprintf(stderr, "\n== FUZZ INVARIANT BROKEN at %s:%d: %s\n== ", __FILE__, __LINE__,    \
                 #cond);                                                                            \
             fprintf(stderr, __VA_ARGS__);                                                          \
             fprintf(stderr, "\n");                                                                 \
@@ -76,7 +76,12 @@ fuzz_rng_random(void)
 }
 
 static randombytes_implementation fuzz_rng_impl = {
-    fuzz_rng_name, fuzz_rng_random, NULL, NULL, fuzz_rng_buf, NULL,
+    fuzz_rng_name,
+    fuzz_rng_random,
+    NULL,
+    NULL,
+    fuzz_rng_buf,
+    NULL,
 };
 
 static inline void

@@ -47,7 +47,8 @@
 #define FOO_TEXT "This is an example message.\n"
 #define FOO_SIG                                                                                    \
     EM " example.com/foo "                                                                         \
-       "Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQ" \
+       "Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72Ineya" \
+       "Q"                                                                                         \
        "M=\n"
 
 /* C2SP examples signed by keys nobody published: well formed, unknown */
@@ -64,11 +65,12 @@
     "20852163\n"                                                                                   \
     "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"
 #define SOFA                                                                                       \
-    SOFA_TEXT "\n" EM " example.com/behind-the-sofa "                                              \
-              "Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/"                          \
-              "Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n" EM " witness.example.com/w1 "                \
-              "jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0" \
-              "xUe+mbIUBkBIfZ+qnA==\n"
+    SOFA_TEXT                                                                                      \
+    "\n" EM " example.com/behind-the-sofa "                                                        \
+    "Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/"                                    \
+    "Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n" EM " witness.example.com/w1 "                          \
+    "jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0"         \
+    "xUe+mbIUBkBIfZ+qnA==\n"
 
 /* transparency-dev/formats: a type 0x01 key */
 #define TEST_VKEY "TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6"
