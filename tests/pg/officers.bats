@@ -361,3 +361,20 @@ verified() {
     [ "$status" -eq 4 ]
     verified
 }
+
+@test "officers: a person's keys rewritten through an officer's login (its UPDATE on persons) fail their certificate: no key is wrapped to them (5)" {
+    id=$(seal_item item.txt)
+    # carol's login puts her own box key in alice's row, as an insider would
+    as "$LC" "UPDATE boardvault.persons SET box_pk = (SELECT box_pk FROM boardvault.persons
+        WHERE name = 'carol') WHERE name = 'alice'"
+    run bvp "$PW_ROOT" grant "$id" alice --as "Root Officer"
+    [ "$status" -eq 5 ]
+    [[ "$output" == *"certificate of alice does not verify"* ]]
+    run seal_item item.txt alice
+    [ "$status" -eq 5 ]
+    [ "$(pg "SELECT count(*) FROM boardvault.grants g JOIN boardvault.persons p
+        ON p.id = g.person_id WHERE p.name = 'alice'")" = 0 ]
+    # and alice's own client refuses her changed row too
+    run open_as "$LA" "$PW_ALICE" alice "$id"
+    [ "$status" -eq 5 ]
+}
