@@ -5,20 +5,12 @@
 #include "bv_agent.h"
 #include "bv_vault_int.h"
 #include "bv_audit.h"
-#include "bv_body.h"
 #include "bv_format.h"
-#include "bv_logview.h"
-#include "bv_note.h"
-#include "bv_trust.h"
 
-#include <errno.h>
-#include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* The vault's KDF policy: what init used (meta kdf_policy), else defaults. */
 static void
