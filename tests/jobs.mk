@@ -93,7 +93,7 @@ smoke-bench: build-plain
 	$(call job,$(MAKE) BUILD=$(PLAIN) bench-smoke)
 
 smoke-fuzz:
-	$(call job,$(MAKE) FUZZ_SMOKE_SECONDS=5 fuzz-smoke)
+	$(call job,$(MAKE) FUZZ_SMOKE_SECONDS=3 fuzz-smoke)
 
 smoke-crash: build-plain
 	$(call job,$(MAKE) BUILD=$(PLAIN) crash-smoke)

@@ -4,7 +4,7 @@
 #
 #   make crashtest                    200 kills per operation (~20 min)
 #   make crashtest CRASH_ITERS=30     fewer
-#   make crash-smoke                  5 kills per operation, smaller bodies (~1 min;
+#   make crash-smoke                  3 kills per operation, smaller bodies (~1 min;
 #                                     the large seal still stages: 40 MiB)
 #
 # CRASH_OPS, CRASH_SEED, CRASH_DELAY_MS, CRASH_KEEP pass through the environment.
@@ -18,5 +18,5 @@ crashtest: all
 	@$(CRASH_ENV) CRASH_ITERS=$(CRASH_ITERS) bash tests/crash/crashtest.sh
 
 crash-smoke: all
-	@$(CRASH_ENV) CRASH_ITERS=5 CRASH_BIG_MIB=40 CRASH_OPEN_MIB=2 CRASH_SMOKE=1 \
+	@$(CRASH_ENV) CRASH_ITERS=3 CRASH_BIG_MIB=40 CRASH_OPEN_MIB=2 CRASH_SMOKE=1 \
 	    bash tests/crash/crashtest.sh
