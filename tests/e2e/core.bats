@@ -10,6 +10,7 @@ teardown() {
 }
 
 @test "version and help, with the exit codes" {
+    engine_neutral "--version and --help"
     run "$BV" --version
     [ "$status" -eq 0 ]
     [[ "$output" == "boardvault "* ]]
@@ -27,6 +28,7 @@ teardown() {
 }
 
 @test "unknown command and option are usage errors" {
+    engine_neutral "usage errors"
     run "$BV" frobnicate
     [ "$status" -eq 2 ]
     run "$BV" items --bogus
@@ -155,6 +157,7 @@ teardown() {
 }
 
 @test "passphrase fd closed, empty or a directory is a usage error" {
+    engine_neutral "usage errors before the store is read"
     make_world
     run "$BV" member approve carol --as "Root Officer" --passphrase-fd 9
     [ "$status" -eq 2 ]
@@ -265,6 +268,7 @@ teardown() {
 }
 
 @test "open -o: 0600, refuses an existing file without --force, never follows a symlink" {
+    engine_neutral "the output file; opens on the server are the journeys'"
     make_world
     echo secret-body >x
     id=$(seal_item x alice)
@@ -545,6 +549,7 @@ ftry() {
 }
 
 @test "open refuses to write plaintext to a terminal without --force, before the KDF" {
+    engine_neutral "a refusal before the KDF"
     make_world
     echo tty-secret >x
     id=$(seal_item x alice)
@@ -598,6 +603,7 @@ ftry() {
 }
 
 @test "make install puts the binary, the man page and the completions under DESTDIR" {
+    engine_neutral "make install"
     cd "$BATS_TEST_DIRNAME/../.."
     [ -n "${BV_SKIP_INSTALL:-}" ] && skip
     run make --no-print-directory install DESTDIR="$T/root" PREFIX=/usr BUILD="$(dirname "$BV" | xargs basename)"
@@ -653,6 +659,7 @@ ftry() {
 }
 
 @test "open -o killed with SIGKILL leaves no plaintext under any name" {
+    engine_neutral "the output file; opens on the server are the journeys'"
     make_world
     head -c 30000000 /dev/urandom >x
     id=$(seal_item x alice)
