@@ -562,8 +562,8 @@ open_write(void *arg)
             return NULL;
         }
         o->written += sl->ptlen;
-        /* while later chunks are decrypted; errors surface at the fsync
-         * of bv_out_commit */
+        /* while later chunks are decrypted; errors surface at
+         * bv_behind_end below or at the fsync of bv_out_commit */
         if (!o->out->is_stdout)
             bv_behind_wrote(&o->behind, (off_t)o->written);
         bv_progress_tick(o->src->progress, o->written, o->src->size);
